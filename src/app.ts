@@ -1,0 +1,198 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { RequestContext } from './context.js';
+import { authenticate, ensureBootstrapToken } from './modules/access-token/access-token.service.js';
+import { createLoaders } from './modules/loaders.js';
+import type { Actor } from './platform/auth/actor.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { initOrm } from './platform/database/orm.js';
+import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
+import { createErrorFormatter } from './platform/graphql/error-formatting.js';
+import { armorProtection, costLimitPlugin } from './platform/graphql/limits.js';
+import type { Logger } from './platform/logger.js';
+import { buildAppSchema } from './schema.js';
+
+export interface AppOptions {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  clock?: Clock;
+  bootstrapAdminToken?: string;
+  isProduction?: boolean;
+}
+
+export interface App {
+  url: string;
+  wsUrl: string;
+  orm: MikroORM;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const MAX_BODY = '5mb';
+
+function bearerSecret(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+function unauthenticated(): GraphQLError {
+  return new GraphQLError('A valid access token is required: send "Authorization: Bearer <token>".', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+/** Starts the API: GraphQL over HTTP and WebSocket on one port at /graphql, plus health probes. */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const orm = await initOrm(options.databaseUrl);
+  if (options.bootstrapAdminToken) await ensureBootstrapToken(orm.em.fork(), options.bootstrapAdminToken);
+
+  const pubSub: LocalPubSub = createLocalPubSub();
+  const listener = new EventListener(options.databaseUrl, pubSub, logger);
+  await listener.start();
+
+  const schema = await buildAppSchema();
+
+  async function contextFor(secret: string | undefined, requestId: string | undefined): Promise<RequestContext> {
+    if (!secret) throw unauthenticated();
+    const em = orm.em.fork();
+    const actor = await authenticate(em, secret, clock.now());
+    if (!actor) throw unauthenticated();
+    return contextOf(actor, em, requestId);
+  }
+
+  function contextOf(actor: Actor, em = orm.em.fork(), requestId?: string): RequestContext {
+    return {
+      em,
+      actor,
+      requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : randomUUID(),
+      clock,
+      loaders: createLoaders(em),
+      logger,
+      pubSub,
+    };
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // The actor of each WebSocket operation, checked when it subscribes.
+  const operationActors = new WeakMap<object, Map<string, Actor>>();
+  const wsCleanup = useServer<{ authorization?: unknown }>(
+    {
+      schema,
+      // At connect: no or bad token closes the socket with 4401 before any operation.
+      onConnect: async (connection) => {
+        const secret = bearerSecret(connection.connectionParams?.authorization);
+        const actor = secret ? await authenticate(orm.em.fork(), secret, clock.now()) : null;
+        if (!actor) {
+          connection.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
+          return false;
+        }
+        operationActors.set(connection, new Map());
+        return true;
+      },
+      // Per subscribe: the token is checked again, so a revoked token stops opening subscriptions at once.
+      onSubscribe: async (connection, id) => {
+        const secret = bearerSecret(connection.connectionParams?.authorization);
+        const actor = secret ? await authenticate(orm.em.fork(), secret, clock.now()) : null;
+        if (!actor) return [unauthenticated()];
+        operationActors.get(connection)?.set(id, actor);
+        return undefined;
+      },
+      onComplete: (connection, id) => {
+        operationActors.get(connection)?.delete(id);
+      },
+      context: (connection, id) => contextOf(operationActors.get(connection)!.get(id)!),
+      onError: (_context, _id, _payload, errors) => {
+        logger.debug({ errors }, 'subscription refused');
+      },
+    },
+    wsServer,
+  );
+
+  const protection = armorProtection();
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: true, // every operation needs a valid token, introspection included
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(logger),
+    validationRules: protection.validationRules,
+    allowBatchedHttpRequests: false,
+    stopOnTerminationSignals: false, // server.ts drains and stops everything in order
+    plugins: [
+      // graphql-armor ships CommonJS typings of Apollo's plugin type; the runtime shape is the same.
+      ...(protection.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
+      costLimitPlugin(schema),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    try {
+      await orm.em.fork().execute('select 1');
+      response.json({ status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      response.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id')),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const displayHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+
+  return {
+    url: `http://${displayHost}:${port}/graphql`,
+    wsUrl: `ws://${displayHost}:${port}/graphql`,
+    orm,
+    async stop() {
+      logger.debug('stopping: draining HTTP and closing WebSockets');
+      await apollo.stop(); // stops accepting, drains HTTP, closes WebSockets
+      logger.debug('stopping: event listener');
+      await listener.stop();
+      logger.debug('stopping: database pool');
+      await orm.close();
+    },
+  };
+}

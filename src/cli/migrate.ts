@@ -1,0 +1,7 @@
+import { migrate } from '../platform/database/orm.js';
+import { withDatabase } from './database.js';
+
+await withDatabase(async (databaseUrl) => {
+  await migrate(databaseUrl);
+  console.log('migrations applied');
+});

@@ -1,0 +1,8 @@
+import { seedDemoData } from '../../seeds/index.js';
+import { migrate } from '../platform/database/orm.js';
+import { withDatabase } from './database.js';
+
+await withDatabase(async (databaseUrl) => {
+  await migrate(databaseUrl);
+  console.log((await seedDemoData(databaseUrl)) ? 'demo data seeded' : 'tenants exist already: nothing seeded');
+});

@@ -1,0 +1,24 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from './platform/auth/actor.js';
+import type { Clock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import type { LocalPubSub } from './platform/events.js';
+import type { Loaders } from './modules/loaders.js';
+
+/** One per HTTP request and one per WebSocket operation. Services take it first. */
+export interface RequestContext {
+  /** Forked per request: its identity map never leaks between callers. */
+  em: EntityManager;
+  actor: Actor;
+  requestId: string;
+  clock: Clock;
+  loaders: Loaders;
+  logger: Logger;
+  /** This process's subscription feed (filled from PostgreSQL NOTIFY). */
+  pubSub: LocalPubSub;
+}
+
+/** Runs work in one transaction with a context whose `em` is the transaction's. */
+export function inTransaction<T>(context: RequestContext, work: (transaction: RequestContext) => Promise<T>): Promise<T> {
+  return context.em.transactional((em) => work({ ...context, em }));
+}

@@ -1,0 +1,55 @@
+import { filter, pipe } from '@graphql-yoga/subscription';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { ADMINS } from '../../platform/auth/roles.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
+import { AUDIT_ENTRY_RECORDED, findAuditEntry, listAuditEntries, type AuditEvent } from './audit.service.js';
+import { AuditEntryConnection, AuditEntryFilterInput, AuditEntryNode, toAuditEntryNode } from './audit.types.js';
+
+@Resolver(() => AuditEntryNode)
+export class AuditResolver {
+  @Authorized(ADMINS)
+  @Query(() => AuditEntryConnection, { description: 'Who changed access or money, newest first. Tenant admins see their tenant\'s.' })
+  async auditEntries(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => AuditEntryFilterInput, { nullable: true }) filter: AuditEntryFilterInput | null,
+  ) {
+    return AuditEntryConnection.from(await listAuditEntries(context, filter ?? {}, page), toAuditEntryNode);
+  }
+
+  @FieldResolver(() => TenantNode, { nullable: true, description: 'The tenant the change concerns; null for platform-wide changes.' })
+  async tenant(@Ctx() context: RequestContext, @Root() entry: AuditEntryNode): Promise<TenantNode | null> {
+    if (!entry.tenantId) return null;
+    const tenant = await context.loaders.tenantById.load(entry.tenantId);
+    return tenant ? toTenantNode(tenant) : null;
+  }
+
+  @Subscription(() => AuditEntryNode, {
+    description: 'Audit entries as they are committed, on any server. Admins only; tenant admins get their tenant\'s.',
+    subscribe: ({ context, args }) => {
+      const { actor, pubSub } = context as RequestContext;
+      requireRole(actor, ADMINS);
+      const tenantId = tenantScope(actor, args.tenantId as string | undefined);
+      return pipe(
+        pubSub.subscribe(AUDIT_ENTRY_RECORDED),
+        filter((event: unknown) => {
+          const { tenantId: eventTenantId } = event as AuditEvent;
+          if (tenantId) return eventTenantId === tenantId;
+          return eventTenantId === null || canSeeTenant(actor, eventTenantId);
+        }),
+      );
+    },
+  })
+  async auditEntryRecorded(
+    @Ctx() context: RequestContext,
+    @Root() event: AuditEvent,
+    @Arg('tenantId', () => ID, { nullable: true, description: 'Only this tenant (operator only).' }) _tenantId: string | null,
+  ): Promise<AuditEntryNode> {
+    const entry = await findAuditEntry(context, event.id);
+    if (!entry) throw new Error(`audit entry ${event.id} announced but not readable`);
+    return toAuditEntryNode(entry);
+  }
+}

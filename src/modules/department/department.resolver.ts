@@ -1,0 +1,103 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { collectUserErrors } from '../../platform/user-errors.js';
+import { argumentId } from '../../platform/validation.js';
+import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
+import type { Department } from './department.entity.js';
+import {
+  archiveDepartment,
+  createDepartment,
+  getDepartment,
+  listDepartments,
+  moveDepartment,
+  updateDepartment,
+} from './department.service.js';
+import {
+  DepartmentArchiveInput,
+  DepartmentConnection,
+  DepartmentCreateInput,
+  DepartmentFilterInput,
+  DepartmentMoveInput,
+  DepartmentNode,
+  DepartmentOrderInput,
+  DepartmentPayload,
+  DepartmentUpdateInput,
+  toDepartmentNode,
+} from './department.types.js';
+
+async function departmentPayload(work: () => Promise<Department>) {
+  const { result, userErrors } = await collectUserErrors(work);
+  return { department: result ? toDepartmentNode(result) : null, userErrors };
+}
+
+@Resolver(() => DepartmentNode)
+export class DepartmentResolver {
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => DepartmentNode, { description: 'One department. Another tenant\'s id is NOT_FOUND.' })
+  async department(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<DepartmentNode> {
+    return toDepartmentNode(await getDepartment(context, argumentId('Department', id, 'id')));
+  }
+
+  @FieldResolver(() => TenantNode, { description: 'The tenant the department belongs to.' })
+  async tenant(@Ctx() context: RequestContext, @Root() department: DepartmentNode): Promise<TenantNode> {
+    const tenant = await context.loaders.tenantById.load(department.tenantId);
+    return toTenantNode(tenant!);
+  }
+
+  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The parent department; null at the top level.' })
+  async parent(@Ctx() context: RequestContext, @Root() department: DepartmentNode): Promise<DepartmentNode | null> {
+    if (!department.parentId) return null;
+    const parent = await context.loaders.departmentById.load(department.parentId);
+    return parent ? toDepartmentNode(parent) : null;
+  }
+
+  @FieldResolver(() => [DepartmentNode], { description: 'Direct child departments, by name.' })
+  async children(
+    @Ctx() context: RequestContext,
+    @Root() department: DepartmentNode,
+    @Arg('includeArchived', { defaultValue: false, description: 'Include archived children.' }) includeArchived: boolean,
+  ): Promise<DepartmentNode[]> {
+    const children = await context.loaders.departmentChildren.load(department.id);
+    return children.filter((child) => includeArchived || !child.archivedAt).map(toDepartmentNode);
+  }
+
+  @Authorized(DIRECTORY_WRITERS)
+  @Mutation(() => DepartmentPayload, { description: 'Create a department, top-level or under a parent.' })
+  departmentCreate(@Ctx() context: RequestContext, @Arg('input', () => DepartmentCreateInput) input: DepartmentCreateInput) {
+    return departmentPayload(() => createDepartment(context, input));
+  }
+
+  @Authorized(DIRECTORY_WRITERS)
+  @Mutation(() => DepartmentPayload, { description: 'Rename a department.' })
+  departmentUpdate(@Ctx() context: RequestContext, @Arg('input', () => DepartmentUpdateInput) input: DepartmentUpdateInput) {
+    return departmentPayload(() => updateDepartment(context, input));
+  }
+
+  @Authorized(DIRECTORY_WRITERS)
+  @Mutation(() => DepartmentPayload, { description: 'Move a department under another parent. A move that would make a cycle is refused (CYCLE).' })
+  departmentMove(@Ctx() context: RequestContext, @Arg('input', () => DepartmentMoveInput) input: DepartmentMoveInput) {
+    return departmentPayload(() => moveDepartment(context, input));
+  }
+
+  @Authorized(DIRECTORY_WRITERS)
+  @Mutation(() => DepartmentPayload, { description: 'Archive a department with no active children and no active keys. History is kept.' })
+  departmentArchive(@Ctx() context: RequestContext, @Arg('input', () => DepartmentArchiveInput) input: DepartmentArchiveInput) {
+    return departmentPayload(() => archiveDepartment(context, input));
+  }
+}
+
+@Resolver(() => TenantNode)
+export class TenantDepartmentsResolver {
+  @FieldResolver(() => DepartmentConnection, { description: 'The tenant\'s departments, active ones unless the filter says otherwise.' })
+  async departments(
+    @Ctx() context: RequestContext,
+    @Root() tenant: TenantNode,
+    @Args() page: PageArgs,
+    @Arg('filter', () => DepartmentFilterInput, { nullable: true }) filter: DepartmentFilterInput | null,
+    @Arg('orderBy', () => DepartmentOrderInput, { nullable: true }) orderBy: DepartmentOrderInput | null,
+  ) {
+    return DepartmentConnection.from(await listDepartments(context, tenant.id, filter, orderBy, page), toDepartmentNode);
+  }
+}

@@ -1,0 +1,42 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { ApiKey } from './api-key/api-key.entity.js';
+import { Department } from './department/department.entity.js';
+import { Tenant } from './tenant/tenant.entity.js';
+
+/** Batches lookups by id into one `where id in (...)` per entity and tick. */
+function byIdLoader<E extends { id: string }>(em: EntityManager, entity: new () => E): DataLoader<string, E | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await em.find(entity as never, { id: { $in: [...ids] } } as never);
+    const byId = new Map((rows as E[]).map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Batches "rows whose `parentField` is one of these ids" into one query. */
+function groupLoader<E extends { id: string }>(
+  em: EntityManager,
+  entity: new () => E,
+  parentField: keyof E & string,
+  orderBy: Record<string, 'asc' | 'desc'>,
+  parentIdOf: (row: E) => string,
+): DataLoader<string, E[]> {
+  return new DataLoader(async (parentIds) => {
+    const rows = (await em.find(entity as never, { [parentField]: { $in: [...parentIds] } } as never, { orderBy } as never)) as E[];
+    const groups = new Map<string, E[]>(parentIds.map((id) => [id, []]));
+    for (const row of rows) groups.get(parentIdOf(row))?.push(row);
+    return parentIds.map((id) => groups.get(id)!);
+  });
+}
+
+export function createLoaders(em: EntityManager) {
+  return {
+    tenantById: byIdLoader(em, Tenant),
+    departmentById: byIdLoader(em, Department),
+    apiKeyById: byIdLoader(em, ApiKey),
+    departmentChildren: groupLoader(em, Department, 'parent', { name: 'asc', id: 'asc' }, (row) => row.parent!.id),
+    apiKeysByDepartment: groupLoader(em, ApiKey, 'department', { createdAt: 'desc', id: 'desc' }, (row) => row.department.id),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

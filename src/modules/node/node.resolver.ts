@@ -1,0 +1,58 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { BadInputError } from '../../platform/errors.js';
+import { Node } from '../../platform/graphql/relay.js';
+import { typeOfId, type NodeTypeName } from '../../platform/ids.js';
+import { findAccessToken } from '../access-token/access-token.service.js';
+import { toAccessTokenNode } from '../access-token/access-token.types.js';
+import { findApiKey } from '../api-key/api-key.service.js';
+import { toApiKeyNode } from '../api-key/api-key.types.js';
+import { findAuditEntry } from '../audit/audit.service.js';
+import { toAuditEntryNode } from '../audit/audit.types.js';
+import { findDepartment } from '../department/department.service.js';
+import { toDepartmentNode } from '../department/department.types.js';
+import { findTenant } from '../tenant/tenant.service.js';
+import { toTenantNode } from '../tenant/tenant.types.js';
+
+const MAX_NODES = 100;
+
+type NodeFetcher = (context: RequestContext, id: string) => Promise<Node | null>;
+
+function fetcher<E>(find: (context: RequestContext, id: string) => Promise<E | null>, toNode: (entity: E, context: RequestContext) => Node): NodeFetcher {
+  return async (context, id) => {
+    const entity = await find(context, id);
+    return entity ? toNode(entity, context) : null;
+  };
+}
+
+/** How to fetch each node type, with the same visibility rules as its own query. */
+const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
+  Tenant: fetcher(findTenant, toTenantNode),
+  Department: fetcher(findDepartment, toDepartmentNode),
+  ApiKey: fetcher(findApiKey, (key, context) => toApiKeyNode(key, context.clock.now())),
+  AccessToken: fetcher(findAccessToken, toAccessTokenNode),
+  AuditEntry: fetcher(findAuditEntry, toAuditEntryNode),
+};
+
+function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {
+  const type = typeOfId(id);
+  if (!type) throw new BadInputError(`${argument} is not an id this API issued: "${id}".`, [argument]);
+  return FETCHERS[type](context, id);
+}
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, {
+    nullable: true,
+    description: 'Any object by its global id; null when it does not exist or the caller cannot see it.',
+  })
+  node(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
+    return fetchNode(context, id, 'id');
+  }
+
+  @Query(() => [Node], { nullable: 'items', description: `Several objects by global id, in order; at most ${MAX_NODES}.` })
+  nodes(@Ctx() context: RequestContext, @Arg('ids', () => [ID]) ids: string[]): Promise<(Node | null)[]> {
+    if (ids.length > MAX_NODES) throw new BadInputError(`ids may hold at most ${MAX_NODES} ids, got ${ids.length}.`, ['ids']);
+    return Promise.all(ids.map((id, index) => fetchNode(context, id, `ids[${index}]`)));
+  }
+}

@@ -1,0 +1,20 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AccessTokenResolver, ViewerResolver } from './access-token/access-token.resolver.js';
+import { ApiKeyResolver, DepartmentApiKeysResolver, TenantApiKeysResolver } from './api-key/api-key.resolver.js';
+import { AuditResolver } from './audit/audit.resolver.js';
+import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
+import { NodeResolver } from './node/node.resolver.js';
+import { TenantResolver } from './tenant/tenant.resolver.js';
+
+export const RESOLVERS: NonEmptyArray<Function> = [
+  NodeResolver,
+  AccessTokenResolver,
+  ViewerResolver,
+  TenantResolver,
+  TenantDepartmentsResolver,
+  TenantApiKeysResolver,
+  DepartmentResolver,
+  DepartmentApiKeysResolver,
+  ApiKeyResolver,
+  AuditResolver,
+];

@@ -1,0 +1,64 @@
+import { Embeddable, Embedded, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Timestamped } from '../../platform/database/timestamps.js';
+import { newId } from '../../platform/ids.js';
+import { CurrencyCode } from '../../platform/money.js';
+
+export enum TenantStatus {
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  CLOSED = 'CLOSED',
+}
+
+export enum FailedRequestPolicy {
+  NOT_CHARGED = 'NOT_CHARGED',
+  CHARGED = 'CHARGED',
+}
+
+/** The buyer block printed on the tenant's VAT invoices. */
+@Embeddable()
+export class BuyerTaxProfile {
+  @Property({ type: 'text', nullable: true })
+  legalName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  taxpayerId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  address?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  phone?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  bankName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  bankAccount?: string | null;
+}
+
+@Entity({ tableName: 'tenant' })
+export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile'> {
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('Tenant');
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Enum({ items: () => TenantStatus, nativeEnumName: 'tenant_status' })
+  status: TenantStatus = TenantStatus.ACTIVE;
+
+  @Property({ type: 'text' })
+  timezone: string = 'Asia/Shanghai';
+
+  @Enum({ items: () => CurrencyCode, nativeEnumName: 'currency_code' })
+  billingCurrency: CurrencyCode = CurrencyCode.CNY;
+
+  @Enum({ items: () => FailedRequestPolicy, nativeEnumName: 'failed_request_policy' })
+  failedRequestPolicy: FailedRequestPolicy = FailedRequestPolicy.NOT_CHARGED;
+
+  @Embedded({ entity: () => BuyerTaxProfile, prefix: 'buyer_' })
+  buyerTaxProfile: BuyerTaxProfile = new BuyerTaxProfile();
+
+  @Property({ type: 'timestamptz', nullable: true })
+  suspendedAt?: Date | null;
+}

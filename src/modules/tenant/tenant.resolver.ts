@@ -1,0 +1,76 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { collectUserErrors } from '../../platform/user-errors.js';
+import { argumentId } from '../../platform/validation.js';
+import {
+  createTenant,
+  getTenant,
+  listTenants,
+  reactivateTenant,
+  suspendTenant,
+  updateTenant,
+} from './tenant.service.js';
+import {
+  TenantConnection,
+  TenantCreateInput,
+  TenantFilterInput,
+  TenantNode,
+  TenantOrderInput,
+  TenantPayload,
+  TenantReactivateInput,
+  TenantSuspendInput,
+  TenantUpdateInput,
+  toTenantNode,
+} from './tenant.types.js';
+import type { Tenant } from './tenant.entity.js';
+
+async function tenantPayload(work: () => Promise<Tenant>) {
+  const { result, userErrors } = await collectUserErrors(work);
+  return { tenant: result ? toTenantNode(result) : null, userErrors };
+}
+
+@Resolver(() => TenantNode)
+export class TenantResolver {
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => TenantNode, { description: 'One tenant. Tenant users can read only their own; any other id is NOT_FOUND.' })
+  async tenant(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<TenantNode> {
+    return toTenantNode(await getTenant(context, argumentId('Tenant', id, 'id')));
+  }
+
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => TenantConnection, { description: 'Tenants the caller can see: all for the operator, its own for a tenant user.' })
+  async tenants(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => TenantFilterInput, { nullable: true }) filter: TenantFilterInput | null,
+    @Arg('orderBy', () => TenantOrderInput, { nullable: true }) orderBy: TenantOrderInput | null,
+  ) {
+    return TenantConnection.from(await listTenants(context, filter, orderBy, page), toTenantNode);
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => TenantPayload, { description: 'Create a tenant (operator only).' })
+  tenantCreate(@Ctx() context: RequestContext, @Arg('input', () => TenantCreateInput) input: TenantCreateInput) {
+    return tenantPayload(() => createTenant(context, input));
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN])
+  @Mutation(() => TenantPayload, { description: 'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant.' })
+  tenantUpdate(@Ctx() context: RequestContext, @Arg('input', () => TenantUpdateInput) input: TenantUpdateInput) {
+    return tenantPayload(() => updateTenant(context, input));
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => TenantPayload, { description: 'Suspend an ACTIVE tenant: every key of it is refused until reactivated (operator only).' })
+  tenantSuspend(@Ctx() context: RequestContext, @Arg('input', () => TenantSuspendInput) input: TenantSuspendInput) {
+    return tenantPayload(() => suspendTenant(context, input));
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => TenantPayload, { description: 'Reactivate a SUSPENDED tenant (operator only).' })
+  tenantReactivate(@Ctx() context: RequestContext, @Arg('input', () => TenantReactivateInput) input: TenantReactivateInput) {
+    return tenantPayload(() => reactivateTenant(context, input));
+  }
+}

@@ -1,0 +1,205 @@
+import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { inTransaction, type RequestContext } from '../../context.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { CurrencyCode } from '../../platform/money.js';
+import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../../platform/tax/unified-social-credit-code.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
+import type {
+  TenantCreateInput,
+  TenantFilterInput,
+  TenantOrderInput,
+  TenantReactivateInput,
+  TenantSuspendInput,
+  TenantUpdateInput,
+} from './tenant.types.js';
+
+const taxpayerId = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .superRefine((code, context) => {
+    const problem = creditCodeProblem(code);
+    if (problem) {
+      context.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem], params: { code: UserErrorCode.INVALID_TAXPAYER_ID } });
+    }
+  })
+  .nullish();
+
+const buyerTaxProfileSchema = z.object({
+  legalName: optionalText(100),
+  taxpayerId,
+  address: optionalText(200),
+  phone: optionalText(40),
+  bankName: optionalText(100),
+  bankAccount: optionalText(40),
+});
+
+const tenantCreateSchema = z.object({
+  name: requiredText(200),
+  timezone: timeZone.nullish(),
+  billingCurrency: z.enum(CurrencyCode).nullish(),
+  failedRequestPolicy: z.enum(FailedRequestPolicy).nullish(),
+  buyerTaxProfile: buyerTaxProfileSchema.nullish(),
+});
+
+const tenantUpdateSchema = tenantCreateSchema.partial().extend({ name: requiredText(200).nullish() });
+
+/** Fields only the operator may change: they move billing periods, prices and charges. */
+const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy'] as const;
+
+export function auditView(tenant: Tenant): Record<string, unknown> {
+  return {
+    name: tenant.name,
+    status: tenant.status,
+    timezone: tenant.timezone,
+    billingCurrency: tenant.billingCurrency,
+    failedRequestPolicy: tenant.failedRequestPolicy,
+    buyerTaxProfile: { ...tenant.buyerTaxProfile },
+  };
+}
+
+function applyBuyerTaxProfile(profile: BuyerTaxProfile, changes: z.output<typeof buyerTaxProfileSchema>): void {
+  for (const [key, value] of Object.entries(changes) as [keyof BuyerTaxProfile, string | null | undefined][]) {
+    if (value !== undefined) profile[key] = value;
+  }
+}
+
+/** A tenant the actor may see, or null (another tenant's is null, as if it did not exist). */
+export async function findTenant(context: RequestContext, id: string): Promise<Tenant | null> {
+  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  if (context.actor.tenantId !== null && context.actor.tenantId !== id) return null;
+  return context.loaders.tenantById.load(id);
+}
+
+export async function getTenant(context: RequestContext, id: string): Promise<Tenant> {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const tenant = await findTenant(context, id);
+  if (!tenant) throw new NotFoundError('Tenant', id);
+  return tenant;
+}
+
+export function listTenants(
+  context: RequestContext,
+  filter: TenantFilterInput | null | undefined,
+  order: TenantOrderInput | null | undefined,
+  page: PageArgs,
+) {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const scopedTenantId = tenantScope(context.actor);
+  const where: FilterQuery<Tenant> = {};
+  if (scopedTenantId) where.id = scopedTenantId;
+  if (filter?.status?.length) where.status = { $in: filter.status };
+  if (filter?.nameContains) where.name = { $ilike: `%${filter.nameContains.replace(/[\\%_]/g, '\\$&')}%` };
+  if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
+  return paginate({
+    em: context.em,
+      entity: Tenant,
+      where,
+      sortField: order?.field ?? 'createdAt',
+      direction: order?.direction ?? OrderDirection.ASC,
+      page,
+  });
+}
+
+export async function createTenant(context: RequestContext, input: TenantCreateInput): Promise<Tenant> {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
+  const values = validateInput(tenantCreateSchema, input);
+  return inTransaction(context, async (transaction) => {
+    const tenant = transaction.em.create(Tenant, {
+      name: values.name,
+      ...(values.timezone ? { timezone: values.timezone } : {}),
+      ...(values.billingCurrency ? { billingCurrency: values.billingCurrency } : {}),
+      ...(values.failedRequestPolicy ? { failedRequestPolicy: values.failedRequestPolicy } : {}),
+    });
+    if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
+    await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.create', targetId: tenant.id, after: auditView(tenant) });
+    return tenant;
+  });
+}
+
+/** Loads a tenant for a change inside a transaction, locked so concurrent changes serialise. */
+export async function lockTenantForChange(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
+  const id = inputId('Tenant', tenantId, field);
+  const visible = transaction.actor.tenantId === null || transaction.actor.tenantId === id;
+  const tenant = visible ? await transaction.em.findOne(Tenant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+  if (!tenant) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
+  return tenant;
+}
+
+export async function updateTenant(context: RequestContext, input: TenantUpdateInput): Promise<Tenant> {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN]);
+  const { tenantId, ...changes } = input;
+  const values = validateInput(tenantUpdateSchema, changes);
+  if (context.actor.role !== Role.PLATFORM_ADMIN) {
+    const refused = PLATFORM_ONLY_FIELDS.filter((field) => changes[field] !== undefined && changes[field] !== null);
+    if (refused.length) {
+      throw new UserInputErrors(
+        refused.map((field) => ({
+          code: UserErrorCode.NOT_PERMITTED,
+          field: ['input', field],
+          message: `${field} can only be changed by the operator (PLATFORM_ADMIN)`,
+        })),
+      );
+    }
+  }
+  return inTransaction(context, async (transaction) => {
+    const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
+    const before = auditView(tenant);
+    if (values.name) tenant.name = values.name;
+    if (values.timezone) tenant.timezone = values.timezone;
+    if (values.billingCurrency) tenant.billingCurrency = values.billingCurrency;
+    if (values.failedRequestPolicy) tenant.failedRequestPolicy = values.failedRequestPolicy;
+    if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
+    await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.update', targetId: tenant.id, before, after: auditView(tenant) });
+    return tenant;
+  });
+}
+
+async function changeStatus(
+  context: RequestContext,
+  tenantId: string,
+  from: TenantStatus,
+  to: TenantStatus,
+  reason: string | null,
+): Promise<Tenant> {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
+  return inTransaction(context, async (transaction) => {
+    const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
+    if (tenant.status !== from) {
+      throw UserInputErrors.single(
+        UserErrorCode.INVALID_STATE,
+        ['input', 'tenantId'],
+        `tenantId names a ${tenant.status} tenant; only a ${from} tenant can become ${to}`,
+      );
+    }
+    const before = auditView(tenant);
+    tenant.status = to;
+    tenant.suspendedAt = to === TenantStatus.SUSPENDED ? transaction.clock.now() : null;
+    const action = to === TenantStatus.SUSPENDED ? 'tenant.suspend' : 'tenant.reactivate';
+    await recordAudit(transaction, {
+      tenantId: tenant.id,
+      action,
+      targetId: tenant.id,
+      before,
+      after: { ...auditView(tenant), ...(reason ? { reason } : {}) },
+    });
+    return tenant;
+  });
+}
+
+export function suspendTenant(context: RequestContext, input: TenantSuspendInput): Promise<Tenant> {
+  const { reason } = validateInput(z.object({ reason: requiredText(500) }), { reason: input.reason });
+  return changeStatus(context, input.tenantId, TenantStatus.ACTIVE, TenantStatus.SUSPENDED, reason);
+}
+
+export function reactivateTenant(context: RequestContext, input: TenantReactivateInput): Promise<Tenant> {
+  return changeStatus(context, input.tenantId, TenantStatus.SUSPENDED, TenantStatus.ACTIVE, null);
+}
+

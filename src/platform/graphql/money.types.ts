@@ -1,0 +1,18 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { CurrencyCode, decimal, formatAmount, type Decimal } from '../money.js';
+import { DecimalScalar } from './scalars.js';
+
+registerEnumType(CurrencyCode, { name: 'CurrencyCode', description: 'ISO 4217 currency code.' });
+
+@ObjectType('Money', { description: 'An exact amount of money in one currency.' })
+export class Money {
+  @Field(() => DecimalScalar, { description: 'The amount as an exact decimal string, e.g. "1060.00".' })
+  amount!: string;
+
+  @Field(() => CurrencyCode, { description: 'The currency of the amount.' })
+  currency!: CurrencyCode;
+
+  static of(amount: string | Decimal, currency: CurrencyCode): Money {
+    return Object.assign(new Money(), { amount: formatAmount(decimal(amount), currency), currency });
+  }
+}

@@ -1,0 +1,154 @@
+import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
+import { ArgsType, Field, ID, InterfaceType, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
+import { BadInputError } from '../errors.js';
+
+export const MAX_PAGE_SIZE = 100;
+
+@InterfaceType('Node', { description: 'An object with a global, opaque, type-prefixed id, fetchable with `node(id:)`.' })
+export abstract class Node {
+  @Field(() => ID, { description: 'Opaque global id, prefixed by type (`ten_`, `dep_`, `key_` ...).' })
+  id!: string;
+}
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.' });
+
+@ObjectType('PageInfo', { description: 'Where a page sits in its connection.' })
+export class PageInfo {
+  @Field({ description: 'Whether more items follow this page.' })
+  hasNextPage!: boolean;
+
+  @Field({ description: 'Whether items precede this page.' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item of the page.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item; pass it as `after` for the next page.' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `How many items to return, 1 to ${MAX_PAGE_SIZE}.` })
+  first!: number;
+
+  @Field(() => String, { nullable: true, description: 'Return items after this cursor (from `pageInfo.endCursor`).' })
+  after?: string | null;
+}
+
+export interface ConnectionData<N> {
+  edges: { cursor: string; node: N }[];
+  pageInfo: PageInfo;
+  countTotal: () => Promise<number>;
+}
+
+/** Builds the `XConnection` and `XEdge` types of a node type. */
+export function connectionType<N extends object>(nodeType: ClassType<N>, name: string) {
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page, with its cursor.` })
+  class Edge {
+    @Field({ description: 'Opaque cursor of this item.' })
+    cursor!: string;
+
+    @Field(() => nodeType, { description: `The ${name}.` })
+    node!: N;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} objects (Relay cursor connection).` })
+  class Connection implements ConnectionData<N> {
+    @Field(() => [Edge], { description: 'The items of this page with their cursors.' })
+    edges!: Edge[];
+
+    @Field(() => PageInfo, { description: 'Paging information.' })
+    pageInfo!: PageInfo;
+
+    countTotal!: () => Promise<number>;
+
+    @Field(() => [nodeType], { description: 'The items of this page, without cursors.' })
+    nodes(): N[] {
+      return this.edges.map((edge) => edge.node);
+    }
+
+    @Field(() => Int, { description: 'How many items match the filter, over all pages.' })
+    totalCount(): Promise<number> {
+      return this.countTotal();
+    }
+
+    /** Wraps a page of rows, mapping each row to its GraphQL node. */
+    static from<Row>(data: ConnectionData<Row>, toNode: (row: Row) => N): Connection {
+      return Object.assign(new Connection(), {
+        edges: data.edges.map((edge) => ({ cursor: edge.cursor, node: toNode(edge.node) })),
+        pageInfo: data.pageInfo,
+        countTotal: data.countTotal,
+      });
+    }
+  }
+  return Connection;
+}
+
+type CursorValue = string | number | boolean | null;
+
+function encodeCursor(sortValue: unknown, id: string): string {
+  const value = sortValue instanceof Date ? sortValue.toISOString() : (sortValue as CursorValue);
+  return Buffer.from(JSON.stringify([value, id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): [CursorValue, string] {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[1] === 'string') {
+      return decoded as [CursorValue, string];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadInputError('after is not a cursor this API issued.', ['after']);
+}
+
+export interface PageQuery<E> {
+  em: EntityManager;
+  entity: EntityName<E>;
+  where: FilterQuery<E>;
+  sortField: keyof E & string;
+  direction: OrderDirection;
+  page: PageArgs;
+}
+
+/**
+ * Keyset pagination on (sortField, id): stable while rows are inserted, no OFFSET scans.
+ * Fetches one extra row to know whether another page follows.
+ */
+export async function paginate<E extends { id: string }>(query: PageQuery<E>): Promise<ConnectionData<E>> {
+  const { em, entity, where, sortField, direction, page } = query;
+  if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
+    throw new BadInputError(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${page.first}.`, ['first']);
+  }
+  const operator = direction === OrderDirection.ASC ? '$gt' : '$lt';
+  const conditions: FilterQuery<E>[] = [where];
+  if (page.after) {
+    const [value, id] = decodeCursor(page.after);
+    conditions.push({
+      $or: [{ [sortField]: { [operator]: value } }, { [sortField]: value, id: { [operator]: id } }],
+    } as FilterQuery<E>);
+  }
+  const order = direction === OrderDirection.ASC ? 'asc' : 'desc';
+  const rows = await em.find(entity, { $and: conditions } as FilterQuery<E>, {
+    orderBy: [{ [sortField]: order }, { id: order }] as never,
+    limit: page.first + 1,
+  });
+  const pageRows = rows.slice(0, page.first);
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(row[sortField], row.id), node: row }));
+  return {
+    edges,
+    pageInfo: Object.assign(new PageInfo(), {
+      hasNextPage: rows.length > page.first,
+      hasPreviousPage: Boolean(page.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    }),
+    countTotal: () => em.count(entity, where),
+  };
+}

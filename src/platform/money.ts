@@ -1,0 +1,37 @@
+import { Decimal as BaseDecimal } from 'decimal.js';
+
+/** Exact decimal arithmetic for money: never a binary float. 40 significant digits, half-up. */
+export const Decimal = BaseDecimal.clone({ precision: 40, rounding: BaseDecimal.ROUND_HALF_UP });
+export type Decimal = BaseDecimal;
+
+export enum CurrencyCode {
+  CNY = 'CNY',
+  USD = 'USD',
+  EUR = 'EUR',
+  HKD = 'HKD',
+}
+
+/** Minor-unit digits per currency (fen, cent). */
+const MINOR_DIGITS: Record<CurrencyCode, number> = { CNY: 2, USD: 2, EUR: 2, HKD: 2 };
+
+/** Plain decimal notation: optional minus, digits, optional fraction. No exponents, no spaces. */
+export const DECIMAL_PATTERN = /^-?(0|[1-9]\d{0,19})(\.\d{1,20})?$/;
+
+export function isDecimalString(value: string): boolean {
+  return DECIMAL_PATTERN.test(value);
+}
+
+export function decimal(value: string | Decimal): Decimal {
+  return new Decimal(value);
+}
+
+/** Rounds half-up to the currency's minor unit (0.01 for CNY). The only rounding of money there is. */
+export function roundToMinorUnit(amount: Decimal, currency: CurrencyCode): Decimal {
+  return amount.toDecimalPlaces(MINOR_DIGITS[currency], Decimal.ROUND_HALF_UP);
+}
+
+/** Canonical text of an amount: no exponent, no trailing zeros beyond the minor unit. */
+export function formatAmount(amount: Decimal, currency: CurrencyCode): string {
+  const digits = Math.max(MINOR_DIGITS[currency], amount.decimalPlaces());
+  return amount.toFixed(digits);
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { BadInputError } from './errors.js';
+import { isIdOf, ID_PREFIXES, type NodeTypeName } from './ids.js';
+import { UserErrorCode, UserInputErrors } from './user-errors.js';
+
+/**
+ * Input validation with zod. Each issue becomes a userError naming the field path from the
+ * argument (`['input', 'buyerTaxProfile', 'taxpayerId']`) and the rule that failed.
+ */
+export function validateInput<Schema extends z.ZodType>(
+  schema: Schema,
+  input: unknown,
+  root: string[] = ['input'],
+): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new UserInputErrors(
+    result.error.issues.map((issue) => {
+      const field = [...root, ...issue.path.map(String)];
+      return { code: codeOf(issue), field, message: `${field.at(-1)} ${issue.message}` };
+    }),
+  );
+}
+
+function codeOf(issue: z.core.$ZodIssue): UserErrorCode {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'string') return issue.minimum === 1 ? UserErrorCode.BLANK : UserErrorCode.TOO_SHORT;
+      return UserErrorCode.TOO_SMALL;
+    case 'too_big':
+      return issue.origin === 'string' || issue.origin === 'array' ? UserErrorCode.TOO_LONG : UserErrorCode.TOO_LARGE;
+    case 'custom':
+      return (issue.params?.code as UserErrorCode | undefined) ?? UserErrorCode.INVALID;
+    default:
+      return UserErrorCode.INVALID;
+  }
+}
+
+export function requiredText(maxLength: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be blank')
+    .max(maxLength, `must be at most ${maxLength} characters`);
+}
+
+/** Absent keeps the current value; null or blank clears it. */
+export function optionalText(maxLength: number) {
+  return z
+    .string()
+    .trim()
+    .max(maxLength, `must be at most ${maxLength} characters`)
+    .transform((value) => (value === '' ? null : value))
+    .nullish();
+}
+
+/** The canonical IANA name of a time zone, or undefined. Offsets like "+08:00" are not time zones. */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return undefined;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+export const timeZone = z
+  .string()
+  .trim()
+  .transform((name, context) => {
+    const canonical = canonicalTimeZone(name);
+    if (canonical) return canonical;
+    context.addIssue({
+      code: 'custom',
+      message: 'must be an IANA time zone name such as "Asia/Shanghai" or "UTC"',
+      params: { code: UserErrorCode.INVALID_TIMEZONE },
+    });
+    return z.NEVER;
+  });
+
+export function futureDate(now: Date) {
+  return z.date().refine((value) => value.getTime() > now.getTime(), {
+    message: 'must be in the future',
+    params: { code: UserErrorCode.IN_PAST },
+  });
+}
+
+/** An id inside a mutation input: a wrong or malformed id is the caller's mistake, reported as a userError. */
+export function inputId(type: NodeTypeName, value: string, field: string[]): string {
+  if (isIdOf(type, value)) return value;
+  throw UserInputErrors.single(UserErrorCode.INVALID_ID, field, `${field.at(-1)} must be a ${type} id (${ID_PREFIXES[type]}_...)`);
+}
+
+/** An id given as a query argument: malformed is BAD_USER_INPUT naming the argument. */
+export function argumentId(type: NodeTypeName, value: string, argument: string): string {
+  if (isIdOf(type, value)) return value;
+  throw new BadInputError(`${argument} must be a ${type} id (${ID_PREFIXES[type]}_...), got "${value}".`, [argument]);
+}

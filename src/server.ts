@@ -1,0 +1,66 @@
+import { DEMO_ACCESS_TOKENS, seedDemoData } from '../seeds/index.js';
+import { startApp } from './app.js';
+import { AccessToken } from './modules/access-token/access-token.entity.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/database/bootstrap.js';
+import { migrate } from './platform/database/orm.js';
+import { createLogger } from './platform/logger.js';
+import { hashSecret } from './platform/secrets.js';
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(config.logLevel);
+const database = await openDatabase(config, (message) => logger.trace({ postgres: message.trim() }));
+if (database.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+await migrate(database.url);
+if (database.embedded && (await seedDemoData(database.url))) logger.info('demo data seeded (first start)');
+
+const app = await startApp({
+  databaseUrl: database.url,
+  host: config.host,
+  port: config.port,
+  logger,
+  bootstrapAdminToken: config.bootstrapAdminToken,
+  isProduction: config.isProduction,
+});
+
+const liveDemoTokens = await app.orm.em.fork().find(AccessToken, {
+  secretHash: { $in: DEMO_ACCESS_TOKENS.map((token) => hashSecret(token.secret)) },
+  revokedAt: null,
+});
+const live = new Set(liveDemoTokens.map((token) => token.secretHash));
+console.log(`\nGraphQL API ready at ${app.url} (WebSocket ${app.wsUrl})`);
+const demo = DEMO_ACCESS_TOKENS.filter((token) => live.has(hashSecret(token.secret)));
+if (demo.length) {
+  console.log('\nDemo access tokens (send as "Authorization: Bearer <token>"):');
+  for (const token of demo) console.log(`  ${token.role.padEnd(15)} ${token.name.padEnd(22)} ${token.secret}`);
+}
+console.log('');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  try {
+    await app.stop();
+    await database.embedded?.stop();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
