@@ -76,7 +76,10 @@ async function tenantForNewToken(transaction: RequestContext, role: Role, tenant
     if (!TENANT_GRANTABLE_ROLES.includes(role)) {
       throw UserInputErrors.single(UserErrorCode.NOT_PERMITTED, ['input', 'role'], `role ${role} cannot be granted by a tenant admin`);
     }
-    tenantId = tenantScope(actor, tenantId ? inputId('Tenant', tenantId, field) : undefined);
+    if (tenantId && tenantId !== actor.tenantId) {
+      throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'tenantId names no tenant you can see');
+    }
+    tenantId = actor.tenantId;
   } else if (PLATFORM_ROLES.includes(role)) {
     if (tenantId) throw UserInputErrors.single(UserErrorCode.INVALID, field, `tenantId must be left out for role ${role}`);
     return null;

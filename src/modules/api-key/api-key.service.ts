@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/postgresql';
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
@@ -14,6 +14,7 @@ import { Department } from '../department/department.entity.js';
 import { ApiKey, ApiKeyEnvironment, SpendLimitPeriod, StoredApiKeyStatus } from './api-key.entity.js';
 import {
   ApiKeyStatus,
+  apiKeyStatus,
   type ApiKeyCreateInput,
   type ApiKeyFilterInput,
   type ApiKeyRevokeInput,
@@ -203,4 +204,14 @@ export async function rotateApiKey(context: RequestContext, input: ApiKeyRotateI
     await recordAudit(transaction, { tenantId: key.tenant.id, action: 'apiKey.rotate', targetId: key.id, before, after: auditView(key) });
     return { apiKey: key, secret };
   });
+}
+
+/**
+ * The key a gateway secret belongs to, while it may be used: not revoked, not expired, not
+ * replaced by a rotation (the old hash is gone). Null otherwise. The gateway's checks build on it.
+ */
+export async function findUsableApiKeyBySecret(em: EntityManager, secret: string, now: Date): Promise<ApiKey | null> {
+  const key = await em.findOne(ApiKey, { secretHash: hashSecret(secret), status: StoredApiKeyStatus.ACTIVE });
+  if (!key || apiKeyStatus(key, now) !== ApiKeyStatus.ACTIVE) return null;
+  return key;
 }
