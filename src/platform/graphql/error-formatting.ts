@@ -37,6 +37,11 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof AuthenticationError) {
       return { ...base, message: formatted.message, extensions: { code: 'UNAUTHENTICATED' } };
     }
+    // Variable coercion ("Variable "$input" got invalid value ... at "input.x"") names the field
+    // in its message; it is the caller's input, not our failure.
+    if (original instanceof GraphQLError && !formatted.path && original.message.startsWith('Variable "$')) {
+      return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
