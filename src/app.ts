@@ -88,6 +88,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     };
   }
 
+  const formatError = createErrorFormatter(logger);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -121,9 +122,10 @@ export async function startApp(options: AppOptions): Promise<App> {
         operationActors.get(connection)?.delete(id);
       },
       context: (connection, id) => contextOf(operationActors.get(connection)!.get(id)!),
-      onError: (_context, _id, _payload, errors) => {
-        logger.debug({ errors }, 'subscription refused');
-      },
+      // Errors over WebSocket get the same codes and masking as over HTTP.
+      onNext: (_connection, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+      onError: (_connection, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
     },
     wsServer,
   );
@@ -133,7 +135,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     schema,
     introspection: true, // every operation needs a valid token, introspection included
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    formatError,
     validationRules: protection.validationRules,
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false, // server.ts drains and stops everything in order

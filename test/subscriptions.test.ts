@@ -1,0 +1,99 @@
+import { print, type ExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startApp, type App } from '../src/app.js';
+import { createLogger } from '../src/platform/logger.js';
+import { AuditEntryRecordedDocument, DepartmentCreateDocument, type AuditEntryRecordedSubscription } from './generated/graphql.js';
+import { buildWorld, type World } from './support/fixtures.js';
+import { startTestApp, type TestApp } from './support/harness.js';
+
+let test: TestApp;
+let world: World;
+let secondInstance: App;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  test = await startTestApp();
+  world = await buildWorld(test);
+  // A second server on the same database, as behind a load balancer.
+  secondInstance = await startApp({ databaseUrl: test.databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('silent') });
+});
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await secondInstance.stop();
+  await test.stop();
+});
+
+/** Opens a raw graphql-ws connection and resolves with the close code the server sends. */
+function closeCodeFor(url: string, payload: Record<string, unknown> | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+    socket.on('close', (code) => resolve(code));
+    socket.on('error', reject);
+  });
+}
+
+interface Subscription<Data> {
+  next(): Promise<ExecutionResult<Data>>;
+}
+
+/** Subscribes and resolves once the server has acknowledged the subscription and is listening. */
+async function subscribe<Data>(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Subscription<Data>> {
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  clients.push(client);
+  const queue: ExecutionResult<Data>[] = [];
+  const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
+  const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
+  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  client.subscribe<Data>({ query, variables }, {
+    next: deliver,
+    error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
+    complete: () => undefined,
+  });
+  // Round trip on the same socket after the subscribe message: by the time a query sent after it
+  // has been answered (it does the same authentication and more), the subscription is listening.
+  await new Promise<void>((resolve, reject) =>
+    client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }),
+  );
+  return {
+    next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+  };
+}
+
+const auditQuery = print(AuditEntryRecordedDocument);
+
+describe('subscriptions over WebSocket', () => {
+  it('closes a connection without a token, or with a bad one, with 4401', async () => {
+    expect(await closeCodeFor(test.app.wsUrl, undefined)).toBe(4401);
+    expect(await closeCodeFor(test.app.wsUrl, { authorization: 'Bearer bpat_wrong' })).toBe(4401);
+  });
+
+  it('delivers audit events committed on another server instance', async () => {
+    const subscription = await subscribe<AuditEntryRecordedSubscription>(secondInstance.wsUrl, world.adminToken, auditQuery);
+    const created = await world.admin.data(DepartmentCreateDocument, { input: { parentId: world.a.rootDepartmentId, name: 'Observed' } });
+    const event = await subscription.next();
+    expect(event.errors).toBeUndefined();
+    expect(event.data?.auditEntryRecorded).toMatchObject({
+      action: 'department.create',
+      targetId: created.departmentCreate.department!.id,
+      tenant: { id: world.a.id },
+    });
+  });
+
+  it('shows a tenant admin only its own tenant\'s events', async () => {
+    const subscriptionB = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_ADMIN, auditQuery);
+    await world.admin.data(DepartmentCreateDocument, { input: { parentId: world.a.rootDepartmentId, name: 'Invisible to B' } });
+    const ownChange = await world.admin.data(DepartmentCreateDocument, { input: { parentId: world.b.rootDepartmentId, name: 'Visible to B' } });
+    // Notifications arrive in commit order, so B's first event being its own proves A's was filtered out.
+    const first = await subscriptionB.next();
+    expect(first.data?.auditEntryRecorded).toMatchObject({ targetId: ownChange.departmentCreate.department!.id, tenant: { id: world.b.id } });
+  });
+
+  it('refuses the subscription to roles that may not read the audit trail, and to another tenant\'s id', async () => {
+    const viewer = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_VIEWER, auditQuery);
+    expect((await viewer.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    const crossTenant = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, auditQuery, { tenantId: world.b.id });
+    expect((await crossTenant.next()).errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+});
