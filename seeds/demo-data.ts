@@ -33,7 +33,7 @@ export class DemoDataSeeder extends Seeder {
       billingCurrency: CurrencyCode.CNY,
       buyerTaxProfile: {
         legalName: '星云智能科技有限公司',
-        taxpayerId: '91310115MA1K4XYZ0W',
+        taxpayerId: '91310115MA1K4XYN0L',
         address: '上海市浦东新区张江路 88 号',
         phone: '021-5080 8888',
         bankName: '招商银行上海张江支行',

@@ -60,7 +60,7 @@ describe('tenants', () => {
       input: {
         name: '   ',
         timezone: 'Mars/Olympus_Mons',
-        buyerTaxProfile: { taxpayerId: '91310115MA1K4XYZ01', legalName: 'x'.repeat(101) },
+        buyerTaxProfile: { taxpayerId: '91310115MA1K4XYN01', legalName: 'x'.repeat(101) },
       },
     });
     expect(result.tenantCreate.tenant).toBeNull();

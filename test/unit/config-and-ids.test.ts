@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { newId, typeOfId } from '../../src/platform/ids.js';
+import { generateSecret } from '../../src/platform/secrets.js';
+
+describe('configuration', () => {
+  it('applies defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('names every bad variable and the rule it breaks', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', BOOTSTRAP_ADMIN_TOKEN: 'short' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', BOOTSTRAP_ADMIN_TOKEN: 'short' });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('PORT: must be between 0 and 65535');
+      expect(message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+      expect(message).toContain('BOOTSTRAP_ADMIN_TOKEN: must start with "bpat_"');
+    }
+  });
+});
+
+describe('ids and secrets', () => {
+  it('makes typed, sortable ids and reads their type back', () => {
+    const first = newId('Tenant');
+    const second = newId('Tenant');
+    expect(first).toMatch(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(second > first).toBe(true);
+    expect(typeOfId(newId('ApiKey'))).toBe('ApiKey');
+    expect(typeOfId('ten_short')).toBeUndefined();
+    expect(typeOfId('xyz_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toBeUndefined();
+  });
+
+  it('makes secrets of at least 128 random bits that never repeat', () => {
+    const secrets = new Set(Array.from({ length: 1000 }, () => generateSecret('sk-live-')));
+    expect(secrets.size).toBe(1000);
+    for (const secret of secrets) expect(secret).toMatch(/^sk-live-[0-9A-Za-z]{43}$/); // 43 x log2(62) = 256 bits
+  });
+});
