@@ -21,7 +21,10 @@ function readConfig() {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const database = await openDatabase(config, (message) => logger.trace({ postgres: message.trim() }));
+const database = await openDatabase(config, (message) => logger.trace({ postgres: message.trim() })).catch((error: Error) => {
+  console.error(`Cannot start the database: ${error.message}`);
+  process.exit(1);
+});
 if (database.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 await migrate(database.url);
 if (database.embedded && (await seedDemoData(database.url))) logger.info('demo data seeded (first start)');

