@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { requireRole, tenantScope, type Actor } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope, type Actor } from '../../platform/auth/actor.js';
 import { ADMINS, PLATFORM_ROLES, Role, TENANT_ROLES } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
@@ -125,8 +125,7 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'accessTokenId'];
     const token = await transaction.em.findOne(AccessToken, { id: inputId('AccessToken', input.accessTokenId, field) });
-    const visible = token && (transaction.actor.tenantId === null || token.tenant?.id === transaction.actor.tenantId);
-    if (!token || !visible) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'accessTokenId names no access token you can see');
+    if (!token || !canSeeTenant(transaction.actor, token.tenant?.id ?? null)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'accessTokenId names no access token you can see');
     if (token.revokedAt) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, 'accessTokenId names a token that is already revoked');
     const before = auditView(token);
     token.revokedAt = transaction.clock.now();
@@ -139,6 +138,6 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
 export async function findAccessToken(context: RequestContext, id: string): Promise<AccessToken | null> {
   if (!ADMINS.includes(context.actor.role)) return null;
   const token = await context.em.findOne(AccessToken, { id });
-  if (!token || (context.actor.tenantId !== null && token.tenant?.id !== context.actor.tenantId)) return null;
+  if (!token || !canSeeTenant(context.actor, token.tenant?.id ?? null)) return null;
   return token;
 }

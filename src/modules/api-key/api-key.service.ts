@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -67,7 +67,7 @@ export async function findApiKey(context: RequestContext, id: string): Promise<A
   if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
   const key = await context.loaders.apiKeyById.load(id);
   if (!key) return null;
-  if (context.actor.tenantId !== null && key.tenant.id !== context.actor.tenantId) return null;
+  if (!canSeeTenant(context.actor, key.tenant.id)) return null;
   return key;
 }
 
@@ -111,7 +111,7 @@ export function listApiKeys(context: RequestContext, tenantId: string, filter: A
 async function apiKeyForChange(transaction: RequestContext, id: string): Promise<ApiKey> {
   const field = ['input', 'apiKeyId'];
   const key = await transaction.em.findOne(ApiKey, { id: inputId('ApiKey', id, field) });
-  if (!key || (transaction.actor.tenantId !== null && key.tenant.id !== transaction.actor.tenantId)) {
+  if (!key || !canSeeTenant(transaction.actor, key.tenant.id)) {
     throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'apiKeyId names no API key you can see');
   }
   if (key.status === StoredApiKeyStatus.REVOKED) {
@@ -139,7 +139,7 @@ export async function createApiKey(context: RequestContext, input: ApiKeyCreateI
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'departmentId'];
     const department = await transaction.em.findOne(Department, { id: inputId('Department', input.departmentId, field) });
-    if (!department || (transaction.actor.tenantId !== null && department.tenant.id !== transaction.actor.tenantId)) {
+    if (!department || !canSeeTenant(transaction.actor, department.tenant.id)) {
       throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'departmentId names no department you can see');
     }
     if (department.archivedAt) {

@@ -38,7 +38,7 @@ export class AuditResolver {
         filter((event: unknown) => {
           const { tenantId: eventTenantId } = event as AuditEvent;
           if (tenantId) return eventTenantId === tenantId;
-          return eventTenantId === null || canSeeTenant(actor, eventTenantId);
+          return canSeeTenant(actor, eventTenantId);
         }),
       );
     },

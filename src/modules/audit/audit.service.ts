@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context.js';
-import { requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { ADMINS } from '../../platform/auth/roles.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -62,6 +62,6 @@ export async function findAuditEntry(context: RequestContext, id: string): Promi
   if (!ADMINS.includes(context.actor.role)) return null;
   const entry = await context.em.findOne(AuditEntry, { id });
   if (!entry) return null;
-  if (context.actor.tenantId !== null && entry.tenantId !== context.actor.tenantId) return null;
+  if (!canSeeTenant(context.actor, entry.tenantId ?? null)) return null;
   return entry;
 }

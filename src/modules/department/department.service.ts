@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -36,7 +36,7 @@ export async function findDepartment(context: RequestContext, id: string): Promi
   if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
   const department = await context.loaders.departmentById.load(id);
   if (!department) return null;
-  if (context.actor.tenantId !== null && department.tenant.id !== context.actor.tenantId) return null;
+  if (!canSeeTenant(context.actor, department.tenant.id)) return null;
   return department;
 }
 
@@ -74,7 +74,7 @@ export function listDepartments(
 async function departmentForChange(transaction: RequestContext, id: string, field: string[]): Promise<Department> {
   const departmentId = inputId('Department', id, field);
   const department = await transaction.em.findOne(Department, { id: departmentId });
-  if (!department || (transaction.actor.tenantId !== null && department.tenant.id !== transaction.actor.tenantId)) {
+  if (!department || !canSeeTenant(transaction.actor, department.tenant.id)) {
     throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no department you can see`);
   }
   return department;

@@ -1,7 +1,7 @@
 import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -74,7 +74,7 @@ function applyBuyerTaxProfile(profile: BuyerTaxProfile, changes: z.output<typeof
 /** A tenant the actor may see, or null (another tenant's is null, as if it did not exist). */
 export async function findTenant(context: RequestContext, id: string): Promise<Tenant | null> {
   if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
-  if (context.actor.tenantId !== null && context.actor.tenantId !== id) return null;
+  if (!canSeeTenant(context.actor, id)) return null;
   return context.loaders.tenantById.load(id);
 }
 
@@ -127,8 +127,7 @@ export async function createTenant(context: RequestContext, input: TenantCreateI
 /** Loads a tenant for a change inside a transaction, locked so concurrent changes serialise. */
 export async function lockTenantForChange(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
   const id = inputId('Tenant', tenantId, field);
-  const visible = transaction.actor.tenantId === null || transaction.actor.tenantId === id;
-  const tenant = visible ? await transaction.em.findOne(Tenant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+  const tenant = canSeeTenant(transaction.actor, id) ? await transaction.em.findOne(Tenant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
   if (!tenant) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
   return tenant;
 }

@@ -28,7 +28,7 @@ export function tenantScope(actor: Actor, requestedTenantId?: string | null): st
   return actor.tenantId;
 }
 
-/** Whether the actor may see an object of this tenant at all. */
-export function canSeeTenant(actor: Actor, tenantId: string): boolean {
+/** Whether the actor may see an object of this tenant (null: a platform-wide object) at all. */
+export function canSeeTenant(actor: Actor, tenantId: string | null): boolean {
   return actor.tenantId === null || actor.tenantId === tenantId;
 }
