@@ -4,7 +4,7 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { StoredApiKeyStatus, ApiKey } from '../api-key/api-key.entity.js';
@@ -59,7 +59,7 @@ export function listDepartments(
   if (!filter?.includeArchived) where.archivedAt = null;
   if (filter?.rootsOnly) where.parent = null;
   if (filter?.parentId) where.parent = filter.parentId;
-  if (filter?.nameContains) where.name = { $ilike: `%${filter.nameContains.replace(/[\\%_]/g, '\\$&')}%` };
+  if (filter?.nameContains) where.name = { $ilike: containsPattern(filter.nameContains) };
   return paginate({
     em: context.em,
     entity: Department,

@@ -4,7 +4,7 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode } from '../../platform/money.js';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../../platform/tax/unified-social-credit-code.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -96,7 +96,7 @@ export function listTenants(
   const where: FilterQuery<Tenant> = {};
   if (scopedTenantId) where.id = scopedTenantId;
   if (filter?.status?.length) where.status = { $in: filter.status };
-  if (filter?.nameContains) where.name = { $ilike: `%${filter.nameContains.replace(/[\\%_]/g, '\\$&')}%` };
+  if (filter?.nameContains) where.name = { $ilike: containsPattern(filter.nameContains) };
   if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
   return paginate({
     em: context.em,

@@ -89,6 +89,11 @@ export function connectionType<N extends object>(nodeType: ClassType<N>, name: s
   return Connection;
 }
 
+/** An ILIKE pattern matching values that contain `text` literally (its % and _ are not wildcards). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
 type CursorValue = string | number | boolean | null;
 
 function encodeCursor(sortValue: unknown, id: string): string {
