@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Seeder } from '@mikro-orm/seeder';
 import { AccessToken } from '../src/modules/access-token/access-token.entity.js';
-import { ApiKey, ApiKeyEnvironment, SpendLimitPeriod } from '../src/modules/api-key/api-key.entity.js';
+import { ApiKey, ApiKeyEnvironment } from '../src/modules/api-key/api-key.entity.js';
+import { SpendPeriod } from '../src/modules/spend/spend-counter.entity.js';
 import { Department } from '../src/modules/department/department.entity.js';
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
 import { Role } from '../src/platform/auth/roles.js';
@@ -62,10 +63,10 @@ export class DemoDataSeeder extends Seeder {
         ...extra,
       });
     key(platform, 'model-playground', ApiKeyEnvironment.TEST, {}, DEMO_API_KEY_SECRET);
-    key(platform, 'agent-platform', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '20000.00', spendLimitPeriod: SpendLimitPeriod.MONTHLY });
+    key(platform, 'agent-platform', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '20000.00', spendLimitPeriod: SpendPeriod.MONTHLY });
     key(support, 'customer-service-bot', ApiKeyEnvironment.PRODUCTION, { allowedModels: ['deepseek-chat', 'qwen-plus'] });
     key(marketing, 'copywriter', ApiKeyEnvironment.PRODUCTION, { allowedModels: ['gpt-4o', 'claude-sonnet-4'] });
-    key(dataScience, 'notebooks', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '1500.00', spendLimitPeriod: SpendLimitPeriod.MONTHLY });
+    key(dataScience, 'notebooks', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '1500.00', spendLimitPeriod: SpendPeriod.MONTHLY });
     key(customerCare, 'helpdesk-assistant', ApiKeyEnvironment.PRODUCTION);
 
     const tenants = { nebula, northwind };

@@ -14,8 +14,8 @@ import {
   TenantReactivateDocument,
   TenantTreeDocument,
   TenantUpdateDocument,
+  UsageAuthorizeDocument,
 } from './generated/graphql.js';
-import { findUsableApiKeyBySecret } from '../src/modules/api-key/api-key.service.js';
 import { buildWorld, type World } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 
@@ -36,7 +36,13 @@ async function rowCounts(): Promise<Record<string, number>> {
   return rows[0];
 }
 
-const usable = (secret: string) => findUsableApiKeyBySecret(test.app.orm.em.fork(), secret, new Date());
+const KEY_REFUSALS = ['KEY_INVALID', 'KEY_REVOKED', 'KEY_EXPIRED'];
+
+/** The key the gateway accepts this secret for (whatever else it decides), or null. */
+async function usable(secret: string): Promise<{ id: string } | null> {
+  const { usageAuthorize } = await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: secret, model: 'any-model' } });
+  return KEY_REFUSALS.includes(usageAuthorize.denial?.code ?? '') ? null : { id: usageAuthorize.apiKeyId! };
+}
 
 describe('tenants', () => {
   it('creates a tenant with defaults and an audit entry', async () => {

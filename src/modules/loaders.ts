@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ApiKey } from './api-key/api-key.entity.js';
 import { Department } from './department/department.entity.js';
+import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
 
 /** Batches lookups by id into one `where id in (...)` per entity and tick. */
@@ -34,6 +35,7 @@ export function createLoaders(em: EntityManager) {
     tenantById: byIdLoader(em, Tenant),
     departmentById: byIdLoader(em, Department),
     apiKeyById: byIdLoader(em, ApiKey),
+    modelPriceById: byIdLoader(em, ModelPrice),
     departmentChildren: groupLoader(em, Department, 'parent', { name: 'asc', id: 'asc' }, (row) => row.parent!.id),
     apiKeysByDepartment: groupLoader(em, ApiKey, 'department', { createdAt: 'desc', id: 'desc' }, (row) => row.department.id),
   };

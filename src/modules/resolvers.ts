@@ -4,7 +4,10 @@ import { ApiKeyResolver, DepartmentApiKeysResolver, TenantApiKeysResolver } from
 import { AuditResolver } from './audit/audit.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
+import { PriceResolver } from './price/price.resolver.js';
+import { SpendResolver } from './spend/spend.resolver.js';
 import { TenantResolver } from './tenant/tenant.resolver.js';
+import { UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -17,4 +20,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepartmentApiKeysResolver,
   ApiKeyResolver,
   AuditResolver,
+  PriceResolver,
+  UsageResolver,
+  UsageSummaryGroupResolver,
+  SpendResolver,
 ];

@@ -7,24 +7,54 @@ import type { Logger } from './logger.js';
  * Cross-instance events over PostgreSQL LISTEN/NOTIFY. Publishing is a `pg_notify` inside the
  * writer's transaction, so an event goes out on commit and never for a rolled-back change. Every
  * process holds one LISTEN connection and feeds what arrives into its local pubsub, from which
- * type-graphql subscriptions read. Delivery is at-most-once; a payload stays under 8000 bytes.
+ * type-graphql subscriptions read. Delivery is at-most-once. Payloads NOTIFY cannot carry (8000
+ * bytes) are stored in `event_outbox` and the notification carries their id.
  */
 export const EVENTS_CHANNEL = 'billing_events';
 
 export type LocalPubSub = ReturnType<typeof createPubSub>;
 
-interface EventEnvelope {
-  topic: string;
-  payload: unknown;
-}
+/** What travels in a notification: the payload itself, or a reference to it in `event_outbox`. */
+type EventEnvelope = { topic: string; payload: unknown } | { topic: string; ref: string };
+
+/** NOTIFY refuses payloads of 8000 bytes or more; larger events go through `event_outbox`. */
+const MAX_NOTIFY_BYTES = 7500;
+/** Outbox rows only bridge the gap between commit and every listener reading them. */
+const OUTBOX_RETENTION = '1 hour';
+const OUTBOX_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export function createLocalPubSub(): LocalPubSub {
   return createPubSub();
 }
 
-export async function publishOnCommit(em: EntityManager, topic: string, payload: unknown): Promise<void> {
-  const envelope: EventEnvelope = { topic, payload };
-  await em.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, JSON.stringify(envelope)]);
+/** Where an event is published: the ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */
+export type EventTarget = EntityManager | pg.ClientBase;
+
+async function runSql(target: EventTarget, sql: string, params: unknown[]): Promise<void> {
+  if ('execute' in target) {
+    // MikroORM takes `?` placeholders (each $n below is used once, in order).
+    await target.execute(sql.replace(/\$\d+/g, '?'), params);
+  } else {
+    await target.query(sql, params);
+  }
+}
+
+/**
+ * Publishes an event when the surrounding transaction commits, to every process. One
+ * notification per call: publish once per batch, never per row (NOTIFY serialises commits).
+ */
+export async function publishOnCommit(target: EventTarget, topic: string, payload: unknown): Promise<void> {
+  const inline = JSON.stringify({ topic, payload } satisfies EventEnvelope);
+  if (Buffer.byteLength(inline) < MAX_NOTIFY_BYTES) {
+    await runSql(target, 'select pg_notify($1, $2)', [EVENTS_CHANNEL, inline]);
+    return;
+  }
+  await runSql(
+    target,
+    `with stored as (insert into event_outbox (topic, payload) values ($1, $2::jsonb) returning id)
+     select pg_notify($3, json_build_object('topic', topic, 'ref', id::text)::text) from stored`,
+    [topic, JSON.stringify(payload), EVENTS_CHANNEL],
+  );
 }
 
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
@@ -33,6 +63,9 @@ export class EventListener {
   private client: pg.Client | undefined;
   private stopped = false;
   private attempt = 0;
+  /** Deliveries run one after another, so events reach subscribers in commit order. */
+  private delivering: Promise<void> = Promise.resolve();
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connectionString: string,
@@ -43,10 +76,13 @@ export class EventListener {
   /** Resolves once LISTEN is in place, so events published afterwards are not missed. */
   async start(): Promise<void> {
     await this.connect();
+    this.pruneTimer = setInterval(() => this.pruneOutbox(), OUTBOX_PRUNE_INTERVAL_MS).unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.pruneTimer);
+    await this.delivering;
     await this.client?.end().catch(() => undefined);
   }
 
@@ -54,7 +90,9 @@ export class EventListener {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('error', (error) => this.logger.warn({ err: error }, 'event listener connection error'));
     client.on('end', () => this.scheduleReconnect(client));
-    client.on('notification', (message) => this.deliver(message.payload));
+    client.on('notification', (message) => {
+      this.delivering = this.delivering.then(() => this.deliver(client, message.payload));
+    });
     await client.connect();
     await client.query(`listen ${EVENTS_CHANNEL}`);
     this.client = client;
@@ -76,13 +114,25 @@ export class EventListener {
     }, delay).unref();
   }
 
-  private deliver(raw: string | undefined): void {
+  private async deliver(client: pg.Client, raw: string | undefined): Promise<void> {
     if (!raw) return;
     try {
       const envelope = JSON.parse(raw) as EventEnvelope;
-      this.pubSub.publish(envelope.topic, envelope.payload);
+      if ('ref' in envelope) {
+        const stored = await client.query<{ payload: unknown }>('select payload from event_outbox where id = $1', [envelope.ref]);
+        if (stored.rows.length === 0) throw new Error(`event_outbox row ${envelope.ref} is gone`);
+        this.pubSub.publish(envelope.topic, stored.rows[0].payload);
+      } else {
+        this.pubSub.publish(envelope.topic, envelope.payload);
+      }
     } catch (error) {
-      this.logger.error({ err: error }, 'malformed event notification');
+      this.logger.error({ err: error }, 'event notification could not be delivered');
     }
+  }
+
+  private pruneOutbox(): void {
+    this.client
+      ?.query(`delete from event_outbox where created_at < now() - interval '${OUTBOX_RETENTION}'`)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'event outbox prune failed'));
   }
 }

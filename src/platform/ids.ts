@@ -7,6 +7,8 @@ export const ID_PREFIXES = {
   ApiKey: 'key',
   AccessToken: 'tok',
   AuditEntry: 'aud',
+  ModelPrice: 'prc',
+  UsageRecord: 'use',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

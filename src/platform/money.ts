@@ -35,3 +35,8 @@ export function formatAmount(amount: Decimal, currency: CurrencyCode): string {
   const digits = Math.max(MINOR_DIGITS[currency], amount.decimalPlaces());
   return amount.toFixed(digits);
 }
+
+/** `part` as a percentage of `whole`, half-up to 2 decimal places: a display figure, not money. */
+export function percentOf(part: Decimal, whole: Decimal): Decimal {
+  return part.div(whole).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}

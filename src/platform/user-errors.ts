@@ -18,6 +18,7 @@ export enum UserErrorCode {
   HAS_ACTIVE_API_KEYS = 'HAS_ACTIVE_API_KEYS',
   INVALID_STATE = 'INVALID_STATE',
   NOT_PERMITTED = 'NOT_PERMITTED',
+  PRICED_USAGE_EXISTS = 'PRICED_USAGE_EXISTS',
 }
 
 export interface UserErrorData {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadInputError } from './errors.js';
 import { isIdOf, ID_PREFIXES, type NodeTypeName } from './ids.js';
+import { decimal, isDecimalString } from './money.js';
 import { UserErrorCode, UserInputErrors } from './user-errors.js';
 
 /**
@@ -95,4 +96,27 @@ export function inputId(type: NodeTypeName, value: string, field: string[]): str
 export function argumentId(type: NodeTypeName, value: string, argument: string): string {
   if (isIdOf(type, value)) return value;
   throw new BadInputError(`${argument} must be a ${type} id (${ID_PREFIXES[type]}_...), got "${value}".`, [argument]);
+}
+
+/** Digits a stored rate or limit keeps after the point (numeric(24,10) columns). */
+export const AMOUNT_DECIMAL_PLACES = 10;
+const MAX_AMOUNT = decimal('1e14');
+
+/** A money amount or rate given as a Decimal string: at most 10 decimal places, below 10^14. */
+export function amount(options: { allowZero: boolean }) {
+  return z
+    .string()
+    .refine(isDecimalString, 'must be a decimal such as "500.00"')
+    .superRefine((value, context) => {
+      if (!isDecimalString(value)) return;
+      const parsed = decimal(value);
+      const tooSmall = options.allowZero ? parsed.isNegative() : parsed.lte(0);
+      if (tooSmall) {
+        context.addIssue({ code: 'custom', message: options.allowZero ? 'must not be negative' : 'must be greater than 0', params: { code: UserErrorCode.TOO_SMALL } });
+      } else if (parsed.gte(MAX_AMOUNT)) {
+        context.addIssue({ code: 'custom', message: 'must be less than 100000000000000', params: { code: UserErrorCode.TOO_LARGE } });
+      } else if (parsed.decimalPlaces() > AMOUNT_DECIMAL_PLACES) {
+        context.addIssue({ code: 'custom', message: `must have at most ${AMOUNT_DECIMAL_PLACES} decimal places` });
+      }
+    });
 }

@@ -125,6 +125,15 @@ export type BuyerTaxProfileInput = {
   taxpayerId?: string | null | undefined;
 };
 
+/** Why a usage record was or was not charged. */
+export type ChargeReason =
+  /** A failed call, charged because the tenant's failed-request policy is CHARGED. */
+  | 'FAILED_CHARGED_BY_POLICY'
+  /** A failed call, not charged (the default failed-request policy). */
+  | 'FAILED_NOT_CHARGED_BY_POLICY'
+  /** A successful call: charged. */
+  | 'SUCCEEDED';
+
 /** ISO 4217 currency code. */
 export type CurrencyCode =
   | 'CNY'
@@ -171,6 +180,46 @@ export type FailedRequestPolicy =
   /** Failed requests cost nothing (default). */
   | 'NOT_CHARGED';
 
+/** Which price versions to list. */
+export type ModelPriceFilter = {
+  /** Only this currency. */
+  currency?: CurrencyCode | null | undefined;
+  /** Only these models. */
+  models?: Array<string> | null | undefined;
+  /** Only this tier. */
+  tier?: ModelTier | null | undefined;
+};
+
+/** A new price version. Rates are exact decimals with at most 10 decimal places. */
+export type ModelPriceSetInput = {
+  /** Per million cached input tokens; default 0. */
+  cachedInputPerMillionTokens?: string;
+  /** Currency of the rates. */
+  currency: CurrencyCode;
+  /** When the version takes effect; default now. May be in the past only if no usage after that instant was priced with the version it supersedes. */
+  effectiveFrom?: string | null | undefined;
+  /** Per million input tokens not served from cache. */
+  inputPerMillionTokens: string;
+  /** Model name as the gateway reports it: letters, digits and . _ : / -, at most 100 characters. */
+  model: string;
+  /** Per million output tokens. */
+  outputPerMillionTokens: string;
+  /** Per generated image; default 0. */
+  perImage?: string;
+  /** Per request; default 0. */
+  perRequest?: string;
+  /** Per second of video; default 0. */
+  perVideoSecond?: string;
+  /** Price class. */
+  tier: ModelTier;
+};
+
+/** Price class of a model; contracts may discount each tier differently. */
+export type ModelTier =
+  | 'ECONOMY'
+  | 'PREMIUM'
+  | 'STANDARD';
+
 /** Sort direction. */
 export type OrderDirection =
   | 'ASC'
@@ -196,13 +245,29 @@ export type SpendLimitInput = {
   /** Cap per period in the tenant's billing currency, greater than 0. */
   amount: string;
   /** Period of the cap; default MONTHLY. */
-  period?: SpendLimitPeriod;
+  period?: SpendPeriod;
 };
 
-/** Calendar period in the tenant's time zone. */
-export type SpendLimitPeriod =
+/** A calendar period in the tenant's time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai. */
+export type SpendPeriod =
   | 'DAILY'
   | 'MONTHLY';
+
+/** Exactly one of tenantId, departmentId (that department and every one below it) or apiKeyId. */
+export type SpendScopeInput = {
+  /** One API key. */
+  apiKeyId?: string | number | null | undefined;
+  /** A department and every department below it. */
+  departmentId?: string | number | null | undefined;
+  /** A whole tenant. */
+  tenantId?: string | number | null | undefined;
+};
+
+/** What a spend figure covers. */
+export type SpendScopeType =
+  | 'API_KEY'
+  | 'DEPARTMENT'
+  | 'TENANT';
 
 /** A new tenant. */
 export type TenantCreateInput = {
@@ -281,6 +346,137 @@ export type TenantUpdateInput = {
   timezone?: string | null | undefined;
 };
 
+/** The pre-call check of one gateway request. */
+export type UsageAuthorizeInput = {
+  /** The secret the caller sent to the gateway (sk-live-... or sk-test-...). */
+  apiKeySecret: string;
+  /** What the call is expected to cost; denied if it would overrun a limit. */
+  estimatedCost?: string | null | undefined;
+  /** The model the caller asks for. */
+  model: string;
+};
+
+/** Why the gateway must refuse a call. httpStatus says what to answer: 401 bad key, 403 policy, 402 money. */
+export type UsageDenialCode =
+  /** 402: the prepaid balance cannot cover the call. */
+  | 'BALANCE_INSUFFICIENT'
+  /** 402: a hard budget up the key's tree is used up. */
+  | 'BUDGET_EXCEEDED'
+  /** 402: unpaid bills and open spend reach the credit limit. */
+  | 'CREDIT_LIMIT_EXCEEDED'
+  /** 401: the key is past its expiry. */
+  | 'KEY_EXPIRED'
+  /** 401: no key has this secret (never issued, or replaced by a rotation). */
+  | 'KEY_INVALID'
+  /** 402: the key's own spend limit for the period is used up (or the estimate would pass it). */
+  | 'KEY_LIMIT_EXCEEDED'
+  /** 401: the key is revoked. */
+  | 'KEY_REVOKED'
+  /** 403: the key may not use this model, or the model has no price for the tenant. */
+  | 'MODEL_NOT_ALLOWED'
+  /** 403: the tenant is suspended or closed. */
+  | 'TENANT_SUSPENDED';
+
+/** A dimension of usageSummary. DAY and HOUR are local to the tenant's time zone. */
+export type UsageGroupBy =
+  | 'API_KEY'
+  | 'DAY'
+  | 'DEPARTMENT'
+  | 'HOUR'
+  | 'MODEL';
+
+/** What kind of model call a usage record is. */
+export type UsageKind =
+  | 'AUDIO'
+  | 'CHAT'
+  | 'EMBEDDING'
+  | 'IMAGE'
+  | 'VIDEO';
+
+/** Which usage records to list; a tenant user always sees only its tenant's. */
+export type UsageRecordFilter = {
+  /** Only this key. */
+  apiKeyId?: string | number | null | undefined;
+  /** Only keys of this department and the departments below it. */
+  departmentId?: string | number | null | undefined;
+  /** Only this model. */
+  model?: string | null | undefined;
+  /** Occurred at or after this instant. */
+  occurredFrom?: string | null | undefined;
+  /** Occurred before this instant. */
+  occurredTo?: string | null | undefined;
+  /** Only this status. */
+  status?: UsageStatus | null | undefined;
+  /** Only this tenant (operator and platform ERP). */
+  tenantId?: string | number | null | undefined;
+};
+
+/** A batch of usage records: at most 1000 per call. Recorded in one transaction. */
+export type UsageRecordInput = {
+  /** At most 1000 records; records past the 1000th are rejected with BATCH_LIMIT_EXCEEDED. */
+  records: Array<UsageRecordItemInput>;
+};
+
+/** One gateway request. Tenant and department come from the key. */
+export type UsageRecordItemInput = {
+  /** The key the request was made with. */
+  apiKeyId: string | number;
+  /** Input tokens served from the prompt cache. */
+  cachedInputTokens?: number;
+  /** The tenant's own tag for its end user, at most 128 characters. */
+  endUserTag?: string | null | undefined;
+  /** Images generated. */
+  imageCount?: number;
+  /** Input tokens not served from cache. */
+  inputTokens?: number;
+  /** Kind of call. */
+  kind: UsageKind;
+  /** Model name as in the price book. */
+  model: string;
+  /** When the request happened; priced with the price version in force then. At most 5 minutes ahead of the server. */
+  occurredAt: string;
+  /** Output tokens. */
+  outputTokens?: number;
+  /** The gateway's id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters. */
+  requestId: string;
+  /** Whether the call succeeded; failed calls follow the tenant's failed-request policy. */
+  status: UsageStatus;
+  /** The tenant's task or job id, at most 128 characters. */
+  taskId?: string | null | undefined;
+  /** Seconds of video generated, whole seconds as billed upstream. */
+  videoSeconds?: number;
+};
+
+/** Why one usage record was rejected; the other records of its batch are unaffected. */
+export type UsageRejectionCode =
+  /** The record is past the first 1000 of its batch. */
+  | 'BATCH_LIMIT_EXCEEDED'
+  /** A count is negative, fractional or above 10^12. */
+  | 'INVALID_QUANTITY'
+  /** requestId is blank, longer than 128 characters or holds control characters. */
+  | 'INVALID_REQUEST_ID'
+  /** endUserTag or taskId is longer than 128 characters. */
+  | 'INVALID_TEXT'
+  /** The key had expired when the usage occurred. */
+  | 'KEY_EXPIRED'
+  /** The key was revoked before the usage occurred. */
+  | 'KEY_REVOKED'
+  /** The model has no price in the tenant's billing currency in force at occurredAt. */
+  | 'NO_PRICE_IN_FORCE'
+  /** occurredAt is before the key existed. */
+  | 'OCCURRED_BEFORE_KEY_CREATED'
+  /** occurredAt is more than 5 minutes ahead of the server clock. */
+  | 'OCCURRED_IN_FUTURE'
+  /** apiKeyId names no API key. */
+  | 'UNKNOWN_API_KEY'
+  /** The price book has no such model. */
+  | 'UNKNOWN_MODEL';
+
+/** Whether the upstream model call succeeded. */
+export type UsageStatus =
+  | 'FAILED'
+  | 'SUCCEEDED';
+
 /** Why a mutation refused its input. Stable: clients may switch on it. */
 export type UserErrorCode =
   | 'ARCHIVED'
@@ -296,6 +492,7 @@ export type UserErrorCode =
   | 'IN_PAST'
   | 'NOT_FOUND'
   | 'NOT_PERMITTED'
+  | 'PRICED_USAGE_EXISTS'
   | 'TAKEN'
   | 'TOO_LARGE'
   | 'TOO_LONG'
@@ -310,6 +507,20 @@ export type ErpTenantsSinceQueryVariables = Exact<{
 
 export type ErpTenantsSinceQuery = { tenants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, billingCurrency: CurrencyCode, buyerTaxProfile: { legalName: string | null, taxpayerId: string | null } }> } };
 
+export type UsageAuthorizeQueryVariables = Exact<{
+  input: UsageAuthorizeInput;
+}>;
+
+
+export type UsageAuthorizeQuery = { usageAuthorize: { isAllowed: boolean, apiKeyId: string | null, tenantId: string | null, departmentId: string | null, denial: { code: UsageDenialCode, httpStatus: number, message: string, scope: { type: SpendScopeType, id: string, tenantId: string } | null } | null, remainingSpend: { amount: string, currency: CurrencyCode } | null, limits: Array<{ period: SpendPeriod, periodStart: string, requestCount: number, percentUsed: string | null, scope: { type: SpendScopeType, id: string, tenantId: string }, spent: { amount: string, currency: CurrencyCode }, limit: { amount: string, currency: CurrencyCode } | null, remaining: { amount: string, currency: CurrencyCode } | null }> } };
+
+export type UsageRecordMutationVariables = Exact<{
+  input: UsageRecordInput;
+}>;
+
+
+export type UsageRecordMutation = { usageRecord: { acceptedCount: number, duplicateCount: number, rejectedCount: number, rejections: Array<{ index: number, requestId: string | null, code: UsageRejectionCode, field: Array<string>, message: string }>, duplicates: Array<{ index: number, requestId: string }>, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
 export type AuditEntryRecordedSubscriptionVariables = Exact<{
   tenantId?: string | number | null | undefined;
 }>;
@@ -317,13 +528,27 @@ export type AuditEntryRecordedSubscriptionVariables = Exact<{
 
 export type AuditEntryRecordedSubscription = { auditEntryRecorded: { id: string, action: string, targetId: string, tenant: { id: string } | null } };
 
+export type SpendUpdatedSubscriptionVariables = Exact<{
+  scope: SpendScopeInput;
+}>;
+
+
+export type SpendUpdatedSubscription = { spendUpdated: { recordedAt: string, scope: { type: SpendScopeType, id: string, tenantId: string }, spends: Array<{ period: SpendPeriod, periodStart: string, requestCount: number, percentUsed: string | null, scope: { type: SpendScopeType, id: string, tenantId: string }, spent: { amount: string, currency: CurrencyCode }, limit: { amount: string, currency: CurrencyCode } | null, remaining: { amount: string, currency: CurrencyCode } | null }> } };
+
+export type ModelPriceSetMutationVariables = Exact<{
+  input: ModelPriceSetInput;
+}>;
+
+
+export type ModelPriceSetMutation = { modelPriceSet: { modelPrice: { id: string, model: string, tier: ModelTier, currency: CurrencyCode, effectiveFrom: string, effectiveTo: string | null, inputPerMillionTokens: { amount: string }, outputPerMillionTokens: { amount: string }, cachedInputPerMillionTokens: { amount: string }, perImage: { amount: string }, perVideoSecond: { amount: string }, perRequest: { amount: string } } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
 export type UserErrorFieldsFragment = { code: UserErrorCode, field: Array<string> | null, message: string };
 
 export type TenantFieldsFragment = { id: string, name: string, status: TenantStatus, timezone: string, billingCurrency: CurrencyCode, failedRequestPolicy: FailedRequestPolicy, suspendedAt: string | null, buyerTaxProfile: { legalName: string | null, taxpayerId: string | null, address: string | null, phone: string | null, bankName: string | null, bankAccount: string | null } };
 
 export type DepartmentFieldsFragment = { id: string, name: string, isArchived: boolean, parent: { id: string, name: string } | null };
 
-export type ApiKeyFieldsFragment = { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null };
+export type ApiKeyFieldsFragment = { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -353,7 +578,7 @@ export type TenantTreeQueryVariables = Exact<{
 }>;
 
 
-export type TenantTreeQuery = { tenant: { id: string, departments: { totalCount: number, nodes: Array<{ id: string, name: string, isArchived: boolean, children: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null }>, parent: { id: string, name: string } | null }> } } };
+export type TenantTreeQuery = { tenant: { id: string, departments: { totalCount: number, nodes: Array<{ id: string, name: string, isArchived: boolean, children: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }>, parent: { id: string, name: string } | null }> } } };
 
 export type TenantApiKeysQueryVariables = Exact<{
   id: string | number;
@@ -361,7 +586,7 @@ export type TenantApiKeysQueryVariables = Exact<{
 }>;
 
 
-export type TenantApiKeysQuery = { tenant: { apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, department: { id: string }, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null }> } } };
+export type TenantApiKeysQuery = { tenant: { apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, department: { id: string }, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }> } } };
 
 export type DepartmentQueryVariables = Exact<{
   id: string | number;
@@ -375,7 +600,7 @@ export type ApiKeyQueryVariables = Exact<{
 }>;
 
 
-export type ApiKeyQuery = { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null } };
+export type ApiKeyQuery = { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } };
 
 export type NodeQueryVariables = Exact<{
   id: string | number;
@@ -387,7 +612,9 @@ export type NodeQuery = { node:
     | { __typename: 'ApiKey', id: string }
     | { __typename: 'AuditEntry', id: string }
     | { __typename: 'Department', id: string }
+    | { __typename: 'ModelPrice', id: string }
     | { __typename: 'Tenant', id: string }
+    | { __typename: 'UsageRecord', id: string }
    | null };
 
 export type AuditEntriesQueryVariables = Exact<{
@@ -466,28 +693,28 @@ export type ApiKeyCreateMutationVariables = Exact<{
 }>;
 
 
-export type ApiKeyCreateMutation = { apiKeyCreate: { secret: string | null, apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type ApiKeyCreateMutation = { apiKeyCreate: { secret: string | null, apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type ApiKeyUpdateMutationVariables = Exact<{
   input: ApiKeyUpdateInput;
 }>;
 
 
-export type ApiKeyUpdateMutation = { apiKeyUpdate: { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type ApiKeyUpdateMutation = { apiKeyUpdate: { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type ApiKeyRevokeMutationVariables = Exact<{
   input: ApiKeyRevokeInput;
 }>;
 
 
-export type ApiKeyRevokeMutation = { apiKeyRevoke: { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type ApiKeyRevokeMutation = { apiKeyRevoke: { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type ApiKeyRotateMutationVariables = Exact<{
   input: ApiKeyRotateInput;
 }>;
 
 
-export type ApiKeyRotateMutation = { apiKeyRotate: { secret: string | null, apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendLimitPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+export type ApiKeyRotateMutation = { apiKeyRotate: { secret: string | null, apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type AccessTokenCreateMutationVariables = Exact<{
   input: AccessTokenCreateInput;
@@ -503,12 +730,59 @@ export type AccessTokenRevokeMutationVariables = Exact<{
 
 export type AccessTokenRevokeMutation = { accessTokenRevoke: { accessToken: { id: string, revokedAt: string | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
+export type SpendFieldsFragment = { period: SpendPeriod, periodStart: string, requestCount: number, percentUsed: string | null, scope: { type: SpendScopeType, id: string, tenantId: string }, spent: { amount: string, currency: CurrencyCode }, limit: { amount: string, currency: CurrencyCode } | null, remaining: { amount: string, currency: CurrencyCode } | null };
+
+export type ModelPriceFieldsFragment = { id: string, model: string, tier: ModelTier, currency: CurrencyCode, effectiveFrom: string, effectiveTo: string | null, inputPerMillionTokens: { amount: string }, outputPerMillionTokens: { amount: string }, cachedInputPerMillionTokens: { amount: string }, perImage: { amount: string }, perVideoSecond: { amount: string }, perRequest: { amount: string } };
+
+export type ModelPricesQueryVariables = Exact<{
+  asOf?: string | null | undefined;
+  filter?: ModelPriceFilter | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type ModelPricesQuery = { modelPrices: { totalCount: number, nodes: Array<{ id: string, model: string, tier: ModelTier, currency: CurrencyCode, effectiveFrom: string, effectiveTo: string | null, inputPerMillionTokens: { amount: string }, outputPerMillionTokens: { amount: string }, cachedInputPerMillionTokens: { amount: string }, perImage: { amount: string }, perVideoSecond: { amount: string }, perRequest: { amount: string } }> } };
+
+export type SpendQueryVariables = Exact<{
+  scope: SpendScopeInput;
+  period?: SpendPeriod | null | undefined;
+  at?: string | null | undefined;
+}>;
+
+
+export type SpendQuery = { spend: { period: SpendPeriod, periodStart: string, requestCount: number, percentUsed: string | null, scope: { type: SpendScopeType, id: string, tenantId: string }, spent: { amount: string, currency: CurrencyCode }, limit: { amount: string, currency: CurrencyCode } | null, remaining: { amount: string, currency: CurrencyCode } | null } };
+
+export type UsageRecordsQueryVariables = Exact<{
+  filter?: UsageRecordFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type UsageRecordsQuery = { usageRecords: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, requestId: string, model: string, kind: UsageKind, status: UsageStatus, inputTokens: number, outputTokens: number, cachedInputTokens: number, imageCount: number, videoSeconds: number, isCharged: boolean, chargeReason: ChargeReason, occurredAt: string, cost: { amount: string, currency: CurrencyCode }, chargedAmount: { amount: string, currency: CurrencyCode }, apiKey: { id: string }, department: { id: string }, price: { id: string } }> } };
+
+export type UsageSummaryQueryVariables = Exact<{
+  scope: SpendScopeInput;
+  from: string;
+  to: string;
+  groupBy?: Array<UsageGroupBy> | UsageGroupBy | null | undefined;
+}>;
+
+
+export type UsageSummaryQuery = { usageSummary: Array<{ model: string | null, day: string | null, hour: string | null, requestCount: number, inputTokens: number, outputTokens: number, cachedInputTokens: number, imageCount: number, videoSeconds: number, department: { id: string } | null, apiKey: { id: string } | null, cost: { amount: string, currency: CurrencyCode } }> };
+
 export const UserErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<UserErrorFieldsFragment, unknown>;
 export const TenantFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenantFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tenant"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"billingCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"failedRequestPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"suspendedAt"}},{"kind":"Field","name":{"kind":"Name","value":"buyerTaxProfile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"taxpayerId"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"bankName"}},{"kind":"Field","name":{"kind":"Name","value":"bankAccount"}}]}}]}}]} as unknown as DocumentNode<TenantFieldsFragment, unknown>;
 export const DepartmentFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"DepartmentFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Department"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"isArchived"}},{"kind":"Field","name":{"kind":"Name","value":"parent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<DepartmentFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"environment"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"secretPrefix"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"allowedModels"}},{"kind":"Field","name":{"kind":"Name","value":"spendLimit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}}]}}]}}]} as unknown as DocumentNode<ApiKeyFieldsFragment, unknown>;
+export const SpendFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SpendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Spend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"periodStart"}},{"kind":"Field","name":{"kind":"Name","value":"spent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requestCount"}},{"kind":"Field","name":{"kind":"Name","value":"limit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"remaining"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"percentUsed"}}]}}]} as unknown as DocumentNode<SpendFieldsFragment, unknown>;
+export const ModelPriceFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelPriceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelPrice"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"inputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perImage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perVideoSecond"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perRequest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}}]}}]} as unknown as DocumentNode<ModelPriceFieldsFragment, unknown>;
 export const ErpTenantsSinceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ErpTenantsSince"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"updatedSince"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenants"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"updatedSince"},"value":{"kind":"Variable","name":{"kind":"Name","value":"updatedSince"}}}]}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"field"},"value":{"kind":"EnumValue","value":"UPDATED_AT"}},{"kind":"ObjectField","name":{"kind":"Name","value":"direction"},"value":{"kind":"EnumValue","value":"ASC"}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"billingCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"buyerTaxProfile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"taxpayerId"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ErpTenantsSinceQuery, ErpTenantsSinceQueryVariables>;
+export const UsageAuthorizeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageAuthorize"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageAuthorizeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageAuthorize"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"isAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"denial"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"httpStatus"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"apiKeyId"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}},{"kind":"Field","name":{"kind":"Name","value":"departmentId"}},{"kind":"Field","name":{"kind":"Name","value":"remainingSpend"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"limits"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SpendFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SpendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Spend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"periodStart"}},{"kind":"Field","name":{"kind":"Name","value":"spent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requestCount"}},{"kind":"Field","name":{"kind":"Name","value":"limit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"remaining"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"percentUsed"}}]}}]} as unknown as DocumentNode<UsageAuthorizeQuery, UsageAuthorizeQueryVariables>;
+export const UsageRecordDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UsageRecord"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageRecordInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageRecord"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptedCount"}},{"kind":"Field","name":{"kind":"Name","value":"duplicateCount"}},{"kind":"Field","name":{"kind":"Name","value":"rejectedCount"}},{"kind":"Field","name":{"kind":"Name","value":"rejections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"duplicates"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<UsageRecordMutation, UsageRecordMutationVariables>;
 export const AuditEntryRecordedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"AuditEntryRecorded"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEntryRecorded"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"tenantId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tenantId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"targetId"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<AuditEntryRecordedSubscription, AuditEntryRecordedSubscriptionVariables>;
+export const SpendUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SpendUpdated"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scope"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SpendScopeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"spendUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scope"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scope"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"spends"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SpendFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SpendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Spend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"periodStart"}},{"kind":"Field","name":{"kind":"Name","value":"spent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requestCount"}},{"kind":"Field","name":{"kind":"Name","value":"limit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"remaining"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"percentUsed"}}]}}]} as unknown as DocumentNode<SpendUpdatedSubscription, SpendUpdatedSubscriptionVariables>;
+export const ModelPriceSetDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ModelPriceSet"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelPriceSetInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelPriceSet"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ModelPriceFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelPriceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelPrice"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"inputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perImage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perVideoSecond"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perRequest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<ModelPriceSetMutation, ModelPriceSetMutationVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"accessToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
 export const TenantsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Tenants"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TenantFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TenantOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenants"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenantFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenantFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tenant"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"billingCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"failedRequestPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"suspendedAt"}},{"kind":"Field","name":{"kind":"Name","value":"buyerTaxProfile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"taxpayerId"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"bankName"}},{"kind":"Field","name":{"kind":"Name","value":"bankAccount"}}]}}]}}]} as unknown as DocumentNode<TenantsQuery, TenantsQueryVariables>;
 export const TenantDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Tenant"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenant"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenantFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenantFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tenant"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"billingCurrency"}},{"kind":"Field","name":{"kind":"Name","value":"failedRequestPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"suspendedAt"}},{"kind":"Field","name":{"kind":"Name","value":"buyerTaxProfile"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"taxpayerId"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"bankName"}},{"kind":"Field","name":{"kind":"Name","value":"bankAccount"}}]}}]}}]} as unknown as DocumentNode<TenantQuery, TenantQueryVariables>;
@@ -533,3 +807,7 @@ export const ApiKeyRevokeDocument = {"kind":"Document","definitions":[{"kind":"O
 export const ApiKeyRotateDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ApiKeyRotate"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKeyRotateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKeyRotate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ApiKeyFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ApiKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ApiKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"environment"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"secretPrefix"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"allowedModels"}},{"kind":"Field","name":{"kind":"Name","value":"spendLimit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<ApiKeyRotateMutation, ApiKeyRotateMutationVariables>;
 export const AccessTokenCreateDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AccessTokenCreate"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AccessTokenCreateInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessTokenCreate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<AccessTokenCreateMutation, AccessTokenCreateMutationVariables>;
 export const AccessTokenRevokeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AccessTokenRevoke"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AccessTokenRevokeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessTokenRevoke"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]} as unknown as DocumentNode<AccessTokenRevokeMutation, AccessTokenRevokeMutationVariables>;
+export const ModelPricesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelPrices"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"asOf"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelPriceFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelPrices"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"asOf"},"value":{"kind":"Variable","name":{"kind":"Name","value":"asOf"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ModelPriceFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ModelPriceFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelPrice"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"inputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputPerMillionTokens"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perImage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perVideoSecond"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"perRequest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveTo"}}]}}]} as unknown as DocumentNode<ModelPricesQuery, ModelPricesQueryVariables>;
+export const SpendDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Spend"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scope"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SpendScopeInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SpendPeriod"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"at"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"spend"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scope"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scope"}}},{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}},{"kind":"Argument","name":{"kind":"Name","value":"at"},"value":{"kind":"Variable","name":{"kind":"Name","value":"at"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SpendFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SpendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Spend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scope"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"tenantId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"periodStart"}},{"kind":"Field","name":{"kind":"Name","value":"spent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requestCount"}},{"kind":"Field","name":{"kind":"Name","value":"limit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"remaining"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"percentUsed"}}]}}]} as unknown as DocumentNode<SpendQuery, SpendQueryVariables>;
+export const UsageRecordsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageRecords"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageRecordFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageRecords"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"imageCount"}},{"kind":"Field","name":{"kind":"Name","value":"videoSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"chargedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"isCharged"}},{"kind":"Field","name":{"kind":"Name","value":"chargeReason"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"department"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<UsageRecordsQuery, UsageRecordsQueryVariables>;
+export const UsageSummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UsageSummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"scope"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SpendScopeInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UsageGroupBy"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"usageSummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"scope"},"value":{"kind":"Variable","name":{"kind":"Name","value":"scope"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"department"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"apiKey"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"model"}},{"kind":"Field","name":{"kind":"Name","value":"day"}},{"kind":"Field","name":{"kind":"Name","value":"hour"}},{"kind":"Field","name":{"kind":"Name","value":"requestCount"}},{"kind":"Field","name":{"kind":"Name","value":"inputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"outputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"cachedInputTokens"}},{"kind":"Field","name":{"kind":"Name","value":"imageCount"}},{"kind":"Field","name":{"kind":"Name","value":"videoSeconds"}},{"kind":"Field","name":{"kind":"Name","value":"cost"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]} as unknown as DocumentNode<UsageSummaryQuery, UsageSummaryQueryVariables>;

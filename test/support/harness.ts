@@ -86,7 +86,7 @@ export async function startTestApp(options: { clock?: Clock } = {}): Promise<Tes
   const databaseName = `test_${randomBytes(8).toString('hex')}`;
   await adminQuery(`create database "${databaseName}" template "${process.env.TEST_TEMPLATE_DATABASE}"`);
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_DATABASE_URL!, databaseName);
-  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('silent'), clock: options.clock });
+  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock: options.clock });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   sql.on('error', () => undefined);
   return {

@@ -2,6 +2,7 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm
 import { Timestamped } from '../../platform/database/timestamps.js';
 import { newId } from '../../platform/ids.js';
 import { Department } from '../department/department.entity.js';
+import { SpendPeriod } from '../spend/spend-counter.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 
 export enum ApiKeyEnvironment {
@@ -15,12 +16,11 @@ export enum StoredApiKeyStatus {
   REVOKED = 'REVOKED',
 }
 
-export enum SpendLimitPeriod {
-  DAILY = 'DAILY',
-  MONTHLY = 'MONTHLY',
-}
-
 @Entity({ tableName: 'api_key' })
+@Index({
+  name: 'api_key_tenant_id_created_at_index',
+  expression: 'create index "api_key_tenant_id_created_at_index" on "api_key" ("tenant_id", "created_at" desc, "id" desc)',
+})
 export class ApiKey extends Timestamped<'status' | 'allowedModels'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('ApiKey');
@@ -53,14 +53,14 @@ export class ApiKey extends Timestamped<'status' | 'allowedModels'> {
   expiresAt?: Date | null;
 
   /** Empty means every model is allowed. */
-  @Property({ type: 'text[]' })
+  @Property({ type: 'text[]', defaultRaw: "'{}'" })
   allowedModels: string[] = [];
 
   @Property({ type: 'decimal', precision: 24, scale: 10, nullable: true })
   spendLimitAmount?: string | null;
 
-  @Enum({ items: () => SpendLimitPeriod, nativeEnumName: 'spend_limit_period', nullable: true })
-  spendLimitPeriod?: SpendLimitPeriod | null;
+  @Enum({ items: () => SpendPeriod, nativeEnumName: 'spend_period', nullable: true })
+  spendLimitPeriod?: SpendPeriod | null;
 
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt?: Date | null;

@@ -1,20 +1,19 @@
-import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
-import { decimal, isDecimalString } from '../../platform/money.js';
 import { API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
-import { futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
+import { amount, futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { Department } from '../department/department.entity.js';
-import { ApiKey, ApiKeyEnvironment, SpendLimitPeriod, StoredApiKeyStatus } from './api-key.entity.js';
+import { SpendPeriod } from '../spend/spend-counter.entity.js';
+import { ApiKey, ApiKeyEnvironment, StoredApiKeyStatus } from './api-key.entity.js';
 import {
   ApiKeyStatus,
-  apiKeyStatus,
   type ApiKeyCreateInput,
   type ApiKeyFilterInput,
   type ApiKeyRevokeInput,
@@ -30,12 +29,8 @@ const allowedModels = z
   .transform((models) => [...new Set(models)]);
 
 const spendLimit = z.object({
-  amount: z
-    .string()
-    .refine(isDecimalString, 'must be a decimal such as "500.00"')
-    .refine((value) => !isDecimalString(value) || decimal(value).gt(0), { message: 'must be greater than 0', params: { code: UserErrorCode.TOO_SMALL } })
-    .refine((value) => !isDecimalString(value) || decimal(value).decimalPlaces() <= 10, 'must have at most 10 decimal places'),
-  period: z.enum(SpendLimitPeriod),
+  amount: amount({ allowZero: false }),
+  period: z.enum(SpendPeriod),
 });
 
 function keySchemas(now: Date) {
@@ -204,14 +199,4 @@ export async function rotateApiKey(context: RequestContext, input: ApiKeyRotateI
     await recordAudit(transaction, { tenantId: key.tenant.id, action: 'apiKey.rotate', targetId: key.id, before, after: auditView(key) });
     return { apiKey: key, secret };
   });
-}
-
-/**
- * The key a gateway secret belongs to, while it may be used: not revoked, not expired, not
- * replaced by a rotation (the old hash is gone). Null otherwise. The gateway's checks build on it.
- */
-export async function findUsableApiKeyBySecret(em: EntityManager, secret: string, now: Date): Promise<ApiKey | null> {
-  const key = await em.findOne(ApiKey, { secretHash: hashSecret(secret), status: StoredApiKeyStatus.ACTIVE });
-  if (!key || apiKeyStatus(key, now) !== ApiKeyStatus.ACTIVE) return null;
-  return key;
 }

@@ -3,7 +3,8 @@ import { Money } from '../../platform/graphql/money.types.js';
 import { connectionType, Node } from '../../platform/graphql/relay.js';
 import { DecimalScalar } from '../../platform/graphql/scalars.js';
 import { UserError } from '../../platform/graphql/user-error.types.js';
-import { ApiKeyEnvironment, SpendLimitPeriod, StoredApiKeyStatus, type ApiKey } from './api-key.entity.js';
+import { SpendPeriod } from '../spend/spend.types.js';
+import { ApiKeyEnvironment, StoredApiKeyStatus, type ApiKey } from './api-key.entity.js';
 
 export enum ApiKeyStatus {
   ACTIVE = 'ACTIVE',
@@ -24,15 +25,14 @@ registerEnumType(ApiKeyEnvironment, {
   name: 'ApiKeyEnvironment',
   description: 'Which environment a key is for; the secret prefix tells them apart (sk-test- / sk-live-).',
 });
-registerEnumType(SpendLimitPeriod, { name: 'SpendLimitPeriod', description: 'Calendar period in the tenant\'s time zone.' });
 
 @ObjectType('SpendLimit', { description: 'A key\'s own spending cap per period.' })
 export class SpendLimitNode {
   @Field(() => Money, { description: 'The most the key may spend in one period.' })
   amount!: Money;
 
-  @Field(() => SpendLimitPeriod, { description: 'The period the cap applies to.' })
-  period!: SpendLimitPeriod;
+  @Field(() => SpendPeriod, { description: 'The period the cap applies to.' })
+  period!: SpendPeriod;
 }
 
 @ObjectType('ApiKey', {
@@ -62,7 +62,7 @@ export class ApiKeyNode extends Node {
   allowedModels!: string[];
 
   spendLimitAmount!: string | null;
-  spendLimitPeriod!: SpendLimitPeriod | null;
+  spendLimitPeriod!: SpendPeriod | null;
 
   @Field(() => Date, { nullable: true, description: 'When the key was revoked.' })
   revokedAt!: Date | null;
@@ -128,8 +128,8 @@ export class SpendLimitInput {
   @Field(() => DecimalScalar, { description: 'Cap per period in the tenant\'s billing currency, greater than 0.' })
   amount!: string;
 
-  @Field(() => SpendLimitPeriod, { defaultValue: SpendLimitPeriod.MONTHLY, description: 'Period of the cap; default MONTHLY.' })
-  period!: SpendLimitPeriod;
+  @Field(() => SpendPeriod, { defaultValue: SpendPeriod.MONTHLY, description: 'Period of the cap; default MONTHLY.' })
+  period!: SpendPeriod;
 }
 
 @InputType('ApiKeyCreateInput', { description: 'A new gateway key.' })

@@ -4,6 +4,12 @@ import { newId } from '../../platform/ids.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 
 @Entity({ tableName: 'department' })
+/** Active sibling names are unique, case-insensitively; NULLS NOT DISTINCT covers root departments. */
+@Index({
+  name: 'department_sibling_name_unique',
+  expression:
+    'create unique index "department_sibling_name_unique" on "department" ("tenant_id", "parent_id", lower("name")) nulls not distinct where "archived_at" is null',
+})
 export class Department extends Timestamped {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Department');

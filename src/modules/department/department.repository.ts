@@ -16,3 +16,17 @@ export async function isDescendantOrSelf(em: EntityManager, candidateId: string,
   );
   return rows.length > 0;
 }
+
+/** The department and every department below it, in one recursive query. */
+export async function subtreeIds(em: EntityManager, departmentId: string): Promise<string[]> {
+  const rows = await em.execute<{ id: string }[]>(
+    `with recursive subtree(id) as (
+       select id from department where id = ?
+       union all
+       select d.id from department d join subtree s on d.parent_id = s.id
+     )
+     select id from subtree`,
+    [departmentId],
+  );
+  return rows.map((row) => row.id);
+}

@@ -11,8 +11,12 @@ import { findAuditEntry } from '../audit/audit.service.js';
 import { toAuditEntryNode } from '../audit/audit.types.js';
 import { findDepartment } from '../department/department.service.js';
 import { toDepartmentNode } from '../department/department.types.js';
+import { findModelPrice } from '../price/price.service.js';
+import { toModelPriceNode } from '../price/price.types.js';
 import { findTenant } from '../tenant/tenant.service.js';
 import { toTenantNode } from '../tenant/tenant.types.js';
+import { findUsageRecord } from '../usage/usage-report.service.js';
+import { toUsageRecordNode } from '../usage/usage.types.js';
 
 const MAX_NODES = 100;
 
@@ -32,6 +36,8 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   ApiKey: fetcher(findApiKey, (key, context) => toApiKeyNode(key, context.clock.now())),
   AccessToken: fetcher(findAccessToken, toAccessTokenNode),
   AuditEntry: fetcher(findAuditEntry, toAuditEntryNode),
+  ModelPrice: fetcher(findModelPrice, toModelPriceNode),
+  UsageRecord: fetcher(findUsageRecord, toUsageRecordNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

@@ -1,4 +1,4 @@
-import { Embeddable, Embedded, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Embeddable, Embedded, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Timestamped } from '../../platform/database/timestamps.js';
 import { newId } from '../../platform/ids.js';
 import { CurrencyCode } from '../../platform/money.js';
@@ -37,6 +37,8 @@ export class BuyerTaxProfile {
 }
 
 @Entity({ tableName: 'tenant' })
+@Index({ name: 'tenant_created_at_index', properties: ['createdAt', 'id'] })
+@Index({ name: 'tenant_updated_at_index', properties: ['updatedAt', 'id'] })
 export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Tenant');

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { isDecimalString } from '../money.js';
 
 function parseDecimal(value: unknown): string {
@@ -23,3 +23,9 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
 });
 
 export const DateTimeScalar = DateTimeResolver;
+
+/** A calendar date without time zone, "2026-11-01": period starts in the tenant's time zone. */
+export const LocalDateScalar = LocalDateResolver;
+
+/** Whole numbers up to 2^53 - 1: token and request totals outgrow GraphQL's 32-bit Int. */
+export const SafeIntScalar = SafeIntResolver;

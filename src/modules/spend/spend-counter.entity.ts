@@ -1,0 +1,49 @@
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+
+/** A calendar period in the tenant's time zone. */
+export enum SpendPeriod {
+  DAILY = 'DAILY',
+  MONTHLY = 'MONTHLY',
+}
+
+export enum SpendScopeType {
+  TENANT = 'TENANT',
+  DEPARTMENT = 'DEPARTMENT',
+  API_KEY = 'API_KEY',
+}
+
+/**
+ * Running spend of one scope in one period: always the sum of the scope's charged usage records
+ * in that period (a department's includes every department below it). Written only by usage
+ * ingestion, one aggregated upsert per scope and period per batch.
+ */
+@Entity({ tableName: 'spend_counter' })
+@Index({ properties: ['tenantId', 'period', 'periodStart'] })
+export class SpendCounter {
+  /** The tenant, department or API key id: ids are type-prefixed, so unique across scope types. */
+  @PrimaryKey({ type: 'text' })
+  scopeId!: string;
+
+  @Enum({ items: () => SpendPeriod, nativeEnumName: 'spend_period', primary: true })
+  period!: SpendPeriod;
+
+  /** The first local day of the period in the tenant's time zone. */
+  @PrimaryKey({ type: 'date' })
+  periodStart!: string;
+
+  @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })
+  scopeType!: SpendScopeType;
+
+  @Property({ type: 'text' })
+  tenantId!: string;
+
+  /** Exact charged amount in the tenant's billing currency. */
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  spent!: string;
+
+  @Property({ type: 'bigint' })
+  requestCount!: string;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,62 @@
+import { filter, pipe } from '@graphql-yoga/subscription';
+import { Arg, Authorized, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { SPEND_UPDATED, type SpendUpdatedEvent } from '../usage/usage.service.js';
+import { SpendPeriod } from './spend-counter.entity.js';
+import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
+import { SpendNode, SpendScopeInput, SpendSnapshotNode } from './spend.types.js';
+
+/** Subscription arguments as type-graphql hands them to `subscribe`. */
+interface SpendUpdatedArgs {
+  scope: SpendScopeInput;
+}
+
+@Resolver()
+export class SpendResolver {
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => SpendNode, { description: 'A scope\'s charged spend in the period containing `at` (default now), in the tenant\'s time zone, with its limit if one applies.' })
+  spend(
+    @Ctx() context: RequestContext,
+    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
+    @Arg('period', () => SpendPeriod, { defaultValue: SpendPeriod.MONTHLY, description: 'DAILY or MONTHLY; default MONTHLY.' }) period: SpendPeriod,
+    @Arg('at', () => Date, { nullable: true, description: 'An instant inside the period; default now.' }) at: Date | null,
+  ): Promise<SpendNode> {
+    return getSpend(context, scope, period, at);
+  }
+
+  @Subscription(() => SpendSnapshotNode, {
+    description:
+      'The scope\'s spend after each recorded usage batch that moves it, from any server. Tenant users may watch only their tenant\'s scopes.',
+    subscribe: async ({ context, args }) => {
+      const scope = await resolveSpendScope(context as RequestContext, (args as SpendUpdatedArgs).scope);
+      return pipe(
+        (context as RequestContext).pubSub.subscribe(SPEND_UPDATED),
+        filter((event: unknown) => (event as SpendUpdatedEvent).moves.some((move) => move.scopeId === scope.id)),
+      );
+    },
+  })
+  spendUpdated(
+    @Root() event: SpendUpdatedEvent,
+    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
+  ): SpendSnapshotNode {
+    const scopeId = scope.tenantId ?? scope.departmentId ?? scope.apiKeyId;
+    const moves = event.moves.filter((move) => move.scopeId === scopeId);
+    const [first] = moves;
+    return Object.assign(new SpendSnapshotNode(), {
+      scope: scopeNode(first.scopeType, first.scopeId, first.tenantId),
+      recordedAt: new Date(event.recordedAt),
+      spends: moves.map((move) =>
+        toSpendNode({
+          scope: scopeNode(move.scopeType, move.scopeId, move.tenantId),
+          period: move.period,
+          periodStart: move.periodStart,
+          spent: move.spent,
+          requestCount: Number(move.requestCount),
+          limit: move.limit,
+          currency: event.currencies[move.tenantId],
+        }),
+      ),
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import type { RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { nativePool } from '../../platform/database/sql.js';
+import { BadInputError, NotFoundError } from '../../platform/errors.js';
+import { Money } from '../../platform/graphql/money.types.js';
+import type { NodeTypeName } from '../../platform/ids.js';
+import { decimal, Decimal, percentOf, type CurrencyCode } from '../../platform/money.js';
+import { argumentId } from '../../platform/validation.js';
+import type { ApiKey } from '../api-key/api-key.entity.js';
+import type { Tenant } from '../tenant/tenant.entity.js';
+import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import { SpendNode, SpendScopeNode, type SpendScopeInput } from './spend.types.js';
+
+/** A scope the caller may see, with what its figures need: the tenant (currency, time zone) and, for a key, the key. */
+export interface ResolvedScope {
+  type: SpendScopeType;
+  id: string;
+  tenant: Tenant;
+  apiKey: ApiKey | null;
+}
+
+const SCOPE_FIELDS: { field: keyof SpendScopeInput; type: SpendScopeType; node: NodeTypeName }[] = [
+  { field: 'tenantId', type: SpendScopeType.TENANT, node: 'Tenant' },
+  { field: 'departmentId', type: SpendScopeType.DEPARTMENT, node: 'Department' },
+  { field: 'apiKeyId', type: SpendScopeType.API_KEY, node: 'ApiKey' },
+];
+
+/**
+ * Reads a scope argument: exactly one id, of the right type, naming something the caller may see.
+ * Another tenant's scope is NOT_FOUND, as if it did not exist.
+ */
+export async function resolveSpendScope(context: RequestContext, input: SpendScopeInput, argument = 'scope'): Promise<ResolvedScope> {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const given = SCOPE_FIELDS.filter(({ field }) => input[field] != null);
+  if (given.length !== 1) {
+    throw new BadInputError(`${argument} must name exactly one of tenantId, departmentId or apiKeyId.`, [argument]);
+  }
+  const [{ field, type, node }] = given;
+  const id = argumentId(node, input[field]!, `${argument}.${field}`);
+  const { loaders } = context;
+  let tenantId: string | undefined;
+  let apiKey: ApiKey | null = null;
+  if (type === SpendScopeType.TENANT) tenantId = id;
+  if (type === SpendScopeType.DEPARTMENT) tenantId = (await loaders.departmentById.load(id))?.tenant.id;
+  if (type === SpendScopeType.API_KEY) {
+    apiKey = await loaders.apiKeyById.load(id);
+    tenantId = apiKey?.tenant.id;
+  }
+  const tenant = tenantId && canSeeTenant(context.actor, tenantId) ? await loaders.tenantById.load(tenantId) : null;
+  if (!tenant) throw new NotFoundError(node, id);
+  return { type, id, tenant, apiKey };
+}
+
+/** The limit on a scope for a period, if any. Budgets (a later issue) plug in here. */
+export function spendLimitOf(scope: Pick<ResolvedScope, 'type' | 'apiKey'>, period: SpendPeriod): string | null {
+  if (scope.type === SpendScopeType.API_KEY && scope.apiKey?.spendLimitAmount && scope.apiKey.spendLimitPeriod === period) {
+    return scope.apiKey.spendLimitAmount;
+  }
+  return null;
+}
+
+export interface SpendFigures {
+  scope: SpendScopeNode;
+  period: SpendPeriod;
+  periodStart: string;
+  spent: string;
+  requestCount: number;
+  limit: string | null;
+  currency: CurrencyCode;
+}
+
+/** Spend with its limit, remaining and percentage worked out; the one place those are computed. */
+export function toSpendNode(figures: SpendFigures): SpendNode {
+  const spent = decimal(figures.spent);
+  const limit = figures.limit === null ? null : decimal(figures.limit);
+  const money = (amount: Decimal) => Money.of(amount, figures.currency);
+  return Object.assign(new SpendNode(), {
+    scope: figures.scope,
+    period: figures.period,
+    periodStart: figures.periodStart,
+    spent: money(spent),
+    requestCount: figures.requestCount,
+    limit: limit ? money(limit) : null,
+    remaining: limit ? money(Decimal.max(limit.minus(spent), 0)) : null,
+    percentUsed: limit && limit.gt(0) ? percentOf(spent, limit).toFixed(2) : null,
+  });
+}
+
+export function scopeNode(type: SpendScopeType, id: string, tenantId: string): SpendScopeNode {
+  return Object.assign(new SpendScopeNode(), { type, id, tenantId });
+}
+
+/** A scope's spend in the period (in the tenant's time zone) that contains `at`, default now. */
+export async function getSpend(context: RequestContext, input: SpendScopeInput, period: SpendPeriod, at: Date | null): Promise<SpendNode> {
+  const scope = await resolveSpendScope(context, input);
+  const pool = await nativePool(context.em);
+  const { rows } = await pool.query<{ period_start: string; spent: string | null; request_count: string | null }>(
+    `select spend_period_start($2, $3, $4)::text as period_start, c.spent::text as spent, c.request_count::text as request_count
+       from (select 1) as one
+       left join spend_counter c on c.scope_id = $1 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)`,
+    [scope.id, period, at ?? context.clock.now(), scope.tenant.timezone],
+  );
+  const [row] = rows;
+  return toSpendNode({
+    scope: scopeNode(scope.type, scope.id, scope.tenant.id),
+    period,
+    periodStart: row.period_start,
+    spent: row.spent ?? '0',
+    requestCount: Number(row.request_count ?? 0),
+    limit: spendLimitOf(scope, period),
+    currency: scope.tenant.billingCurrency,
+  });
+}

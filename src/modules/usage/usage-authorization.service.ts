@@ -1,0 +1,136 @@
+import type { RequestContext } from '../../context.js';
+import { requireRole } from '../../platform/auth/actor.js';
+import { Role } from '../../platform/auth/roles.js';
+import { nativePool } from '../../platform/database/sql.js';
+import { BadInputError } from '../../platform/errors.js';
+import { Money } from '../../platform/graphql/money.types.js';
+import { decimal, Decimal, isDecimalString } from '../../platform/money.js';
+import { API_KEY_PREFIXES, hashSecret } from '../../platform/secrets.js';
+import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
+import { SpendScopeType } from '../spend/spend-counter.entity.js';
+import { scopeNode, toSpendNode } from '../spend/spend.service.js';
+import type { SpendNode } from '../spend/spend.types.js';
+import { TenantStatus } from '../tenant/tenant.entity.js';
+import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
+import { UsageDenialCode, type UsageAuthorization, type UsageAuthorizeInput, type UsageDenial } from './usage.types.js';
+
+const HTTP_STATUS: Record<UsageDenialCode, number> = {
+  KEY_INVALID: 401,
+  KEY_REVOKED: 401,
+  KEY_EXPIRED: 401,
+  TENANT_SUSPENDED: 403,
+  MODEL_NOT_ALLOWED: 403,
+  KEY_LIMIT_EXCEEDED: 402,
+  BUDGET_EXCEEDED: 402,
+  BALANCE_INSUFFICIENT: 402,
+  CREDIT_LIMIT_EXCEEDED: 402,
+};
+
+function denial(code: UsageDenialCode, message: string, scope: UsageDenial['scope'] = null): UsageDenial {
+  return { code, httpStatus: HTTP_STATUS[code], scope, message };
+}
+
+/** Policy checks on the key itself, in order; the first that fails decides. */
+const KEY_CHECKS: ((facts: AuthorizationFacts, model: string, now: Date) => UsageDenial | null)[] = [
+  (facts) => (facts.status === StoredApiKeyStatus.REVOKED ? denial(UsageDenialCode.KEY_REVOKED, 'This API key has been revoked.') : null),
+  (facts, _model, now) =>
+    facts.expiresAt && facts.expiresAt.getTime() <= now.getTime() ? denial(UsageDenialCode.KEY_EXPIRED, 'This API key has expired.') : null,
+  (facts) =>
+    facts.tenantStatus !== TenantStatus.ACTIVE ? denial(UsageDenialCode.TENANT_SUSPENDED, 'The account that owns this API key is suspended.') : null,
+  (facts, model) =>
+    facts.allowedModels.length > 0 && !facts.allowedModels.includes(model)
+      ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `This API key may not use model "${model}".`)
+      : null,
+  (facts, model) => (!facts.isModelPriced ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `Model "${model}" is not available.`) : null),
+];
+
+/** A spend limit that applies to the call, with the code to deny with when it is used up. */
+interface AppliedLimit {
+  spend: SpendNode;
+  code: UsageDenialCode;
+}
+
+/**
+ * Sources of spend limits. The key's own limit is read with the key; hard budgets up the tree,
+ * prepaid balance and credit limit add their sources here.
+ */
+const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
+  (facts) =>
+    facts.spendLimitAmount && facts.spendLimitPeriod && facts.keyPeriodStart
+      ? [
+          {
+            code: UsageDenialCode.KEY_LIMIT_EXCEEDED,
+            spend: toSpendNode({
+              scope: scopeNode(SpendScopeType.API_KEY, facts.apiKeyId, facts.tenantId),
+              period: facts.spendLimitPeriod,
+              periodStart: facts.keyPeriodStart,
+              spent: facts.keyPeriodSpent,
+              requestCount: Number(facts.keyPeriodRequests),
+              limit: facts.spendLimitAmount,
+              currency: facts.billingCurrency,
+            }),
+          },
+        ]
+      : [],
+];
+
+function estimate(input: UsageAuthorizeInput): Decimal {
+  if (input.estimatedCost == null) return new Decimal(0);
+  if (!isDecimalString(input.estimatedCost) || decimal(input.estimatedCost).isNegative()) {
+    throw new BadInputError('input.estimatedCost must be a decimal of at least 0.', ['input', 'estimatedCost']);
+  }
+  return decimal(input.estimatedCost);
+}
+
+/**
+ * The gateway's pre-call check (DESIGN 4.1): key active and unexpired, tenant active, model allowed
+ * and priced, then every spend limit that applies. Read-only: it reserves nothing, so concurrent
+ * calls may together pass a limit by what is in flight (see README).
+ */
+export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
+  requireRole(context.actor, [Role.GATEWAY]);
+  const estimatedCost = estimate(input);
+  const unknown = (): UsageAuthorization => ({
+    isAllowed: false,
+    denial: denial(UsageDenialCode.KEY_INVALID, 'The API key is not valid.'),
+    apiKeyId: null,
+    tenantId: null,
+    departmentId: null,
+    remainingSpend: null,
+    limits: [],
+  });
+  if (!Object.values(API_KEY_PREFIXES).some((prefix) => input.apiKeySecret.startsWith(prefix))) return unknown();
+
+  const now = context.clock.now();
+  const facts = await authorizationFacts(await nativePool(context.em), hashSecret(input.apiKeySecret), input.model, now);
+  if (!facts) return unknown();
+
+  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
+  const remaining = limits.map(({ spend }) => decimal(spend.remaining!.amount));
+  const tightest = remaining.length ? Decimal.min(...remaining) : null;
+  let refusal: UsageDenial | null = null;
+  for (const check of KEY_CHECKS) {
+    refusal = check(facts, input.model, now);
+    if (refusal) break;
+  }
+  if (!refusal) {
+    const exceeded = limits.find((_limit, index) => remaining[index].lte(0) || estimatedCost.gt(remaining[index]));
+    if (exceeded) {
+      const { spend } = exceeded;
+      const limit = `The ${spend.period.toLowerCase()} spend limit of ${spend.limit!.amount} ${spend.limit!.currency}`;
+      const message = decimal(spend.remaining!.amount).lte(0)
+        ? `${limit} is used up.`
+        : `${limit} has ${spend.remaining!.amount} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
+      refusal = denial(exceeded.code, message, spend.scope);
+    }
+  }
+  return {
+    isAllowed: refusal === null,
+    denial: refusal,
+    apiKeyId: facts.apiKeyId,
+    tenantId: facts.tenantId,
+    departmentId: facts.departmentId,
+    remainingSpend: tightest ? Money.of(tightest, facts.billingCurrency) : null,
+    limits: limits.map(({ spend }) => spend),
+  };
+}

@@ -1,0 +1,108 @@
+import { BigIntType } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { CurrencyCode } from '../../platform/money.js';
+
+export enum UsageKind {
+  CHAT = 'CHAT',
+  EMBEDDING = 'EMBEDDING',
+  IMAGE = 'IMAGE',
+  VIDEO = 'VIDEO',
+  AUDIO = 'AUDIO',
+}
+
+export enum UsageStatus {
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+}
+
+/** Why a record was or was not charged. */
+export enum ChargeReason {
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED_CHARGED_BY_POLICY = 'FAILED_CHARGED_BY_POLICY',
+  FAILED_NOT_CHARGED_BY_POLICY = 'FAILED_NOT_CHARGED_BY_POLICY',
+}
+
+/** MikroORM keeps (and mutates) each property's options object: one per property. */
+const count = () => ({ type: new BigIntType('number') }) as const;
+
+/**
+ * One gateway request, priced when recorded. Written only by the set-based insert in
+ * usage.repository.ts; this mapping serves reads. Tenant and department come from the key.
+ * Ids are plain columns, not relations: the ingestion path never loads entities.
+ */
+@Entity({ tableName: 'usage_record' })
+@Unique({ name: 'usage_record_tenant_request_unique', properties: ['tenantId', 'requestId'] })
+@Index({ name: 'usage_record_tenant_occurred_index', properties: ['tenantId', 'occurredAt', 'id'] })
+export class UsageRecord {
+  @PrimaryKey({ type: 'text' })
+  id!: string;
+
+  @Property({ type: 'text' })
+  tenantId!: string;
+
+  @Property({ type: 'text' })
+  departmentId!: string;
+
+  @Property({ type: 'text' })
+  apiKeyId!: string;
+
+  @Property({ type: 'text' })
+  requestId!: string;
+
+  @Property({ type: 'text' })
+  model!: string;
+
+  /** The price version the record was priced with. */
+  @Property({ type: 'text' })
+  priceId!: string;
+
+  @Enum({ items: () => UsageKind, nativeEnumName: 'usage_kind' })
+  kind!: UsageKind;
+
+  @Enum({ items: () => UsageStatus, nativeEnumName: 'usage_status' })
+  status!: UsageStatus;
+
+  @Property(count())
+  inputTokens!: number;
+
+  @Property(count())
+  outputTokens!: number;
+
+  @Property(count())
+  cachedInputTokens!: number;
+
+  @Property(count())
+  imageCount!: number;
+
+  @Property(count())
+  videoSeconds!: number;
+
+  /** Exact price of the usage at its version's rates, charged or not. */
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  cost!: string;
+
+  /** What the tenant pays: the cost, or 0 when not charged. */
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  chargedAmount!: string;
+
+  @Property({ type: 'boolean' })
+  isCharged!: boolean;
+
+  @Enum({ items: () => ChargeReason, nativeEnumName: 'charge_reason' })
+  chargeReason!: ChargeReason;
+
+  @Enum({ items: () => CurrencyCode, nativeEnumName: 'currency_code' })
+  currency!: CurrencyCode;
+
+  @Property({ type: 'text', nullable: true })
+  endUserTag?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  taskId?: string | null;
+
+  @Property({ type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Property({ type: 'timestamptz' })
+  recordedAt!: Date;
+}

@@ -1,0 +1,225 @@
+import type pg from 'pg';
+import { parseTimestamptz } from '../../platform/database/sql.js';
+import type { CurrencyCode } from '../../platform/money.js';
+import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
+import type { PriceRates } from '../price/rating.js';
+import type { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
+import type { FailedRequestPolicy, TenantStatus } from '../tenant/tenant.entity.js';
+import type { ChargeReason, UsageKind, UsageStatus } from './usage-record.entity.js';
+
+/*
+ * The SQL of the gateway's hot path, below the ORM: each function is one round trip with `$n`
+ * parameters (see platform/database/sql.ts for why not MikroORM's `execute`).
+ */
+
+export interface KeyForUsage {
+  id: string;
+  tenantId: string;
+  departmentId: string;
+  status: StoredApiKeyStatus;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  spendLimitAmount: string | null;
+  spendLimitPeriod: SpendPeriod | null;
+  billingCurrency: CurrencyCode;
+  failedRequestPolicy: FailedRequestPolicy;
+}
+
+type Timestamps<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] extends Date ? string : string | null };
+
+export async function keysForUsage(client: pg.ClientBase, ids: string[]): Promise<KeyForUsage[]> {
+  const { rows } = await client.query<Timestamps<KeyForUsage, 'createdAt' | 'expiresAt' | 'revokedAt'>>({
+    name: 'usage-keys',
+    text: `select k.id, k.tenant_id as "tenantId", k.department_id as "departmentId", k.status, k.created_at as "createdAt",
+                  k.expires_at as "expiresAt", k.revoked_at as "revokedAt", k.spend_limit_amount::text as "spendLimitAmount",
+                  k.spend_limit_period as "spendLimitPeriod", t.billing_currency as "billingCurrency",
+                  t.failed_request_policy as "failedRequestPolicy"
+             from api_key k join tenant t on t.id = k.tenant_id
+            where k.id = any($1::text[])`,
+    values: [ids],
+  });
+  return rows.map((row) => ({
+    ...row,
+    createdAt: parseTimestamptz(row.createdAt),
+    expiresAt: parseTimestamptz(row.expiresAt),
+    revokedAt: parseTimestamptz(row.revokedAt),
+  }));
+}
+
+export interface PriceVersion extends PriceRates {
+  id: string;
+  model: string;
+  currency: CurrencyCode;
+  effectiveFrom: Date;
+  effectiveTo: Date | null;
+}
+
+/** Every version of these models, oldest first, under the shared price-book lock (see PRICE_BOOK_LOCK). */
+export async function priceVersionsForUsage(client: pg.ClientBase, models: string[], priceBookLock: number): Promise<PriceVersion[]> {
+  await client.query({ name: 'usage-price-lock', text: 'select pg_advisory_xact_lock_shared($1)', values: [priceBookLock] });
+  const { rows } = await client.query<Timestamps<PriceVersion, 'effectiveFrom' | 'effectiveTo'>>({
+    name: 'usage-prices',
+    text: `select id, model, currency, effective_from as "effectiveFrom", effective_to as "effectiveTo",
+                  input_per_million::text as "inputPerMillion", output_per_million::text as "outputPerMillion",
+                  cached_input_per_million::text as "cachedInputPerMillion", per_image::text as "perImage",
+                  per_video_second::text as "perVideoSecond", per_request::text as "perRequest"
+             from model_price where model = any($1::text[]) order by effective_from`,
+    values: [models],
+  });
+  return rows.map((row) => ({ ...row, effectiveFrom: parseTimestamptz(row.effectiveFrom), effectiveTo: parseTimestamptz(row.effectiveTo) }));
+}
+
+/** One priced record, ready to insert (snake_case: it travels as JSON into json_to_recordset). */
+export interface PricedUsageRow {
+  id: string;
+  tenant_id: string;
+  department_id: string;
+  api_key_id: string;
+  request_id: string;
+  model: string;
+  price_id: string;
+  kind: UsageKind;
+  status: UsageStatus;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  image_count: number;
+  video_seconds: number;
+  cost: string;
+  charged_amount: string;
+  is_charged: boolean;
+  charge_reason: ChargeReason;
+  currency: CurrencyCode;
+  end_user_tag: string | null;
+  task_id: string | null;
+  occurred_at: string;
+}
+
+export interface CounterMove {
+  tenantId: string;
+  scopeType: SpendScopeType;
+  scopeId: string;
+  period: SpendPeriod;
+  periodStart: string;
+  spent: string;
+  requestCount: string;
+}
+
+export interface StoredBatch {
+  /** [tenantId, requestId] of each record inserted; the others were already recorded. */
+  inserted: [string, string][];
+  /** Every counter the batch moved, with its totals after the batch. */
+  counters: CounterMove[];
+}
+
+/**
+ * One statement for the whole batch: insert the records (skipping requestIds the tenant already
+ * has), then move every spend counter they touch (tenant, each department up the tree, key; day
+ * and month in the tenant's time zone) with one aggregated upsert per counter. Rows are written
+ * in a fixed order (records by tenant and requestId, counters by key) so that concurrent batches
+ * wait for each other instead of deadlocking. Counters only ever see inserted rows, so a replay
+ * moves nothing.
+ */
+export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRow[], recordedAt: Date): Promise<StoredBatch> {
+  const { rows: [result] } = await client.query<StoredBatch>({
+    name: 'usage-store-batch',
+    text: `with recursive incoming as (
+             select * from json_to_recordset($1::json) as r(
+               id text, tenant_id text, department_id text, api_key_id text, request_id text, model text, price_id text,
+               kind usage_kind, status usage_status, input_tokens bigint, output_tokens bigint, cached_input_tokens bigint,
+               image_count bigint, video_seconds bigint, cost numeric, charged_amount numeric, is_charged boolean,
+               charge_reason charge_reason, currency currency_code, end_user_tag text, task_id text, occurred_at timestamptz)
+           ),
+           inserted as (
+             insert into usage_record (id, tenant_id, department_id, api_key_id, request_id, model, price_id, kind, status,
+                                       input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds, cost,
+                                       charged_amount, is_charged, charge_reason, currency, end_user_tag, task_id, occurred_at, recorded_at)
+             select id, tenant_id, department_id, api_key_id, request_id, model, price_id, kind, status,
+                    input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds, cost,
+                    charged_amount, is_charged, charge_reason, currency, end_user_tag, task_id, occurred_at, $2
+               from incoming order by tenant_id, request_id
+             on conflict (tenant_id, request_id) do nothing
+             returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount
+           ),
+           department_chain (department_id, ancestor_id, parent_id) as (
+             select d.id, d.id, d.parent_id from department d where d.id in (select department_id from inserted)
+             union all
+             select c.department_id, d.id, d.parent_id from department_chain c join department d on d.id = c.parent_id
+           ),
+           scoped as (
+             select tenant_id, 'TENANT'::spend_scope_type as scope_type, tenant_id as scope_id, occurred_at, charged_amount from inserted
+             union all
+             select tenant_id, 'API_KEY', api_key_id, occurred_at, charged_amount from inserted
+             union all
+             select i.tenant_id, 'DEPARTMENT', c.ancestor_id, i.occurred_at, i.charged_amount
+               from inserted i join department_chain c on c.department_id = i.department_id
+           ),
+           moves as (
+             select s.tenant_id, s.scope_type, s.scope_id, p.period,
+                    spend_period_start(p.period, s.occurred_at, t.timezone) as period_start,
+                    sum(s.charged_amount) as spent, count(*) as request_count
+               from scoped s
+               join tenant t on t.id = s.tenant_id
+               cross join (values ('DAILY'::spend_period), ('MONTHLY'::spend_period)) as p(period)
+              group by 1, 2, 3, 4, 5
+           ),
+           counters as (
+             insert into spend_counter (scope_id, period, period_start, scope_type, tenant_id, spent, request_count, updated_at)
+             select scope_id, period, period_start, scope_type, tenant_id, spent, request_count, $2
+               from moves order by scope_id, period, period_start
+             on conflict (scope_id, period, period_start) do update
+               set spent = spend_counter.spent + excluded.spent,
+                   request_count = spend_counter.request_count + excluded.request_count,
+                   updated_at = excluded.updated_at
+             returning tenant_id as "tenantId", scope_type as "scopeType", scope_id as "scopeId", period,
+                       period_start::text as "periodStart", spent::text as spent, request_count::text as "requestCount"
+           )
+           select (select coalesce(json_agg(json_build_array(tenant_id, request_id)), '[]'::json) from inserted) as inserted,
+                  (select coalesce(json_agg(counters), '[]'::json) from counters) as counters`,
+    values: [JSON.stringify(rows), recordedAt],
+  });
+  return result;
+}
+
+export interface AuthorizationFacts {
+  apiKeyId: string;
+  tenantId: string;
+  departmentId: string;
+  status: StoredApiKeyStatus;
+  expiresAt: Date | null;
+  allowedModels: string[];
+  spendLimitAmount: string | null;
+  spendLimitPeriod: SpendPeriod | null;
+  tenantStatus: TenantStatus;
+  billingCurrency: CurrencyCode;
+  isModelPriced: boolean;
+  /** The key's counter for its limit's current period (null without a limit). */
+  keyPeriodStart: string | null;
+  keyPeriodSpent: string;
+  keyPeriodRequests: string;
+}
+
+/** Everything the pre-call check needs, in one indexed lookup by secret hash. */
+export async function authorizationFacts(pool: pg.Pool, secretHash: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
+  const { rows } = await pool.query<Timestamps<AuthorizationFacts, 'expiresAt'>>({
+    name: 'usage-authorize',
+    text: `select k.id as "apiKeyId", k.tenant_id as "tenantId", k.department_id as "departmentId", k.status,
+                  k.expires_at as "expiresAt", k.allowed_models as "allowedModels",
+                  k.spend_limit_amount::text as "spendLimitAmount", k.spend_limit_period as "spendLimitPeriod",
+                  t.status as "tenantStatus", t.billing_currency as "billingCurrency",
+                  exists (select 1 from model_price p
+                           where p.model = $2 and p.currency = t.billing_currency
+                             and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as "isModelPriced",
+                  spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
+                  coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests"
+             from api_key k
+             join tenant t on t.id = k.tenant_id
+             left join spend_counter c on c.scope_id = k.id and c.period = k.spend_limit_period
+                                      and c.period_start = spend_period_start(k.spend_limit_period, $3, t.timezone)
+            where k.secret_hash = $1`,
+    values: [secretHash, model, now],
+  });
+  const [row] = rows;
+  return row ? { ...row, expiresAt: parseTimestamptz(row.expiresAt) } : null;
+}

@@ -1,0 +1,102 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { ApiKeyNode, toApiKeyNode } from '../api-key/api-key.types.js';
+import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
+import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
+import { SpendScopeInput } from '../spend/spend.types.js';
+import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
+import { authorizeUsage } from './usage-authorization.service.js';
+import { listUsageRecords, summarizeUsage } from './usage-report.service.js';
+import { recordUsage } from './usage.service.js';
+import {
+  MAX_USAGE_BATCH,
+  UsageAuthorization,
+  UsageAuthorizeInput,
+  UsageGroupBy,
+  UsageRecordInput,
+  UsageRecordConnection,
+  UsageRecordFilterInput,
+  UsageRecordNode,
+  UsageRecordPayload,
+  UsageSummaryGroup,
+  toUsageRecordNode,
+} from './usage.types.js';
+
+@Resolver(() => UsageRecordNode)
+export class UsageResolver {
+  @Authorized([Role.GATEWAY, Role.PLATFORM_ADMIN])
+  @Mutation(() => UsageRecordPayload, {
+    description: `Record a batch of gateway requests, at most ${MAX_USAGE_BATCH} per call, in one transaction. Each record is accepted, a duplicate of a requestId the tenant already has (nothing changes), or rejected by index with a code; a bad record never sinks the others.`,
+  })
+  usageRecord(@Ctx() context: RequestContext, @Arg('input', () => UsageRecordInput) input: UsageRecordInput): Promise<UsageRecordPayload> {
+    return recordUsage(context, input);
+  }
+
+  @Authorized([Role.GATEWAY])
+  @Query(() => UsageAuthorization, {
+    description:
+      'The gateway\'s pre-call check: may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.',
+  })
+  usageAuthorize(@Ctx() context: RequestContext, @Arg('input', () => UsageAuthorizeInput) input: UsageAuthorizeInput): Promise<UsageAuthorization> {
+    return authorizeUsage(context, input);
+  }
+
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => UsageRecordConnection, { description: 'Usage records, newest first. Tenant users see their tenant\'s only.' })
+  async usageRecords(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => UsageRecordFilterInput, { nullable: true }) filter: UsageRecordFilterInput | null,
+  ) {
+    return UsageRecordConnection.from(await listUsageRecords(context, filter, page), toUsageRecordNode);
+  }
+
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => [UsageSummaryGroup], {
+    description: 'Requests, tokens and charged cost of a scope in [from, to), grouped by the dimensions asked for (none: one total). At most 366 days and 10,000 groups.',
+  })
+  usageSummary(
+    @Ctx() context: RequestContext,
+    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
+    @Arg('from', () => Date, { description: 'Start of the range, inclusive.' }) from: Date,
+    @Arg('to', () => Date, { description: 'End of the range, exclusive.' }) to: Date,
+    @Arg('groupBy', () => [UsageGroupBy], { defaultValue: [], description: 'Dimensions to group by.' }) groupBy: UsageGroupBy[],
+  ): Promise<UsageSummaryGroup[]> {
+    return summarizeUsage(context, scope, from, to, groupBy);
+  }
+
+  @FieldResolver(() => TenantNode, { description: 'The tenant charged.' })
+  async tenant(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<TenantNode> {
+    return toTenantNode((await context.loaders.tenantById.load(record.tenantId))!);
+  }
+
+  @FieldResolver(() => DepartmentNode, { description: 'The department that owned the key when the usage was recorded.' })
+  async department(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<DepartmentNode> {
+    return toDepartmentNode((await context.loaders.departmentById.load(record.departmentId))!);
+  }
+
+  @FieldResolver(() => ApiKeyNode, { description: 'The key used.' })
+  async apiKey(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<ApiKeyNode> {
+    return toApiKeyNode((await context.loaders.apiKeyById.load(record.apiKeyId))!, context.clock.now());
+  }
+
+  @FieldResolver(() => ModelPriceNode, { description: 'The price version the record was priced with.' })
+  async price(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<ModelPriceNode> {
+    return toModelPriceNode((await context.loaders.modelPriceById.load(record.priceId))!);
+  }
+}
+
+@Resolver(() => UsageSummaryGroup)
+export class UsageSummaryGroupResolver {
+  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The department, when grouped by DEPARTMENT.' })
+  async department(@Ctx() context: RequestContext, @Root() group: UsageSummaryGroup): Promise<DepartmentNode | null> {
+    return group.departmentId ? toDepartmentNode((await context.loaders.departmentById.load(group.departmentId))!) : null;
+  }
+
+  @FieldResolver(() => ApiKeyNode, { nullable: true, description: 'The key, when grouped by API_KEY.' })
+  async apiKey(@Ctx() context: RequestContext, @Root() group: UsageSummaryGroup): Promise<ApiKeyNode | null> {
+    return group.apiKeyId ? toApiKeyNode((await context.loaders.apiKeyById.load(group.apiKeyId))!, context.clock.now()) : null;
+  }
+}

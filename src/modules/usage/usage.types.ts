@@ -1,0 +1,410 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Money } from '../../platform/graphql/money.types.js';
+import { connectionType, Node } from '../../platform/graphql/relay.js';
+import { DecimalScalar, LocalDateScalar, SafeIntScalar } from '../../platform/graphql/scalars.js';
+import { UserError } from '../../platform/graphql/user-error.types.js';
+import { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
+import { ChargeReason, UsageKind, UsageStatus, type UsageRecord } from './usage-record.entity.js';
+
+/** Records one usageRecord call accepts; the rest of a longer list is rejected by index. */
+export const MAX_USAGE_BATCH = 1000;
+
+registerEnumType(UsageKind, { name: 'UsageKind', description: 'What kind of model call a usage record is.' });
+registerEnumType(UsageStatus, { name: 'UsageStatus', description: 'Whether the upstream model call succeeded.' });
+registerEnumType(ChargeReason, {
+  name: 'ChargeReason',
+  description: 'Why a usage record was or was not charged.',
+  valuesConfig: {
+    SUCCEEDED: { description: 'A successful call: charged.' },
+    FAILED_CHARGED_BY_POLICY: { description: 'A failed call, charged because the tenant\'s failed-request policy is CHARGED.' },
+    FAILED_NOT_CHARGED_BY_POLICY: { description: 'A failed call, not charged (the default failed-request policy).' },
+  },
+});
+
+export enum UsageRejectionCode {
+  BATCH_LIMIT_EXCEEDED = 'BATCH_LIMIT_EXCEEDED',
+  INVALID_REQUEST_ID = 'INVALID_REQUEST_ID',
+  INVALID_QUANTITY = 'INVALID_QUANTITY',
+  INVALID_TEXT = 'INVALID_TEXT',
+  UNKNOWN_API_KEY = 'UNKNOWN_API_KEY',
+  KEY_REVOKED = 'KEY_REVOKED',
+  KEY_EXPIRED = 'KEY_EXPIRED',
+  OCCURRED_IN_FUTURE = 'OCCURRED_IN_FUTURE',
+  OCCURRED_BEFORE_KEY_CREATED = 'OCCURRED_BEFORE_KEY_CREATED',
+  UNKNOWN_MODEL = 'UNKNOWN_MODEL',
+  NO_PRICE_IN_FORCE = 'NO_PRICE_IN_FORCE',
+}
+registerEnumType(UsageRejectionCode, {
+  name: 'UsageRejectionCode',
+  description: 'Why one usage record was rejected; the other records of its batch are unaffected.',
+  valuesConfig: {
+    BATCH_LIMIT_EXCEEDED: { description: `The record is past the first ${MAX_USAGE_BATCH} of its batch.` },
+    INVALID_REQUEST_ID: { description: 'requestId is blank, longer than 128 characters or holds control characters.' },
+    INVALID_QUANTITY: { description: 'A count is negative, fractional or above 10^12.' },
+    INVALID_TEXT: { description: 'endUserTag or taskId is longer than 128 characters.' },
+    UNKNOWN_API_KEY: { description: 'apiKeyId names no API key.' },
+    KEY_REVOKED: { description: 'The key was revoked before the usage occurred.' },
+    KEY_EXPIRED: { description: 'The key had expired when the usage occurred.' },
+    OCCURRED_IN_FUTURE: { description: 'occurredAt is more than 5 minutes ahead of the server clock.' },
+    OCCURRED_BEFORE_KEY_CREATED: { description: 'occurredAt is before the key existed.' },
+    UNKNOWN_MODEL: { description: 'The price book has no such model.' },
+    NO_PRICE_IN_FORCE: { description: 'The model has no price in the tenant\'s billing currency in force at occurredAt.' },
+  },
+});
+
+function parseQuantity(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new GraphQLError(`UsageQuantity must be a JSON number, got ${JSON.stringify(value)}.`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return value;
+}
+
+/**
+ * Counts in usage records accept any number on the wire, so that a negative or fractional count
+ * rejects only its own record (INVALID_QUANTITY) instead of failing the whole batch.
+ */
+export const UsageQuantityScalar = new GraphQLScalarType<number, number>({
+  name: 'UsageQuantity',
+  description:
+    'A count of tokens, images or seconds: a whole number from 0 to 10^12. Any JSON number is accepted on the wire; anything else rejects only its record, with INVALID_QUANTITY.',
+  serialize: (value) => Number(value),
+  parseValue: parseQuantity,
+  parseLiteral: (ast) => parseQuantity(ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? Number(ast.value) : undefined),
+});
+
+@InputType('UsageRecordItemInput', { description: 'One gateway request. Tenant and department come from the key.' })
+export class UsageRecordItemInput {
+  @Field({ description: 'The gateway\'s id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters.' })
+  requestId!: string;
+
+  @Field(() => ID, { description: 'The key the request was made with.' })
+  apiKeyId!: string;
+
+  @Field({ description: 'Model name as in the price book.' })
+  model!: string;
+
+  @Field(() => Date, { description: 'When the request happened; priced with the price version in force then. At most 5 minutes ahead of the server.' })
+  occurredAt!: Date;
+
+  @Field(() => UsageKind, { description: 'Kind of call.' })
+  kind!: UsageKind;
+
+  @Field(() => UsageStatus, { description: 'Whether the call succeeded; failed calls follow the tenant\'s failed-request policy.' })
+  status!: UsageStatus;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens not served from cache.' })
+  inputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Output tokens.' })
+  outputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens served from the prompt cache.' })
+  cachedInputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Images generated.' })
+  imageCount!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Seconds of video generated, whole seconds as billed upstream.' })
+  videoSeconds!: number;
+
+  @Field(() => String, { nullable: true, description: 'The tenant\'s own tag for its end user, at most 128 characters.' })
+  endUserTag?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The tenant\'s task or job id, at most 128 characters.' })
+  taskId?: string | null;
+}
+
+@InputType('UsageRecordInput', { description: `A batch of usage records: at most ${MAX_USAGE_BATCH} per call. Recorded in one transaction.` })
+export class UsageRecordInput {
+  @Field(() => [UsageRecordItemInput], {
+    description: `At most ${MAX_USAGE_BATCH} records; records past the ${MAX_USAGE_BATCH}th are rejected with BATCH_LIMIT_EXCEEDED.`,
+  })
+  records!: UsageRecordItemInput[];
+}
+
+@ObjectType('UsageRejection', { description: 'A record of the batch that was not recorded, and why.' })
+export class UsageRejection {
+  @Field(() => Int, { description: 'Position of the record in `records`, from 0.' })
+  index!: number;
+
+  @Field(() => String, { nullable: true, description: 'The record\'s requestId, as sent.' })
+  requestId!: string | null;
+
+  @Field(() => UsageRejectionCode, { description: 'Machine-readable reason.' })
+  code!: UsageRejectionCode;
+
+  @Field(() => [String], { description: 'Path of the field at fault, e.g. ["input", "records", "3", "inputTokens"].' })
+  field!: string[];
+
+  @Field({ description: 'Human-readable reason naming the field and the rule.' })
+  message!: string;
+}
+
+@ObjectType('UsageDuplicate', { description: 'A record already recorded earlier (or earlier in the same batch): nothing changed.' })
+export class UsageDuplicate {
+  @Field(() => Int, { description: 'Position of the record in `records`, from 0.' })
+  index!: number;
+
+  @Field({ description: 'The duplicated requestId.' })
+  requestId!: string;
+}
+
+@ObjectType('UsageRecordPayload', { description: 'Outcome of a usage batch: every record is accepted, a duplicate, or rejected.' })
+export class UsageRecordPayload {
+  @Field(() => Int, { description: 'Records recorded and priced by this call.' })
+  acceptedCount!: number;
+
+  @Field(() => Int, { description: 'Records whose requestId was already recorded for the tenant.' })
+  duplicateCount!: number;
+
+  @Field(() => Int, { description: 'Records refused; see rejections.' })
+  rejectedCount!: number;
+
+  @Field(() => [UsageRejection], { description: 'Each refused record, by index.' })
+  rejections!: UsageRejection[];
+
+  @Field(() => [UsageDuplicate], { description: 'Each duplicate record, by index.' })
+  duplicates!: UsageDuplicate[];
+
+  @Field(() => [UserError], { description: 'Problems with the call as a whole; empty when the batch was processed.' })
+  userErrors!: UserError[];
+}
+
+@ObjectType('UsageRecord', { implements: Node, description: 'One gateway request, priced when it was recorded.' })
+export class UsageRecordNode extends Node {
+  tenantId!: string;
+  departmentId!: string;
+  apiKeyId!: string;
+  priceId!: string;
+
+  @Field({ description: 'The gateway\'s request id.' })
+  requestId!: string;
+
+  @Field({ description: 'Model name.' })
+  model!: string;
+
+  @Field(() => UsageKind, { description: 'Kind of call.' })
+  kind!: UsageKind;
+
+  @Field(() => UsageStatus, { description: 'Whether the call succeeded.' })
+  status!: UsageStatus;
+
+  @Field(() => SafeIntScalar, { description: 'Input tokens not served from cache.' })
+  inputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Output tokens.' })
+  outputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Cached input tokens.' })
+  cachedInputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Images generated.' })
+  imageCount!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Seconds of video generated.' })
+  videoSeconds!: number;
+
+  @Field(() => Money, { description: 'Exact price of the usage at its price version, charged or not (not rounded).' })
+  cost!: Money;
+
+  @Field(() => Money, { description: 'What the tenant pays for it: the cost, or zero when not charged.' })
+  chargedAmount!: Money;
+
+  @Field({ description: 'Whether the record is charged.' })
+  isCharged!: boolean;
+
+  @Field(() => ChargeReason, { description: 'Why it is charged or not.' })
+  chargeReason!: ChargeReason;
+
+  @Field(() => String, { nullable: true, description: 'The tenant\'s end-user tag.' })
+  endUserTag!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The tenant\'s task id.' })
+  taskId!: string | null;
+
+  @Field(() => Date, { description: 'When the request happened.' })
+  occurredAt!: Date;
+
+  @Field(() => Date, { description: 'When it was recorded.' })
+  recordedAt!: Date;
+}
+
+export function toUsageRecordNode(record: UsageRecord): UsageRecordNode {
+  return Object.assign(new UsageRecordNode(), {
+    id: record.id,
+    tenantId: record.tenantId,
+    departmentId: record.departmentId,
+    apiKeyId: record.apiKeyId,
+    priceId: record.priceId,
+    requestId: record.requestId,
+    model: record.model,
+    kind: record.kind,
+    status: record.status,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    cachedInputTokens: record.cachedInputTokens,
+    imageCount: record.imageCount,
+    videoSeconds: record.videoSeconds,
+    cost: Money.of(record.cost, record.currency),
+    chargedAmount: Money.of(record.chargedAmount, record.currency),
+    isCharged: record.isCharged,
+    chargeReason: record.chargeReason,
+    endUserTag: record.endUserTag ?? null,
+    taskId: record.taskId ?? null,
+    occurredAt: record.occurredAt,
+    recordedAt: record.recordedAt,
+  });
+}
+
+export const UsageRecordConnection = connectionType(UsageRecordNode, 'UsageRecord');
+
+@InputType('UsageRecordFilter', { description: 'Which usage records to list; a tenant user always sees only its tenant\'s.' })
+export class UsageRecordFilterInput {
+  @Field(() => ID, { nullable: true, description: 'Only this tenant (operator and platform ERP).' })
+  tenantId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only keys of this department and the departments below it.' })
+  departmentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only this key.' })
+  apiKeyId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only this model.' })
+  model?: string | null;
+
+  @Field(() => UsageStatus, { nullable: true, description: 'Only this status.' })
+  status?: UsageStatus | null;
+
+  @Field(() => Date, { nullable: true, description: 'Occurred at or after this instant.' })
+  occurredFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Occurred before this instant.' })
+  occurredTo?: Date | null;
+}
+
+export enum UsageGroupBy {
+  DEPARTMENT = 'DEPARTMENT',
+  API_KEY = 'API_KEY',
+  MODEL = 'MODEL',
+  DAY = 'DAY',
+  HOUR = 'HOUR',
+}
+registerEnumType(UsageGroupBy, {
+  name: 'UsageGroupBy',
+  description: 'A dimension of usageSummary. DAY and HOUR are local to the tenant\'s time zone.',
+});
+
+@ObjectType('UsageSummaryGroup', { description: 'Totals of one group of usageSummary; the fields of dimensions not grouped by are null.' })
+export class UsageSummaryGroup {
+  departmentId!: string | null;
+  apiKeyId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The model, when grouped by MODEL.' })
+  model!: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The local day, when grouped by DAY.' })
+  day!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Start of the local hour, when grouped by HOUR.' })
+  hour!: Date | null;
+
+  @Field(() => SafeIntScalar, { description: 'Usage records in the group, charged or not.' })
+  requestCount!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Input tokens not served from cache.' })
+  inputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Output tokens.' })
+  outputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Cached input tokens.' })
+  cachedInputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Images generated.' })
+  imageCount!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Seconds of video generated.' })
+  videoSeconds!: number;
+
+  @Field(() => Money, { description: 'Charged amount of the group, exact.' })
+  cost!: Money;
+}
+
+@InputType('UsageAuthorizeInput', { description: 'The pre-call check of one gateway request.' })
+export class UsageAuthorizeInput {
+  @Field({ description: 'The secret the caller sent to the gateway (sk-live-... or sk-test-...).' })
+  apiKeySecret!: string;
+
+  @Field({ description: 'The model the caller asks for.' })
+  model!: string;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost; denied if it would overrun a limit.' })
+  estimatedCost?: string | null;
+}
+
+export enum UsageDenialCode {
+  KEY_INVALID = 'KEY_INVALID',
+  KEY_REVOKED = 'KEY_REVOKED',
+  KEY_EXPIRED = 'KEY_EXPIRED',
+  TENANT_SUSPENDED = 'TENANT_SUSPENDED',
+  MODEL_NOT_ALLOWED = 'MODEL_NOT_ALLOWED',
+  KEY_LIMIT_EXCEEDED = 'KEY_LIMIT_EXCEEDED',
+  BUDGET_EXCEEDED = 'BUDGET_EXCEEDED',
+  BALANCE_INSUFFICIENT = 'BALANCE_INSUFFICIENT',
+  CREDIT_LIMIT_EXCEEDED = 'CREDIT_LIMIT_EXCEEDED',
+}
+registerEnumType(UsageDenialCode, {
+  name: 'UsageDenialCode',
+  description: 'Why the gateway must refuse a call. httpStatus says what to answer: 401 bad key, 403 policy, 402 money.',
+  valuesConfig: {
+    KEY_INVALID: { description: '401: no key has this secret (never issued, or replaced by a rotation).' },
+    KEY_REVOKED: { description: '401: the key is revoked.' },
+    KEY_EXPIRED: { description: '401: the key is past its expiry.' },
+    TENANT_SUSPENDED: { description: '403: the tenant is suspended or closed.' },
+    MODEL_NOT_ALLOWED: { description: '403: the key may not use this model, or the model has no price for the tenant.' },
+    KEY_LIMIT_EXCEEDED: { description: '402: the key\'s own spend limit for the period is used up (or the estimate would pass it).' },
+    BUDGET_EXCEEDED: { description: '402: a hard budget up the key\'s tree is used up.' },
+    BALANCE_INSUFFICIENT: { description: '402: the prepaid balance cannot cover the call.' },
+    CREDIT_LIMIT_EXCEEDED: { description: '402: unpaid bills and open spend reach the credit limit.' },
+  },
+});
+
+@ObjectType('UsageDenial', { description: 'Why a call is refused, and what the gateway should answer.' })
+export class UsageDenial {
+  @Field(() => UsageDenialCode, { description: 'Machine-readable reason.' })
+  code!: UsageDenialCode;
+
+  @Field(() => Int, { description: 'The HTTP status the gateway should answer with: 401, 402 or 403.' })
+  httpStatus!: number;
+
+  @Field(() => SpendScopeNode, { nullable: true, description: 'The scope whose limit tripped, for spend denials.' })
+  scope!: SpendScopeNode | null;
+
+  @Field({ description: 'Human-readable reason, fit to pass on to the caller.' })
+  message!: string;
+}
+
+@ObjectType('UsageAuthorization', { description: 'The answer to usageAuthorize.' })
+export class UsageAuthorization {
+  @Field({ description: 'Whether the gateway may forward the call.' })
+  isAllowed!: boolean;
+
+  @Field(() => UsageDenial, { nullable: true, description: 'Why not, when isAllowed is false.' })
+  denial!: UsageDenial | null;
+
+  @Field(() => ID, { nullable: true, description: 'The key the secret belongs to; null for an unknown secret.' })
+  apiKeyId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The key\'s tenant.' })
+  tenantId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The key\'s department.' })
+  departmentId!: string | null;
+
+  @Field(() => Money, { nullable: true, description: 'The least remaining spend among the limits that apply; null when none does.' })
+  remainingSpend!: Money | null;
+
+  @Field(() => [SpendNode], { description: 'Every spend limit that applies to the call, with its current period\'s figures.' })
+  limits!: SpendNode[];
+}
