@@ -1,16 +1,15 @@
-import { print, type ExecutionResult } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
+import { print } from 'graphql';
 import WebSocket from 'ws';
 import { startApp, type App } from '../src/app.js';
 import { createLogger } from '../src/platform/logger.js';
 import { AuditEntryRecordedDocument, DepartmentCreateDocument, type AuditEntryRecordedSubscription } from './generated/graphql.js';
 import { buildWorld, type World } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/harness.js';
+import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 
 let test: TestApp;
 let world: World;
 let secondInstance: App;
-const clients: Client[] = [];
 
 beforeAll(async () => {
   test = await startTestApp();
@@ -19,7 +18,7 @@ beforeAll(async () => {
   secondInstance = await startApp({ databaseUrl: test.databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('silent') });
 });
 afterAll(async () => {
-  for (const client of clients) await client.dispose();
+  await disposeSubscriptions();
   await secondInstance.stop();
   await test.stop();
 });
@@ -32,33 +31,6 @@ function closeCodeFor(url: string, payload: Record<string, unknown> | undefined)
     socket.on('close', (code) => resolve(code));
     socket.on('error', reject);
   });
-}
-
-interface Subscription<Data> {
-  next(): Promise<ExecutionResult<Data>>;
-}
-
-/** Subscribes and resolves once the server has acknowledged the subscription and is listening. */
-async function subscribe<Data>(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Subscription<Data>> {
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
-  clients.push(client);
-  const queue: ExecutionResult<Data>[] = [];
-  const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
-  const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
-  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
-  client.subscribe<Data>({ query, variables }, {
-    next: deliver,
-    error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
-    complete: () => undefined,
-  });
-  // Round trip on the same socket after the subscribe message: by the time a query sent after it
-  // has been answered (it does the same authentication and more), the subscription is listening.
-  await new Promise<void>((resolve, reject) =>
-    client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }),
-  );
-  return {
-    next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
-  };
 }
 
 const auditQuery = print(AuditEntryRecordedDocument);

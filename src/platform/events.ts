@@ -51,7 +51,7 @@ export async function publishOnCommit(target: EventTarget, topic: string, payloa
   }
   await runSql(
     target,
-    `with stored as (insert into event_outbox (topic, payload) values ($1, $2::jsonb) returning id)
+    `with stored as (insert into event_outbox (topic, payload) values ($1, $2::jsonb) returning id, topic)
      select pg_notify($3, json_build_object('topic', topic, 'ref', id::text)::text) from stored`,
     [topic, JSON.stringify(payload), EVENTS_CHANNEL],
   );

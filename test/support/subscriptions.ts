@@ -1,0 +1,37 @@
+import type { ExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+const clients: Client[] = [];
+
+/** Closes every connection `subscribe` opened; call it in afterAll. */
+export async function disposeSubscriptions(): Promise<void> {
+  for (const client of clients.splice(0)) await client.dispose();
+}
+
+export interface Subscription<Data> {
+  next(): Promise<ExecutionResult<Data>>;
+}
+
+/** Subscribes and resolves once the server has acknowledged the subscription and is listening. */
+export async function subscribe<Data>(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Subscription<Data>> {
+  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  clients.push(client);
+  const queue: ExecutionResult<Data>[] = [];
+  const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
+  const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
+  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  client.subscribe<Data>({ query, variables }, {
+    next: deliver,
+    error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
+    complete: () => undefined,
+  });
+  // Round trip on the same socket after the subscribe message: by the time a query sent after it
+  // has been answered (it does the same authentication and more), the subscription is listening.
+  await new Promise<void>((resolve, reject) =>
+    client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }),
+  );
+  return {
+    next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+  };
+}
