@@ -12,7 +12,8 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RequestContext } from './context.js';
-import { authenticate, ensureBootstrapToken } from './modules/access-token/access-token.service.js';
+import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
+import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
 import { createLoaders } from './modules/loaders.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -65,13 +66,15 @@ export async function startApp(options: AppOptions): Promise<App> {
   const pubSub: LocalPubSub = createLocalPubSub();
   const listener = new EventListener(options.databaseUrl, pubSub, logger);
   await listener.start();
+  const accessTokens = new AccessTokenCache();
+  const stopEvictions = accessTokens.listen(pubSub);
 
   const schema = await buildAppSchema();
 
   async function contextFor(secret: string | undefined, requestId: string | undefined): Promise<RequestContext> {
     if (!secret) throw unauthenticated();
     const em = orm.em.fork();
-    const actor = await authenticate(em, secret, clock.now());
+    const actor = await accessTokens.authenticate(em, secret, clock.now());
     if (!actor) throw unauthenticated();
     return contextOf(actor, em, requestId);
   }
@@ -85,6 +88,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       loaders: createLoaders(em),
       logger,
       pubSub,
+      accessTokens,
     };
   }
 
@@ -102,7 +106,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       // At connect: no or bad token closes the socket with 4401 before any operation.
       onConnect: async (connection) => {
         const secret = bearerSecret(connection.connectionParams?.authorization);
-        const actor = secret ? await authenticate(orm.em.fork(), secret, clock.now()) : null;
+        const actor = secret ? await accessTokens.authenticate(orm.em.fork(), secret, clock.now()) : null;
         if (!actor) {
           connection.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
           return false;
@@ -113,7 +117,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       // Per subscribe: the token is checked again, so a revoked token stops opening subscriptions at once.
       onSubscribe: async (connection, id) => {
         const secret = bearerSecret(connection.connectionParams?.authorization);
-        const actor = secret ? await authenticate(orm.em.fork(), secret, clock.now()) : null;
+        const actor = secret ? await accessTokens.authenticate(orm.em.fork(), secret, clock.now()) : null;
         if (!actor) return [unauthenticated()];
         operationActors.get(connection)?.set(id, actor);
         return undefined;
@@ -192,6 +196,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger.debug('stopping: draining HTTP and closing WebSockets');
       await apollo.stop(); // stops accepting, drains HTTP, closes WebSockets
       logger.debug('stopping: event listener');
+      await stopEvictions();
       await listener.stop();
       logger.debug('stopping: database pool');
       await orm.close();

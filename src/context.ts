@@ -3,6 +3,7 @@ import type { Actor } from './platform/auth/actor.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
+import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { Loaders } from './modules/loaders.js';
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
@@ -16,6 +17,8 @@ export interface RequestContext {
   logger: Logger;
   /** This process's subscription feed (filled from PostgreSQL NOTIFY). */
   pubSub: LocalPubSub;
+  /** This process's bearer-token cache; revocations evict from it. */
+  accessTokens: AccessTokenCache;
 }
 
 /** Runs work in one transaction with a context whose `em` is the transaction's. */

@@ -2,7 +2,16 @@ import { print } from 'graphql';
 import WebSocket from 'ws';
 import { startApp, type App } from '../src/app.js';
 import { createLogger } from '../src/platform/logger.js';
-import { AuditEntryRecordedDocument, DepartmentCreateDocument, type AuditEntryRecordedSubscription } from './generated/graphql.js';
+import { AccessTokenCache } from '../src/modules/access-token/access-token-cache.js';
+import {
+  AccessTokenCreateDocument,
+  AccessTokenRevokeDocument,
+  AuditEntryRecordedDocument,
+  DepartmentCreateDocument,
+  ViewerDocument,
+  type AuditEntryRecordedSubscription,
+} from './generated/graphql.js';
+import { GraphQLClient } from './support/harness.js';
 import { buildWorld, type World } from './support/fixtures.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
@@ -67,5 +76,21 @@ describe('subscriptions over WebSocket', () => {
     expect((await viewer.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     const crossTenant = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, auditQuery, { tenantId: world.b.id });
     expect((await crossTenant.next()).errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('access tokens across servers', () => {
+  it('stops a revoked token on another server as soon as the revocation event arrives, not when its cache entry expires', async () => {
+    const created = await world.admin.data(AccessTokenCreateDocument, { input: { name: 'revoked elsewhere', role: 'TENANT_VIEWER', tenantId: world.a.id } });
+    const onSecond = new GraphQLClient(secondInstance.url, created.accessTokenCreate.secret!);
+    expect((await onSecond.execute(ViewerDocument)).data?.viewer.role).toBe('TENANT_VIEWER'); // now cached there
+
+    await world.admin.data(AccessTokenRevokeDocument, { input: { accessTokenId: created.accessTokenCreate.accessToken!.id } });
+
+    const revokedAt = performance.now();
+    // Another process's cache cannot be awaited; poll it, far inside the cache's freshness window.
+    while ((await onSecond.execute(ViewerDocument)).errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') {
+      expect(performance.now() - revokedAt).toBeLessThan(AccessTokenCache.FRESH_MS / 2);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 import pg from 'pg';
 import type { Logger } from './logger.js';
@@ -24,7 +25,10 @@ const OUTBOX_RETENTION = '1 hour';
 const OUTBOX_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 export function createLocalPubSub(): LocalPubSub {
-  return createPubSub();
+  // One listener per open subscription: far more than EventTarget's default warning threshold.
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub({ eventTarget });
 }
 
 /** Where an event is published: the ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */

@@ -1,7 +1,8 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope, type Actor } from '../../platform/auth/actor.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { publishOnCommit } from '../../platform/events.js';
 import { ADMINS, PLATFORM_ROLES, Role, TENANT_ROLES } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
@@ -9,19 +10,12 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
+import { ACCESS_TOKEN_REVOKED, type AccessTokenRevokedEvent } from './access-token-cache.js';
 import { AccessToken } from './access-token.entity.js';
 import type { AccessTokenCreateInput, AccessTokenFilterInput, AccessTokenRevokeInput } from './access-token.types.js';
 
 /** Roles a tenant admin may hand out, always for its own tenant. */
 const TENANT_GRANTABLE_ROLES: readonly Role[] = [...TENANT_ROLES, Role.ERP];
-
-/** The actor behind a bearer secret, or null when the secret is unknown, revoked or expired. */
-export async function authenticate(em: EntityManager, secret: string, now: Date): Promise<Actor | null> {
-  if (!secret.startsWith(ACCESS_TOKEN_PREFIX)) return null;
-  const token = await em.findOne(AccessToken, { secretHash: hashSecret(secret), revokedAt: null });
-  if (!token || (token.expiresAt && token.expiresAt.getTime() <= now.getTime())) return null;
-  return { tokenId: token.id, role: token.role, tenantId: token.tenant?.id ?? null };
-}
 
 /** Makes sure a PLATFORM_ADMIN token with exactly this secret exists (BOOTSTRAP_ADMIN_TOKEN). */
 export async function ensureBootstrapToken(em: EntityManager, secret: string): Promise<void> {
@@ -122,7 +116,7 @@ export async function createAccessToken(context: RequestContext, input: AccessTo
 
 export async function revokeAccessToken(context: RequestContext, input: AccessTokenRevokeInput): Promise<AccessToken> {
   requireRole(context.actor, ADMINS);
-  return inTransaction(context, async (transaction) => {
+  const revoked = await inTransaction(context, async (transaction) => {
     const field = ['input', 'accessTokenId'];
     const token = await transaction.em.findOne(AccessToken, { id: inputId('AccessToken', input.accessTokenId, field) });
     if (!token || !canSeeTenant(transaction.actor, token.tenant?.id ?? null)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'accessTokenId names no access token you can see');
@@ -130,8 +124,12 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
     const before = auditView(token);
     token.revokedAt = transaction.clock.now();
     await recordAudit(transaction, { tenantId: token.tenant?.id ?? null, action: 'accessToken.revoke', targetId: token.id, before, after: auditView(token) });
+    await publishOnCommit(transaction.em, ACCESS_TOKEN_REVOKED, { tokenId: token.id } satisfies AccessTokenRevokedEvent);
     return token;
   });
+  // Other servers evict it when the event arrives; this one must not wait for it.
+  context.accessTokens.evict(revoked.id);
+  return revoked;
 }
 
 /** An access token the actor may see, or null. */

@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: the gateway's hot paths against a real PostgreSQL (DATABASE_URL's server, or an
+ * embedded one, as the tests use), through the product's own server process and GraphQL API.
+ *
+ *   (a) usage ingestion via `usageRecord` in batches, and the raw multi-row INSERT ceiling of the
+ *       same rows in the same run; (b) `usageAuthorize` at N concurrent callers; (c) live-spend
+ *       latency from a batch's response to each subscriber's message while ingesting at a fixed
+ *       rate; (d) the server's peak RSS.
+ *
+ * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
+ *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
+ *   --only ingestion|authorize|live (repeatable; default all three)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres.js';
+import { migrate } from '../src/platform/database/orm.js';
+import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
+import { createBenchWorld, type BenchWorld } from './world.js';
+import { LiveSpendProbe } from './live-spend.js';
+import { rawInsert, usageBatch } from './usage-data.js';
+
+const { values: options } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '4' },
+    'authorize-requests': { type: 'string', default: '20000' },
+    callers: { type: 'string', default: '50' },
+    subscribers: { type: 'string', default: '100' },
+    'live-rate': { type: 'string', default: '5000' },
+    'live-seconds': { type: 'string', default: '20' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live'] },
+  },
+});
+const settings = {
+  records: Number(options.records),
+  runs: Number(options.runs),
+  batch: Number(options.batch),
+  concurrency: Number(options.concurrency),
+  authorizeRequests: Number(options['authorize-requests']),
+  callers: Number(options.callers),
+  subscribers: Number(options.subscribers),
+  liveRate: Number(options['live-rate']),
+  liveSeconds: Number(options['live-seconds']),
+};
+
+const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
+const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/** Runs `total` tasks with at most `width` in flight. */
+async function inParallel(total: number, width: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, total) }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** A bare keep-alive POST: the load generator shares the machine, so it stays cheap. */
+function post(url: URL, token: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (response.statusCode !== 200 || text.includes('"errors"')) reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 500)}`));
+          else resolve(text);
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+const USAGE_MUTATION = 'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
+const AUTHORIZE_QUERY = 'query($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { isAllowed denial { code } remainingSpend { amount } } }';
+
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+async function resetUsage(sql: pg.Pool): Promise<void> {
+  await sql.query('truncate usage_record, spend_counter, event_outbox, bench_raw_usage');
+}
+
+async function ingestionRun(run: number, server: ServerProcess, world: BenchWorld, sql: pg.Pool) {
+  await resetUsage(sql);
+  const batches = Math.ceil(settings.records / settings.batch);
+  const url = new URL(server.url);
+  let accepted = 0;
+  const started = performance.now();
+  await inParallel(batches, settings.concurrency, async (index) => {
+    const records = usageBatch(world, `r${run}-b${index}`, settings.batch);
+    const text = await post(url, world.gatewayToken, JSON.stringify({ query: USAGE_MUTATION, variables: { input: { records } } }));
+    const { usageRecord } = (JSON.parse(text) as { data: { usageRecord: { acceptedCount: number; rejections: unknown[] } } }).data;
+    if (usageRecord.rejections.length) throw new Error(`records rejected: ${JSON.stringify(usageRecord.rejections.slice(0, 3))}`);
+    accepted += usageRecord.acceptedCount;
+  });
+  const graphqlSeconds = (performance.now() - started) / 1000;
+  if (accepted !== batches * settings.batch) throw new Error(`accepted ${accepted} of ${batches * settings.batch} records`);
+
+  const rawStarted = performance.now();
+  await inParallel(batches, settings.concurrency, async (index) => rawInsert(sql, usageBatch(world, `r${run}-b${index}`, settings.batch), world));
+  const rawSeconds = (performance.now() - rawStarted) / 1000;
+  return { graphqlRate: accepted / graphqlSeconds, rawRate: accepted / rawSeconds };
+}
+
+async function authorizeRun(server: ServerProcess, world: BenchWorld, requests = settings.authorizeRequests) {
+  const url = new URL(server.url);
+  const bodies = world.keys.map((key) =>
+    JSON.stringify({ query: AUTHORIZE_QUERY, variables: { input: { apiKeySecret: key.secret, model: world.models[0], estimatedCost: '0.01' } } }),
+  );
+  const latencies: number[] = [];
+  const started = performance.now();
+  await inParallel(requests, settings.callers, async (index) => {
+    const sent = performance.now();
+    const text = await post(url, world.gatewayToken, bodies[index % bodies.length]);
+    latencies.push(performance.now() - sent);
+    if (!text.includes('"isAllowed":true')) throw new Error(`denied: ${text}`);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((left, right) => left - right);
+  return { rate: requests / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Pool) {
+  await resetUsage(sql);
+  const probe = await LiveSpendProbe.open(server.wsUrl, world, settings.subscribers);
+  const url = new URL(server.url);
+  const batchSize = settings.batch;
+  const interval = (batchSize / settings.liveRate) * 1000;
+  const batches = Math.ceil((settings.liveRate * settings.liveSeconds) / batchSize);
+  const responses: number[] = [];
+  const started = performance.now();
+  for (let index = 0; index < batches; index++) {
+    const due = started + index * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await post(url, world.gatewayToken, JSON.stringify({ query: USAGE_MUTATION, variables: { input: { records: usageBatch(world, `live-${index}`, batchSize) } } }));
+    responses.push(performance.now());
+  }
+  const achievedRate = (batches * batchSize) / ((performance.now() - started) / 1000);
+  const latencies = await probe.latencies(responses);
+  await probe.close();
+  latencies.sort((left, right) => left - right);
+  return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+async function main(): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  let dataDir: string | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'billing-bench-'));
+    await chmod(dataDir, 0o755);
+    embedded = await startEmbeddedPostgres(dataDir);
+    adminUrl = embedded.adminUrl;
+  }
+  const databaseName = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${databaseName}"`);
+  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${databaseName}` }).toString();
+  const sql = new pg.Pool({ connectionString: databaseUrl, max: settings.concurrency + 2 });
+  sql.on('error', () => undefined);
+  let server: ServerProcess | undefined;
+  try {
+    // The server runs as deployed: compiled JavaScript, not the TypeScript loader `npm start` uses.
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    await migrate(databaseUrl);
+    await sql.query('create table bench_raw_usage (like usage_record including all)');
+    const bootstrapToken = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
+    server = await startServerProcess(databaseUrl, {
+      environment: { BOOTSTRAP_ADMIN_TOKEN: bootstrapToken, NODE_ENV: 'production' },
+      // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to profile the server
+      nodeArguments: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
+      compiled: true,
+    });
+    const world = await createBenchWorld(server.url, bootstrapToken);
+    // Generated usage occurred up to a second ago: after every key's creation.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    console.log(
+      `bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores, ${world.tenants} tenants, ${world.departments} departments, ${world.keys.length} keys, ${world.models.length} models`,
+    );
+
+    const results: string[] = [`\nResults (median of ${settings.runs} runs)`];
+    if (options.only.includes('ingestion')) {
+      const ingestion = [];
+      for (let run = 1; run <= settings.runs; run++) {
+        const result = await ingestionRun(run, server, world, sql);
+        ingestion.push(result);
+        console.log(`  (a) run ${run}: usageRecord ${round(result.graphqlRate)} records/s; raw INSERT ${round(result.rawRate)} rows/s`);
+      }
+      const graphqlRate = median(ingestion.map((result) => result.graphqlRate));
+      const rawRate = median(ingestion.map((result) => result.rawRate));
+      results.push(
+        `  (a) ingestion via GraphQL, ${settings.records.toLocaleString('en')} records in batches of ${settings.batch}, ${settings.concurrency} in flight: ${round(graphqlRate)} records/s (target >= 20000)`,
+        `      raw multi-row INSERT of the same rows (ceiling): ${round(rawRate)} rows/s; GraphQL / raw = ${round(graphqlRate / rawRate, 2)}`,
+      );
+    }
+    if (options.only.includes('authorize')) {
+      const authorize = [];
+      await authorizeRun(server, world, Math.min(5000, settings.authorizeRequests)); // JIT warm-up, not counted
+      for (let run = 1; run <= settings.runs; run++) {
+        const result = await authorizeRun(server, world);
+        authorize.push(result);
+        console.log(`  (b) run ${run}: usageAuthorize ${round(result.rate)} req/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms`);
+      }
+      results.push(
+        `  (b) usageAuthorize, ${settings.callers} concurrent callers: ${round(median(authorize.map((result) => result.rate)))} req/s (target >= 3000), p50 ${round(median(authorize.map((result) => result.p50)), 1)} ms, p99 ${round(median(authorize.map((result) => result.p99)), 1)} ms (target <= 20)`,
+      );
+    }
+    if (options.only.includes('live')) {
+      const live = [];
+      for (let run = 1; run <= settings.runs; run++) {
+        const result = await liveSpendRun(server, world, sql);
+        live.push(result);
+        console.log(`  (c) run ${run}: ${round(result.achievedRate)} records/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms over ${result.messages} messages`);
+      }
+      results.push(
+        `  (c) live spend, ${settings.subscribers} subscribers at ${round(median(live.map((result) => result.achievedRate)))} records/s: p50 ${round(median(live.map((result) => result.p50)), 1)} ms, p99 ${round(median(live.map((result) => result.p99)), 1)} ms (target p99 <= 100)`,
+      );
+    }
+    results.push(`  (d) server peak RSS over the whole bench: ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`);
+    console.log(results.join('\n'));
+  } finally {
+    await server?.stop();
+    await sql.end();
+    await admin.query(`drop database if exists "${databaseName}" with (force)`);
+    await admin.end();
+    await embedded?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

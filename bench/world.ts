@@ -1,0 +1,76 @@
+import type { PriceRates } from '../src/modules/price/rating.js';
+import { GraphQLClient } from '../test/support/harness.js';
+import { AccessTokenCreateDocument, ApiKeyCreateDocument, DepartmentCreateDocument, ModelPriceSetDocument, TenantCreateDocument } from '../test/generated/graphql.js';
+
+export interface BenchKey {
+  id: string;
+  secret: string;
+  tenantId: string;
+  departmentId: string;
+}
+
+export interface BenchWorld {
+  tenants: number;
+  tenantIds: string[];
+  departments: number;
+  keys: BenchKey[];
+  models: string[];
+  /** The CNY price version of each model, with its rates. */
+  prices: Map<string, { id: string } & PriceRates>;
+  gatewayToken: string;
+  /** The operator token the bench was started with; ops tools subscribe with it. */
+  adminToken: string;
+}
+
+const TENANTS = 10;
+const MODELS = [
+  { model: 'bench-chat', tier: 'STANDARD', inputPerMillionTokens: '2.5', outputPerMillionTokens: '10', cachedInputPerMillionTokens: '1.25', perRequest: '0.0001' },
+  { model: 'bench-chat-mini', tier: 'ECONOMY', inputPerMillionTokens: '0.15', outputPerMillionTokens: '0.6' },
+  { model: 'bench-embed', tier: 'ECONOMY', inputPerMillionTokens: '0.02', outputPerMillionTokens: '0' },
+  { model: 'bench-reason', tier: 'PREMIUM', inputPerMillionTokens: '15', outputPerMillionTokens: '60', cachedInputPerMillionTokens: '7.5' },
+] as const;
+
+/**
+ * The bench's directory, built through the API as an operator would: 10 tenants, each with a
+ * root department, 2 children and 4 grandchildren, 2 keys per grandchild (80 keys), 4 priced models.
+ */
+export async function createBenchWorld(url: string, adminToken: string): Promise<BenchWorld> {
+  const admin = new GraphQLClient(url, adminToken);
+  const prices: BenchWorld['prices'] = new Map();
+  for (const price of MODELS) {
+    const created = (await admin.data(ModelPriceSetDocument, { input: { ...price, currency: 'CNY', effectiveFrom: '2026-01-01T00:00:00Z' } })).modelPriceSet.modelPrice!;
+    prices.set(price.model, {
+      id: created.id,
+      inputPerMillion: created.inputPerMillionTokens.amount,
+      outputPerMillion: created.outputPerMillionTokens.amount,
+      cachedInputPerMillion: created.cachedInputPerMillionTokens.amount,
+      perImage: created.perImage.amount,
+      perVideoSecond: created.perVideoSecond.amount,
+      perRequest: created.perRequest.amount,
+    });
+  }
+  const keys: BenchKey[] = [];
+  const tenantIds: string[] = [];
+  let departments = 0;
+  for (let tenantIndex = 0; tenantIndex < TENANTS; tenantIndex++) {
+    const tenantId = (await admin.data(TenantCreateDocument, { input: { name: `Bench tenant ${tenantIndex}` } })).tenantCreate.tenant!.id;
+    tenantIds.push(tenantId);
+    const department = async (name: string, parentId?: string) => {
+      departments += 1;
+      return (await admin.data(DepartmentCreateDocument, { input: { tenantId, parentId, name } })).departmentCreate.department!.id;
+    };
+    const root = await department('Company');
+    for (const child of ['Product', 'Research']) {
+      const childId = await department(child, root);
+      for (const team of ['Team A', 'Team B']) {
+        const teamId = await department(team, childId);
+        for (const app of ['app-1', 'app-2']) {
+          const created = (await admin.data(ApiKeyCreateDocument, { input: { departmentId: teamId, name: app, environment: 'PRODUCTION' } })).apiKeyCreate;
+          keys.push({ id: created.apiKey!.id, secret: created.secret!, tenantId, departmentId: teamId });
+        }
+      }
+    }
+  }
+  const gateway = await admin.data(AccessTokenCreateDocument, { input: { name: 'bench gateway', role: 'GATEWAY' } });
+  return { tenants: TENANTS, tenantIds, departments, keys, models: MODELS.map((price) => price.model), prices, gatewayToken: gateway.accessTokenCreate.secret!, adminToken };
+}
