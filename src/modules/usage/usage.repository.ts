@@ -142,26 +142,33 @@ export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRo
              on conflict (tenant_id, request_id) do nothing
              returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount
            ),
+           -- Per key and local day first: a batch touches few of those, so what follows is small.
+           -- Days and months are what spend_period_start() gives, computed once per record here.
+           key_days as (
+             select i.tenant_id, i.department_id, i.api_key_id, (i.occurred_at at time zone t.timezone)::date as day,
+                    sum(i.charged_amount) as spent, count(*) as request_count
+               from inserted i join tenant t on t.id = i.tenant_id
+              group by 1, 2, 3, 4
+           ),
            department_chain (department_id, ancestor_id, parent_id) as (
-             select d.id, d.id, d.parent_id from department d where d.id in (select department_id from inserted)
+             select d.id, d.id, d.parent_id from department d where d.id in (select department_id from key_days)
              union all
              select c.department_id, d.id, d.parent_id from department_chain c join department d on d.id = c.parent_id
            ),
            scoped as (
-             select tenant_id, 'TENANT'::spend_scope_type as scope_type, tenant_id as scope_id, occurred_at, charged_amount from inserted
+             select tenant_id, 'TENANT'::spend_scope_type as scope_type, tenant_id as scope_id, day, spent, request_count from key_days
              union all
-             select tenant_id, 'API_KEY', api_key_id, occurred_at, charged_amount from inserted
+             select tenant_id, 'API_KEY', api_key_id, day, spent, request_count from key_days
              union all
-             select i.tenant_id, 'DEPARTMENT', c.ancestor_id, i.occurred_at, i.charged_amount
-               from inserted i join department_chain c on c.department_id = i.department_id
+             select k.tenant_id, 'DEPARTMENT', c.ancestor_id, k.day, k.spent, k.request_count
+               from key_days k join department_chain c on c.department_id = k.department_id
            ),
            moves as (
-             select s.tenant_id, s.scope_type, s.scope_id, p.period,
-                    spend_period_start(p.period, s.occurred_at, t.timezone) as period_start,
-                    sum(s.charged_amount) as spent, count(*) as request_count
+             select s.tenant_id, s.scope_type, s.scope_id, p.period, p.period_start,
+                    sum(s.spent) as spent, sum(s.request_count) as request_count
                from scoped s
-               join tenant t on t.id = s.tenant_id
-               cross join (values ('DAILY'::spend_period), ('MONTHLY'::spend_period)) as p(period)
+               cross join lateral (values ('DAILY'::spend_period, s.day), ('MONTHLY'::spend_period, date_trunc('month', s.day)::date))
+                 as p(period, period_start)
               group by 1, 2, 3, 4, 5
            ),
            counters as (
