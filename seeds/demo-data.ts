@@ -4,13 +4,15 @@ import { AccessToken } from '../src/modules/access-token/access-token.entity.js'
 import { ApiKey, ApiKeyEnvironment } from '../src/modules/api-key/api-key.entity.js';
 import { SpendPeriod } from '../src/modules/spend/spend-counter.entity.js';
 import { Department } from '../src/modules/department/department.entity.js';
+import { ModelPrice, ModelTier } from '../src/modules/price/model-price.entity.js';
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
 import { Role } from '../src/platform/auth/roles.js';
 import { CurrencyCode } from '../src/platform/money.js';
 import { ACCESS_TOKEN_PREFIX, API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../src/platform/secrets.js';
 
 /**
- * Demo data for portal teams: two tenants with nested departments, keys and a token of each role.
+ * Demo data for portal teams: two tenants with nested departments, keys, a token of each role and
+ * a price book in CNY and USD.
  * The demo secrets are fixed so they can be printed at every start; they are for local demos only.
  */
 export const DEMO_ACCESS_TOKENS = [
@@ -25,6 +27,17 @@ export const DEMO_ACCESS_TOKENS = [
 ] as const;
 
 export const DEMO_API_KEY_SECRET = 'sk-test-demo0000000000000000000000000000000000000';
+
+/** Demo price book, per million tokens unless named otherwise: [model, tier, CNY rates, USD rates]. */
+const DEMO_PRICES: [string, ModelTier, Partial<ModelPrice>, Partial<ModelPrice>][] = [
+  ['gpt-4o', ModelTier.PREMIUM, { inputPerMillion: '18.00', outputPerMillion: '72.00', cachedInputPerMillion: '9.00' }, { inputPerMillion: '2.50', outputPerMillion: '10.00', cachedInputPerMillion: '1.25' }],
+  ['claude-sonnet-4', ModelTier.PREMIUM, { inputPerMillion: '22.00', outputPerMillion: '108.00', cachedInputPerMillion: '2.20' }, { inputPerMillion: '3.00', outputPerMillion: '15.00', cachedInputPerMillion: '0.30' }],
+  ['deepseek-chat', ModelTier.ECONOMY, { inputPerMillion: '2.00', outputPerMillion: '8.00', cachedInputPerMillion: '0.50' }, { inputPerMillion: '0.27', outputPerMillion: '1.10', cachedInputPerMillion: '0.07' }],
+  ['qwen-plus', ModelTier.STANDARD, { inputPerMillion: '0.80', outputPerMillion: '2.00' }, { inputPerMillion: '0.11', outputPerMillion: '0.28' }],
+  ['text-embedding-3-small', ModelTier.ECONOMY, { inputPerMillion: '0.15' }, { inputPerMillion: '0.02' }],
+  ['gpt-image-1', ModelTier.STANDARD, { perImage: '0.29' }, { perImage: '0.04' }],
+  ['kling-video', ModelTier.PREMIUM, { perVideoSecond: '0.50' }, { perVideoSecond: '0.07' }],
+];
 
 export class DemoDataSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
@@ -68,6 +81,24 @@ export class DemoDataSeeder extends Seeder {
     key(marketing, 'copywriter', ApiKeyEnvironment.PRODUCTION, { allowedModels: ['gpt-4o', 'claude-sonnet-4'] });
     key(dataScience, 'notebooks', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '1500.00', spendLimitPeriod: SpendPeriod.MONTHLY });
     key(customerCare, 'helpdesk-assistant', ApiKeyEnvironment.PRODUCTION);
+
+    for (const [model, tier, cny, usd] of DEMO_PRICES) {
+      for (const [currency, rates] of [[CurrencyCode.CNY, cny], [CurrencyCode.USD, usd]] as const) {
+        em.create(ModelPrice, {
+          model,
+          tier,
+          currency,
+          inputPerMillion: '0',
+          outputPerMillion: '0',
+          cachedInputPerMillion: '0',
+          perImage: '0',
+          perVideoSecond: '0',
+          perRequest: '0',
+          ...rates,
+          effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+        });
+      }
+    }
 
     const tenants = { nebula, northwind };
     for (const token of DEMO_ACCESS_TOKENS) {

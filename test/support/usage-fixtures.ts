@@ -38,7 +38,7 @@ export function usageItem(apiKeyId: string, overrides: Partial<UsageRecordItemIn
     requestId: `req-${randomUUID()}`,
     apiKeyId,
     model: PRICES.chat.model,
-    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    occurredAt: new Date().toISOString(),
     kind: 'CHAT',
     status: 'SUCCEEDED',
     inputTokens: 1000,

@@ -1,3 +1,4 @@
+import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
 import { CurrencyCode } from '../../platform/money.js';
@@ -19,6 +20,8 @@ const rate = () => ({ type: 'decimal', precision: 24, scale: 10 }) as const;
 @Entity({ tableName: 'model_price' })
 @Unique({ properties: ['model', 'currency', 'effectiveFrom'] })
 export class ModelPrice {
+  [OptionalProps]?: 'createdAt';
+
   @PrimaryKey({ type: 'text' })
   id: string = newId('ModelPrice');
 
