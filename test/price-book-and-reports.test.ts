@@ -14,31 +14,16 @@ import {
   type UsageRecordsQuery,
   type UsageSummaryQuery,
 } from './generated/graphql.js';
-import { buildWorld, type World } from './support/fixtures.js';
-import { startTestApp, type GraphQLClient, type TestApp } from './support/harness.js';
-import {
-  backdateKeys,
-  canonical,
-  fromUnits,
-  independentCost,
-  KEYS_CREATED_AT,
-  PRICES,
-  recordUsage,
-  seedPriceBook,
-  setPrice,
-  usageItem,
-} from './support/usage-fixtures.js';
+import type { World } from './support/fixtures.js';
+import type { GraphQLClient, TestApp } from './support/harness.js';
+import { canonical, fromUnits, independentCost, KEYS_CREATED_AT, PRICES, recordUsage, setPrice, startUsageTest, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
 let gateway: GraphQLClient;
 
 beforeAll(async () => {
-  test = await startTestApp();
-  world = await buildWorld(test);
-  gateway = test.client(world.gatewayToken);
-  await seedPriceBook(world.admin);
-  await backdateKeys(test);
+  ({ test, world, gateway } = await startUsageTest());
 });
 afterAll(() => test.stop());
 

@@ -1,20 +1,17 @@
 import { print } from 'graphql';
 import { SpendDocument, SpendUpdatedDocument, UsageRecordsDocument, UsageSummaryDocument, type SpendUpdatedSubscription } from './generated/graphql.js';
-import { buildWorld, type World } from './support/fixtures.js';
-import { startTestApp, type TestApp } from './support/harness.js';
+import type { World } from './support/fixtures.js';
+import type { TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
-import { backdateKeys, canonical, fromUnits, independentCost, PRICES, recordUsage, seedPriceBook, toUnits, usageItem } from './support/usage-fixtures.js';
+import { canonical, fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
 let otherProcess: ServerProcess;
 
 beforeAll(async () => {
-  test = await startTestApp();
-  world = await buildWorld(test);
-  await seedPriceBook(world.admin);
-  await backdateKeys(test);
+  ({ test, world } = await startUsageTest());
   otherProcess = await startServerProcess(test.databaseUrl);
 }, 60_000);
 afterAll(async () => {
@@ -79,6 +76,32 @@ describe('live spend', () => {
     expect(event.errors).toBeUndefined();
     expect(event.data!.spendUpdated.scope.id).toBe(world.a.id);
     expect((await test.sql.query('select count(*)::int as count from event_outbox')).rows[0].count).toBeGreaterThan(0);
+  });
+});
+
+describe('listener reconnect', () => {
+  it('keeps delivering after the database drops the listening connection', async () => {
+    const subscription = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.adminToken, spendUpdated, { scope: { apiKeyId: world.a.apiKeyId } });
+    const listeners = async () =>
+      (
+        await test.sql.query<{ pid: number }>(
+          "select pid from pg_stat_activity where datname = current_database() and query = 'listen billing_events' and pid <> pg_backend_pid()",
+        )
+      ).rows.map((row) => row.pid);
+    const before = await listeners();
+    await test.sql.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [before]);
+    // The listeners reconnect with backoff; wait (bounded) until as many are back, on new connections.
+    const deadline = Date.now() + 10_000;
+    while ((await listeners()).filter((pid) => !before.includes(pid)).length < before.length) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    await recordUsage(test.client(world.gatewayToken), [usageItem(world.a.apiKeyId)]);
+
+    const event = await subscription.next();
+    expect(event.errors).toBeUndefined();
+    expect(event.data!.spendUpdated.scope.id).toBe(world.a.apiKeyId);
   });
 });
 

@@ -11,9 +11,8 @@ import {
   ViewerDocument,
   type AuditEntryRecordedSubscription,
 } from './generated/graphql.js';
-import { GraphQLClient } from './support/harness.js';
 import { buildWorld, type World } from './support/fixtures.js';
-import { startTestApp, type TestApp } from './support/harness.js';
+import { GraphQLClient, startTestApp, type TestApp } from './support/harness.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 
 let test: TestApp;

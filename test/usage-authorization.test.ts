@@ -12,22 +12,9 @@ import {
   type ApiKeyCreateInput,
   type UsageAuthorizeQuery,
 } from './generated/graphql.js';
-import { buildWorld, type World } from './support/fixtures.js';
-import { startTestApp, type GraphQLClient, type TestApp } from './support/harness.js';
-import {
-  backdateKeys,
-  canonical,
-  fromUnits,
-  independentCost,
-  KEYS_CREATED_AT,
-  PRICE_BOOK_START,
-  PRICES,
-  recordUsage,
-  seedPriceBook,
-  setPrice,
-  toUnits,
-  usageItem,
-} from './support/usage-fixtures.js';
+import type { World } from './support/fixtures.js';
+import type { GraphQLClient, TestApp } from './support/harness.js';
+import { canonical, fromUnits, independentCost, KEYS_CREATED_AT, PRICE_BOOK_START, PRICES, recordUsage, setPrice, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -37,12 +24,8 @@ let gateway: GraphQLClient;
 const FLAT = { model: 'flat-rate', inputPerMillionTokens: '1', outputPerMillionTokens: '0' } as const;
 
 beforeAll(async () => {
-  test = await startTestApp();
-  world = await buildWorld(test);
-  gateway = test.client(world.gatewayToken);
-  await seedPriceBook(world.admin);
+  ({ test, world, gateway } = await startUsageTest());
   await setPrice(world.admin, { ...FLAT, tier: 'ECONOMY', currency: 'CNY', effectiveFrom: PRICE_BOOK_START });
-  await backdateKeys(test);
 });
 afterAll(() => test.stop());
 

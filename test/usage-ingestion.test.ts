@@ -1,30 +1,24 @@
-import { ApiKeyCreateDocument, ApiKeyRevokeDocument, SpendDocument, TenantUpdateDocument, UsageRecordDocument, type UsageRecordItemInput } from './generated/graphql.js';
-import { buildWorld, type World } from './support/fixtures.js';
-import { startTestApp, type GraphQLClient, type TestApp } from './support/harness.js';
-import { actualCounters, expectedCounters } from './support/spend-ledger.js';
 import {
-  backdateKeys,
-  canonical,
-  fromUnits,
-  independentCost,
-  PRICES,
-  recordUsage,
-  seedPriceBook,
-  setPrice,
-  toUnits,
-  usageItem,
-} from './support/usage-fixtures.js';
+  ApiKeyCreateDocument,
+  ApiKeyRevokeDocument,
+  DepartmentCreateDocument,
+  SpendDocument,
+  TenantCreateDocument,
+  TenantUpdateDocument,
+  UsageRecordDocument,
+  type UsageRecordItemInput,
+} from './generated/graphql.js';
+import type { World } from './support/fixtures.js';
+import type { GraphQLClient, TestApp } from './support/harness.js';
+import { actualCounters, expectedCounters } from './support/spend-ledger.js';
+import { canonical, fromUnits, independentCost, PRICES, recordUsage, setPrice, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
 let gateway: GraphQLClient;
 
 beforeAll(async () => {
-  test = await startTestApp();
-  world = await buildWorld(test);
-  gateway = test.client(world.gatewayToken);
-  await seedPriceBook(world.admin);
-  await backdateKeys(test);
+  ({ test, world, gateway } = await startUsageTest());
 });
 afterAll(() => test.stop());
 
@@ -130,8 +124,9 @@ describe('pricing', () => {
 
 describe('periods in the tenant\'s time zone', () => {
   it('counts 2026-10-31T16:30Z in November for Asia/Shanghai and in October for UTC', async () => {
-    await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.b.id, timezone: 'UTC' } });
-    const [shanghaiKey, utcKey] = [await freshKey(world.a.childDepartmentId), await freshKey(world.b.childDepartmentId)];
+    const utcTenant = (await world.admin.data(TenantCreateDocument, { input: { name: 'Greenwich Ltd', timezone: 'UTC', billingCurrency: 'CNY' } })).tenantCreate.tenant!;
+    const utcDepartment = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId: utcTenant.id, name: 'Everyone' } })).departmentCreate.department!;
+    const [shanghaiKey, utcKey] = [await freshKey(world.a.childDepartmentId), await freshKey(utcDepartment.id)];
     const occurredAt = '2026-10-31T16:30:00.000Z';
     const shanghai = usageItem(shanghaiKey, { occurredAt });
     const utc = usageItem(utcKey, { occurredAt });
@@ -150,6 +145,19 @@ describe('periods in the tenant\'s time zone', () => {
     expect(canonical(await monthlySpend(shanghaiKey, '2026-10-10T00:00:00Z'))).toBe('0');
     expect(canonical(await monthlySpend(utcKey, '2026-10-10T00:00:00Z'))).toBe(cost);
     expect(canonical(await monthlySpend(utcKey, '2026-11-10T00:00:00Z'))).toBe('0');
+  });
+});
+
+describe('tenant settings that cut spend', () => {
+  it('refuses to change the time zone or billing currency of a tenant with usage, naming each field, and writes nothing', async () => {
+    await recordUsage(gateway, [usageItem(world.a.apiKeyId)]);
+    const result = await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, timezone: 'UTC', billingCurrency: 'USD', name: 'Renamed' } });
+    expect(result.tenantUpdate.userErrors.map((error) => [error.code, error.field])).toEqual([
+      ['INVALID_STATE', ['input', 'timezone']],
+      ['INVALID_STATE', ['input', 'billingCurrency']],
+    ]);
+    const { rows } = await test.sql.query('select name, timezone, billing_currency from tenant where id = $1', [world.a.id]);
+    expect(rows[0]).toEqual({ name: 'Acme 甲 Ltd', timezone: 'Asia/Shanghai', billing_currency: 'CNY' });
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ModelPriceSetDocument, UsageRecordDocument, type ModelPriceSetInput, type UsageRecordItemInput } from '../generated/graphql.js';
-import type { GraphQLClient, TestApp } from './harness.js';
+import { buildWorld, type World } from './fixtures.js';
+import { startTestApp, type GraphQLClient, type TestApp } from './harness.js';
 
 /** Rates used across the usage tests; awkward digits on purpose. */
 export const PRICES = {
@@ -28,8 +29,24 @@ export async function seedPriceBook(admin: GraphQLClient): Promise<void> {
   }
 }
 
-export async function backdateKeys(test: TestApp): Promise<void> {
+async function backdateKeys(test: TestApp): Promise<void> {
   await test.sql.query('update api_key set created_at = $1', [KEYS_CREATED_AT]);
+}
+
+export interface UsageTest {
+  test: TestApp;
+  world: World;
+  /** A GATEWAY client. */
+  gateway: GraphQLClient;
+}
+
+/** A server with the two-tenant world, the test price book, and keys old enough for historic usage. */
+export async function startUsageTest(): Promise<UsageTest> {
+  const test = await startTestApp();
+  const world = await buildWorld(test);
+  await seedPriceBook(world.admin);
+  await backdateKeys(test);
+  return { test, world, gateway: test.client(world.gatewayToken) };
 }
 
 /** A successful chat record with a fresh requestId; override anything. */

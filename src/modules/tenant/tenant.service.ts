@@ -10,6 +10,7 @@ import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../../platform/tax/unif
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { UsageRecord } from '../usage/usage-record.entity.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
 import type {
   TenantCreateInput,
@@ -132,6 +133,22 @@ export async function lockTenantForChange(transaction: RequestContext, tenantId:
   return tenant;
 }
 
+/**
+ * Spend counters and bills are kept in the tenant's currency and cut by its local days and months:
+ * once usage is recorded, changing either would mix currencies or periods in the same figures.
+ */
+async function refuseRebucketingUsage(transaction: RequestContext, tenant: Tenant, values: { timezone?: string | null; billingCurrency?: CurrencyCode | null }) {
+  const changed = (['timezone', 'billingCurrency'] as const).filter((field) => values[field] && values[field] !== tenant[field]);
+  if (changed.length === 0 || !(await transaction.em.findOne(UsageRecord, { tenantId: tenant.id }, { fields: ['id'] }))) return;
+  throw new UserInputErrors(
+    changed.map((field) => ({
+      code: UserErrorCode.INVALID_STATE,
+      field: ['input', field],
+      message: `${field} cannot change once the tenant has recorded usage: spend and bills are kept in its currency and local periods`,
+    })),
+  );
+}
+
 export async function updateTenant(context: RequestContext, input: TenantUpdateInput): Promise<Tenant> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN]);
   const { tenantId, ...changes } = input;
@@ -150,6 +167,7 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
   }
   return inTransaction(context, async (transaction) => {
     const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
+    await refuseRebucketingUsage(transaction, tenant, values);
     const before = auditView(tenant);
     if (values.name) tenant.name = values.name;
     if (values.timezone) tenant.timezone = values.timezone;
