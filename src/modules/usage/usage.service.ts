@@ -46,6 +46,9 @@ const QUANTITY_FIELDS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'im
 // Printable text: no control characters.
 const CONTROL_CHARACTERS = /\p{Cc}/u;
 
+/** Usage is unique per tenant and requestId. */
+const identityOf = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`;
+
 class Rejected extends Error {
   constructor(
     readonly code: UsageRejectionCode,
@@ -199,7 +202,7 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
         try {
           const key = checkKey(record, keyById.get(record.apiKeyId));
           const price = priceInForce(record, key, versionsByModel);
-          const identity = `${key.tenantId}\u0000${record.requestId}`;
+          const identity = identityOf(key.tenantId, record.requestId);
           if (seen.has(identity)) {
             duplicates.push({ index, requestId: record.requestId });
             continue;
@@ -215,9 +218,9 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (rows.length === 0) return 0;
 
       const stored = await storeUsageBatch(client, rows, now);
-      const inserted = new Set(stored.inserted.map(([tenantId, requestId]) => `${tenantId}\u0000${requestId}`));
+      const inserted = new Set(stored.inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));
       rows.forEach((row, position) => {
-        if (!inserted.has(`${row.tenant_id}\u0000${row.request_id}`)) duplicates.push({ index: rowIndexes[position], requestId: row.request_id });
+        if (!inserted.has(identityOf(row.tenant_id, row.request_id))) duplicates.push({ index: rowIndexes[position], requestId: row.request_id });
       });
       if (stored.counters.length > 0) {
         await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, stored.counters));
