@@ -263,6 +263,12 @@ describe('bad records', () => {
     expect([...(await storedRecords(batch.map((record) => record.requestId))).keys()].sort()).toEqual([batch[0].requestId, batch[12].requestId].sort());
   });
 
+  it('rejects a record that would cost 10^12 or more instead of overflowing the batch', async () => {
+    await setPrice(world.admin, { model: 'gold-plated', tier: 'PREMIUM', currency: 'CNY', inputPerMillionTokens: '0', outputPerMillionTokens: '0', perImage: '99999999999', effectiveFrom: '2026-01-01T00:00:00Z' });
+    const result = await recordUsage(gateway, [usageItem(world.a.apiKeyId, { model: 'gold-plated', kind: 'IMAGE', imageCount: 11 }), usageItem(world.a.apiKeyId)]);
+    expect(result).toMatchObject({ acceptedCount: 1, rejections: [{ index: 0, code: 'COST_OUT_OF_RANGE' }] });
+  });
+
   it(`rejects records past the cap of 1000 by index and keeps the first 1000`, async () => {
     const batch = Array.from({ length: 1001 }, () => usageItem(world.b.apiKeyId));
     const result = await recordUsage(gateway, batch);

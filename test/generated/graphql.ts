@@ -451,6 +451,8 @@ export type UsageRecordItemInput = {
 export type UsageRejectionCode =
   /** The record is past the first 1000 of its batch. */
   | 'BATCH_LIMIT_EXCEEDED'
+  /** The record would cost 10^12 or more: no single request does; the counts are wrong. */
+  | 'COST_OUT_OF_RANGE'
   /** A count is negative, fractional or above 10^12. */
   | 'INVALID_QUANTITY'
   /** requestId is blank, longer than 128 characters or holds control characters. */

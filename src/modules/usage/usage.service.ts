@@ -4,7 +4,7 @@ import { Role } from '../../platform/auth/roles.js';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
-import type { CurrencyCode } from '../../platform/money.js';
+import { Decimal, type CurrencyCode } from '../../platform/money.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
 import { usageCost } from '../price/rating.js';
@@ -41,6 +41,8 @@ export interface SpendUpdatedEvent {
 
 const MAX_TEXT = 128;
 const MAX_QUANTITY = 1e12;
+/** No single request costs this much; it also keeps every amount inside numeric(30,16). */
+const MAX_RECORD_COST = new Decimal('1e12');
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 const QUANTITY_FIELDS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'imageCount', 'videoSeconds'] as const;
 // Printable text: no control characters.
@@ -115,7 +117,11 @@ function priceInForce(record: UsageRecordItemInput, key: KeyForUsage, versionsBy
 }
 
 function pricedRow(record: UsageRecordItemInput, key: KeyForUsage, price: PriceVersion): PricedUsageRow {
-  const cost = usageCost(price, record).toFixed();
+  const exactCost = usageCost(price, record);
+  if (exactCost.gte(MAX_RECORD_COST)) {
+    throw new Rejected(UsageRejectionCode.COST_OUT_OF_RANGE, 'model', `the record would cost ${exactCost.toFixed()} ${key.billingCurrency}; no single request costs 10^12 or more`);
+  }
+  const cost = exactCost.toFixed();
   const failed = record.status === UsageStatus.FAILED;
   const isCharged = !failed || key.failedRequestPolicy === FailedRequestPolicy.CHARGED;
   return {
@@ -207,8 +213,8 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
             duplicates.push({ index, requestId: record.requestId });
             continue;
           }
-          seen.add(identity);
           rows.push(pricedRow(record, key, price));
+          seen.add(identity);
           rowIndexes.push(index);
         } catch (error) {
           if (!(error instanceof Rejected)) throw error;

@@ -34,6 +34,7 @@ export enum UsageRejectionCode {
   OCCURRED_BEFORE_KEY_CREATED = 'OCCURRED_BEFORE_KEY_CREATED',
   UNKNOWN_MODEL = 'UNKNOWN_MODEL',
   NO_PRICE_IN_FORCE = 'NO_PRICE_IN_FORCE',
+  COST_OUT_OF_RANGE = 'COST_OUT_OF_RANGE',
 }
 registerEnumType(UsageRejectionCode, {
   name: 'UsageRejectionCode',
@@ -50,6 +51,7 @@ registerEnumType(UsageRejectionCode, {
     OCCURRED_BEFORE_KEY_CREATED: { description: 'occurredAt is before the key existed.' },
     UNKNOWN_MODEL: { description: 'The price book has no such model.' },
     NO_PRICE_IN_FORCE: { description: 'The model has no price in the tenant\'s billing currency in force at occurredAt.' },
+    COST_OUT_OF_RANGE: { description: 'The record would cost 10^12 or more: no single request does; the counts are wrong.' },
   },
 });
 
