@@ -1,6 +1,8 @@
 import { AccessToken } from './access-token/access-token.entity.js';
 import { ApiKey } from './api-key/api-key.entity.js';
+import { Alert } from './alert/alert.entity.js';
 import { AuditEntry } from './audit/audit-entry.entity.js';
+import { Budget } from './budget/budget.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { SpendCounter } from './spend/spend-counter.entity.js';
@@ -8,4 +10,4 @@ import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox];
+export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert];

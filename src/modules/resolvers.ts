@@ -1,7 +1,9 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { AccessTokenResolver, ViewerResolver } from './access-token/access-token.resolver.js';
 import { ApiKeyResolver, DepartmentApiKeysResolver, TenantApiKeysResolver } from './api-key/api-key.resolver.js';
+import { AlertResolver } from './alert/alert.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
+import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
 import { PriceResolver } from './price/price.resolver.js';
@@ -24,4 +26,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UsageResolver,
   UsageSummaryGroupResolver,
   SpendResolver,
+  BudgetResolver,
+  AlertResolver,
 ];

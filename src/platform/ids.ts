@@ -9,6 +9,8 @@ export const ID_PREFIXES = {
   AuditEntry: 'aud',
   ModelPrice: 'prc',
   UsageRecord: 'use',
+  Budget: 'bud',
+  Alert: 'alr',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

@@ -7,7 +7,11 @@ import { findAccessToken } from '../access-token/access-token.service.js';
 import { toAccessTokenNode } from '../access-token/access-token.types.js';
 import { findApiKey } from '../api-key/api-key.service.js';
 import { toApiKeyNode } from '../api-key/api-key.types.js';
+import { findAlert } from '../alert/alert.service.js';
+import { toAlertNode } from '../alert/alert.types.js';
 import { findAuditEntry } from '../audit/audit.service.js';
+import { findBudget } from '../budget/budget.service.js';
+import { toBudgetNode } from '../budget/budget.types.js';
 import { toAuditEntryNode } from '../audit/audit.types.js';
 import { findDepartment } from '../department/department.service.js';
 import { toDepartmentNode } from '../department/department.types.js';
@@ -38,6 +42,12 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   AuditEntry: fetcher(findAuditEntry, toAuditEntryNode),
   ModelPrice: fetcher(findModelPrice, toModelPriceNode),
   UsageRecord: fetcher(findUsageRecord, toUsageRecordNode),
+  Budget: async (context, id) => {
+    const budget = await findBudget(context, id);
+    const tenant = budget ? await context.loaders.tenantById.load(budget.tenantId) : null;
+    return budget && tenant ? toBudgetNode(budget, tenant.billingCurrency) : null;
+  },
+  Alert: fetcher(findAlert, toAlertNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

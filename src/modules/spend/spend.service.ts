@@ -8,6 +8,7 @@ import type { NodeTypeName } from '../../platform/ids.js';
 import { decimal, Decimal, percentOf, type CurrencyCode } from '../../platform/money.js';
 import { argumentId } from '../../platform/validation.js';
 import type { ApiKey } from '../api-key/api-key.entity.js';
+import { Budget } from '../budget/budget.entity.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
 import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
 import { SpendNode, SpendScopeNode, type SpendScopeInput } from './spend.types.js';
@@ -52,12 +53,22 @@ export async function resolveSpendScope(context: RequestContext, input: SpendSco
   return { type, id, tenant, apiKey };
 }
 
-/** The limit on a scope for a period, if any. Budgets (a later issue) plug in here. */
-export function spendLimitOf(scope: Pick<ResolvedScope, 'type' | 'apiKey'>, period: SpendPeriod): string | null {
-  if (scope.type === SpendScopeType.API_KEY && scope.apiKey?.spendLimitAmount && scope.apiKey.spendLimitPeriod === period) {
-    return scope.apiKey.spendLimitAmount;
-  }
-  return null;
+/** The smallest of the limits that apply, or null when none does. */
+export function tightestLimit(limits: (string | null | undefined)[]): string | null {
+  const given = limits.filter((limit): limit is string => limit != null);
+  if (given.length === 0) return null;
+  return given.reduce((tightest, limit) => (decimal(limit).lt(tightest) ? limit : tightest));
+}
+
+/** The key's own limit, when its period is this one. */
+export function keyLimitFor(key: Pick<ApiKey, 'spendLimitAmount' | 'spendLimitPeriod'> | null, period: SpendPeriod): string | null {
+  return key?.spendLimitAmount && key.spendLimitPeriod === period ? key.spendLimitAmount : null;
+}
+
+/** The limit on a scope for a period: the tightest of the key's own limit and the scope's budget. */
+export async function spendLimitOf(context: RequestContext, scope: ResolvedScope, period: SpendPeriod): Promise<string | null> {
+  const budget = await context.em.findOne(Budget, { scopeId: scope.id, period, deletedAt: null });
+  return tightestLimit([keyLimitFor(scope.apiKey, period), budget?.limitAmount]);
 }
 
 export interface SpendFigures {
@@ -94,13 +105,25 @@ export function scopeNode(type: SpendScopeType, id: string, tenantId: string): S
 /** A scope's spend in the period (in the tenant's time zone) that contains `at`, default now. */
 export async function getSpend(context: RequestContext, input: SpendScopeInput, period: SpendPeriod, at: Date | null): Promise<SpendNode> {
   const scope = await resolveSpendScope(context, input);
+  return readSpend(context, scope, period, at ?? context.clock.now(), await spendLimitOf(context, scope, period));
+}
+
+/** The counter of a scope the caller may already see, with the limit to measure it against. */
+export async function readSpend(
+  context: RequestContext,
+  scope: Pick<ResolvedScope, 'type' | 'id' | 'tenant'>,
+  period: SpendPeriod,
+  at: Date,
+  limit: string | null,
+): Promise<SpendNode> {
   const pool = await nativePool(context.em);
-  const { rows } = await pool.query<{ period_start: string; spent: string | null; request_count: string | null }>(
-    `select spend_period_start($2, $3, $4)::text as period_start, c.spent::text as spent, c.request_count::text as request_count
-       from (select 1) as one
-       left join spend_counter c on c.scope_id = $1 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)`,
-    [scope.id, period, at ?? context.clock.now(), scope.tenant.timezone],
-  );
+  const { rows } = await pool.query<{ period_start: string; spent: string | null; request_count: string | null }>({
+    name: 'spend-read',
+    text: `select spend_period_start($2, $3, $4)::text as period_start, c.spent::text as spent, c.request_count::text as request_count
+             from (select 1) as one
+             left join spend_counter c on c.scope_id = $1 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)`,
+    values: [scope.id, period, at, scope.tenant.timezone],
+  });
   const [row] = rows;
   return toSpendNode({
     scope: scopeNode(scope.type, scope.id, scope.tenant.id),
@@ -108,7 +131,7 @@ export async function getSpend(context: RequestContext, input: SpendScopeInput, 
     periodStart: row.period_start,
     spent: row.spent ?? '0',
     requestCount: Number(row.request_count ?? 0),
-    limit: spendLimitOf(scope, period),
+    limit,
     currency: scope.tenant.billingCurrency,
   });
 }

@@ -51,8 +51,8 @@ interface AppliedLimit {
 }
 
 /**
- * Sources of spend limits. The key's own limit is read with the key; hard budgets up the tree,
- * prepaid balance and credit limit add their sources here.
+ * Sources of spend limits, all read with the key: its own limit, then every hard budget on its
+ * tenant, the departments up its tree, and itself. Prepaid balance and credit limit add theirs.
  */
 const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
   (facts) =>
@@ -72,6 +72,19 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
           },
         ]
       : [],
+  (facts) =>
+    facts.hardBudgets.map((budget) => ({
+      code: UsageDenialCode.BUDGET_EXCEEDED,
+      spend: toSpendNode({
+        scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
+        period: budget.period,
+        periodStart: budget.periodStart,
+        spent: budget.spent,
+        requestCount: Number(budget.requestCount),
+        limit: budget.limit,
+        currency: facts.billingCurrency,
+      }),
+    })),
 ];
 
 function estimate(input: UsageAuthorizeInput): Decimal {
@@ -117,7 +130,8 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
     const exceeded = limits.find((_limit, index) => remaining[index].lte(0) || estimatedCost.gt(remaining[index]));
     if (exceeded) {
       const { spend } = exceeded;
-      const limit = `The ${spend.period.toLowerCase()} spend limit of ${spend.limit!.amount} ${spend.limit!.currency}`;
+      const what = exceeded.code === UsageDenialCode.BUDGET_EXCEEDED ? `budget of ${spend.scope.type.toLowerCase().replace('_', ' ')} ${spend.scope.id}` : 'spend limit of the key';
+      const limit = `The ${spend.period.toLowerCase()} ${what} (${spend.limit!.amount} ${spend.limit!.currency})`;
       const message = decimal(spend.remaining!.amount).lte(0)
         ? `${limit} is used up.`
         : `${limit} has ${spend.remaining!.amount} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;

@@ -104,6 +104,33 @@ export interface CounterMove {
   periodStart: string;
   spent: string;
   requestCount: string;
+  /** The scope's live budget for the period, if any. */
+  budgetLimit: string | null;
+}
+
+/** A budget whose spend reached one of its thresholds, not yet alerted. */
+export interface ThresholdCrossing {
+  budgetId: string;
+  tenantId: string;
+  scopeType: SpendScopeType;
+  scopeId: string;
+  period: SpendPeriod;
+  periodStart: string;
+  threshold: number;
+  spent: string;
+  limitAmount: string;
+}
+
+/** A monthly budget whose spend, projected to the month's end, passes its limit; not yet alerted. */
+export interface BudgetForecast {
+  budgetId: string;
+  tenantId: string;
+  scopeType: SpendScopeType;
+  scopeId: string;
+  period: SpendPeriod;
+  periodStart: string;
+  projected: string;
+  limitAmount: string;
 }
 
 export interface StoredBatch {
@@ -111,6 +138,8 @@ export interface StoredBatch {
   inserted: [string, string][];
   /** Every counter the batch moved, with its totals after the batch. */
   counters: CounterMove[];
+  crossings: ThresholdCrossing[];
+  forecasts: BudgetForecast[];
 }
 
 /**
@@ -119,7 +148,8 @@ export interface StoredBatch {
  * and month in the tenant's time zone) with one aggregated upsert per counter. Rows are written
  * in a fixed order (records by tenant and requestId, counters by key) so that concurrent batches
  * wait for each other instead of deadlocking. Counters only ever see inserted rows, so a replay
- * moves nothing.
+ * moves nothing. It also reports the budgets of moved counters that reached a threshold or are
+ * forecast to pass their limit, and have no alert for it yet.
  */
 export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRow[], recordedAt: Date): Promise<StoredBatch> {
   const { rows: [result] } = await client.query<StoredBatch>({
@@ -179,11 +209,41 @@ export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRo
                set spent = spend_counter.spent + excluded.spent,
                    request_count = spend_counter.request_count + excluded.request_count,
                    updated_at = excluded.updated_at
-             returning tenant_id as "tenantId", scope_type as "scopeType", scope_id as "scopeId", period,
-                       period_start::text as "periodStart", spent::text as spent, request_count::text as "requestCount"
+             returning tenant_id, scope_type, scope_id, period, period_start, spent, request_count
+           ),
+           live_budgets as (
+             select c.*, b.id as budget_id, b.limit_amount, b.thresholds
+               from counters c join budget b on b.scope_id = c.scope_id and b.period = c.period and b.deleted_at is null
+           ),
+           -- Thresholds reached and not yet alerted; the alert's unique dedupe key settles races.
+           crossings as (
+             select l.budget_id as "budgetId", l.tenant_id as "tenantId", l.scope_type as "scopeType", l.scope_id as "scopeId", l.period,
+                    l.period_start::text as "periodStart", th.threshold, l.spent::text as spent, l.limit_amount::text as "limitAmount"
+               from live_budgets l cross join unnest(l.thresholds) as th(threshold)
+              where l.spent * 100 >= l.limit_amount * th.threshold
+                and not exists (select 1 from alert a where a.dedupe_key = concat('budget:', l.budget_id, ':', th.threshold, ':', l.period_start))
+           ),
+           -- This month's spend, projected linearly to the month's end (at least a day elapsed), past the limit.
+           forecasts as (
+             select l.budget_id as "budgetId", l.tenant_id as "tenantId", l.scope_type as "scopeType", l.scope_id as "scopeId", l.period,
+                    l.period_start::text as "periodStart", round(l.spent * p.month_seconds / p.elapsed_seconds, 16)::text as projected,
+                    l.limit_amount::text as "limitAmount"
+               from live_budgets l
+               join tenant t on t.id = l.tenant_id
+               cross join lateral (select extract(epoch from (l.period_start + interval '1 month')::timestamp - l.period_start::timestamp) as month_seconds,
+                                          greatest(extract(epoch from ($2 at time zone t.timezone) - l.period_start::timestamp), 86400) as elapsed_seconds) p
+              where l.period = 'MONTHLY' and l.period_start = spend_period_start('MONTHLY', $2, t.timezone)
+                and l.spent < l.limit_amount and l.spent * p.month_seconds > l.limit_amount * p.elapsed_seconds
+                and not exists (select 1 from alert a where a.dedupe_key = concat('forecast:', l.budget_id, ':', l.period_start))
            )
            select (select coalesce(json_agg(json_build_array(tenant_id, request_id)), '[]'::json) from inserted) as inserted,
-                  (select coalesce(json_agg(counters), '[]'::json) from counters) as counters`,
+                  (select coalesce(json_agg(json_build_object(
+                            'tenantId', c.tenant_id, 'scopeType', c.scope_type, 'scopeId', c.scope_id, 'period', c.period,
+                            'periodStart', c.period_start::text, 'spent', c.spent::text, 'requestCount', c.request_count::text,
+                            'budgetLimit', l.limit_amount::text)), '[]'::json)
+                     from counters c left join live_budgets l on l.scope_id = c.scope_id and l.period = c.period and l.period_start = c.period_start) as counters,
+                  (select coalesce(json_agg(crossings), '[]'::json) from crossings) as crossings,
+                  (select coalesce(json_agg(forecasts), '[]'::json) from forecasts) as forecasts`,
     values: [JSON.stringify(rows), recordedAt],
   });
   return result;
@@ -205,6 +265,18 @@ export interface AuthorizationFacts {
   keyPeriodStart: string | null;
   keyPeriodSpent: string;
   keyPeriodRequests: string;
+  /** Hard budgets on the tenant, every department up the key's tree, and the key, with their current period's counters. */
+  hardBudgets: HardBudgetFacts[];
+}
+
+export interface HardBudgetFacts {
+  scopeType: SpendScopeType;
+  scopeId: string;
+  period: SpendPeriod;
+  limit: string;
+  periodStart: string;
+  spent: string;
+  requestCount: string;
 }
 
 /** Everything the pre-call check needs, in one indexed lookup by secret hash. */
@@ -219,7 +291,22 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                            where p.model = $2 and p.currency = t.billing_currency
                              and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as "isModelPriced",
                   spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
-                  coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests"
+                  coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests",
+                  (select coalesce(json_agg(json_build_object(
+                            'scopeType', b.scope_type, 'scopeId', b.scope_id, 'period', b.period, 'limit', b.limit_amount::text,
+                            'periodStart', spend_period_start(b.period, $3, t.timezone)::text,
+                            'spent', coalesce(bc.spent, 0)::text, 'requestCount', coalesce(bc.request_count, 0)::text)
+                          order by b.scope_type, b.scope_id), '[]'::json)
+                     from budget b
+                     left join spend_counter bc on bc.scope_id = b.scope_id and bc.period = b.period
+                                               and bc.period_start = spend_period_start(b.period, $3, t.timezone)
+                    where b.is_hard and b.deleted_at is null
+                      and b.scope_id in (select k.tenant_id union all select k.id union all
+                                         select * from (with recursive up(id, parent_id) as (
+                                                          select d.id, d.parent_id from department d where d.id = k.department_id
+                                                          union all
+                                                          select d.id, d.parent_id from department d join up on d.id = up.parent_id)
+                                                        select id from up) as chain)) as "hardBudgets"
              from api_key k
              join tenant t on t.id = k.tenant_id
              left join spend_counter c on c.scope_id = k.id and c.period = k.spend_limit_period

@@ -8,7 +8,9 @@ import { Decimal, type CurrencyCode } from '../../platform/money.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
 import { usageCost } from '../price/rating.js';
+import { raiseBudgetAlerts } from '../alert/alert.service.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
+import { keyLimitFor, tightestLimit } from '../spend/spend.service.js';
 import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
 import { ChargeReason, UsageStatus } from './usage-record.entity.js';
 import {
@@ -36,7 +38,7 @@ export const SPEND_UPDATED = 'SPEND_UPDATED';
 export interface SpendUpdatedEvent {
   recordedAt: string;
   currencies: Record<string, CurrencyCode>;
-  moves: (CounterMove & { limit: string | null })[];
+  moves: (Omit<CounterMove, 'budgetLimit'> & { limit: string | null })[];
 }
 
 const MAX_TEXT = 128;
@@ -150,16 +152,19 @@ function pricedRow(record: UsageRecordItemInput, key: KeyForUsage, price: PriceV
   };
 }
 
+function currenciesOf(keys: KeyForUsage[]): Record<string, CurrencyCode> {
+  return Object.fromEntries(keys.map((key) => [key.tenantId, key.billingCurrency]));
+}
+
 function spendUpdatedEvent(recordedAt: Date, keys: KeyForUsage[], counters: CounterMove[]): SpendUpdatedEvent {
   const keyById = new Map(keys.map((key) => [key.id, key]));
-  const currencies: Record<string, CurrencyCode> = {};
-  for (const key of keys) currencies[key.tenantId] = key.billingCurrency;
+  const currencies = currenciesOf(keys);
   return {
     recordedAt: recordedAt.toISOString(),
     currencies,
-    moves: counters.map((move) => {
+    moves: counters.map(({ budgetLimit, ...move }) => {
       const key = move.scopeType === SpendScopeType.API_KEY ? keyById.get(move.scopeId) : undefined;
-      return { ...move, limit: key?.spendLimitPeriod === move.period ? key.spendLimitAmount : null };
+      return { ...move, limit: tightestLimit([keyLimitFor(key ?? null, move.period), budgetLimit]) };
     }),
   };
 }
@@ -231,6 +236,7 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (stored.counters.length > 0) {
         await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, stored.counters));
       }
+      await raiseBudgetAlerts(client, stored.crossings, stored.forecasts, currenciesOf(keys), now);
       return inserted.size;
     });
   }

@@ -1,0 +1,127 @@
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { inTransaction, type RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { publishOnCommit } from '../../platform/events.js';
+import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { newId } from '../../platform/ids.js';
+import { decimal, formatAmount, type CurrencyCode } from '../../platform/money.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { inputId } from '../../platform/validation.js';
+import { BUDGET_WRITERS } from '../budget/budget.service.js';
+import { resolveSpendScope } from '../spend/spend.service.js';
+import type { BudgetForecast, ThresholdCrossing } from '../usage/usage.repository.js';
+import { Alert, AlertType } from './alert.entity.js';
+import { insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
+import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
+
+export const ALERT_RAISED = 'ALERT_RAISED';
+
+/** One notification per transaction that raised alerts. */
+export interface AlertRaisedEvent {
+  alerts: RaisedAlert[];
+}
+
+const SCOPE_NAMES = { TENANT: 'the tenant', DEPARTMENT: 'department', API_KEY: 'key' } as const;
+
+function scopeName(scopeType: keyof typeof SCOPE_NAMES, scopeId: string): string {
+  return scopeType === 'TENANT' ? SCOPE_NAMES.TENANT : `${SCOPE_NAMES[scopeType]} ${scopeId}`;
+}
+
+function crossingRow(crossing: ThresholdCrossing, currency: CurrencyCode): AlertRow {
+  const exhausted = crossing.threshold >= 100;
+  const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
+  return {
+    id: newId('Alert'),
+    dedupe_key: `budget:${crossing.budgetId}:${crossing.threshold}:${crossing.periodStart}`,
+    tenant_id: crossing.tenantId,
+    type: exhausted ? AlertType.BUDGET_EXHAUSTED : AlertType.BUDGET_THRESHOLD,
+    scope_type: crossing.scopeType,
+    scope_id: crossing.scopeId,
+    budget_id: crossing.budgetId,
+    threshold: crossing.threshold,
+    period: crossing.period,
+    period_start: crossing.periodStart,
+    amount: crossing.spent,
+    limit_amount: crossing.limitAmount,
+    currency,
+    message: exhausted
+      ? `Spend of ${scopeName(crossing.scopeType, crossing.scopeId)} reached its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`
+      : `Spend of ${scopeName(crossing.scopeType, crossing.scopeId)} reached ${crossing.threshold}% of its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`,
+  };
+}
+
+function forecastRow(forecast: BudgetForecast, currency: CurrencyCode): AlertRow {
+  const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
+  return {
+    id: newId('Alert'),
+    dedupe_key: `forecast:${forecast.budgetId}:${forecast.periodStart}`,
+    tenant_id: forecast.tenantId,
+    type: AlertType.FORECAST_OVER_BUDGET,
+    scope_type: forecast.scopeType,
+    scope_id: forecast.scopeId,
+    budget_id: forecast.budgetId,
+    threshold: null,
+    period: forecast.period,
+    period_start: forecast.periodStart,
+    amount: forecast.projected,
+    limit_amount: forecast.limitAmount,
+    currency,
+    message: `At this pace ${scopeName(forecast.scopeType, forecast.scopeId)} will spend about ${money(forecast.projected)} this month, past its budget of ${money(forecast.limitAmount)}.`,
+  };
+}
+
+/**
+ * Raises the budget alerts a usage batch brought about, in the batch's transaction, and announces
+ * them on commit. Each occasion is raised once, whatever races it.
+ */
+export async function raiseBudgetAlerts(
+  client: pg.ClientBase,
+  crossings: ThresholdCrossing[],
+  forecasts: BudgetForecast[],
+  currencies: Record<string, CurrencyCode>,
+  now: Date,
+): Promise<void> {
+  if (crossings.length === 0 && forecasts.length === 0) return;
+  const rows = [
+    ...crossings.map((crossing) => crossingRow(crossing, currencies[crossing.tenantId])),
+    ...forecasts.map((forecast) => forecastRow(forecast, currencies[forecast.tenantId])),
+  ];
+  const raised = await insertAlerts(client, rows, now);
+  if (raised.length > 0) await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);
+}
+
+export async function listAlerts(context: RequestContext, filter: AlertFilterInput | null, page: PageArgs) {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const where: FilterQuery<Alert>[] = [];
+  const tenantId = tenantScope(context.actor, filter?.tenantId);
+  if (tenantId) where.push({ tenantId });
+  if (filter?.scope) where.push({ scopeId: (await resolveSpendScope(context, filter.scope, 'filter.scope')).id });
+  if (filter?.types?.length) where.push({ type: { $in: filter.types } });
+  if (filter?.isAcknowledged != null) where.push({ acknowledgedAt: filter.isAcknowledged ? { $ne: null } : null });
+  if (filter?.from) where.push({ raisedAt: { $gte: filter.from } });
+  if (filter?.to) where.push({ raisedAt: { $lt: filter.to } });
+  return paginate({ em: context.em, entity: Alert, where: { $and: where }, sortField: 'raisedAt', direction: OrderDirection.DESC, page });
+}
+
+export async function findAlert(context: RequestContext, id: string): Promise<Alert | null> {
+  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  const alert = await context.em.findOne(Alert, { id });
+  return alert && canSeeTenant(context.actor, alert.tenantId) ? alert : null;
+}
+
+/** Marks an alert as seen; acknowledging twice keeps the first acknowledgement. */
+export async function acknowledgeAlert(context: RequestContext, input: AlertAcknowledgeInput): Promise<Alert> {
+  requireRole(context.actor, BUDGET_WRITERS);
+  return inTransaction(context, async (transaction) => {
+    const field = ['input', 'alertId'];
+    const alert = await transaction.em.findOne(Alert, { id: inputId('Alert', input.alertId, field) });
+    if (!alert || !canSeeTenant(transaction.actor, alert.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'alertId names no alert you can see');
+    if (!alert.acknowledgedAt) {
+      alert.acknowledgedAt = transaction.clock.now();
+      alert.acknowledgedByTokenId = transaction.actor.tokenId;
+    }
+    return alert;
+  });
+}

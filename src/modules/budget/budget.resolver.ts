@@ -1,0 +1,56 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { collectUserErrors } from '../../platform/user-errors.js';
+import { readSpend } from '../spend/spend.service.js';
+import { SpendNode } from '../spend/spend.types.js';
+import type { Budget } from './budget.entity.js';
+import { BUDGET_WRITERS, deleteBudget, listBudgets, setBudget } from './budget.service.js';
+import { BudgetConnection, BudgetDeleteInput, BudgetFilterInput, BudgetNode, BudgetPayload, BudgetSetInput, toBudgetNode } from './budget.types.js';
+
+@Resolver(() => BudgetNode)
+export class BudgetResolver {
+  private async node(context: RequestContext, budget: Budget): Promise<BudgetNode> {
+    const tenant = (await context.loaders.tenantById.load(budget.tenantId))!;
+    return toBudgetNode(budget, tenant.billingCurrency);
+  }
+
+  private async payload(context: RequestContext, work: () => Promise<Budget>) {
+    const { result, userErrors } = await collectUserErrors(work);
+    return { budget: result ? await this.node(context, result) : null, userErrors };
+  }
+
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => BudgetConnection, { description: 'Live budgets, oldest first. Tenant users see their tenant\'s.' })
+  async budgets(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => BudgetFilterInput, { nullable: true }) filter: BudgetFilterInput | null,
+  ) {
+    const data = await listBudgets(context, filter, page);
+    const tenants = await context.loaders.tenantById.loadMany([...new Set(data.edges.map((edge) => edge.node.tenantId))]);
+    const currencies = new Map(tenants.flatMap((tenant) => (tenant && !(tenant instanceof Error) ? [[tenant.id, tenant.billingCurrency]] : [])));
+    return BudgetConnection.from(data, (budget) => toBudgetNode(budget, currencies.get(budget.tenantId)!));
+  }
+
+  @Authorized(BUDGET_WRITERS)
+  @Mutation(() => BudgetPayload, {
+    description: 'Set the budget of a scope and period: creates it, or replaces the limit, thresholds and hardness of the live one. Operator, tenant admins and finance.',
+  })
+  budgetSet(@Ctx() context: RequestContext, @Arg('input', () => BudgetSetInput) input: BudgetSetInput) {
+    return this.payload(context, () => setBudget(context, input));
+  }
+
+  @Authorized(BUDGET_WRITERS)
+  @Mutation(() => BudgetPayload, { description: 'Delete a budget. Its alerts stay; spend is no longer limited by it.' })
+  budgetDelete(@Ctx() context: RequestContext, @Arg('input', () => BudgetDeleteInput) input: BudgetDeleteInput) {
+    return this.payload(context, () => deleteBudget(context, input));
+  }
+
+  @FieldResolver(() => SpendNode, { description: 'Spend of the scope in the current period, measured against this budget.' })
+  async spend(@Ctx() context: RequestContext, @Root() budget: BudgetNode): Promise<SpendNode> {
+    const tenant = (await context.loaders.tenantById.load(budget.scope.tenantId))!;
+    return readSpend(context, { type: budget.scope.type, id: budget.scope.id, tenant }, budget.period, context.clock.now(), budget.limit.amount);
+  }
+}

@@ -1,0 +1,117 @@
+import type { FilterQuery } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { inTransaction, type RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { BadInputError, NotFoundError } from '../../platform/errors.js';
+import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { amount, inputId, validateInput } from '../../platform/validation.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { SpendPeriod } from '../spend/spend-counter.entity.js';
+import { resolveSpendScope, type ResolvedScope } from '../spend/spend.service.js';
+import type { SpendScopeInput } from '../spend/spend.types.js';
+import { lockTenantForChange } from '../tenant/tenant.service.js';
+import { Budget } from './budget.entity.js';
+import type { BudgetDeleteInput, BudgetFilterInput, BudgetSetInput } from './budget.types.js';
+
+/** Who may set and delete budgets: the operator, and a tenant's admins and finance staff. */
+export const BUDGET_WRITERS = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
+
+const budgetSchema = z.object({
+  period: z.enum(SpendPeriod),
+  limit: amount({ allowZero: false }),
+  thresholds: z
+    .array(z.number().int('must be whole percentages').min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .min(1, 'must list at least 1 threshold')
+    .max(10, 'must list at most 10 thresholds')
+    .refine((values) => values.every((value, index) => index === 0 || value > values[index - 1]), 'must be strictly ascending'),
+  isHard: z.boolean(),
+});
+
+function auditView(budget: Budget): Record<string, unknown> {
+  return {
+    scopeType: budget.scopeType,
+    scopeId: budget.scopeId,
+    period: budget.period,
+    limit: budget.limitAmount,
+    thresholds: budget.thresholds,
+    isHard: budget.isHard,
+    deletedAt: budget.deletedAt?.toISOString() ?? null,
+  };
+}
+
+/** A scope named in a mutation input: what the caller cannot see is a userError, not a top-level error. */
+async function scopeOfInput(context: RequestContext, scope: SpendScopeInput): Promise<ResolvedScope> {
+  try {
+    return await resolveSpendScope(context, scope, 'input.scope');
+  } catch (error) {
+    const field = ['input', 'scope', Object.keys(scope).find((key) => scope[key as keyof SpendScopeInput] != null) ?? 'tenantId'];
+    if (error instanceof NotFoundError) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names nothing you can see`);
+    if (error instanceof BadInputError) throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'scope'], error.message);
+    throw error;
+  }
+}
+
+/** Creates the live budget of a scope and period, or replaces its terms. Budget changes of a tenant are serialised on its row. */
+export async function setBudget(context: RequestContext, input: BudgetSetInput): Promise<Budget> {
+  requireRole(context.actor, BUDGET_WRITERS);
+  const values = validateInput(budgetSchema, input);
+  const scope = await scopeOfInput(context, input.scope);
+  return inTransaction(context, async (transaction) => {
+    await lockTenantForChange(transaction, scope.tenant.id, ['input', 'scope']);
+    const existing = await transaction.em.findOne(Budget, { scopeId: scope.id, period: values.period, deletedAt: null });
+    const budget =
+      existing ??
+      transaction.em.create(Budget, {
+        tenantId: scope.tenant.id,
+        scopeType: scope.type,
+        scopeId: scope.id,
+        period: values.period,
+        limitAmount: values.limit,
+        isHard: values.isHard,
+      });
+    const before = existing ? auditView(existing) : null;
+    budget.limitAmount = values.limit;
+    budget.thresholds = values.thresholds;
+    budget.isHard = values.isHard;
+    await recordAudit(transaction, { tenantId: scope.tenant.id, action: 'budget.set', targetId: budget.id, before, after: auditView(budget) });
+    return budget;
+  });
+}
+
+export async function deleteBudget(context: RequestContext, input: BudgetDeleteInput): Promise<Budget> {
+  requireRole(context.actor, BUDGET_WRITERS);
+  return inTransaction(context, async (transaction) => {
+    const field = ['input', 'budgetId'];
+    const budget = await transaction.em.findOne(Budget, { id: inputId('Budget', input.budgetId, field), deletedAt: null });
+    if (!budget || !canSeeTenant(transaction.actor, budget.tenantId)) {
+      throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'budgetId names no budget you can see');
+    }
+    const before = auditView(budget);
+    budget.deletedAt = transaction.clock.now();
+    await recordAudit(transaction, { tenantId: budget.tenantId, action: 'budget.delete', targetId: budget.id, before, after: auditView(budget) });
+    return budget;
+  });
+}
+
+export async function listBudgets(context: RequestContext, filter: BudgetFilterInput | null, page: PageArgs) {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const where: FilterQuery<Budget> = { deletedAt: null };
+  const tenantId = tenantScope(context.actor, filter?.tenantId);
+  if (tenantId) where.tenantId = tenantId;
+  if (filter?.scope) where.scopeId = (await resolveSpendScope(context, filter.scope, 'filter.scope')).id;
+  return paginate({ em: context.em, entity: Budget, where, sortField: 'createdAt', direction: OrderDirection.ASC, page });
+}
+
+/** A live or deleted budget the actor may see, or null. */
+export async function findBudget(context: RequestContext, id: string): Promise<Budget | null> {
+  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  const budget = await context.em.findOne(Budget, { id });
+  return budget && canSeeTenant(context.actor, budget.tenantId) ? budget : null;
+}
+
+/** The live budget of a scope and period, if any. */
+export function liveBudget(context: RequestContext, scopeId: string, period: SpendPeriod): Promise<Budget | null> {
+  return context.em.findOne(Budget, { scopeId, period, deletedAt: null });
+}

@@ -1,0 +1,190 @@
+import { print } from 'graphql';
+import { FixedClock } from '../src/platform/clock.js';
+import {
+  AlertAcknowledgeDocument,
+  AlertRaisedDocument,
+  AlertsDocument,
+  BudgetDeleteDocument,
+  BudgetsDocument,
+  BudgetSetDocument,
+  UsageAuthorizeDocument,
+  type AlertRaisedSubscription,
+  type BudgetSetInput,
+} from './generated/graphql.js';
+import type { World } from './support/fixtures.js';
+import type { GraphQLClient, TestApp } from './support/harness.js';
+import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
+import { fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+
+/** 1,000 input + 500 output chat tokens: the cost of one default usage item. */
+const ITEM_COST = independentCost(PRICES.chat, usageItem('key_x'));
+
+async function budgetSet(client: GraphQLClient, input: BudgetSetInput) {
+  return (await client.data(BudgetSetDocument, { input })).budgetSet;
+}
+
+/** budgetSet that must succeed. */
+async function setBudget(client: GraphQLClient, input: BudgetSetInput) {
+  const result = await budgetSet(client, input);
+  if (!result.budget) throw new Error(`budgetSet refused: ${JSON.stringify(result.userErrors)}`);
+  return result.budget;
+}
+
+/** A budget limit `items` default usage items reach: their cost, cut to the 10 decimals a limit keeps. */
+function limitOf(items: number): string {
+  const units = ITEM_COST * BigInt(items);
+  return fromUnits(units - (units % 1_000_000n));
+}
+
+describe('budgets and alerts', () => {
+  let test: TestApp;
+  let world: World;
+  let gateway: GraphQLClient;
+  let otherProcess: ServerProcess;
+
+  beforeAll(async () => {
+    ({ test, world, gateway } = await startUsageTest());
+    otherProcess = await startServerProcess(test.databaseUrl);
+  }, 60_000);
+  afterAll(async () => {
+    await disposeSubscriptions();
+    await otherProcess.stop();
+    await test.stop();
+  });
+
+  const rowCounts = async () =>
+    (await test.sql.query('select (select count(*) from budget)::int as budgets, (select count(*) from audit_entry)::int as audits')).rows[0];
+
+  const alertsOf = async (budgetId: string) =>
+    (
+      await test.sql.query<{ type: string; threshold: number; amount: string; limit_amount: string }>(
+        'select type, threshold, amount::text, limit_amount::text from alert where budget_id = $1 and type <> $2 order by threshold',
+        [budgetId, 'FORECAST_OVER_BUDGET'],
+      )
+    ).rows;
+
+  it('refuses bad budgets with a userError naming the field and the rule, and writes nothing', async () => {
+    const before = await rowCounts();
+    const admin = test.client(world.a.tokens.TENANT_ADMIN);
+    const base = { scope: { departmentId: world.a.childDepartmentId }, period: 'MONTHLY' as const, limit: '100.00', isHard: true };
+    const refusals = [
+      [{ ...base, thresholds: [50, 150] }, 'TOO_LARGE', ['input', 'thresholds', '1']],
+      [{ ...base, thresholds: [80, 50, 100] }, 'INVALID', ['input', 'thresholds']],
+      [{ ...base, thresholds: [] }, 'TOO_SMALL', ['input', 'thresholds']],
+      [{ ...base, limit: '-5' }, 'TOO_SMALL', ['input', 'limit']],
+      [{ ...base, limit: '0' }, 'TOO_SMALL', ['input', 'limit']],
+      [{ ...base, scope: { departmentId: world.b.childDepartmentId } }, 'NOT_FOUND', ['input', 'scope', 'departmentId']],
+      [{ ...base, scope: { apiKeyId: world.b.apiKeyId } }, 'NOT_FOUND', ['input', 'scope', 'apiKeyId']],
+    ] as const;
+    for (const [input, code, field] of refusals) {
+      const result = await budgetSet(admin, input as BudgetSetInput);
+      expect(result.budget).toBeNull();
+      expect(result.userErrors[0]).toMatchObject({ code, field });
+      expect(result.userErrors[0].message).toContain(field.at(-1));
+    }
+    expect(await rowCounts()).toEqual(before);
+    expect((await test.client(world.a.tokens.TENANT_VIEWER).execute(BudgetSetDocument, { input: base })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('raises three alerts when one batch crosses 50, 80 and 100 %, each with the spend and limit at that moment', async () => {
+    const scope = { departmentId: world.a.rootDepartmentId };
+    const budget = await setBudget(test.client(world.a.tokens.TENANT_FINANCE), { scope, period: 'DAILY', limit: limitOf(4), isHard: false });
+    const subscription = await subscribe<AlertRaisedSubscription>(otherProcess.wsUrl, world.a.tokens.TENANT_VIEWER, print(AlertRaisedDocument), { scope });
+
+    // The department's spend today may already be above 0: start from what it is.
+    const spentBefore = toUnits(budget.spend.spent.amount);
+    const needed = Number((ITEM_COST * 4n - spentBefore + ITEM_COST - 1n) / ITEM_COST);
+    await recordUsage(gateway, Array.from({ length: Math.max(needed, 1) }, () => usageItem(world.a.apiKeyId)));
+
+    const alerts = await alertsOf(budget.id);
+    expect(alerts.map((alert) => [alert.type, alert.threshold])).toEqual([
+      ['BUDGET_THRESHOLD', 50],
+      ['BUDGET_THRESHOLD', 80],
+      ['BUDGET_EXHAUSTED', 100],
+    ]);
+    expect(alerts.every((alert) => toUnits(alert.amount) >= toUnits(limitOf(4)) && alert.limit_amount === budget.limit.amount.padEnd(alert.limit_amount.length, '0'))).toBe(true);
+
+    // Delivered on another OS process to a tenant viewer, in the order raised.
+    const received = [await subscription.next(), await subscription.next(), await subscription.next()].map((event) => event.data!.alertRaised);
+    expect(received.map((alert) => alert.threshold).sort()).toEqual([100, 50, 80]);
+    expect(received.every((alert) => alert.scope.id === world.a.rootDepartmentId && alert.budget?.id === budget.id)).toBe(true);
+  });
+
+  it('raises each alert exactly once under replays and 20 concurrent batches', async () => {
+    const budget = await setBudget(world.admin, { scope: { apiKeyId: world.b.apiKeyId }, period: 'DAILY', limit: limitOf(100), thresholds: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], isHard: false });
+    const batches = Array.from({ length: 20 }, () => Array.from({ length: 10 }, () => usageItem(world.b.apiKeyId)));
+    await Promise.all(batches.map((batch) => recordUsage(gateway, batch)));
+    await Promise.all(batches.map((batch) => recordUsage(gateway, batch)));
+    const alerts = await alertsOf(budget.id);
+    expect(alerts.map((alert) => alert.threshold)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+  });
+
+  it('denies a key two levels below an exhausted hard department budget, naming the department, until the limit is raised', async () => {
+    const scope = { departmentId: world.b.rootDepartmentId };
+    const finance = test.client(world.b.tokens.TENANT_FINANCE);
+    const spent = toUnits((await setBudget(finance, { scope, period: 'MONTHLY', limit: '1000000', isHard: true })).spend.spent.amount);
+    await setBudget(finance, { scope, period: 'MONTHLY', limit: fromUnits(spent + ITEM_COST - ((spent + ITEM_COST) % 1_000_000n)), isHard: true });
+    const authorize = async () =>
+      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.b.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize;
+    expect((await authorize()).isAllowed).toBe(true);
+
+    await recordUsage(gateway, [usageItem(world.b.apiKeyId)]);
+
+    const denied = await authorize();
+    expect(denied).toMatchObject({ isAllowed: false, denial: { code: 'BUDGET_EXCEEDED', httpStatus: 402, scope: { type: 'DEPARTMENT', id: world.b.rootDepartmentId } } });
+    await setBudget(finance, { scope, period: 'MONTHLY', limit: fromUnits(spent + ITEM_COST * 10n - ((spent + ITEM_COST * 10n) % 1_000_000n)), isHard: true });
+    expect((await authorize()).isAllowed).toBe(true);
+    const budget = await setBudget(finance, { scope, period: 'MONTHLY', limit: '1', isHard: false });
+    expect((await authorize()).isAllowed).toBe(true); // alert-only budgets never deny
+    await test.client(world.b.tokens.TENANT_ADMIN).data(BudgetDeleteDocument, { input: { budgetId: budget.id } });
+  });
+
+  it('lists, filters and acknowledges alerts; another tenant\'s are NOT_FOUND', async () => {
+    const open = (await test.client(world.a.tokens.TENANT_VIEWER).data(AlertsDocument, { filter: { isAcknowledged: false, types: ['BUDGET_EXHAUSTED'] } })).alerts;
+    expect(open.totalCount).toBeGreaterThan(0);
+    expect(open.nodes.every((alert) => alert.scope.tenantId === world.a.id && alert.type === 'BUDGET_EXHAUSTED')).toBe(true);
+    const [first] = open.nodes;
+    expect((await test.client(world.b.tokens.TENANT_ADMIN).data(AlertAcknowledgeDocument, { input: { alertId: first.id } })).alertAcknowledge.userErrors[0].code).toBe('NOT_FOUND');
+    const acknowledged = (await test.client(world.a.tokens.TENANT_ADMIN).data(AlertAcknowledgeDocument, { input: { alertId: first.id } })).alertAcknowledge;
+    expect(acknowledged.alert?.isAcknowledged).toBe(true);
+    const bList = (await test.client(world.b.tokens.TENANT_VIEWER).data(AlertsDocument, {})).alerts.nodes;
+    expect(bList.every((alert) => alert.scope.tenantId === world.b.id)).toBe(true);
+    expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(AlertsDocument, { filter: { tenantId: world.a.id } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(BudgetsDocument, { filter: { scope: { tenantId: world.a.id } } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('budget periods on the tenant\'s clock', () => {
+  // 2026-11-20 23:59 in Asia/Shanghai.
+  const clock = new FixedClock(new Date('2026-11-20T15:59:00Z'));
+  let test: TestApp;
+  let world: World;
+  let gateway: GraphQLClient;
+
+  beforeAll(async () => {
+    ({ test, world, gateway } = await startUsageTest({ clock }));
+  });
+  afterAll(() => test.stop());
+
+  it('resets a daily budget at local midnight of the tenant\'s time zone', async () => {
+    await setBudget(world.admin, { scope: { apiKeyId: world.a.apiKeyId }, period: 'DAILY', limit: limitOf(1), isHard: true });
+    await recordUsage(gateway, [usageItem(world.a.apiKeyId, { occurredAt: clock.now().toISOString() })]);
+    const authorize = async () =>
+      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize;
+    expect((await authorize()).denial?.code).toBe('BUDGET_EXCEEDED');
+    clock.set(new Date('2026-11-20T16:00:00Z')); // 2026-11-21 00:00 in Shanghai
+    expect((await authorize()).isAllowed).toBe(true);
+  });
+
+  it('forecasts a monthly budget overrun once per month', async () => {
+    clock.set(new Date('2026-11-04T04:00:00Z')); // 3.5 days into November in Shanghai
+    const budget = await setBudget(world.admin, { scope: { apiKeyId: world.b.apiKeyId }, period: 'MONTHLY', limit: limitOf(20), isHard: false });
+    // 3 items in 3.5 days projects to about 25.7 items over 30 days: past a limit of 20.
+    await recordUsage(gateway, Array.from({ length: 3 }, () => usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })));
+    await recordUsage(gateway, [usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })]);
+    const { rows } = await test.sql.query<{ amount: string }>("select amount::text from alert where budget_id = $1 and type = 'FORECAST_OVER_BUDGET'", [budget.id]);
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].amount)).toBeGreaterThan(Number(limitOf(20)));
+  });
+});
