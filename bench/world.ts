@@ -1,6 +1,13 @@
 import type { PriceRates } from '../src/modules/price/rating.js';
 import { GraphQLClient } from '../test/support/harness.js';
-import { AccessTokenCreateDocument, ApiKeyCreateDocument, DepartmentCreateDocument, ModelPriceSetDocument, TenantCreateDocument } from '../test/generated/graphql.js';
+import {
+  AccessTokenCreateDocument,
+  ApiKeyCreateDocument,
+  BudgetSetDocument,
+  DepartmentCreateDocument,
+  ModelPriceSetDocument,
+  TenantCreateDocument,
+} from '../test/generated/graphql.js';
 
 export interface BenchKey {
   id: string;
@@ -13,6 +20,8 @@ export interface BenchWorld {
   tenants: number;
   tenantIds: string[];
   departments: number;
+  /** The departments right under each tenant's root. */
+  divisionIds: string[];
   keys: BenchKey[];
   models: string[];
   /** The CNY price version of each model, with its rates. */
@@ -51,6 +60,7 @@ export async function createBenchWorld(url: string, adminToken: string): Promise
   }
   const keys: BenchKey[] = [];
   const tenantIds: string[] = [];
+  const divisionIds: string[] = [];
   let departments = 0;
   for (let tenantIndex = 0; tenantIndex < TENANTS; tenantIndex++) {
     const tenantId = (await admin.data(TenantCreateDocument, { input: { name: `Bench tenant ${tenantIndex}` } })).tenantCreate.tenant!.id;
@@ -62,6 +72,7 @@ export async function createBenchWorld(url: string, adminToken: string): Promise
     const root = await department('Company');
     for (const child of ['Product', 'Research']) {
       const childId = await department(child, root);
+      divisionIds.push(childId);
       for (const team of ['Team A', 'Team B']) {
         const teamId = await department(team, childId);
         for (const app of ['app-1', 'app-2']) {
@@ -72,5 +83,23 @@ export async function createBenchWorld(url: string, adminToken: string): Promise
     }
   }
   const gateway = await admin.data(AccessTokenCreateDocument, { input: { name: 'bench gateway', role: 'GATEWAY' } });
-  return { tenants: TENANTS, tenantIds, departments, keys, models: MODELS.map((price) => price.model), prices, gatewayToken: gateway.accessTokenCreate.secret!, adminToken };
+  return { tenants: TENANTS, tenantIds, departments, divisionIds, keys, models: MODELS.map((price) => price.model), prices, gatewayToken: gateway.accessTokenCreate.secret!, adminToken };
+}
+
+/**
+ * Three budgets on every key's tree: a hard monthly one on the tenant, an alert-only daily one on
+ * each division, a hard monthly one on each key. Limits are high, so ingestion never stops.
+ */
+export async function addBenchBudgets(url: string, adminToken: string, world: BenchWorld): Promise<number> {
+  const admin = new GraphQLClient(url, adminToken);
+  const budgets = [
+    ...world.tenantIds.map((tenantId) => ({ scope: { tenantId }, period: 'MONTHLY' as const, limit: '1000000000', isHard: true })),
+    ...world.divisionIds.map((departmentId) => ({ scope: { departmentId }, period: 'DAILY' as const, limit: '100000000', isHard: false })),
+    ...world.keys.map((key) => ({ scope: { apiKeyId: key.id }, period: 'MONTHLY' as const, limit: '10000000', isHard: true })),
+  ];
+  for (const input of budgets) {
+    const result = await admin.data(BudgetSetDocument, { input });
+    if (!result.budgetSet.budget) throw new Error(JSON.stringify(result.budgetSet.userErrors));
+  }
+  return budgets.length;
 }
