@@ -2,6 +2,7 @@ import { AccessToken } from './access-token/access-token.entity.js';
 import { ApiKey } from './api-key/api-key.entity.js';
 import { Alert } from './alert/alert.entity.js';
 import { AuditEntry } from './audit/audit-entry.entity.js';
+import { BalanceAccount, BalanceEntry, RedemptionCode } from './balance/balance.entity.js';
 import { Budget } from './budget/budget.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
@@ -10,4 +11,4 @@ import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert];
+export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode];

@@ -3,6 +3,7 @@ import { AccessTokenResolver, ViewerResolver } from './access-token/access-token
 import { ApiKeyResolver, DepartmentApiKeysResolver, TenantApiKeysResolver } from './api-key/api-key.resolver.js';
 import { AlertResolver } from './alert/alert.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
+import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
@@ -28,4 +29,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SpendResolver,
   BudgetResolver,
   AlertResolver,
+  BalanceResolver,
+  TenantBalanceResolver,
 ];

@@ -11,6 +11,8 @@ export const ID_PREFIXES = {
   UsageRecord: 'use',
   Budget: 'bud',
   Alert: 'alr',
+  BalanceEntry: 'bal',
+  RedemptionCode: 'rdc',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

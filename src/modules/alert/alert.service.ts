@@ -11,7 +11,7 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId } from '../../platform/validation.js';
 import { BUDGET_WRITERS } from '../budget/budget.service.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
-import type { BudgetForecast, ThresholdCrossing } from '../usage/usage.repository.js';
+import type { BalanceLow, BudgetForecast, ThresholdCrossing } from '../usage/usage.repository.js';
 import { Alert, AlertType } from './alert.entity.js';
 import { insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
 import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
@@ -72,22 +72,42 @@ function forecastRow(forecast: BudgetForecast, currency: CurrencyCode): AlertRow
   };
 }
 
+function balanceLowRow(low: BalanceLow, currency: CurrencyCode): AlertRow {
+  const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
+  return {
+    id: newId('Alert'),
+    dedupe_key: `balance-low:${low.tenantId}:${low.sinceEntryId}`,
+    tenant_id: low.tenantId,
+    type: AlertType.BALANCE_LOW,
+    scope_type: 'TENANT',
+    scope_id: low.tenantId,
+    budget_id: null,
+    threshold: null,
+    period: null,
+    period_start: null,
+    amount: low.balance,
+    limit_amount: low.level,
+    currency,
+    message: `The prepaid balance is ${money(low.balance)}, below the alert level of ${money(low.level)}.`,
+  };
+}
+
 /**
- * Raises the budget alerts a usage batch brought about, in the batch's transaction, and announces
- * them on commit. Each occasion is raised once, whatever races it.
+ * Raises the alerts a usage batch brought about, in the batch's transaction, and announces them on
+ * commit. Each occasion is raised once, whatever races it.
  */
-export async function raiseBudgetAlerts(
+export async function raiseUsageAlerts(
   client: pg.ClientBase,
-  crossings: ThresholdCrossing[],
-  forecasts: BudgetForecast[],
+  occasions: { crossings: ThresholdCrossing[]; forecasts: BudgetForecast[]; balanceLows: BalanceLow[] },
   currencies: Record<string, CurrencyCode>,
   now: Date,
 ): Promise<void> {
-  if (crossings.length === 0 && forecasts.length === 0) return;
   const rows = [
-    ...crossings.map((crossing) => crossingRow(crossing, currencies[crossing.tenantId])),
-    ...forecasts.map((forecast) => forecastRow(forecast, currencies[forecast.tenantId])),
+    ...occasions.crossings.map((crossing) => crossingRow(crossing, currencies[crossing.tenantId])),
+    ...occasions.forecasts.map((forecast) => forecastRow(forecast, currencies[forecast.tenantId])),
+    ...occasions.balanceLows.map((low) => balanceLowRow(low, currencies[low.tenantId])),
   ];
+  if (rows.length === 0) return;
   const raised = await insertAlerts(client, rows, now);
   if (raised.length > 0) await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);
 }

@@ -10,6 +10,8 @@ import { toApiKeyNode } from '../api-key/api-key.types.js';
 import { findAlert } from '../alert/alert.service.js';
 import { toAlertNode } from '../alert/alert.types.js';
 import { findAuditEntry } from '../audit/audit.service.js';
+import { findBalanceEntry } from '../balance/balance.service.js';
+import { toBalanceEntryNode } from '../balance/balance.types.js';
 import { findBudget } from '../budget/budget.service.js';
 import { toBudgetNode } from '../budget/budget.types.js';
 import { toAuditEntryNode } from '../audit/audit.types.js';
@@ -48,6 +50,8 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
     return budget && tenant ? toBudgetNode(budget, tenant.billingCurrency) : null;
   },
   Alert: fetcher(findAlert, toAlertNode),
+  BalanceEntry: fetcher(findBalanceEntry, toBalanceEntryNode),
+  RedemptionCode: async () => null, // vouchers are the operator's, reached through their payloads only
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

@@ -5,10 +5,10 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
-import { CurrencyCode } from '../../platform/money.js';
+import { CurrencyCode, decimal } from '../../platform/money.js';
 import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../../platform/tax/unified-social-credit-code.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
-import { inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
+import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { UsageRecord } from '../usage/usage-record.entity.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
@@ -50,10 +50,14 @@ const tenantCreateSchema = z.object({
   buyerTaxProfile: buyerTaxProfileSchema.nullish(),
 });
 
-const tenantUpdateSchema = tenantCreateSchema.partial().extend({ name: requiredText(200).nullish() });
+const tenantUpdateSchema = tenantCreateSchema.partial().extend({
+  name: requiredText(200).nullish(),
+  isPrepaid: z.boolean().nullish(),
+  balanceLowLevel: amount({ allowZero: true }).nullish(),
+});
 
 /** Fields only the operator may change: they move billing periods, prices and charges. */
-const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy'] as const;
+const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy', 'isPrepaid'] as const;
 
 export function auditView(tenant: Tenant): Record<string, unknown> {
   return {
@@ -63,6 +67,8 @@ export function auditView(tenant: Tenant): Record<string, unknown> {
     billingCurrency: tenant.billingCurrency,
     failedRequestPolicy: tenant.failedRequestPolicy,
     buyerTaxProfile: { ...tenant.buyerTaxProfile },
+    isPrepaid: tenant.isPrepaid,
+    balanceLowLevel: tenant.balanceLowLevel ?? null,
   };
 }
 
@@ -173,6 +179,8 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
     if (values.timezone) tenant.timezone = values.timezone;
     if (values.billingCurrency) tenant.billingCurrency = values.billingCurrency;
     if (values.failedRequestPolicy) tenant.failedRequestPolicy = values.failedRequestPolicy;
+    if (values.isPrepaid != null) tenant.isPrepaid = values.isPrepaid;
+    if (values.balanceLowLevel != null) tenant.balanceLowLevel = decimal(values.balanceLowLevel).isZero() ? null : values.balanceLowLevel;
     if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
     await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.update', targetId: tenant.id, before, after: auditView(tenant) });
     return tenant;

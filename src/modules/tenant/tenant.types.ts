@@ -1,6 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { CurrencyCode } from '../../platform/money.js';
+import { Money } from '../../platform/graphql/money.types.js';
 import { payloadType } from '../../platform/graphql/payload.js';
+import { DecimalScalar } from '../../platform/graphql/scalars.js';
 import { connectionType, Node, OrderDirection } from '../../platform/graphql/relay.js';
 import { FailedRequestPolicy, TenantStatus, type BuyerTaxProfile, type Tenant } from './tenant.entity.js';
 
@@ -67,6 +69,12 @@ export class TenantNode extends Node {
   @Field(() => Date, { nullable: true, description: 'When the tenant was last suspended, while it is.' })
   suspendedAt!: Date | null;
 
+  @Field({ description: 'Whether the tenant spends from a prepaid balance (usage debits it; usageAuthorize checks it).' })
+  isPrepaid!: boolean;
+
+  @Field(() => Money, { nullable: true, description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none.' })
+  balanceLowLevel!: Money | null;
+
   @Field({ description: 'When the tenant was created.' })
   createdAt!: Date;
 
@@ -95,6 +103,8 @@ export function toTenantNode(tenant: Tenant): TenantNode {
     failedRequestPolicy: tenant.failedRequestPolicy,
     buyerTaxProfile: toBuyerTaxProfileNode(tenant.buyerTaxProfile),
     suspendedAt: tenant.status === TenantStatus.SUSPENDED ? (tenant.suspendedAt ?? null) : null,
+    isPrepaid: tenant.isPrepaid,
+    balanceLowLevel: tenant.balanceLowLevel ? Money.of(tenant.balanceLowLevel, tenant.billingCurrency) : null,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
   });
@@ -191,6 +201,12 @@ export class TenantUpdateInput {
 
   @Field(() => BuyerTaxProfileInput, { nullable: true, description: 'Buyer details; omitted fields inside are unchanged.' })
   buyerTaxProfile?: BuyerTaxProfileInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether the tenant spends from a prepaid balance (platform admins only).' })
+  isPrepaid?: boolean | null;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'The BALANCE_LOW alert level; "0" turns the alert off.' })
+  balanceLowLevel?: string | null;
 }
 
 @InputType('TenantSuspendInput', { description: 'Suspend a tenant: its API keys are refused until it is reactivated.' })

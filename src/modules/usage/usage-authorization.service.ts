@@ -9,7 +9,7 @@ import { API_KEY_PREFIXES, hashSecret } from '../../platform/secrets.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { scopeNode, toSpendNode } from '../spend/spend.service.js';
-import type { SpendNode } from '../spend/spend.types.js';
+import type { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
 import { UsageDenialCode, type UsageAuthorization, type UsageAuthorizeInput, type UsageDenial } from './usage.types.js';
@@ -44,23 +44,33 @@ const KEY_CHECKS: ((facts: AuthorizationFacts, model: string, now: Date) => Usag
   (facts, model) => (!facts.isModelPriced ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `Model "${model}" is not available.`) : null),
 ];
 
-/** A spend limit that applies to the call, with the code to deny with when it is used up. */
+/** A limit that applies to the call: what is left under it, and the code to deny with when that is not enough. */
 interface AppliedLimit {
-  spend: SpendNode;
   code: UsageDenialCode;
+  scope: SpendScopeNode;
+  remaining: Decimal;
+  /** Names the limit in a denial message. */
+  label: string;
+  /** The period figures, for limits on spend (not for the balance). */
+  spend: SpendNode | null;
+}
+
+function spendLimit(code: UsageDenialCode, label: string, spend: SpendNode): AppliedLimit {
+  return { code, scope: spend.scope, remaining: decimal(spend.remaining!.amount), label: `${label} (${spend.limit!.amount} ${spend.limit!.currency})`, spend };
 }
 
 /**
- * Sources of spend limits, all read with the key: its own limit, then every hard budget on its
- * tenant, the departments up its tree, and itself. Prepaid balance and credit limit add theirs.
+ * Sources of limits, all read with the key: its own limit, every hard budget on its tenant, the
+ * departments up its tree and itself, and a prepaid tenant's balance. The credit limit adds its own.
  */
 const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
   (facts) =>
     facts.spendLimitAmount && facts.spendLimitPeriod && facts.keyPeriodStart
       ? [
-          {
-            code: UsageDenialCode.KEY_LIMIT_EXCEEDED,
-            spend: toSpendNode({
+          spendLimit(
+            UsageDenialCode.KEY_LIMIT_EXCEEDED,
+            `The key's ${facts.spendLimitPeriod.toLowerCase()} spend limit`,
+            toSpendNode({
               scope: scopeNode(SpendScopeType.API_KEY, facts.apiKeyId, facts.tenantId),
               period: facts.spendLimitPeriod,
               periodStart: facts.keyPeriodStart,
@@ -69,22 +79,37 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
               limit: facts.spendLimitAmount,
               currency: facts.billingCurrency,
             }),
-          },
+          ),
         ]
       : [],
   (facts) =>
-    facts.hardBudgets.map((budget) => ({
-      code: UsageDenialCode.BUDGET_EXCEEDED,
-      spend: toSpendNode({
-        scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
-        period: budget.period,
-        periodStart: budget.periodStart,
-        spent: budget.spent,
-        requestCount: Number(budget.requestCount),
-        limit: budget.limit,
-        currency: facts.billingCurrency,
-      }),
-    })),
+    facts.hardBudgets.map((budget) =>
+      spendLimit(
+        UsageDenialCode.BUDGET_EXCEEDED,
+        `The ${budget.period.toLowerCase()} budget of ${budget.scopeType.toLowerCase().replace('_', ' ')} ${budget.scopeId}`,
+        toSpendNode({
+          scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
+          period: budget.period,
+          periodStart: budget.periodStart,
+          spent: budget.spent,
+          requestCount: Number(budget.requestCount),
+          limit: budget.limit,
+          currency: facts.billingCurrency,
+        }),
+      ),
+    ),
+  (facts) =>
+    facts.isPrepaid
+      ? [
+          {
+            code: UsageDenialCode.BALANCE_INSUFFICIENT,
+            scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
+            remaining: decimal(facts.balance ?? '0'),
+            label: `The prepaid balance (${decimal(facts.balance ?? '0').toFixed()} ${facts.billingCurrency})`,
+            spend: null,
+          },
+        ]
+      : [],
 ];
 
 function estimate(input: UsageAuthorizeInput): Decimal {
@@ -119,23 +144,19 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   if (!facts) return unknown();
 
   const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
-  const remaining = limits.map(({ spend }) => decimal(spend.remaining!.amount));
-  const tightest = remaining.length ? Decimal.min(...remaining) : null;
+  const tightest = limits.length ? Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0) : null;
   let refusal: UsageDenial | null = null;
   for (const check of KEY_CHECKS) {
     refusal = check(facts, input.model, now);
     if (refusal) break;
   }
   if (!refusal) {
-    const exceeded = limits.find((_limit, index) => remaining[index].lte(0) || estimatedCost.gt(remaining[index]));
+    const exceeded = limits.find((limit) => limit.remaining.lte(0) || estimatedCost.gt(limit.remaining));
     if (exceeded) {
-      const { spend } = exceeded;
-      const what = exceeded.code === UsageDenialCode.BUDGET_EXCEEDED ? `budget of ${spend.scope.type.toLowerCase().replace('_', ' ')} ${spend.scope.id}` : 'spend limit of the key';
-      const limit = `The ${spend.period.toLowerCase()} ${what} (${spend.limit!.amount} ${spend.limit!.currency})`;
-      const message = decimal(spend.remaining!.amount).lte(0)
-        ? `${limit} is used up.`
-        : `${limit} has ${spend.remaining!.amount} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
-      refusal = denial(exceeded.code, message, spend.scope);
+      const message = exceeded.remaining.lte(0)
+        ? `${exceeded.label} is used up.`
+        : `${exceeded.label} has ${exceeded.remaining.toFixed()} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
+      refusal = denial(exceeded.code, message, exceeded.scope);
     }
   }
   return {
@@ -145,6 +166,6 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
     tenantId: facts.tenantId,
     departmentId: facts.departmentId,
     remainingSpend: tightest ? Money.of(tightest, facts.billingCurrency) : null,
-    limits: limits.map(({ spend }) => spend),
+    limits: limits.flatMap(({ spend }) => (spend ? [spend] : [])),
   };
 }

@@ -140,6 +140,15 @@ export interface StoredBatch {
   counters: CounterMove[];
   crossings: ThresholdCrossing[];
   forecasts: BudgetForecast[];
+  balanceLows: BalanceLow[];
+}
+
+/** A prepaid balance that fell below its tenant's level, not yet alerted since the last credit. */
+export interface BalanceLow {
+  tenantId: string;
+  balance: string;
+  level: string;
+  sinceEntryId: string;
 }
 
 /**
@@ -148,10 +157,17 @@ export interface StoredBatch {
  * and month in the tenant's time zone) with one aggregated upsert per counter. Rows are written
  * in a fixed order (records by tenant and requestId, counters by key) so that concurrent batches
  * wait for each other instead of deadlocking. Counters only ever see inserted rows, so a replay
- * moves nothing. It also reports the budgets of moved counters that reached a threshold or are
- * forecast to pass their limit, and have no alert for it yet.
+ * moves nothing. Prepaid tenants' balances are debited with one entry each. It also reports the
+ * budgets of moved counters that reached a threshold or are forecast to pass their limit, and
+ * balances that fell below their level, with no alert for it yet.
  */
-export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRow[], recordedAt: Date): Promise<StoredBatch> {
+export async function storeUsageBatch(
+  client: pg.ClientBase,
+  rows: PricedUsageRow[],
+  recordedAt: Date,
+  /** An id for the balance debit of each tenant in the batch, used for the prepaid ones. */
+  debitEntryIds: { tenant_id: string; id: string }[],
+): Promise<StoredBatch> {
   const { rows: [result] } = await client.query<StoredBatch>({
     name: 'usage-store-batch',
     text: `with recursive incoming as (
@@ -211,6 +227,37 @@ export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRo
                    updated_at = excluded.updated_at
              returning tenant_id, scope_type, scope_id, period, period_start, spent, request_count
            ),
+           -- Prepaid tenants pay from their balance in this same transaction: one debit entry per tenant and batch.
+           prepaid_debits as (
+             select k.tenant_id, sum(k.spent) as amount
+               from key_days k join tenant t on t.id = k.tenant_id
+              where t.is_prepaid group by 1 having sum(k.spent) > 0
+           ),
+           debited as (
+             insert into balance_account as a (tenant_id, balance, updated_at)
+             select tenant_id, -amount, $2 from prepaid_debits order by tenant_id
+             on conflict (tenant_id) do update set balance = a.balance + excluded.balance, updated_at = excluded.updated_at
+             returning a.tenant_id, a.balance
+           ),
+           usage_entries as (
+             insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, created_at)
+             select e.id, d.tenant_id, 'USAGE', -p.amount, t.billing_currency, d.balance, $2
+               from debited d
+               join prepaid_debits p on p.tenant_id = d.tenant_id
+               join tenant t on t.id = d.tenant_id
+               join json_to_recordset($3::json) as e(tenant_id text, id text) on e.tenant_id = d.tenant_id
+             returning tenant_id, balance_after
+           ),
+           -- Below the tenant's level, once per stretch since its last credit (a top-up re-arms the alert).
+           balance_lows as (
+             select u.tenant_id as "tenantId", u.balance_after::text as balance, t.balance_low_level::text as level, c.since as "sinceEntryId"
+               from usage_entries u
+               join tenant t on t.id = u.tenant_id
+               cross join lateral (select coalesce((select id from balance_entry b where b.tenant_id = u.tenant_id and b.amount > 0
+                                                     order by b.created_at desc, b.id desc limit 1), 'opening') as since) c
+              where t.balance_low_level is not null and u.balance_after < t.balance_low_level
+                and not exists (select 1 from alert a where a.dedupe_key = concat('balance-low:', u.tenant_id, ':', c.since))
+           ),
            live_budgets as (
              select c.*, b.id as budget_id, b.limit_amount, b.thresholds
                from counters c join budget b on b.scope_id = c.scope_id and b.period = c.period and b.deleted_at is null
@@ -243,8 +290,9 @@ export async function storeUsageBatch(client: pg.ClientBase, rows: PricedUsageRo
                             'budgetLimit', l.limit_amount::text)), '[]'::json)
                      from counters c left join live_budgets l on l.scope_id = c.scope_id and l.period = c.period and l.period_start = c.period_start) as counters,
                   (select coalesce(json_agg(crossings), '[]'::json) from crossings) as crossings,
-                  (select coalesce(json_agg(forecasts), '[]'::json) from forecasts) as forecasts`,
-    values: [JSON.stringify(rows), recordedAt],
+                  (select coalesce(json_agg(forecasts), '[]'::json) from forecasts) as forecasts,
+                  (select coalesce(json_agg(balance_lows), '[]'::json) from balance_lows) as "balanceLows"`,
+    values: [JSON.stringify(rows), recordedAt, JSON.stringify(debitEntryIds)],
   });
   return result;
 }
@@ -267,6 +315,9 @@ export interface AuthorizationFacts {
   keyPeriodRequests: string;
   /** Hard budgets on the tenant, every department up the key's tree, and the key, with their current period's counters. */
   hardBudgets: HardBudgetFacts[];
+  isPrepaid: boolean;
+  /** The prepaid balance; null before the first entry. */
+  balance: string | null;
 }
 
 export interface HardBudgetFacts {
@@ -286,31 +337,35 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
     text: `select k.id as "apiKeyId", k.tenant_id as "tenantId", k.department_id as "departmentId", k.status,
                   k.expires_at as "expiresAt", k.allowed_models as "allowedModels",
                   k.spend_limit_amount::text as "spendLimitAmount", k.spend_limit_period as "spendLimitPeriod",
-                  t.status as "tenantStatus", t.billing_currency as "billingCurrency",
+                  t.status as "tenantStatus", t.billing_currency as "billingCurrency", t.is_prepaid as "isPrepaid",
+                  (select a.balance::text from balance_account a where a.tenant_id = t.id) as balance,
                   exists (select 1 from model_price p
                            where p.model = $2 and p.currency = t.billing_currency
                              and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as "isModelPriced",
                   spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
                   coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests",
-                  (select coalesce(json_agg(json_build_object(
-                            'scopeType', b.scope_type, 'scopeId', b.scope_id, 'period', b.period, 'limit', b.limit_amount::text,
-                            'periodStart', spend_period_start(b.period, $3, t.timezone)::text,
-                            'spent', coalesce(bc.spent, 0)::text, 'requestCount', coalesce(bc.request_count, 0)::text)
-                          order by b.scope_type, b.scope_id), '[]'::json)
-                     from budget b
-                     left join spend_counter bc on bc.scope_id = b.scope_id and bc.period = b.period
-                                               and bc.period_start = spend_period_start(b.period, $3, t.timezone)
-                    where b.is_hard and b.deleted_at is null
-                      and b.scope_id in (select k.tenant_id union all select k.id union all
-                                         select * from (with recursive up(id, parent_id) as (
-                                                          select d.id, d.parent_id from department d where d.id = k.department_id
-                                                          union all
-                                                          select d.id, d.parent_id from department d join up on d.id = up.parent_id)
-                                                        select id from up) as chain)) as "hardBudgets"
+                  hard.budgets as "hardBudgets"
              from api_key k
              join tenant t on t.id = k.tenant_id
              left join spend_counter c on c.scope_id = k.id and c.period = k.spend_limit_period
                                       and c.period_start = spend_period_start(k.spend_limit_period, $3, t.timezone)
+             -- The key's scopes (tenant, key, each department up the tree), then their live hard budgets by index.
+             cross join lateral (
+               with recursive up(id, parent_id) as (
+                 select d.id, d.parent_id from department d where d.id = k.department_id
+                 union all
+                 select d.id, d.parent_id from department d join up on d.id = up.parent_id
+               )
+               select coalesce(json_agg(json_build_object(
+                        'scopeType', b.scope_type, 'scopeId', b.scope_id, 'period', b.period, 'limit', b.limit_amount::text,
+                        'periodStart', spend_period_start(b.period, $3, t.timezone)::text,
+                        'spent', coalesce(bc.spent, 0)::text, 'requestCount', coalesce(bc.request_count, 0)::text)
+                      order by b.scope_type, b.scope_id), '[]'::json) as budgets
+                 from (select k.tenant_id as scope_id union all select k.id union all select id from up) as scopes
+                 join budget b on b.scope_id = scopes.scope_id and b.deleted_at is null and b.is_hard
+                 left join spend_counter bc on bc.scope_id = b.scope_id and bc.period = b.period
+                                           and bc.period_start = spend_period_start(b.period, $3, t.timezone)
+             ) as hard
             where k.secret_hash = $1`,
     values: [secretHash, model, now],
   });

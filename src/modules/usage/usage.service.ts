@@ -8,7 +8,7 @@ import { Decimal, type CurrencyCode } from '../../platform/money.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
 import { usageCost } from '../price/rating.js';
-import { raiseBudgetAlerts } from '../alert/alert.service.js';
+import { raiseUsageAlerts } from '../alert/alert.service.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { keyLimitFor, tightestLimit } from '../spend/spend.service.js';
 import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
@@ -228,7 +228,8 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       }
       if (rows.length === 0) return 0;
 
-      const stored = await storeUsageBatch(client, rows, now);
+      const tenantIds = [...new Set(rows.map((row) => row.tenant_id))];
+      const stored = await storeUsageBatch(client, rows, now, tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })));
       const inserted = new Set(stored.inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));
       rows.forEach((row, position) => {
         if (!inserted.has(identityOf(row.tenant_id, row.request_id))) duplicates.push({ index: rowIndexes[position], requestId: row.request_id });
@@ -236,7 +237,7 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (stored.counters.length > 0) {
         await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, stored.counters));
       }
-      await raiseBudgetAlerts(client, stored.crossings, stored.forecasts, currenciesOf(keys), now);
+      await raiseUsageAlerts(client, stored, currenciesOf(keys), now);
       return inserted.size;
     });
   }
