@@ -108,29 +108,26 @@ export interface CounterMove {
   budgetLimit: string | null;
 }
 
-/** A budget whose spend reached one of its thresholds, not yet alerted. */
-export interface ThresholdCrossing {
+/** What the budget alerts of a batch have in common: the budget, its scope, period and limit. */
+interface BudgetOccasion {
   budgetId: string;
   tenantId: string;
   scopeType: SpendScopeType;
   scopeId: string;
   period: SpendPeriod;
   periodStart: string;
-  threshold: number;
-  spent: string;
   limitAmount: string;
 }
 
+/** A budget whose spend reached one of its thresholds, not yet alerted. */
+export interface ThresholdCrossing extends BudgetOccasion {
+  threshold: number;
+  spent: string;
+}
+
 /** A monthly budget whose spend, projected to the month's end, passes its limit; not yet alerted. */
-export interface BudgetForecast {
-  budgetId: string;
-  tenantId: string;
-  scopeType: SpendScopeType;
-  scopeId: string;
-  period: SpendPeriod;
-  periodStart: string;
+export interface BudgetForecast extends BudgetOccasion {
   projected: string;
-  limitAmount: string;
 }
 
 export interface StoredBatch {
