@@ -3,6 +3,7 @@ import { Migration20261124000252_Initial } from './Migration20261124000252_Initi
 import { Migration20261124002831_UsageAndPrices } from './Migration20261124002831_UsageAndPrices.js';
 import { Migration20261124010746_BudgetsAndAlerts } from './Migration20261124010746_BudgetsAndAlerts.js';
 import { Migration20261124011548_PrepaidBalance } from './Migration20261124011548_PrepaidBalance.js';
+import { Migration20261124013909_SpendHolds } from './Migration20261124013909_SpendHolds.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124002831_UsageAndPrices', class: Migration20261124002831_UsageAndPrices },
   { name: 'Migration20261124010746_BudgetsAndAlerts', class: Migration20261124010746_BudgetsAndAlerts },
   { name: 'Migration20261124011548_PrepaidBalance', class: Migration20261124011548_PrepaidBalance },
+  { name: 'Migration20261124013909_SpendHolds', class: Migration20261124013909_SpendHolds },
 ];

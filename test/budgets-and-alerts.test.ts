@@ -4,6 +4,7 @@ import {
   AlertAcknowledgeDocument,
   AlertRaisedDocument,
   AlertsDocument,
+  ApiKeyCreateDocument,
   BudgetDeleteDocument,
   BudgetsDocument,
   BudgetSetDocument,
@@ -138,6 +139,54 @@ describe('budgets and alerts', () => {
     const budget = await setBudget(finance, { scope, period: 'MONTHLY', limit: '1', isHard: false });
     expect((await authorize()).isAllowed).toBe(true); // alert-only budgets never deny
     await test.client(world.b.tokens.TENANT_ADMIN).data(BudgetDeleteDocument, { input: { budgetId: budget.id } });
+  });
+
+  it('keeps 50 concurrent authorize-then-record cycles within a hard budget, give or take one request', async () => {
+    const created = await test.client(world.a.tokens.TENANT_ADMIN).data(ApiKeyCreateDocument, {
+      input: { departmentId: world.a.grandchildDepartmentId, name: 'metered', environment: 'PRODUCTION' },
+    });
+    const key = { id: created.apiKeyCreate.apiKey!.id, secret: created.apiKeyCreate.secret! };
+    await test.sql.query('update api_key set created_at = $1 where id = $2', ['2026-01-01T00:00:00Z', key.id]);
+    const budget = await setBudget(world.admin, { scope: { apiKeyId: key.id }, period: 'DAILY', limit: limitOf(10), isHard: true });
+
+    const cycle = async () => {
+      const item = usageItem(key.id);
+      const { usageAuthorize } = await test.client(world.gatewayToken).data(UsageAuthorizeDocument, {
+        input: { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost: fromUnits(ITEM_COST), requestId: item.requestId },
+      });
+      if (usageAuthorize.isAllowed) await recordUsage(gateway, [item]);
+      return usageAuthorize.isAllowed;
+    };
+    const allowed = (await Promise.all(Array.from({ length: 50 }, cycle))).filter(Boolean).length;
+
+    const { rows } = await test.sql.query<{ spent: string }>("select coalesce(sum(charged_amount), 0)::text as spent from usage_record where api_key_id = $1", [key.id]);
+    const spent = toUnits(rows[0].spent);
+    const limit = toUnits(budget.limit.amount);
+    expect(spent).toBeLessThanOrEqual(limit + ITEM_COST);
+    expect(spent).toBeGreaterThan(limit - ITEM_COST); // the room was used, not refused wholesale
+    expect(allowed).toBe(Number(spent / ITEM_COST));
+    expect((await test.sql.query('select count(*)::int as count from spend_hold where api_key_id = $1', [key.id])).rows[0].count).toBe(0);
+  });
+
+  it('holds a reservation until its request is recorded or the hold expires', async () => {
+    const created = await test.client(world.b.tokens.TENANT_ADMIN).data(ApiKeyCreateDocument, {
+      input: { departmentId: world.b.childDepartmentId, name: 'reserving', environment: 'PRODUCTION', spendLimit: { amount: limitOf(3), period: 'MONTHLY' } },
+    });
+    const key = { id: created.apiKeyCreate.apiKey!.id, secret: created.apiKeyCreate.secret! };
+    const authorize = async (estimatedCost: string, requestId?: string) =>
+      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId } })).usageAuthorize;
+    const big = usageItem(key.id);
+    expect((await authorize(fromUnits(ITEM_COST * 2n), big.requestId)).isAllowed).toBe(true);
+    // Two items' worth is held: one more fits under three, two do not.
+    const denied = await authorize(fromUnits(ITEM_COST * 2n), 'other-request');
+    expect(denied.denial).toMatchObject({ code: 'KEY_LIMIT_EXCEEDED', httpStatus: 402 });
+    expect((await authorize(fromUnits(ITEM_COST / 2n), 'small-request')).isAllowed).toBe(true);
+    await test.sql.query("delete from spend_hold where request_id = 'small-request'");
+
+    await recordUsage(gateway, [big]); // actual cost: one item; the hold of two is released
+    expect((await authorize(fromUnits(ITEM_COST), 'after-record')).isAllowed).toBe(true);
+    await test.sql.query("update spend_hold set expires_at = now() - interval '1 second' where request_id = 'after-record'");
+    expect((await authorize(fromUnits(ITEM_COST * 2n - ITEM_COST / 10n), 'after-expiry')).isAllowed).toBe(true);
   });
 
   it('lists, filters and acknowledges alerts; another tenant\'s are NOT_FOUND', async () => {

@@ -482,6 +482,8 @@ export type UsageAuthorizeInput = {
   estimatedCost?: string | null | undefined;
   /** The model the caller asks for. */
   model: string;
+  /** The requestId the usage will be recorded with. With estimatedCost, an allowed call reserves the estimate against every limit until that request is recorded (or 10 minutes pass), so concurrent calls cannot together overrun a limit. */
+  requestId?: string | null | undefined;
 };
 
 /** Why the gateway must refuse a call. httpStatus says what to answer: 401 bad key, 403 policy, 402 money. */

@@ -1,7 +1,8 @@
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { Role } from '../../platform/auth/roles.js';
-import { nativePool } from '../../platform/database/sql.js';
+import type pg from 'pg';
+import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { decimal, Decimal, isDecimalString } from '../../platform/money.js';
@@ -11,7 +12,7 @@ import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { scopeNode, toSpendNode } from '../spend/spend.service.js';
 import type { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
-import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
+import { authorizationFacts, lockAndReadReservations, placeHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
 import { UsageDenialCode, type UsageAuthorization, type UsageAuthorizeInput, type UsageDenial } from './usage.types.js';
 
 const HTTP_STATUS: Record<UsageDenialCode, number> = {
@@ -49,6 +50,10 @@ interface AppliedLimit {
   code: UsageDenialCode;
   scope: SpendScopeNode;
   remaining: Decimal;
+  /** The counter (or, without a period, the balance) behind it, re-read when reserving. */
+  target: LimitedScope;
+  /** The limit; null for the balance, where what is left is the balance itself. */
+  limit: string | null;
   /** Names the limit in a denial message. */
   label: string;
   /** The period figures, for limits on spend (not for the balance). */
@@ -56,7 +61,15 @@ interface AppliedLimit {
 }
 
 function spendLimit(code: UsageDenialCode, label: string, spend: SpendNode): AppliedLimit {
-  return { code, scope: spend.scope, remaining: decimal(spend.remaining!.amount), label: `${label} (${spend.limit!.amount} ${spend.limit!.currency})`, spend };
+  return {
+    code,
+    scope: spend.scope,
+    remaining: decimal(spend.remaining!.amount),
+    target: { scopeId: spend.scope.id, period: spend.period, periodStart: spend.periodStart },
+    limit: spend.limit!.amount,
+    label: `${label} (${spend.limit!.amount} ${spend.limit!.currency})`,
+    spend,
+  };
 }
 
 /**
@@ -105,12 +118,56 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
             code: UsageDenialCode.BALANCE_INSUFFICIENT,
             scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
             remaining: decimal(facts.balance ?? '0'),
+            target: { scopeId: facts.tenantId, period: null, periodStart: null },
+            limit: null,
             label: `The prepaid balance (${decimal(facts.balance ?? '0').toFixed()} ${facts.billingCurrency})`,
             spend: null,
           },
         ]
       : [],
 ];
+
+/** The first limit with too little left for the estimate, as a denial. */
+function firstExceeded(limits: AppliedLimit[], estimatedCost: Decimal): UsageDenial | null {
+  const exceeded = limits.find((limit) => limit.remaining.lte(0) || estimatedCost.gt(limit.remaining));
+  if (!exceeded) return null;
+  const message = exceeded.remaining.lte(0)
+    ? `${exceeded.label} is used up.`
+    : `${exceeded.label} has ${exceeded.remaining.toFixed()} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
+  return denial(exceeded.code, message, exceeded.scope);
+}
+
+/** How long a reservation lasts when its request is never recorded (the call failed upstream, the gateway died). */
+const HOLD_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * Authorizes and reserves in one step: with the limited scopes locked, what is left is re-read as
+ * limit - spent - what other calls in flight hold, and the estimate is held against every limited
+ * scope until the request is recorded. Calls that reserve can therefore not together overrun a
+ * limit by more than the last call's actual cost beyond its estimate.
+ */
+async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: AppliedLimit[], requestId: string, estimatedCost: Decimal, now: Date): Promise<UsageDenial | null> {
+  return sqlTransaction(pool, async (client) => {
+    const figures = await lockAndReadReservations(client, facts.tenantId, requestId, limits.map((limit) => limit.target), now);
+    limits.forEach((limit, position) => {
+      const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
+      limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
+    });
+    const refusal = firstExceeded(limits, estimatedCost);
+    if (!refusal) {
+      await placeHold(client, {
+        tenantId: facts.tenantId,
+        apiKeyId: facts.apiKeyId,
+        requestId,
+        amount: estimatedCost.toFixed(),
+        scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
+        now,
+        expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
+      });
+    }
+    return refusal;
+  });
+}
 
 function estimate(input: UsageAuthorizeInput): Decimal {
   if (input.estimatedCost == null) return new Decimal(0);
@@ -122,12 +179,16 @@ function estimate(input: UsageAuthorizeInput): Decimal {
 
 /**
  * The gateway's pre-call check (DESIGN 4.1): key active and unexpired, tenant active, model allowed
- * and priced, then every spend limit that applies. Read-only: it reserves nothing, so concurrent
- * calls may together pass a limit by what is in flight (see README).
+ * and priced, then every limit that applies. Given a requestId and an estimated cost, it also
+ * reserves the estimate until that request is recorded; otherwise it is a read-only check, and
+ * concurrent calls may together pass a limit by what is in flight (see README).
  */
 export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
   requireRole(context.actor, [Role.GATEWAY]);
   const estimatedCost = estimate(input);
+  if (input.requestId != null && (input.requestId.trim() === '' || input.requestId.length > 128)) {
+    throw new BadInputError('input.requestId must be 1 to 128 characters.', ['input', 'requestId']);
+  }
   const unknown = (): UsageAuthorization => ({
     isAllowed: false,
     denial: denial(UsageDenialCode.KEY_INVALID, 'The API key is not valid.'),
@@ -144,21 +205,19 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   if (!facts) return unknown();
 
   const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
-  const tightest = limits.length ? Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0) : null;
   let refusal: UsageDenial | null = null;
   for (const check of KEY_CHECKS) {
     refusal = check(facts, input.model, now);
     if (refusal) break;
   }
   if (!refusal) {
-    const exceeded = limits.find((limit) => limit.remaining.lte(0) || estimatedCost.gt(limit.remaining));
-    if (exceeded) {
-      const message = exceeded.remaining.lte(0)
-        ? `${exceeded.label} is used up.`
-        : `${exceeded.label} has ${exceeded.remaining.toFixed()} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
-      refusal = denial(exceeded.code, message, exceeded.scope);
-    }
+    const requestId = input.requestId?.trim();
+    refusal =
+      requestId && estimatedCost.gt(0) && limits.length > 0
+        ? await reserve(await nativePool(context.em), facts, limits, requestId, estimatedCost, now)
+        : firstExceeded(limits, estimatedCost);
   }
+  const tightest = limits.length ? Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0) : null;
   return {
     isAllowed: refusal === null,
     denial: refusal,

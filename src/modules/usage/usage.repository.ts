@@ -193,6 +193,10 @@ export async function storeUsageBatch(
                from inserted i join tenant t on t.id = i.tenant_id
               group by 1, 2, 3, 4
            ),
+           -- Recording a request ends the hold its authorization reserved, in the same transaction.
+           released as (
+             delete from spend_hold h using inserted i where h.tenant_id = i.tenant_id and h.request_id = i.request_id
+           ),
            department_chain (department_id, ancestor_id, parent_id) as (
              select d.id, d.id, d.parent_id from department d where d.id in (select department_id from key_days)
              union all
@@ -368,4 +372,73 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
   });
   const [row] = rows;
   return row ? { ...row, expiresAt: parseTimestamptz(row.expiresAt) } : null;
+}
+
+/** A limit to re-read under the reservation locks: a counter (scope, period, start) or, without a period, the balance. */
+export interface LimitedScope {
+  scopeId: string;
+  period: SpendPeriod | null;
+  periodStart: string | null;
+}
+
+export interface ReservationFigures {
+  /** Spent in the period, or the balance, per limit in the order given. */
+  current: string[];
+  /** Active holds per scope id, other than this request's own. */
+  held: Record<string, string>;
+}
+
+/**
+ * Under the caller's transaction: locks the limited scopes (advisory locks in a fixed order, so
+ * reservations of the same scope queue instead of racing), drops their expired holds, and reads
+ * their current figures and what other calls in flight have reserved.
+ */
+export async function lockAndReadReservations(
+  client: pg.ClientBase,
+  tenantId: string,
+  requestId: string,
+  limits: LimitedScope[],
+  now: Date,
+): Promise<ReservationFigures> {
+  const scopeIds = [...new Set(limits.map((limit) => limit.scopeId))];
+  await client.query({
+    name: 'reserve-lock',
+    text: 'select pg_advisory_xact_lock(hashtext(scope_id)) from (select scope_id from unnest($1::text[]) as scope_id order by scope_id) as ordered',
+    values: [scopeIds],
+  });
+  await client.query({ name: 'reserve-expire', text: 'delete from spend_hold where scope_ids && $1::text[] and expires_at <= $2', values: [scopeIds, now] });
+  const { rows: current } = await client.query<{ position: number; value: string }>({
+    name: 'reserve-figures',
+    text: `select l.position, coalesce(case when l.period is null then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
+                                           else (select c.spent from spend_counter c
+                                                  where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
+             from json_to_recordset($1::json) as l(position int, scope_id text, period spend_period, period_start date)`,
+    values: [JSON.stringify(limits.map((limit, position) => ({ position, scope_id: limit.scopeId, period: limit.period, period_start: limit.periodStart })))],
+  });
+  const { rows: held } = await client.query<{ scope_id: string; amount: string }>({
+    name: 'reserve-held',
+    text: `select scope_id, sum(h.amount)::text as amount
+             from spend_hold h cross join unnest(h.scope_ids) as scope_id
+            where h.scope_ids && $1::text[] and scope_id = any($1::text[]) and h.expires_at > $2
+              and not (h.tenant_id = $3 and h.request_id = $4)
+            group by scope_id`,
+    values: [scopeIds, now, tenantId, requestId],
+  });
+  const byPosition = new Map(current.map((row) => [row.position, row.value]));
+  return { current: limits.map((_limit, position) => byPosition.get(position) ?? '0'), held: Object.fromEntries(held.map((row) => [row.scope_id, row.amount])) };
+}
+
+/** Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call. */
+export async function placeHold(
+  client: pg.ClientBase,
+  hold: { tenantId: string; apiKeyId: string; requestId: string; amount: string; scopeIds: string[]; now: Date; expiresAt: Date },
+): Promise<void> {
+  await client.query({
+    name: 'reserve-place',
+    text: `insert into spend_hold (tenant_id, api_key_id, request_id, amount, scope_ids, created_at, expires_at)
+           values ($1, $2, $3, $4, $5, $6, $7)
+           on conflict (tenant_id, request_id) do update
+             set amount = excluded.amount, scope_ids = excluded.scope_ids, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    values: [hold.tenantId, hold.apiKeyId, hold.requestId, hold.amount, hold.scopeIds, hold.now, hold.expiresAt],
+  });
 }

@@ -343,6 +343,13 @@ export class UsageAuthorizeInput {
 
   @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost; denied if it would overrun a limit.' })
   estimatedCost?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The requestId the usage will be recorded with. With estimatedCost, an allowed call reserves the estimate against every limit until that request is recorded (or 10 minutes pass), so concurrent calls cannot together overrun a limit.',
+  })
+  requestId?: string | null;
 }
 
 export enum UsageDenialCode {

@@ -1,0 +1,36 @@
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+
+/**
+ * Spend reserved by `usageAuthorize` for a call in flight, against every limited scope of its key,
+ * until `usageRecord` records that request (same transaction that moves the counters) or the hold
+ * expires. Internal: never exposed, so a plain serial id.
+ */
+@Entity({ tableName: 'spend_hold' })
+@Unique({ name: 'spend_hold_request_unique', properties: ['tenantId', 'requestId'] })
+@Index({ name: 'spend_hold_scope_ids_index', expression: 'create index "spend_hold_scope_ids_index" on "spend_hold" using gin ("scope_ids")' })
+export class SpendHold {
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Property({ type: 'text' })
+  tenantId!: string;
+
+  @Property({ type: 'text' })
+  apiKeyId!: string;
+
+  @Property({ type: 'text' })
+  requestId!: string;
+
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  amount!: string;
+
+  @Property({ type: 'text[]' })
+  scopeIds!: string[];
+
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'timestamptz' })
+  @Index()
+  expiresAt!: Date;
+}
