@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RequestContext } from './context.js';
 import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
+import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
 import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
 import { createLoaders } from './modules/loaders.js';
 import type { Actor } from './platform/auth/actor.js';
@@ -32,6 +33,7 @@ export interface AppOptions {
   clock?: Clock;
   bootstrapAdminToken?: string;
   isProduction?: boolean;
+  spendSpike?: SpendSpikeRule;
 }
 
 export interface App {
@@ -89,6 +91,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger,
       pubSub,
       accessTokens,
+      spendSpike: options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE,
     };
   }
 

@@ -4,6 +4,7 @@ import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
+import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
 import type { Loaders } from './modules/loaders.js';
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
@@ -19,6 +20,8 @@ export interface RequestContext {
   pubSub: LocalPubSub;
   /** This process's bearer-token cache; revocations evict from it. */
   accessTokens: AccessTokenCache;
+  /** When usage ingestion raises SPEND_SPIKE. */
+  spendSpike: SpendSpikeRule;
 }
 
 /** Runs work in one transaction with a context whose `em` is the transaction's. */

@@ -36,6 +36,7 @@ const app = await startApp({
   logger,
   bootstrapAdminToken: config.bootstrapAdminToken,
   isProduction: config.isProduction,
+  spendSpike: config.spendSpike,
 });
 
 const liveDemoTokens = await app.orm.em.fork().find(AccessToken, {

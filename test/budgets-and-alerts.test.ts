@@ -237,3 +237,48 @@ describe('budget periods on the tenant\'s clock', () => {
     expect(Number(rows[0].amount)).toBeGreaterThan(Number(limitOf(20)));
   });
 });
+
+describe('spend spikes', () => {
+  // 2026-11-10 18:30 in Asia/Shanghai.
+  const clock = new FixedClock(new Date('2026-11-10T10:30:00Z'));
+  let test: TestApp;
+  let world: World;
+  let gateway: GraphQLClient;
+
+  beforeAll(async () => {
+    ({ test, world, gateway } = await startUsageTest({ clock, spendSpike: { multiple: '5', floor: '0.05' } }));
+  });
+  afterAll(() => test.stop());
+
+  /** `perDay` items at local noon on each of the 7 days before today. */
+  async function history(keyId: string, perDay: number): Promise<void> {
+    for (let day = 3; day <= 9; day++) {
+      await recordUsage(gateway, Array.from({ length: perDay }, () => usageItem(keyId, { occurredAt: `2026-11-0${day}T04:00:00Z` })));
+    }
+  }
+  const now = (count: number, keyId: string) => Array.from({ length: count }, () => usageItem(keyId, { occurredAt: clock.now().toISOString() }));
+  const spikes = async (tenantId: string) =>
+    (await test.sql.query<{ scope_id: string; amount: string }>("select scope_id, amount::text from alert where tenant_id = $1 and type = 'SPEND_SPIKE'", [tenantId])).rows;
+
+  it('raises SPEND_SPIKE once per scope and hour when the hour passes the floor and the multiple of the usual pace', async () => {
+    await history(world.a.apiKeyId, 1); // ~0.0078 a day: the hourly average is tiny
+    await recordUsage(gateway, now(5, world.a.apiKeyId)); // ~0.039 this hour: above 5x the average, below the floor
+    expect(await spikes(world.a.id)).toEqual([]);
+
+    await recordUsage(gateway, now(3, world.a.apiKeyId)); // ~0.062: past the floor
+    const raised = await spikes(world.a.id);
+    expect(raised.map((alert) => alert.scope_id).sort()).toEqual(
+      [world.a.id, world.a.rootDepartmentId, world.a.childDepartmentId, world.a.grandchildDepartmentId, world.a.apiKeyId].sort(),
+    );
+    expect(toUnits(raised[0].amount)).toBe(ITEM_COST * 8n);
+
+    await recordUsage(gateway, now(3, world.a.apiKeyId));
+    expect(await spikes(world.a.id)).toHaveLength(5);
+  });
+
+  it('does not alert a busy scope spending at its usual pace', async () => {
+    await history(world.b.apiKeyId, 50); // about 2.1 items an hour on average
+    await recordUsage(gateway, now(8, world.b.apiKeyId)); // past the floor, below 5x the average
+    expect(await spikes(world.b.id)).toEqual([]);
+  });
+});

@@ -8,8 +8,9 @@ import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { SpendCounter } from './spend/spend-counter.entity.js';
 import { SpendHold } from './spend/spend-hold.entity.js';
+import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold];
+export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly];

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isDecimalString } from './money.js';
 import { ACCESS_TOKEN_PREFIX } from './secrets.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -23,6 +24,14 @@ const configSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
   NODE_ENV: z.string().default('development'),
+  SPEND_SPIKE_MULTIPLE: z
+    .string()
+    .refine((value) => isDecimalString(value) && Number(value) > 1, 'must be a decimal greater than 1, e.g. "5"')
+    .default('5'),
+  SPEND_SPIKE_FLOOR: z
+    .string()
+    .refine((value) => isDecimalString(value) && !value.startsWith('-'), 'must be a decimal of at least 0, e.g. "10"')
+    .default('10'),
 });
 
 export interface AppConfig {
@@ -33,6 +42,8 @@ export interface AppConfig {
   bootstrapAdminToken: string | undefined;
   logLevel: (typeof logLevels)[number];
   isProduction: boolean;
+  /** See modules/alert/spend-spike.ts. */
+  spendSpike: { multiple: string; floor: string };
 }
 
 export class ConfigError extends Error {}
@@ -54,5 +65,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     bootstrapAdminToken: values.BOOTSTRAP_ADMIN_TOKEN,
     logLevel: values.LOG_LEVEL,
     isProduction: values.NODE_ENV === 'production',
+    spendSpike: { multiple: values.SPEND_SPIKE_MULTIPLE, floor: values.SPEND_SPIKE_FLOOR },
   };
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { startApp, type App } from '../../src/app.js';
 import { AccessToken } from '../../src/modules/access-token/access-token.entity.js';
 import { Role } from '../../src/platform/auth/roles.js';
+import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
@@ -82,11 +83,11 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A real server on a free port, over its own database cloned from the migrated template. */
-export async function startTestApp(options: { clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(options: { clock?: Clock; spendSpike?: SpendSpikeRule } = {}): Promise<TestApp> {
   const databaseName = `test_${randomBytes(8).toString('hex')}`;
   await adminQuery(`create database "${databaseName}" template "${process.env.TEST_TEMPLATE_DATABASE}"`);
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_DATABASE_URL!, databaseName);
-  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock: options.clock });
+  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), ...options });
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   sql.on('error', () => undefined);
   return {

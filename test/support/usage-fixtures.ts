@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ModelPriceSetDocument, UsageRecordDocument, type ModelPriceSetInput, type UsageRecordItemInput } from '../generated/graphql.js';
+import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { buildWorld, type World } from './fixtures.js';
 import { startTestApp, type GraphQLClient, type TestApp } from './harness.js';
@@ -42,7 +43,7 @@ export interface UsageTest {
 }
 
 /** A server with the two-tenant world, the test price book, and keys old enough for historic usage. */
-export async function startUsageTest(options: { clock?: Clock } = {}): Promise<UsageTest> {
+export async function startUsageTest(options: { clock?: Clock; spendSpike?: SpendSpikeRule } = {}): Promise<UsageTest> {
   const test = await startTestApp(options);
   const world = await buildWorld(test);
   await seedPriceBook(world.admin);

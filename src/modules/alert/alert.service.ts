@@ -11,7 +11,8 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId } from '../../platform/validation.js';
 import { BUDGET_WRITERS } from '../budget/budget.service.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
-import type { BalanceLow, BudgetForecast, ThresholdCrossing } from '../usage/usage.repository.js';
+import type { BalanceLow, BudgetForecast, SpendSpike, ThresholdCrossing } from '../usage/usage.repository.js';
+import type { SpendSpikeRule } from './spend-spike.js';
 import { Alert, AlertType } from './alert.entity.js';
 import { insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
 import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
@@ -92,20 +93,42 @@ function balanceLowRow(low: BalanceLow, currency: CurrencyCode): AlertRow {
   };
 }
 
+function spikeRow(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRule): AlertRow {
+  const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
+  return {
+    id: newId('Alert'),
+    dedupe_key: `spike:${spike.scopeId}:${spike.hourStart.slice(0, 13)}`,
+    tenant_id: spike.tenantId,
+    type: AlertType.SPEND_SPIKE,
+    scope_type: spike.scopeType,
+    scope_id: spike.scopeId,
+    budget_id: null,
+    threshold: null,
+    period: null,
+    period_start: null,
+    amount: spike.spent,
+    limit_amount: decimal(spike.hourlyAverage).times(rule.multiple).toDecimalPlaces(10).toFixed(),
+    currency,
+    message: `Spend of ${scopeName(spike.scopeType, spike.scopeId)} in the hour from ${spike.hourStart} is ${money(spike.spent)}, more than ${rule.multiple} times its hourly average of the last 7 days (${money(spike.hourlyAverage)}).`,
+  };
+}
+
 /**
  * Raises the alerts a usage batch brought about, in the batch's transaction, and announces them on
  * commit. Each occasion is raised once, whatever races it.
  */
 export async function raiseUsageAlerts(
   client: pg.ClientBase,
-  occasions: { crossings: ThresholdCrossing[]; forecasts: BudgetForecast[]; balanceLows: BalanceLow[] },
+  occasions: { crossings: ThresholdCrossing[]; forecasts: BudgetForecast[]; balanceLows: BalanceLow[]; spikes: SpendSpike[] },
   currencies: Record<string, CurrencyCode>,
+  spikeRule: SpendSpikeRule,
   now: Date,
 ): Promise<void> {
   const rows = [
     ...occasions.crossings.map((crossing) => crossingRow(crossing, currencies[crossing.tenantId])),
     ...occasions.forecasts.map((forecast) => forecastRow(forecast, currencies[forecast.tenantId])),
     ...occasions.balanceLows.map((low) => balanceLowRow(low, currencies[low.tenantId])),
+    ...occasions.spikes.map((spike) => spikeRow(spike, currencies[spike.tenantId], spikeRule)),
   ];
   if (rows.length === 0) return;
   const raised = await insertAlerts(client, rows, now);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { parseTimestamptz } from '../../platform/database/sql.js';
+import type { SpendSpikeRule } from '../alert/spend-spike.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import type { PriceRates } from '../price/rating.js';
@@ -138,6 +139,17 @@ export interface StoredBatch {
   crossings: ThresholdCrossing[];
   forecasts: BudgetForecast[];
   balanceLows: BalanceLow[];
+  spikes: SpendSpike[];
+}
+
+/** A scope whose spend this clock hour is a spike (see SpendSpikeRule), not yet alerted for the hour. */
+export interface SpendSpike {
+  tenantId: string;
+  scopeType: SpendScopeType;
+  scopeId: string;
+  hourStart: string;
+  spent: string;
+  hourlyAverage: string;
 }
 
 /** A prepaid balance that fell below its tenant's level, not yet alerted since the last credit. */
@@ -164,6 +176,7 @@ export async function storeUsageBatch(
   recordedAt: Date,
   /** An id for the balance debit of each tenant in the batch, used for the prepaid ones. */
   debitEntryIds: { tenant_id: string; id: string }[],
+  spike: SpendSpikeRule,
 ): Promise<StoredBatch> {
   const { rows: [result] } = await client.query<StoredBatch>({
     name: 'usage-store-batch',
@@ -209,6 +222,42 @@ export async function storeUsageBatch(
              union all
              select k.tenant_id, 'DEPARTMENT', c.ancestor_id, k.day, k.spent, k.request_count
                from key_days k join department_chain c on c.department_id = k.department_id
+           ),
+           -- Per UTC clock hour, for SPEND_SPIKE: one upsert per scope and hour, like the counters.
+           key_hours as (
+             select tenant_id, department_id, api_key_id,
+                    date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour_start, sum(charged_amount) as spent
+               from inserted group by 1, 2, 3, 4
+           ),
+           hourly as (
+             insert into spend_hourly (scope_id, hour_start, scope_type, tenant_id, spent)
+             select scope_id, hour_start, scope_type, tenant_id, sum(spent)
+               from (select tenant_id as scope_id, hour_start, 'TENANT'::spend_scope_type as scope_type, tenant_id, spent from key_hours
+                     union all
+                     select api_key_id, hour_start, 'API_KEY', tenant_id, spent from key_hours
+                     union all
+                     select c.ancestor_id, k.hour_start, 'DEPARTMENT', k.tenant_id, k.spent
+                       from key_hours k join department_chain c on c.department_id = k.department_id) as scoped_hours
+              group by 1, 2, 3, 4 order by 1, 2
+             on conflict (scope_id, hour_start) do update set spent = spend_hourly.spent + excluded.spent
+             returning scope_id, hour_start, scope_type, tenant_id, spent
+           ),
+           -- This hour above the floor and above the multiple of the 7 local days before today's hourly average.
+           spikes as (
+             select h.tenant_id as "tenantId", h.scope_type as "scopeType", h.scope_id as "scopeId",
+                    to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00"Z"') as "hourStart",
+                    h.spent::text as spent, round(p.average, 16)::text as "hourlyAverage"
+               from hourly h
+               join tenant t on t.id = h.tenant_id
+               cross join lateral (
+                 select coalesce(sum(c.spent), 0) / 168 as average from spend_counter c
+                  where c.scope_id = h.scope_id and c.period = 'DAILY'
+                    and c.period_start >= spend_period_start('DAILY', $2, t.timezone) - 7
+                    and c.period_start < spend_period_start('DAILY', $2, t.timezone)) p
+              where h.hour_start = date_trunc('hour', $2::timestamptz at time zone 'UTC') at time zone 'UTC'
+                and h.spent >= $5::numeric and h.spent > $4::numeric * p.average
+                and not exists (select 1 from alert a
+                                 where a.dedupe_key = concat('spike:', h.scope_id, ':', to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24')))
            ),
            moves as (
              select s.tenant_id, s.scope_type, s.scope_id, p.period, p.period_start,
@@ -292,8 +341,9 @@ export async function storeUsageBatch(
                      from counters c left join live_budgets l on l.scope_id = c.scope_id and l.period = c.period and l.period_start = c.period_start) as counters,
                   (select coalesce(json_agg(crossings), '[]'::json) from crossings) as crossings,
                   (select coalesce(json_agg(forecasts), '[]'::json) from forecasts) as forecasts,
-                  (select coalesce(json_agg(balance_lows), '[]'::json) from balance_lows) as "balanceLows"`,
-    values: [JSON.stringify(rows), recordedAt, JSON.stringify(debitEntryIds)],
+                  (select coalesce(json_agg(balance_lows), '[]'::json) from balance_lows) as "balanceLows",
+                  (select coalesce(json_agg(spikes), '[]'::json) from spikes) as spikes`,
+    values: [JSON.stringify(rows), recordedAt, JSON.stringify(debitEntryIds), spike.multiple, spike.floor],
   });
   return result;
 }

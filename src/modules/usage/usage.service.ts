@@ -229,7 +229,9 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (rows.length === 0) return 0;
 
       const tenantIds = [...new Set(rows.map((row) => row.tenant_id))];
-      const stored = await storeUsageBatch(client, rows, now, tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })));
+      const stored = await storeUsageBatch(client, rows, now, tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })),
+        context.spendSpike,
+      );
       const inserted = new Set(stored.inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));
       rows.forEach((row, position) => {
         if (!inserted.has(identityOf(row.tenant_id, row.request_id))) duplicates.push({ index: rowIndexes[position], requestId: row.request_id });
@@ -237,7 +239,7 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (stored.counters.length > 0) {
         await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, stored.counters));
       }
-      await raiseUsageAlerts(client, stored, currenciesOf(keys), now);
+      await raiseUsageAlerts(client, stored, currenciesOf(keys), context.spendSpike, now);
       return inserted.size;
     });
   }
