@@ -7,6 +7,13 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
     expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.spendSpike).toEqual({ multiple: '5', floor: '10' });
+  });
+
+  it('reads the spend-spike rule and refuses a multiple of 1 or less and a negative floor', () => {
+    expect(loadConfig({ SPEND_SPIKE_MULTIPLE: '3.5', SPEND_SPIKE_FLOOR: '0' }).spendSpike).toEqual({ multiple: '3.5', floor: '0' });
+    expect(() => loadConfig({ SPEND_SPIKE_MULTIPLE: '1' })).toThrow('SPEND_SPIKE_MULTIPLE: must be a decimal greater than 1');
+    expect(() => loadConfig({ SPEND_SPIKE_FLOOR: '-1' })).toThrow('SPEND_SPIKE_FLOOR: must be a decimal of at least 0');
   });
 
   it('names every bad variable and the rule it breaks', () => {
