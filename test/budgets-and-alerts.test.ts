@@ -202,6 +202,20 @@ describe('budgets and alerts', () => {
     expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(AlertsDocument, { filter: { tenantId: world.a.id } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(BudgetsDocument, { filter: { scope: { tenantId: world.a.id } } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
+
+  it('keeps budgets and alerts inside their tenant: other tenants get NOT_FOUND and never the events', async () => {
+    const foreign = await subscribe<AlertRaisedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, print(AlertRaisedDocument), { scope: { tenantId: world.a.id } });
+    expect((await foreign.next()).errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    const bOnly = await subscribe<AlertRaisedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, print(AlertRaisedDocument));
+    const aBudget = await setBudget(world.admin, { scope: { tenantId: world.a.id }, period: 'MONTHLY', limit: limitOf(1), thresholds: [1], isHard: false });
+    const bBudget = await setBudget(world.admin, { scope: { tenantId: world.b.id }, period: 'MONTHLY', limit: limitOf(1), thresholds: [1], isHard: false });
+    await recordUsage(gateway, [usageItem(world.a.apiKeyId)]);
+    await recordUsage(gateway, [usageItem(world.b.apiKeyId)]);
+    // Notifications arrive in commit order: b's first alert being its own shows a's was filtered out.
+    expect((await bOnly.next()).data?.alertRaised.budget?.id).toBe(bBudget.id);
+    const deleted = await test.client(world.b.tokens.TENANT_ADMIN).data(BudgetDeleteDocument, { input: { budgetId: aBudget.id } });
+    expect(deleted.budgetDelete.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'budgetId'] });
+  });
 });
 
 describe('budget periods on the tenant\'s clock', () => {

@@ -48,15 +48,18 @@ export class AlertResolver {
   @Subscription(() => AlertNode, {
     description:
       'Alerts as they are raised, on any server. Tenant users get their tenant\'s; the operator every tenant\'s. With `scope`, only alerts about exactly that scope.',
-    subscribe: async function* ({ context, args }) {
+    // Checks run before the stream starts, so a refusal is a clean NOT_FOUND / FORBIDDEN, not an error mid-stream.
+    subscribe: async ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, DIRECTORY_READERS);
       const { scope } = args as AlertRaisedArgs;
       const scopeId = scope ? (await resolveSpendScope(context as RequestContext, scope)).id : null;
       const visible = (alert: RaisedAlert) => canSeeTenant(actor, alert.tenantId) && (!scopeId || alert.scopeId === scopeId);
-      for await (const event of pubSub.subscribe(ALERT_RAISED)) {
-        for (const alert of (event as AlertRaisedEvent).alerts) if (visible(alert)) yield alert;
-      }
+      return (async function* () {
+        for await (const event of pubSub.subscribe(ALERT_RAISED)) {
+          for (const alert of (event as AlertRaisedEvent).alerts) if (visible(alert)) yield alert;
+        }
+      })();
     },
   })
   async alertRaised(
