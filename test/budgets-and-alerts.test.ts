@@ -4,7 +4,6 @@ import {
   AlertAcknowledgeDocument,
   AlertRaisedDocument,
   AlertsDocument,
-  ApiKeyCreateDocument,
   BudgetDeleteDocument,
   BudgetsDocument,
   BudgetSetDocument,
@@ -16,7 +15,7 @@ import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
-import { fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+import { createKey, fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 /** 1,000 input + 500 output chat tokens: the cost of one default usage item. */
 const ITEM_COST = independentCost(PRICES.chat, usageItem('key_x'));
@@ -142,11 +141,7 @@ describe('budgets and alerts', () => {
   });
 
   it('keeps 50 concurrent authorize-then-record cycles within a hard budget, give or take one request', async () => {
-    const created = await test.client(world.a.tokens.TENANT_ADMIN).data(ApiKeyCreateDocument, {
-      input: { departmentId: world.a.grandchildDepartmentId, name: 'metered', environment: 'PRODUCTION' },
-    });
-    const key = { id: created.apiKeyCreate.apiKey!.id, secret: created.apiKeyCreate.secret! };
-    await test.sql.query('update api_key set created_at = $1 where id = $2', ['2026-01-01T00:00:00Z', key.id]);
+    const key = await createKey(test, test.client(world.a.tokens.TENANT_ADMIN), { departmentId: world.a.grandchildDepartmentId, name: 'metered' });
     const budget = await setBudget(world.admin, { scope: { apiKeyId: key.id }, period: 'DAILY', limit: limitOf(10), isHard: true });
 
     const cycle = async () => {
@@ -169,10 +164,10 @@ describe('budgets and alerts', () => {
   });
 
   it('holds a reservation until its request is recorded or the hold expires', async () => {
-    const created = await test.client(world.b.tokens.TENANT_ADMIN).data(ApiKeyCreateDocument, {
-      input: { departmentId: world.b.childDepartmentId, name: 'reserving', environment: 'PRODUCTION', spendLimit: { amount: limitOf(3), period: 'MONTHLY' } },
+    const key = await createKey(test, test.client(world.b.tokens.TENANT_ADMIN), {
+      departmentId: world.b.childDepartmentId,
+      spendLimit: { amount: limitOf(3), period: 'MONTHLY' },
     });
-    const key = { id: created.apiKeyCreate.apiKey!.id, secret: created.apiKeyCreate.secret! };
     const authorize = async (estimatedCost: string, requestId?: string) =>
       (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId } })).usageAuthorize;
     const big = usageItem(key.id);
@@ -248,7 +243,7 @@ describe('budget periods on the tenant\'s clock', () => {
     await recordUsage(gateway, [usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })]);
     const { rows } = await test.sql.query<{ amount: string }>("select amount::text from alert where budget_id = $1 and type = 'FORECAST_OVER_BUDGET'", [budget.id]);
     expect(rows).toHaveLength(1);
-    expect(Number(rows[0].amount)).toBeGreaterThan(Number(limitOf(20)));
+    expect(toUnits(rows[0].amount)).toBeGreaterThan(toUnits(limitOf(20)));
   });
 });
 

@@ -3,6 +3,7 @@ import {
   BalanceAdjustDocument,
   BalanceEntriesDocument,
   BalanceTopUpDocument,
+  NodeDocument,
   RedemptionCodeRedeemDocument,
   RedemptionCodesCreateDocument,
   TenantBalanceDocument,
@@ -155,6 +156,13 @@ describe('redemption codes', () => {
     expect(refused[0].redemptionCodeRedeem.userErrors[0]).toMatchObject({ code: 'ALREADY_REDEEMED', field: ['input', 'code'] });
     expect(toUnits(await balance()) - before).toBe(toUnits('25'));
     await expectLedgerConsistent();
+  });
+
+  it('lets only the operator fetch a voucher by id', async () => {
+    const [issued] = (await create('1', 'CNY')).codes;
+    const id = issued.redemptionCode.id;
+    expect((await world.admin.data(NodeDocument, { id })).node).toMatchObject({ id, __typename: 'RedemptionCode' });
+    expect((await test.client(world.a.tokens.TENANT_ADMIN).data(NodeDocument, { id })).node).toBeNull();
   });
 
   it('refuses expired, foreign-currency and unknown codes, naming the field', async () => {

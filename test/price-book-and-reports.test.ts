@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ApiKeyCreateDocument,
   ModelPriceSetDocument,
   ModelPricesDocument,
   SpendDocument,
@@ -16,7 +15,17 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import { canonical, fromUnits, independentCost, KEYS_CREATED_AT, PRICES, recordUsage, setPrice, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import {
+  canonical,
+  createKey,
+  fromUnits,
+  independentCost,
+  PRICES,
+  recordUsage,
+  setPrice,
+  startUsageTest,
+  usageItem,
+} from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -40,12 +49,7 @@ async function auditRows(): Promise<number> {
 }
 
 /** A new key on the department, backdated so historic usage falls within its life. */
-async function freshKey(departmentId: string): Promise<string> {
-  const created = await world.admin.data(ApiKeyCreateDocument, { input: { departmentId, name: `key ${randomUUID()}`, environment: 'PRODUCTION' } });
-  const id = created.apiKeyCreate.apiKey!.id;
-  await test.sql.query('update api_key set created_at = $1 where id = $2', [KEYS_CREATED_AT, id]);
-  return id;
-}
+const freshKey = async (departmentId: string) => (await createKey(test, world.admin, { departmentId })).id;
 
 async function recordAll(records: UsageRecordItemInput[]): Promise<void> {
   const result = await recordUsage(gateway, records);

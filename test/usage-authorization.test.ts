@@ -14,7 +14,19 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import { canonical, fromUnits, independentCost, KEYS_CREATED_AT, PRICE_BOOK_START, PRICES, recordUsage, setPrice, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+import {
+  canonical,
+  createKey,
+  fromUnits,
+  independentCost,
+  PRICE_BOOK_START,
+  PRICES,
+  recordUsage,
+  setPrice,
+  startUsageTest,
+  toUnits,
+  usageItem,
+} from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -40,16 +52,8 @@ function tenantAdmin(): GraphQLClient {
 }
 
 /** A new key of tenant a on the grandchild department, backdated so usage a minute ago is within its life. */
-async function freshKey(input: Partial<ApiKeyCreateInput> = {}): Promise<{ id: string; secret: string }> {
-  const created = (
-    await tenantAdmin().data(ApiKeyCreateDocument, {
-      input: { departmentId: world.a.grandchildDepartmentId, name: `key ${randomUUID()}`, environment: 'PRODUCTION', ...input },
-    })
-  ).apiKeyCreate;
-  expect(created.userErrors).toEqual([]);
-  await test.sql.query('update api_key set created_at = $1 where id = $2', [KEYS_CREATED_AT, created.apiKey!.id]);
-  return { id: created.apiKey!.id, secret: created.secret! };
-}
+const freshKey = (input: Partial<Omit<ApiKeyCreateInput, 'departmentId'>> = {}) =>
+  createKey(test, tenantAdmin(), { departmentId: world.a.grandchildDepartmentId, ...input });
 
 async function setDailyLimit(apiKeyId: string, amount: string): Promise<void> {
   const result = await tenantAdmin().data(ApiKeyUpdateDocument, { input: { apiKeyId, spendLimit: { amount, period: 'DAILY' } } });

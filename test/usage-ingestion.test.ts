@@ -11,7 +11,18 @@ import {
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { actualCounters, expectedCounters } from './support/spend-ledger.js';
-import { canonical, fromUnits, independentCost, PRICES, recordUsage, setPrice, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+import {
+  canonical,
+  createKey,
+  fromUnits,
+  independentCost,
+  PRICES,
+  recordUsage,
+  setPrice,
+  startUsageTest,
+  toUnits,
+  usageItem,
+} from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -45,13 +56,7 @@ async function counterSnapshot(): Promise<string> {
   return JSON.stringify(rows);
 }
 
-/** A new key on the department, backdated so historic usage falls within its life. */
-async function freshKey(departmentId: string): Promise<string> {
-  const created = await world.admin.data(ApiKeyCreateDocument, { input: { departmentId, name: `key ${Date.now()}`, environment: 'PRODUCTION' } });
-  const id = created.apiKeyCreate.apiKey!.id;
-  await test.sql.query('update api_key set created_at = $1 where id = $2', ['2026-01-01T00:00:00Z', id]);
-  return id;
-}
+const freshKey = async (departmentId: string) => (await createKey(test, world.admin, { departmentId })).id;
 
 async function monthlySpend(apiKeyId: string, at?: string): Promise<string> {
   return (await world.admin.data(SpendDocument, { scope: { apiKeyId }, period: 'MONTHLY', at })).spend.spent.amount;

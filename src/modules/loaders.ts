@@ -1,17 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ApiKey } from './api-key/api-key.entity.js';
+import { BalanceAccount } from './balance/balance.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
 
-/** Batches lookups by id into one `where id in (...)` per entity and tick. */
-function byIdLoader<E extends { id: string }>(em: EntityManager, entity: new () => E): DataLoader<string, E | null> {
-  return new DataLoader(async (ids) => {
-    const rows = await em.find(entity as never, { id: { $in: [...ids] } } as never);
-    const byId = new Map((rows as E[]).map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
+/** Batches lookups by a unique key (the id, unless named) into one `where key in (...)` per entity and tick. */
+function byKeyLoader<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string): DataLoader<string, E | null> {
+  return new DataLoader(async (keys) => {
+    const rows = (await em.find(entity as never, { [key]: { $in: [...keys] } } as never)) as E[];
+    const byKey = new Map(rows.map((row) => [row[key] as string, row]));
+    return keys.map((value) => byKey.get(value) ?? null);
   });
+}
+
+function byIdLoader<E extends { id: string }>(em: EntityManager, entity: new () => E): DataLoader<string, E | null> {
+  return byKeyLoader(em, entity, 'id');
 }
 
 /** Batches "rows whose `parentField` is one of these ids" into one query. */
@@ -36,6 +41,7 @@ export function createLoaders(em: EntityManager) {
     departmentById: byIdLoader(em, Department),
     apiKeyById: byIdLoader(em, ApiKey),
     modelPriceById: byIdLoader(em, ModelPrice),
+    balanceAccountByTenant: byKeyLoader(em, BalanceAccount, 'tenantId'),
     departmentChildren: groupLoader(em, Department, 'parent', { name: 'asc', id: 'asc' }, (row) => row.parent!.id),
     apiKeysByDepartment: groupLoader(em, ApiKey, 'department', { createdAt: 'desc', id: 'desc' }, (row) => row.department.id),
   };

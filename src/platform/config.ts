@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { isDecimalString } from './money.js';
+import { decimal, isDecimalString } from './money.js';
 import { ACCESS_TOKEN_PREFIX } from './secrets.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -26,7 +26,7 @@ const configSchema = z.object({
   NODE_ENV: z.string().default('development'),
   SPEND_SPIKE_MULTIPLE: z
     .string()
-    .refine((value) => isDecimalString(value) && Number(value) > 1, 'must be a decimal greater than 1, e.g. "5"')
+    .refine((value) => isDecimalString(value) && decimal(value).gt(1), 'must be a decimal greater than 1, e.g. "5"')
     .default('5'),
   SPEND_SPIKE_FLOOR: z
     .string()

@@ -759,6 +759,7 @@ export type NodeQuery = { node:
     | { __typename: 'Budget', id: string }
     | { __typename: 'Department', id: string }
     | { __typename: 'ModelPrice', id: string }
+    | { __typename: 'RedemptionCode', id: string }
     | { __typename: 'Tenant', id: string }
     | { __typename: 'UsageRecord', id: string }
    | null };

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ModelPriceSetDocument, UsageRecordDocument, type ModelPriceSetInput, type UsageRecordItemInput } from '../generated/graphql.js';
+import {
+  ApiKeyCreateDocument,
+  ModelPriceSetDocument,
+  UsageRecordDocument,
+  type ApiKeyCreateInput,
+  type ModelPriceSetInput,
+  type UsageRecordItemInput,
+} from '../generated/graphql.js';
 import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { buildWorld, type World } from './fixtures.js';
@@ -33,6 +40,19 @@ export async function seedPriceBook(admin: GraphQLClient): Promise<void> {
 
 async function backdateKeys(test: TestApp): Promise<void> {
   await test.sql.query('update api_key set created_at = $1', [KEYS_CREATED_AT]);
+}
+
+export interface CreatedKey {
+  id: string;
+  secret: string;
+}
+
+/** A new key, created through the API as `client` and backdated like the world's, so historic usage falls within its life. */
+export async function createKey(test: TestApp, client: GraphQLClient, input: Partial<Omit<ApiKeyCreateInput, 'departmentId'>> & { departmentId: string }): Promise<CreatedKey> {
+  const created = (await client.data(ApiKeyCreateDocument, { input: { name: `key ${randomUUID()}`, environment: 'PRODUCTION', ...input } })).apiKeyCreate;
+  if (!created.apiKey) throw new Error(`apiKeyCreate refused: ${JSON.stringify(created.userErrors)}`);
+  await test.sql.query('update api_key set created_at = $1 where id = $2', [KEYS_CREATED_AT, created.apiKey.id]);
+  return { id: created.apiKey.id, secret: created.secret! };
 }
 
 export interface UsageTest {

@@ -202,7 +202,7 @@ export async function listBalanceEntries(context: RequestContext, tenantId: stri
 /** A prepaid tenant's balance (null for others). */
 export async function balanceOf(context: RequestContext, tenant: Tenant): Promise<{ amount: string; currency: CurrencyCode } | null> {
   if (!tenant.isPrepaid) return null;
-  const account = await context.em.findOne(BalanceAccount, { tenantId: tenant.id });
+  const account = await context.loaders.balanceAccountByTenant.load(tenant.id);
   return { amount: account?.balance ?? '0', currency: tenant.billingCurrency };
 }
 
@@ -210,4 +210,10 @@ export async function findBalanceEntry(context: RequestContext, id: string): Pro
   if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
   const entry = await context.em.findOne(BalanceEntry, { id });
   return entry && canSeeTenant(context.actor, entry.tenantId) ? entry : null;
+}
+
+/** A voucher, for the operator only (tenants never see vouchers, only their ledger entries). */
+export async function findRedemptionCode(context: RequestContext, id: string): Promise<RedemptionCode | null> {
+  if (context.actor.role !== Role.PLATFORM_ADMIN) return null;
+  return context.em.findOne(RedemptionCode, { id });
 }

@@ -90,11 +90,8 @@ export class BalanceAdjustInput {
   idempotencyKey!: string;
 }
 
-@ObjectType('RedemptionCode', { description: 'A prepaid voucher. The code itself is shown once, when created.' })
-export class RedemptionCodeNode {
-  @Field(() => ID, { description: 'Id of the voucher (not the code).' })
-  id!: string;
-
+@ObjectType('RedemptionCode', { implements: Node, description: 'A prepaid voucher (id, not the code). The code itself is shown once, when created.' })
+export class RedemptionCodeNode extends Node {
   @Field({ description: 'The first characters of the code, to recognise it.' })
   codePrefix!: string;
 

@@ -10,8 +10,8 @@ import { toApiKeyNode } from '../api-key/api-key.types.js';
 import { findAlert } from '../alert/alert.service.js';
 import { toAlertNode } from '../alert/alert.types.js';
 import { findAuditEntry } from '../audit/audit.service.js';
-import { findBalanceEntry } from '../balance/balance.service.js';
-import { toBalanceEntryNode } from '../balance/balance.types.js';
+import { findBalanceEntry, findRedemptionCode } from '../balance/balance.service.js';
+import { toBalanceEntryNode, toRedemptionCodeNode } from '../balance/balance.types.js';
 import { findBudget } from '../budget/budget.service.js';
 import { toBudgetNode } from '../budget/budget.types.js';
 import { toAuditEntryNode } from '../audit/audit.types.js';
@@ -51,7 +51,7 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   },
   Alert: fetcher(findAlert, toAlertNode),
   BalanceEntry: fetcher(findBalanceEntry, toBalanceEntryNode),
-  RedemptionCode: async () => null, // vouchers are the operator's, reached through their payloads only
+  RedemptionCode: fetcher(findRedemptionCode, toRedemptionCodeNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

@@ -156,9 +156,8 @@ function currenciesOf(keys: KeyForUsage[]): Record<string, CurrencyCode> {
   return Object.fromEntries(keys.map((key) => [key.tenantId, key.billingCurrency]));
 }
 
-function spendUpdatedEvent(recordedAt: Date, keys: KeyForUsage[], counters: CounterMove[]): SpendUpdatedEvent {
+function spendUpdatedEvent(recordedAt: Date, keys: KeyForUsage[], currencies: Record<string, CurrencyCode>, counters: CounterMove[]): SpendUpdatedEvent {
   const keyById = new Map(keys.map((key) => [key.id, key]));
-  const currencies = currenciesOf(keys);
   return {
     recordedAt: recordedAt.toISOString(),
     currencies,
@@ -236,10 +235,11 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       rows.forEach((row, position) => {
         if (!inserted.has(identityOf(row.tenant_id, row.request_id))) duplicates.push({ index: rowIndexes[position], requestId: row.request_id });
       });
+      const currencies = currenciesOf(keys);
       if (stored.counters.length > 0) {
-        await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, stored.counters));
+        await publishOnCommit(client, SPEND_UPDATED, spendUpdatedEvent(now, keys, currencies, stored.counters));
       }
-      await raiseUsageAlerts(client, stored, currenciesOf(keys), context.spendSpike, now);
+      await raiseUsageAlerts(client, stored, currencies, context.spendSpike, now);
       return inserted.size;
     });
   }
