@@ -5,6 +5,7 @@ import { Migration20261124010746_BudgetsAndAlerts } from './Migration20261124010
 import { Migration20261124011548_PrepaidBalance } from './Migration20261124011548_PrepaidBalance.js';
 import { Migration20261124013909_SpendHolds } from './Migration20261124013909_SpendHolds.js';
 import { Migration20261124014132_SpendHourly } from './Migration20261124014132_SpendHourly.js';
+import { Migration20261124022756_Billing } from './Migration20261124022756_Billing.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124011548_PrepaidBalance', class: Migration20261124011548_PrepaidBalance },
   { name: 'Migration20261124013909_SpendHolds', class: Migration20261124013909_SpendHolds },
   { name: 'Migration20261124014132_SpendHourly', class: Migration20261124014132_SpendHourly },
+  { name: 'Migration20261124022756_Billing', class: Migration20261124022756_Billing },
 ];

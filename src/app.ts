@@ -15,7 +15,12 @@ import type { RequestContext } from './context.js';
 import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
 import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
+import { billCsv, billJson, billPdf, loadBillExport } from './modules/bill/bill-export.js';
+import { markOverdueBills } from './modules/bill/bill.service.js';
+import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
+import { DIRECTORY_READERS } from './platform/auth/roles.js';
+import { nativePool } from './platform/database/sql.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './platform/database/orm.js';
@@ -34,7 +39,13 @@ export interface AppOptions {
   bootstrapAdminToken?: string;
   isProduction?: boolean;
   spendSpike?: SpendSpikeRule;
+  /** The seller printed on bills. */
+  operatorName?: string;
 }
+
+const DEFAULT_OPERATOR_NAME = 'AI Billing Platform';
+/** How often unpaid bills past their due date are marked OVERDUE. */
+const OVERDUE_SWEEP_INTERVAL_MS = 60_000;
 
 export interface App {
   url: string;
@@ -72,6 +83,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   const stopEvictions = accessTokens.listen(pubSub);
 
   const schema = await buildAppSchema();
+  const settlementDependencies = { pool: await nativePool(orm.em), clock, logger };
+  const settlements = new SettlementRunner(settlementDependencies);
+  const overdueSweep = setInterval(() => {
+    markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
+  }, OVERDUE_SWEEP_INTERVAL_MS).unref();
 
   async function contextFor(secret: string | undefined, requestId: string | undefined): Promise<RequestContext> {
     if (!secret) throw unauthenticated();
@@ -92,6 +108,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       pubSub,
       accessTokens,
       spendSpike: options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE,
+      settlements,
     };
   }
 
@@ -176,6 +193,30 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
+  // Bill exports for ERP and people: same bearer token and visibility as the `bill` query.
+  app.get(/^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/, async (request, response) => {
+    const [billId, format] = [request.params[0], request.params[1]] as [string, 'csv' | 'json' | 'pdf'];
+    try {
+      const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'));
+      const data = DIRECTORY_READERS.includes(context.actor.role) ? await loadBillExport(context, billId) : null;
+      if (!data) {
+        response.status(404).json({ error: { code: 'NOT_FOUND', message: `No Bill with id "${billId}".` } });
+        return;
+      }
+      const fileName = `bill-${data.bill.number ?? data.bill.id}.${format}`;
+      response.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+      if (format === 'csv') response.type('text/csv; charset=utf-8').send(billCsv(data));
+      else if (format === 'json') response.json(billJson(data));
+      else response.type('application/pdf').send(await billPdf(data, options.operatorName ?? DEFAULT_OPERATOR_NAME));
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+        response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+        return;
+      }
+      logger.error({ err: error, billId }, 'bill export failed');
+      response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
+    }
+  });
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
@@ -198,6 +239,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     async stop() {
       logger.debug('stopping: draining HTTP and closing WebSockets');
       await apollo.stop(); // stops accepting, drains HTTP, closes WebSockets
+      clearInterval(overdueSweep);
+      await settlements.drain();
       logger.debug('stopping: event listener');
       await stopEvictions();
       await listener.stop();

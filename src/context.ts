@@ -5,6 +5,7 @@ import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
+import type { SettlementRunner } from './modules/bill/settlement.service.js';
 import type { Loaders } from './modules/loaders.js';
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
@@ -22,6 +23,8 @@ export interface RequestContext {
   accessTokens: AccessTokenCache;
   /** When usage ingestion raises SPEND_SPIKE. */
   spendSpike: SpendSpikeRule;
+  /** Settlement runs this process executes. */
+  settlements: SettlementRunner;
 }
 
 /** Runs work in one transaction with a context whose `em` is the transaction's. */

@@ -3,6 +3,7 @@ import {
   BalanceAdjustDocument,
   BalanceEntriesDocument,
   BalanceTopUpDocument,
+  ContractCreateDocument,
   NodeDocument,
   RedemptionCodeRedeemDocument,
   RedemptionCodesCreateDocument,
@@ -21,7 +22,10 @@ let gateway: GraphQLClient;
 
 beforeAll(async () => {
   ({ test, world, gateway } = await startUsageTest());
-  await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, isPrepaid: true } });
+  const { contractCreate } = await world.admin.data(ContractCreateDocument, {
+    input: { tenantId: world.a.id, type: 'PAY_AS_YOU_GO', startPeriod: new Date().toISOString().slice(0, 7), terms: { billingMode: 'PREPAID' } },
+  });
+  expect(contractCreate.userErrors).toEqual([]);
 });
 afterAll(() => test.stop());
 

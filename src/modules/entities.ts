@@ -3,6 +3,8 @@ import { ApiKey } from './api-key/api-key.entity.js';
 import { Alert } from './alert/alert.entity.js';
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { BalanceAccount, BalanceEntry, RedemptionCode } from './balance/balance.entity.js';
+import { Bill, BillLine, BillNumberCounter, BillSyncCounter, Payment, SettlementRun } from './bill/bill.entity.js';
+import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Budget } from './budget/budget.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
@@ -13,4 +15,4 @@ import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly];
+export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly, Contract, ContractVersion, Bill, BillLine, Payment, BillNumberCounter, BillSyncCounter, SettlementRun];

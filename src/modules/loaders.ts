@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ApiKey } from './api-key/api-key.entity.js';
 import { BalanceAccount } from './balance/balance.entity.js';
+import { BillLine, Payment } from './bill/bill.entity.js';
+import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
@@ -20,7 +22,7 @@ function byIdLoader<E extends { id: string }>(em: EntityManager, entity: new () 
 }
 
 /** Batches "rows whose `parentField` is one of these ids" into one query. */
-function groupLoader<E extends { id: string }>(
+function groupLoader<E extends object>(
   em: EntityManager,
   entity: new () => E,
   parentField: keyof E & string,
@@ -44,6 +46,12 @@ export function createLoaders(em: EntityManager) {
     balanceAccountByTenant: byKeyLoader(em, BalanceAccount, 'tenantId'),
     departmentChildren: groupLoader(em, Department, 'parent', { name: 'asc', id: 'asc' }, (row) => row.parent!.id),
     apiKeysByDepartment: groupLoader(em, ApiKey, 'department', { createdAt: 'desc', id: 'desc' }, (row) => row.department.id),
+    contractsByTenant: groupLoader(em, Contract, 'tenantId', { startsOn: 'asc' }, (row) => row.tenantId),
+    contractById: byIdLoader(em, Contract),
+    paymentById: byIdLoader(em, Payment),
+    billLines: groupLoader(em, BillLine, 'billId', { lineNumber: 'asc' }, (row) => row.billId),
+    billPayments: groupLoader(em, Payment, 'billId', { receivedAt: 'asc', id: 'asc' }, (row) => row.billId),
+    contractVersions: groupLoader(em, ContractVersion, 'contractId', { version: 'asc' }, (row) => row.contractId),
   };
 }
 

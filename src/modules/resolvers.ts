@@ -4,6 +4,8 @@ import { ApiKeyResolver, DepartmentApiKeysResolver, TenantApiKeysResolver } from
 import { AlertResolver } from './alert/alert.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
 import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
+import { ContractResolver, TenantContractResolver } from './contract/contract.resolver.js';
+import { BillingEventResolver, BillLineResolver, BillResolver } from './bill/bill.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
@@ -31,4 +33,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AlertResolver,
   BalanceResolver,
   TenantBalanceResolver,
+  ContractResolver,
+  TenantContractResolver,
+  BillResolver,
+  BillLineResolver,
+  BillingEventResolver,
 ];

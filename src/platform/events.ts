@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 import pg from 'pg';
+import { queryRows, type SqlTarget } from './database/sql.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -31,29 +31,18 @@ export function createLocalPubSub(): LocalPubSub {
   return createPubSub({ eventTarget });
 }
 
-/** Where an event is published: the ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */
-export type EventTarget = EntityManager | pg.ClientBase;
-
-async function runSql(target: EventTarget, sql: string, params: unknown[]): Promise<void> {
-  if ('execute' in target) {
-    // MikroORM takes `?` placeholders (each $n below is used once, in order).
-    await target.execute(sql.replace(/\$\d+/g, '?'), params);
-  } else {
-    await target.query(sql, params);
-  }
-}
 
 /**
  * Publishes an event when the surrounding transaction commits, to every process. One
  * notification per call: publish once per batch, never per row (NOTIFY serialises commits).
  */
-export async function publishOnCommit(target: EventTarget, topic: string, payload: unknown): Promise<void> {
+export async function publishOnCommit(target: SqlTarget, topic: string, payload: unknown): Promise<void> {
   const inline = JSON.stringify({ topic, payload } satisfies EventEnvelope);
   if (Buffer.byteLength(inline) < MAX_NOTIFY_BYTES) {
-    await runSql(target, 'select pg_notify($1, $2)', [EVENTS_CHANNEL, inline]);
+    await queryRows(target, 'select pg_notify($1, $2)', [EVENTS_CHANNEL, inline]);
     return;
   }
-  await runSql(
+  await queryRows(
     target,
     `with stored as (insert into event_outbox (topic, payload) values ($1, $2::jsonb) returning id, topic)
      select pg_notify($3, json_build_object('topic', topic, 'ref', id::text)::text) from stored`,

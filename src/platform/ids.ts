@@ -13,6 +13,10 @@ export const ID_PREFIXES = {
   Alert: 'alr',
   BalanceEntry: 'bal',
   RedemptionCode: 'rdc',
+  Contract: 'con',
+  Bill: 'bil',
+  Payment: 'pay',
+  SettlementRun: 'srn',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

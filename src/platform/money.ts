@@ -40,3 +40,30 @@ export function formatAmount(amount: Decimal, currency: CurrencyCode): string {
 export function percentOf(part: Decimal, whole: Decimal): Decimal {
   return part.div(whole).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
+
+export enum TaxMode {
+  /** Prices are net: VAT is added per line. */
+  TAX_EXCLUSIVE = 'TAX_EXCLUSIVE',
+  /** Prices include VAT: each line's net is backed out of its gross. */
+  TAX_INCLUSIVE = 'TAX_INCLUSIVE',
+}
+
+export interface TaxedAmount {
+  net: Decimal;
+  tax: Decimal;
+  gross: Decimal;
+}
+
+/**
+ * VAT of one bill line whose amount is already rounded to the minor unit (DESIGN 3): tax-exclusive,
+ * tax = round(net x rate); tax-inclusive, net = round(gross / (1 + rate)) and tax = gross - net.
+ * Negative lines (discounts) are rounded symmetrically, so a discount's tax mirrors a charge's.
+ */
+export function lineTax(amount: Decimal, rate: Decimal, mode: TaxMode, currency: CurrencyCode): TaxedAmount {
+  if (mode === TaxMode.TAX_EXCLUSIVE) {
+    const tax = roundToMinorUnit(amount.times(rate), currency);
+    return { net: amount, tax, gross: amount.plus(tax) };
+  }
+  const net = roundToMinorUnit(amount.div(rate.plus(1)), currency);
+  return { net, tax: amount.minus(net), gross: amount };
+}

@@ -5,10 +5,13 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, type CurrencyCode } from '../../platform/money.js';
+import { periodOf } from '../../platform/period.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { BillingMode } from '../contract/contract.entity.js';
+import { currentTerms, termsFor } from '../contract/contract.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { BalanceAccount, BalanceEntry, BalanceEntryType, PaymentMethod, RedemptionCode } from './balance.entity.js';
 import type { BalanceAdjustInput, BalanceTopUpInput, RedemptionCodeRedeemInput, RedemptionCodesCreateInput } from './balance.types.js';
@@ -51,7 +54,10 @@ interface LedgerChange {
 async function prepaidTenant(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
   const tenant = await transaction.em.findOne(Tenant, { id: inputId('Tenant', tenantId, field) });
   if (!tenant || !canSeeTenant(transaction.actor, tenant.id)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
-  if (!tenant.isPrepaid) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `${field.at(-1)} names a tenant that is not prepaid`);
+  const { terms } = await termsFor(transaction.em, tenant.id, periodOf(transaction.clock.now(), tenant.timezone));
+  if (terms.billingMode !== BillingMode.PREPAID) {
+    throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `${field.at(-1)} names a tenant whose contract in force is not prepaid`);
+  }
   return tenant;
 }
 
@@ -201,7 +207,7 @@ export async function listBalanceEntries(context: RequestContext, tenantId: stri
 
 /** A prepaid tenant's balance (null for others). */
 export async function balanceOf(context: RequestContext, tenant: Tenant): Promise<{ amount: string; currency: CurrencyCode } | null> {
-  if (!tenant.isPrepaid) return null;
+  if ((await currentTerms(context, tenant)).billingMode !== BillingMode.PREPAID) return null;
   const account = await context.loaders.balanceAccountByTenant.load(tenant.id);
   return { amount: account?.balance ?? '0', currency: tenant.billingCurrency };
 }

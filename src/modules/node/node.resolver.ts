@@ -12,6 +12,10 @@ import { toAlertNode } from '../alert/alert.types.js';
 import { findAuditEntry } from '../audit/audit.service.js';
 import { findBalanceEntry, findRedemptionCode } from '../balance/balance.service.js';
 import { toBalanceEntryNode, toRedemptionCodeNode } from '../balance/balance.types.js';
+import { findBill, findPayment, findSettlementRun } from '../bill/bill.service.js';
+import { toBillNode, toPaymentNode, toSettlementRunNode } from '../bill/bill.types.js';
+import { findContract } from '../contract/contract.service.js';
+import { toContractNode } from '../contract/contract.types.js';
 import { findBudget } from '../budget/budget.service.js';
 import { toBudgetNode } from '../budget/budget.types.js';
 import { toAuditEntryNode } from '../audit/audit.types.js';
@@ -52,6 +56,10 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   Alert: fetcher(findAlert, toAlertNode),
   BalanceEntry: fetcher(findBalanceEntry, toBalanceEntryNode),
   RedemptionCode: fetcher(findRedemptionCode, toRedemptionCodeNode),
+  Contract: fetcher(findContract, toContractNode),
+  Bill: fetcher(findBill, toBillNode),
+  Payment: fetcher(findPayment, toPaymentNode),
+  SettlementRun: fetcher(findSettlementRun, (run, context) => toSettlementRunNode(run, context.clock.now())),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

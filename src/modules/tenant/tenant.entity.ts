@@ -39,7 +39,7 @@ export class BuyerTaxProfile {
 @Entity({ tableName: 'tenant' })
 @Index({ name: 'tenant_created_at_index', properties: ['createdAt', 'id'] })
 @Index({ name: 'tenant_updated_at_index', properties: ['updatedAt', 'id'] })
-export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile' | 'isPrepaid'> {
+export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Tenant');
 
@@ -63,10 +63,6 @@ export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency
 
   @Property({ type: 'timestamptz', nullable: true })
   suspendedAt?: Date | null;
-
-  /** Prepaid tenants spend from a balance (until contracts carry the billing mode). */
-  @Property({ type: 'boolean', defaultRaw: 'false' })
-  isPrepaid: boolean = false;
 
   /** Below this balance a BALANCE_LOW alert is raised; null for none. */
   @Property({ type: 'decimal', precision: 24, scale: 10, nullable: true })

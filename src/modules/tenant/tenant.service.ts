@@ -52,12 +52,11 @@ const tenantCreateSchema = z.object({
 
 const tenantUpdateSchema = tenantCreateSchema.partial().extend({
   name: requiredText(200).nullish(),
-  isPrepaid: z.boolean().nullish(),
   balanceLowLevel: amount({ allowZero: true }).nullish(),
 });
 
 /** Fields only the operator may change: they move billing periods, prices and charges. */
-const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy', 'isPrepaid'] as const;
+const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy'] as const;
 
 export function auditView(tenant: Tenant): Record<string, unknown> {
   return {
@@ -67,7 +66,6 @@ export function auditView(tenant: Tenant): Record<string, unknown> {
     billingCurrency: tenant.billingCurrency,
     failedRequestPolicy: tenant.failedRequestPolicy,
     buyerTaxProfile: { ...tenant.buyerTaxProfile },
-    isPrepaid: tenant.isPrepaid,
     balanceLowLevel: tenant.balanceLowLevel ?? null,
   };
 }
@@ -179,7 +177,6 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
     if (values.timezone) tenant.timezone = values.timezone;
     if (values.billingCurrency) tenant.billingCurrency = values.billingCurrency;
     if (values.failedRequestPolicy) tenant.failedRequestPolicy = values.failedRequestPolicy;
-    if (values.isPrepaid != null) tenant.isPrepaid = values.isPrepaid;
     if (values.balanceLowLevel != null) tenant.balanceLowLevel = decimal(values.balanceLowLevel).isZero() ? null : values.balanceLowLevel;
     if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
     await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.update', targetId: tenant.id, before, after: auditView(tenant) });

@@ -69,9 +69,6 @@ export class TenantNode extends Node {
   @Field(() => Date, { nullable: true, description: 'When the tenant was last suspended, while it is.' })
   suspendedAt!: Date | null;
 
-  @Field({ description: 'Whether the tenant spends from a prepaid balance (usage debits it; usageAuthorize checks it).' })
-  isPrepaid!: boolean;
-
   @Field(() => Money, { nullable: true, description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none.' })
   balanceLowLevel!: Money | null;
 
@@ -103,7 +100,6 @@ export function toTenantNode(tenant: Tenant): TenantNode {
     failedRequestPolicy: tenant.failedRequestPolicy,
     buyerTaxProfile: toBuyerTaxProfileNode(tenant.buyerTaxProfile),
     suspendedAt: tenant.status === TenantStatus.SUSPENDED ? (tenant.suspendedAt ?? null) : null,
-    isPrepaid: tenant.isPrepaid,
     balanceLowLevel: tenant.balanceLowLevel ? Money.of(tenant.balanceLowLevel, tenant.billingCurrency) : null,
     createdAt: tenant.createdAt,
     updatedAt: tenant.updatedAt,
@@ -201,9 +197,6 @@ export class TenantUpdateInput {
 
   @Field(() => BuyerTaxProfileInput, { nullable: true, description: 'Buyer details; omitted fields inside are unchanged.' })
   buyerTaxProfile?: BuyerTaxProfileInput | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Whether the tenant spends from a prepaid balance (platform admins only).' })
-  isPrepaid?: boolean | null;
 
   @Field(() => DecimalScalar, { nullable: true, description: 'The BALANCE_LOW alert level; "0" turns the alert off.' })
   balanceLowLevel?: string | null;

@@ -50,8 +50,8 @@ interface AppliedLimit {
   code: UsageDenialCode;
   scope: SpendScopeNode;
   remaining: Decimal;
-  /** The counter (or, without a period, the balance) behind it, re-read when reserving. */
-  target: LimitedScope;
+  /** The counter (or, without a period, the balance) behind it, re-read when reserving; null when not reserved against. */
+  target: LimitedScope | null;
   /** The limit; null for the balance, where what is left is the balance itself. */
   limit: string | null;
   /** Names the limit in a denial message. */
@@ -74,7 +74,7 @@ function spendLimit(code: UsageDenialCode, label: string, spend: SpendNode): App
 
 /**
  * Sources of limits, all read with the key: its own limit, every hard budget on its tenant, the
- * departments up its tree and itself, and a prepaid tenant's balance. The credit limit adds its own.
+ * departments up its tree and itself, a prepaid tenant's balance, and a postpaid contract's credit limit.
  */
 const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
   (facts) =>
@@ -125,6 +125,21 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
           },
         ]
       : [],
+  (facts) =>
+    facts.creditLimit !== null
+      ? [
+          {
+            code: UsageDenialCode.CREDIT_LIMIT_EXCEEDED,
+            scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
+            remaining: decimal(facts.creditLimit).minus(facts.creditUsed ?? '0'),
+            // Bills and unbilled months move slowly next to a call: the figure read with the key is used as it is.
+            target: null,
+            limit: facts.creditLimit,
+            label: `The credit limit (${decimal(facts.creditLimit).toFixed()} ${facts.billingCurrency}; open bills and unbilled spend ${decimal(facts.creditUsed ?? '0').toFixed()})`,
+            spend: null,
+          },
+        ]
+      : [],
 ];
 
 /** The first limit with too little left for the estimate, as a denial. */
@@ -148,8 +163,9 @@ const HOLD_TTL_MS = 10 * 60 * 1000;
  */
 async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: AppliedLimit[], requestId: string, estimatedCost: Decimal, now: Date): Promise<UsageDenial | null> {
   return sqlTransaction(pool, async (client) => {
-    const figures = await lockAndReadReservations(client, facts.tenantId, requestId, limits.map((limit) => limit.target), now);
-    limits.forEach((limit, position) => {
+    const reserved = limits.filter((limit): limit is AppliedLimit & { target: LimitedScope } => limit.target !== null);
+    const figures = await lockAndReadReservations(client, facts.tenantId, requestId, reserved.map((limit) => limit.target), now);
+    reserved.forEach((limit, position) => {
       const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
       limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
     });
@@ -160,7 +176,7 @@ async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: Applied
         apiKeyId: facts.apiKeyId,
         requestId,
         amount: estimatedCost.toFixed(),
-        scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
+        scopeIds: [...new Set(reserved.map((limit) => limit.target.scopeId))],
         now,
         expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
       });
@@ -213,7 +229,7 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   if (!refusal) {
     const requestId = input.requestId?.trim();
     refusal =
-      requestId && estimatedCost.gt(0) && limits.length > 0
+      requestId && estimatedCost.gt(0) && limits.some((limit) => limit.target !== null)
         ? await reserve(await nativePool(context.em), facts, limits, requestId, estimatedCost, now)
         : firstExceeded(limits, estimatedCost);
   }

@@ -33,6 +33,7 @@ const count = () => ({ type: new BigIntType('number') }) as const;
 @Entity({ tableName: 'usage_record' })
 @Unique({ name: 'usage_record_tenant_request_unique', properties: ['tenantId', 'requestId'] })
 @Index({ name: 'usage_record_tenant_occurred_index', properties: ['tenantId', 'occurredAt', 'id'] })
+@Index({ name: 'usage_record_tenant_seq_index', properties: ['tenantId', 'seq'] })
 export class UsageRecord {
   @PrimaryKey({ type: 'text' })
   id!: string;
@@ -105,4 +106,8 @@ export class UsageRecord {
 
   @Property({ type: 'timestamptz' })
   recordedAt!: Date;
+
+  /** Order of recording, for settlement: a bill takes usage up to a watermark of it (see usageWatermark). */
+  @Property({ type: new BigIntType('number'), autoincrement: true })
+  seq!: number;
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { parseTimestamptz } from '../../platform/database/sql.js';
+import { parseTimestamptz, sqlTransaction } from '../../platform/database/sql.js';
 import type { SpendSpikeRule } from '../alert/spend-spike.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
@@ -160,6 +160,36 @@ export interface BalanceLow {
   sinceEntryId: string;
 }
 
+/** Two-key advisory lock namespace of the settlement barrier: (namespace, hashtext(tenant id)). */
+const SETTLEMENT_BARRIER = 5_301_101;
+
+/**
+ * Taken (shared) by a usage batch for each tenant in it, before its rows get their sequence
+ * numbers and until it commits. A settlement takes it exclusively for a moment (see
+ * `usageWatermark`), so every row numbered below the watermark it reads is committed.
+ */
+export async function holdTenantsAgainstSettlement(client: pg.ClientBase, tenantIds: string[]): Promise<void> {
+  await client.query({
+    name: 'usage-settlement-hold',
+    text: `select pg_advisory_xact_lock_shared(${SETTLEMENT_BARRIER}, hashtext(tenant_id))
+             from (select tenant_id from unnest($1::text[]) as tenant_id order by tenant_id) as ordered`,
+    values: [tenantIds],
+  });
+}
+
+/**
+ * The settlement barrier: waits for the tenant's usage batches in flight, and returns a sequence
+ * number that every usage row committed so far is below and every row recorded later is above.
+ * Bills take usage up to a watermark, so a row is settled exactly once however late it arrives.
+ */
+export function usageWatermark(pool: pg.Pool, tenantId: string): Promise<number> {
+  return sqlTransaction(pool, async (client) => {
+    await client.query({ name: 'usage-settlement-barrier', text: `select pg_advisory_xact_lock(${SETTLEMENT_BARRIER}, hashtext($1))`, values: [tenantId] });
+    const { rows } = await client.query<{ watermark: string }>({ name: 'usage-watermark', text: `select nextval('usage_record_seq_seq')::text as watermark` });
+    return Number(rows[0].watermark);
+  });
+}
+
 /**
  * One statement for the whole batch: insert the records (skipping requestIds the tenant already
  * has), then move every spend counter they touch (tenant, each department up the tree, key; day
@@ -281,7 +311,8 @@ export async function storeUsageBatch(
            prepaid_debits as (
              select k.tenant_id, sum(k.spent) as amount
                from key_days k join tenant t on t.id = k.tenant_id
-              where t.is_prepaid group by 1 having sum(k.spent) > 0
+              where exists (select 1 from contract_terms_at(t.id, ($2::timestamptz at time zone t.timezone)::date) c where c.billing_mode = 'PREPAID')
+              group by 1 having sum(k.spent) > 0
            ),
            debited as (
              insert into balance_account as a (tenant_id, balance, updated_at)
@@ -369,6 +400,9 @@ export interface AuthorizationFacts {
   isPrepaid: boolean;
   /** The prepaid balance; null before the first entry. */
   balance: string | null;
+  /** A postpaid contract's credit limit, and what counts against it: open bills plus unbilled spend. */
+  creditLimit: string | null;
+  creditUsed: string | null;
 }
 
 export interface HardBudgetFacts {
@@ -388,8 +422,18 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
     text: `select k.id as "apiKeyId", k.tenant_id as "tenantId", k.department_id as "departmentId", k.status,
                   k.expires_at as "expiresAt", k.allowed_models as "allowedModels",
                   k.spend_limit_amount::text as "spendLimitAmount", k.spend_limit_period as "spendLimitPeriod",
-                  t.status as "tenantStatus", t.billing_currency as "billingCurrency", t.is_prepaid as "isPrepaid",
+                  t.status as "tenantStatus", t.billing_currency as "billingCurrency",
+                  coalesce(terms.billing_mode = 'PREPAID', false) as "isPrepaid",
                   (select a.balance::text from balance_account a where a.tenant_id = t.id) as balance,
+                  terms.credit_limit::text as "creditLimit",
+                  -- Owed on a credit limit: open bills, plus spend in the months after the last bill.
+                  case when terms.credit_limit is not null then (
+                    (select coalesce(sum(b.gross_total - b.amount_paid), 0) from bill b
+                      where b.tenant_id = t.id and b.status in ('FINALIZED', 'PARTIALLY_PAID', 'OVERDUE'))
+                    + (select coalesce(sum(m.spent), 0) from spend_counter m
+                        where m.scope_id = t.id and m.period = 'MONTHLY'
+                          and m.period_start > coalesce((select max(b.period_start) from bill b where b.tenant_id = t.id and b.status <> 'VOID'), '-infinity'::date))
+                  )::text end as "creditUsed",
                   exists (select 1 from model_price p
                            where p.model = $2 and p.currency = t.billing_currency
                              and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as "isModelPriced",
@@ -398,6 +442,7 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                   hard.budgets as "hardBudgets"
              from api_key k
              join tenant t on t.id = k.tenant_id
+             left join lateral contract_terms_at(t.id, ($3::timestamptz at time zone t.timezone)::date) as terms on true
              left join spend_counter c on c.scope_id = k.id and c.period = k.spend_limit_period
                                       and c.period_start = spend_period_start(k.spend_limit_period, $3, t.timezone)
              -- The key's scopes (tenant, key, each department up the tree), then their live hard budgets by index.

@@ -17,6 +17,7 @@ import {
   keysForUsage,
   priceVersionsForUsage,
   storeUsageBatch,
+  holdTenantsAgainstSettlement,
   type CounterMove,
   type KeyForUsage,
   type PriceVersion,
@@ -228,6 +229,7 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
       if (rows.length === 0) return 0;
 
       const tenantIds = [...new Set(rows.map((row) => row.tenant_id))];
+      await holdTenantsAgainstSettlement(client, tenantIds);
       const stored = await storeUsageBatch(client, rows, now, tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })),
         context.spendSpike,
       );

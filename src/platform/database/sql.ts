@@ -36,3 +36,12 @@ export function parseTimestamptz(text: string | null): Date | null {
   if (text === null) return null;
   return new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 }
+
+/** Where a statement runs: an ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */
+export type SqlTarget = EntityManager | pg.ClientBase;
+
+/** Runs one statement written with `$n` placeholders (each used once, in order) on either kind of target. */
+export async function queryRows<Row>(target: SqlTarget, sql: string, params: unknown[]): Promise<Row[]> {
+  if ('execute' in target) return target.execute<Row[]>(sql.replace(/\$\d+/g, '?'), params);
+  return (await target.query(sql, params)).rows as Row[];
+}

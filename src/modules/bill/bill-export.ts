@@ -1,0 +1,181 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RequestContext } from '../../context.js';
+import { decimal, TaxMode } from '../../platform/money.js';
+import { periodOfDate } from '../../platform/period.js';
+import { BillLineKind, type Bill, type BillLine, type Payment } from './bill.entity.js';
+import { renderBillPdf } from './bill-pdf.js';
+import { amountDue, findBill } from './bill.service.js';
+
+/** The CSV's columns, in order: a contract with ERP importers (documented in the README). */
+export const BILL_CSV_COLUMNS = [
+  'bill_id',
+  'bill_number',
+  'tenant_id',
+  'period',
+  'status',
+  'currency',
+  'line_number',
+  'kind',
+  'description',
+  'department_id',
+  'model',
+  'model_tier',
+  'adjusted_period',
+  'request_count',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'image_count',
+  'video_seconds',
+  'exact_amount',
+  'amount',
+  'net',
+  'tax',
+  'gross',
+  'tax_rate',
+  'tax_mode',
+  'due_on',
+] as const;
+
+export interface BillExport {
+  bill: Bill;
+  lines: BillLine[];
+  payments: Payment[];
+  tenantName: string;
+  buyer: { legalName: string | null; taxpayerId: string | null; address: string | null };
+}
+
+/** A bill with everything an export prints, or null when the caller cannot see it. */
+export async function loadBillExport(context: RequestContext, billId: string): Promise<BillExport | null> {
+  const bill = await findBill(context, billId);
+  if (!bill) return null;
+  const [lines, payments, tenant] = await Promise.all([
+    context.loaders.billLines.load(bill.id),
+    context.loaders.billPayments.load(bill.id),
+    context.loaders.tenantById.load(bill.tenantId),
+  ]);
+  const profile = tenant!.buyerTaxProfile;
+  return {
+    bill,
+    lines,
+    payments,
+    tenantName: tenant!.name,
+    buyer: { legalName: profile.legalName ?? null, taxpayerId: profile.taxpayerId ?? null, address: profile.address ?? null },
+  };
+}
+
+export function billCsv({ bill, lines }: BillExport): string {
+  const period = periodOfDate(bill.periodStart);
+  return stringify(
+    lines.map((line) => [
+      bill.id,
+      bill.number,
+      bill.tenantId,
+      period,
+      bill.status,
+      bill.currency,
+      line.lineNumber,
+      line.kind,
+      line.description,
+      line.departmentId ?? '',
+      line.model ?? '',
+      line.modelTier ?? '',
+      line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : '',
+      line.requestCount,
+      line.inputTokens,
+      line.outputTokens,
+      line.cachedInputTokens,
+      line.imageCount,
+      line.videoSeconds,
+      decimal(line.exactAmount).toFixed(),
+      line.amount,
+      line.net,
+      line.tax,
+      line.gross,
+      bill.taxRate,
+      bill.taxMode,
+      bill.dueOn ?? '',
+    ]),
+    { header: true, columns: [...BILL_CSV_COLUMNS] },
+  );
+}
+
+/** The JSON export: the bill, its lines and payments, every amount an exact decimal string. */
+export function billJson({ bill, lines, payments }: BillExport): Record<string, unknown> {
+  return {
+    id: bill.id,
+    number: bill.number,
+    tenantId: bill.tenantId,
+    period: periodOfDate(bill.periodStart),
+    status: bill.status,
+    currency: bill.currency,
+    billingMode: bill.billingMode,
+    taxMode: bill.taxMode,
+    taxRate: bill.taxRate,
+    total: { net: bill.netTotal, tax: bill.taxTotal, gross: bill.grossTotal },
+    amountPaid: bill.amountPaid,
+    amountDue: amountDue(bill),
+    dueOn: bill.dueOn,
+    finalizedAt: bill.finalizedAt?.toISOString() ?? null,
+    updatedAt: bill.updatedAt.toISOString(),
+    lines: lines.map((line) => ({
+      lineNumber: line.lineNumber,
+      kind: line.kind,
+      description: line.description,
+      departmentId: line.departmentId ?? null,
+      model: line.model ?? null,
+      modelTier: line.modelTier ?? null,
+      adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
+      quantity: {
+        requestCount: line.requestCount,
+        inputTokens: line.inputTokens,
+        outputTokens: line.outputTokens,
+        cachedInputTokens: line.cachedInputTokens,
+        imageCount: line.imageCount,
+        videoSeconds: line.videoSeconds,
+      },
+      exactAmount: decimal(line.exactAmount).toFixed(),
+      amount: line.amount,
+      net: line.net,
+      tax: line.tax,
+      gross: line.gross,
+    })),
+    payments: payments.map((payment) => ({
+      id: payment.id,
+      method: payment.method,
+      amount: payment.amount,
+      reference: payment.reference ?? null,
+      receivedAt: payment.receivedAt.toISOString(),
+    })),
+  };
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+function quantityText(line: BillLine): string | null {
+  if (line.kind !== BillLineKind.USAGE && line.kind !== BillLineKind.LATE_USAGE_ADJUSTMENT) return null;
+  const tokens = line.inputTokens + line.outputTokens + line.cachedInputTokens;
+  const parts = [`${integer.format(line.requestCount)} requests`];
+  if (tokens > 0) parts.push(`${integer.format(tokens)} tokens`);
+  if (line.imageCount > 0) parts.push(`${integer.format(line.imageCount)} images`);
+  if (line.videoSeconds > 0) parts.push(`${integer.format(line.videoSeconds)} s video`);
+  return parts.join(' · ');
+}
+
+export function billPdf(data: BillExport, sellerName: string): Promise<Buffer> {
+  const { bill, lines } = data;
+  return renderBillPdf({
+    number: bill.number ?? '',
+    period: periodOfDate(bill.periodStart),
+    status: bill.status,
+    currency: bill.currency,
+    finalizedAt: bill.finalizedAt ?? bill.createdAt,
+    dueOn: bill.dueOn ?? '',
+    seller: { name: sellerName },
+    buyer: { name: data.buyer.legalName ?? data.tenantName, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
+    taxMode: bill.taxMode === TaxMode.TAX_EXCLUSIVE ? 'TAX_EXCLUSIVE' : 'TAX_INCLUSIVE',
+    taxRate: bill.taxRate,
+    lines: lines.map((line) => ({ description: line.description, quantity: quantityText(line), unitPrice: null, net: line.net, tax: line.tax, gross: line.gross })),
+    totals: { net: bill.netTotal, tax: bill.taxTotal, gross: bill.grossTotal, amountPaid: bill.amountPaid, amountDue: amountDue(bill) },
+  });
+}

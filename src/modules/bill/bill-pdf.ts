@@ -1,0 +1,321 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import PDFDocument from 'pdfkit';
+
+/** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
+export interface BillStatementLine {
+  description: string;
+  quantity: string | null;
+  unitPrice: string | null;
+  net: string;
+  tax: string;
+  gross: string;
+}
+
+export interface BillStatement {
+  number: string;
+  period: string;
+  status: string;
+  currency: string;
+  finalizedAt: Date;
+  dueOn: string;
+  seller: { name: string; taxpayerId?: string | null; address?: string | null; bankName?: string | null; bankAccount?: string | null };
+  buyer: { name: string; taxpayerId?: string | null; address?: string | null };
+  taxMode: 'TAX_EXCLUSIVE' | 'TAX_INCLUSIVE';
+  taxRate: string;
+  lines: BillStatementLine[];
+  totals: { net: string; tax: string; gross: string; amountPaid: string; amountDue: string };
+}
+
+type Document = PDFKit.PDFDocument;
+
+interface BillFonts {
+  regular: string;
+  bold: string;
+}
+
+interface TableColumn {
+  heading: [chinese: string, english: string];
+  width: number;
+  align: 'left' | 'right';
+  value: (line: BillStatementLine) => string;
+}
+
+const FONT_PACKAGE = '@embedpdf/fonts-sc';
+const MARGIN = { top: 44, bottom: 60, left: 44, right: 44 };
+const FOOTER_OFFSET = 36;
+const CELL_PADDING = { x: 4, y: 4 };
+const SIZE = { title: 20, heading: 10, body: 9, table: 8.5, small: 7.5 };
+const COLOR = { text: '#1f2329', muted: '#646a73', rule: '#dee0e3', headerFill: '#f2f3f5', accent: '#1456f0' };
+
+// Widths add up to the A4 width inside the margins (507 pt).
+const TABLE_COLUMNS: TableColumn[] = [
+  { heading: ['项目', 'Description'], width: 167, align: 'left', value: (line) => line.description },
+  { heading: ['数量', 'Quantity'], width: 80, align: 'right', value: (line) => line.quantity ?? '' },
+  { heading: ['单价', 'Unit price'], width: 68, align: 'right', value: (line) => line.unitPrice ?? '' },
+  { heading: ['金额(不含税)', 'Net'], width: 66, align: 'right', value: (line) => line.net },
+  { heading: ['税额', 'Tax'], width: 62, align: 'right', value: (line) => line.tax },
+  { heading: ['价税合计', 'Gross'], width: 64, align: 'right', value: (line) => line.gross },
+];
+
+const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
+  TAX_EXCLUSIVE: '不含税定价 Prices exclude tax',
+  TAX_INCLUSIVE: '含税定价 Prices include tax',
+};
+
+let billFonts: BillFonts | undefined;
+
+/** Renders a statement as an A4 PDF (bilingual headings: Chinese and English). */
+export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
+  const fonts = resolveBillFonts();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    font: fonts.regular,
+    bufferPages: true,
+    lang: 'zh-CN',
+    displayTitle: true,
+    info: {
+      Title: `账单 Statement ${statement.number}`,
+      Subject: `${statement.buyer.name} ${statement.period}`,
+      Author: statement.seller.name,
+      // Fixed dates (and so a fixed file ID) make the same statement render to the same bytes.
+      CreationDate: statement.finalizedAt,
+      ModDate: statement.finalizedAt,
+    },
+  });
+  const output = collectOutput(doc);
+  doc.fillColor(COLOR.text);
+  let y = drawHeading(doc, fonts, statement);
+  y = drawParties(doc, fonts, statement, y + 14);
+  y = drawLinesTable(doc, fonts, statement, y + 16);
+  drawTotals(doc, fonts, statement, y + 12);
+  drawFooters(doc, fonts, statement);
+  doc.end();
+  return output;
+}
+
+function resolveBillFonts(): BillFonts {
+  if (!billFonts) {
+    // The package exports only its index module, so the fonts are found beside it.
+    const fontDirectory = path.join(path.dirname(createRequire(import.meta.url).resolve(FONT_PACKAGE)), '..', 'fonts');
+    const fonts = {
+      regular: path.join(fontDirectory, 'NotoSansHans-Regular.otf'),
+      bold: path.join(fontDirectory, 'NotoSansHans-Bold.otf'),
+    };
+    for (const file of Object.values(fonts)) {
+      if (!existsSync(file)) throw new Error(`Bill PDF font missing: ${file} (is ${FONT_PACKAGE} installed?)`);
+    }
+    billFonts = fonts;
+  }
+  return billFonts;
+}
+
+function collectOutput(doc: Document): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+function contentWidth(doc: Document): number {
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
+}
+
+function contentBottom(doc: Document): number {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+function drawHeading(doc: Document, fonts: BillFonts, statement: BillStatement): number {
+  const left = doc.page.margins.left;
+  const top = doc.page.margins.top;
+  doc.font(fonts.bold).fontSize(SIZE.title).text('账单 Statement', left, top);
+  const fields: [string, string][] = [
+    ['账单编号 No.', statement.number],
+    ['账期 Period', statement.period],
+    ['状态 Status', statement.status],
+    ['币种 Currency', statement.currency],
+    ['开具时间 Finalized', formatInstant(statement.finalizedAt)],
+    ['付款截止 Due on', statement.dueOn],
+  ];
+  const columnWidth = contentWidth(doc) / 2;
+  const fieldRowHeight = 15;
+  const fieldsTop = top + 34;
+  fields.forEach(([label, value], index) => {
+    const x = left + (index % 2) * columnWidth;
+    const y = fieldsTop + Math.floor(index / 2) * fieldRowHeight;
+    drawLabelledValue(doc, fonts, label, value, x, y, columnWidth);
+  });
+  return fieldsTop + Math.ceil(fields.length / 2) * fieldRowHeight;
+}
+
+function drawLabelledValue(doc: Document, fonts: BillFonts, label: string, value: string, x: number, y: number, width: number): void {
+  const labelWidth = 96;
+  doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(label, x, y, { width: labelWidth, lineBreak: false });
+  doc.font(fonts.bold).fillColor(COLOR.text).text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
+}
+
+/** UTC with the zone spelled out: the statement carries no time zone to show a local time in. */
+function formatInstant(instant: Date): string {
+  return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function drawParties(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): number {
+  const gap = 12;
+  const width = (contentWidth(doc) - gap) / 2;
+  const left = doc.page.margins.left;
+  const { seller, buyer } = statement;
+  const sellerBottom = drawParty(doc, fonts, '销售方 Seller', seller.name, [
+    ['纳税人识别号 Taxpayer ID', seller.taxpayerId],
+    ['地址 Address', seller.address],
+    ['开户行 Bank', seller.bankName],
+    ['账号 Account', seller.bankAccount],
+  ], left, top, width);
+  const buyerBottom = drawParty(doc, fonts, '购买方 Buyer', buyer.name, [
+    ['纳税人识别号 Taxpayer ID', buyer.taxpayerId],
+    ['地址 Address', buyer.address],
+  ], left + width + gap, top, width);
+  const bottom = Math.max(sellerBottom, buyerBottom);
+  const taxLine = `计税方式 Tax mode: ${TAX_MODE_LABEL[statement.taxMode]}    税率 Tax rate: ${statement.taxRate}    金额单位 Amounts in ${statement.currency}`;
+  doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(taxLine, left, bottom + 10, { width: contentWidth(doc) });
+  doc.fillColor(COLOR.text);
+  return doc.y;
+}
+
+function drawParty(
+  doc: Document,
+  fonts: BillFonts,
+  heading: string,
+  name: string,
+  details: [label: string, value: string | null | undefined][],
+  x: number,
+  top: number,
+  width: number,
+): number {
+  const inner = width - 16;
+  doc.font(fonts.bold).fontSize(SIZE.heading).fillColor(COLOR.accent).text(heading, x + 8, top + 8, { width: inner });
+  doc.font(fonts.bold).fontSize(SIZE.body + 1).fillColor(COLOR.text).text(name, x + 8, doc.y + 3, { width: inner });
+  doc.font(fonts.regular).fontSize(SIZE.body);
+  for (const [label, value] of details) {
+    if (!value) continue;
+    doc.fillColor(COLOR.muted).text(label, x + 8, doc.y + 3, { width: inner });
+    doc.fillColor(COLOR.text).text(value, x + 8, doc.y, { width: inner });
+  }
+  const bottom = doc.y + 8;
+  doc.lineWidth(0.75).strokeColor(COLOR.rule).roundedRect(x, top, width, bottom - top, 4).stroke();
+  return bottom;
+}
+
+function drawLinesTable(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): number {
+  let y = drawTableHeader(doc, fonts, top);
+  if (statement.lines.length === 0) {
+    doc.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.muted)
+      .text('本期无费用明细 No charges this period', doc.page.margins.left + CELL_PADDING.x, y + CELL_PADDING.y);
+    doc.fillColor(COLOR.text);
+    return doc.y + CELL_PADDING.y;
+  }
+  for (const line of statement.lines) {
+    const cells = TABLE_COLUMNS.map((column) => column.value(line));
+    doc.font(fonts.regular).fontSize(SIZE.table);
+    const height = rowHeight(doc, cells);
+    if (y + height > contentBottom(doc)) {
+      doc.addPage();
+      y = drawTableHeader(doc, fonts, doc.page.margins.top);
+      doc.font(fonts.regular).fontSize(SIZE.table);
+    }
+    drawRow(doc, cells, y, height);
+    y += height;
+  }
+  return y;
+}
+
+function drawTableHeader(doc: Document, fonts: BillFonts, top: number): number {
+  doc.font(fonts.bold).fontSize(SIZE.table);
+  const cells = TABLE_COLUMNS.map(({ heading }) => heading.join('\n'));
+  const height = rowHeight(doc, cells);
+  doc.rect(doc.page.margins.left, top, contentWidth(doc), height).fill(COLOR.headerFill);
+  doc.fillColor(COLOR.text);
+  drawRow(doc, cells, top, height);
+  return top + height;
+}
+
+function rowHeight(doc: Document, cells: string[]): number {
+  const heights = cells.map((text, index) => doc.heightOfString(text || ' ', { width: TABLE_COLUMNS[index].width - 2 * CELL_PADDING.x }));
+  return Math.max(...heights) + 2 * CELL_PADDING.y;
+}
+
+function drawRow(doc: Document, cells: string[], top: number, height: number): void {
+  let x = doc.page.margins.left;
+  cells.forEach((text, index) => {
+    const { width, align } = TABLE_COLUMNS[index];
+    doc.text(text, x + CELL_PADDING.x, top + CELL_PADDING.y, { width: width - 2 * CELL_PADDING.x, align });
+    x += width;
+  });
+  const bottom = top + height;
+  doc.lineWidth(0.5).strokeColor(COLOR.rule)
+    .moveTo(doc.page.margins.left, bottom).lineTo(doc.page.margins.left + contentWidth(doc), bottom).stroke();
+}
+
+function drawTotals(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): void {
+  const { totals, currency } = statement;
+  const rows: [label: string, amount: string, isEmphasised: boolean][] = [
+    ['金额合计(不含税) Net total', totals.net, false],
+    ['税额合计 Tax total', totals.tax, false],
+    ['价税合计 Gross total', totals.gross, false],
+    ['已付金额 Amount paid', totals.amountPaid, false],
+    ['应付金额 Amount due', totals.amountDue, true],
+  ];
+  const width = 280;
+  const labelWidth = 140;
+  const rowGap = 5;
+  const emphasisGap = 6;
+  const measured = rows.map(([label, amount, isEmphasised]) => {
+    useTotalsFont(doc, fonts, isEmphasised);
+    const height = Math.max(
+      doc.heightOfString(label, { width: labelWidth }),
+      doc.heightOfString(`${currency} ${amount}`, { width: width - labelWidth }),
+    );
+    return { label, amount: `${currency} ${amount}`, isEmphasised, height };
+  });
+  const blockHeight = measured.reduce((sum, row) => sum + row.height + rowGap + (row.isEmphasised ? emphasisGap : 0), 0);
+  let y = top;
+  if (y + blockHeight > contentBottom(doc)) {
+    doc.addPage();
+    y = doc.page.margins.top;
+  }
+  const x = doc.page.margins.left + contentWidth(doc) - width;
+  for (const { label, amount, isEmphasised, height } of measured) {
+    if (isEmphasised) {
+      doc.lineWidth(0.75).strokeColor(COLOR.text).moveTo(x, y + 1).lineTo(x + width, y + 1).stroke();
+      y += emphasisGap;
+    }
+    useTotalsFont(doc, fonts, isEmphasised);
+    doc.text(label, x, y, { width: labelWidth });
+    doc.text(amount, x + labelWidth, y, { width: width - labelWidth, align: 'right' });
+    y += height + rowGap;
+  }
+}
+
+function useTotalsFont(doc: Document, fonts: BillFonts, isEmphasised: boolean): void {
+  doc.font(isEmphasised ? fonts.bold : fonts.regular).fontSize(isEmphasised ? SIZE.heading + 1 : SIZE.body);
+}
+
+function drawFooters(doc: Document, fonts: BillFonts, statement: BillStatement): void {
+  const { start, count } = doc.bufferedPageRange();
+  for (let index = start; index < start + count; index++) {
+    doc.switchToPage(index);
+    const bottomMargin = doc.page.margins.bottom;
+    // Text below the bottom margin would make pdfkit start a new page.
+    doc.page.margins.bottom = 0;
+    const y = doc.page.height - FOOTER_OFFSET;
+    const left = doc.page.margins.left;
+    const width = contentWidth(doc);
+    doc.font(fonts.regular).fontSize(SIZE.small).fillColor(COLOR.muted);
+    doc.text(`账单 Statement ${statement.number}`, left, y, { width: width / 2, lineBreak: false });
+    doc.text(`第 ${index - start + 1} 页 / 共 ${count} 页`, left, y, { width, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottomMargin;
+  }
+}

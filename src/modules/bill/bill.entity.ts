@@ -1,0 +1,326 @@
+import { BigIntType, OptionalProps } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { newId } from '../../platform/ids.js';
+import { BillingMode } from '../contract/contract.entity.js';
+import { CurrencyCode, TaxMode } from '../../platform/money.js';
+import { ModelTier } from '../price/model-price.entity.js';
+
+export enum BillStatus {
+  DRAFT = 'DRAFT',
+  FINALIZED = 'FINALIZED',
+  PARTIALLY_PAID = 'PARTIALLY_PAID',
+  PAID = 'PAID',
+  OVERDUE = 'OVERDUE',
+  VOID = 'VOID',
+}
+
+/** Statuses in which a bill is owed: payments are taken, and it counts against a credit limit. */
+export const OPEN_BILL_STATUSES = [BillStatus.FINALIZED, BillStatus.PARTIALLY_PAID, BillStatus.OVERDUE];
+
+export enum BillLineKind {
+  USAGE = 'USAGE',
+  DISCOUNT = 'DISCOUNT',
+  COMMITMENT_TRUE_UP = 'COMMITMENT_TRUE_UP',
+  LATE_USAGE_ADJUSTMENT = 'LATE_USAGE_ADJUSTMENT',
+}
+
+export enum BillPaymentMethod {
+  BANK_TRANSFER = 'BANK_TRANSFER',
+  ALIPAY = 'ALIPAY',
+  WECHAT_PAY = 'WECHAT_PAY',
+  BALANCE = 'BALANCE',
+}
+
+const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
+const count = () => ({ type: new BigIntType('number') }) as const;
+
+/**
+ * One tenant's bill for one period. Built and finalized in the settlement transaction, immutable
+ * afterwards except for its payment status. At most one bill per tenant and period is not VOID,
+ * enforced by a partial unique index. `syncVersion` orders every change for ERP pulls: it is taken
+ * from one counter row as the last write of each transaction, so versions become visible in order.
+ */
+@Entity({ tableName: 'bill' })
+@Index({ name: 'bill_one_per_tenant_period', expression: `create unique index "bill_one_per_tenant_period" on "bill" ("tenant_id", "period_start") where "status" <> 'VOID'` })
+@Index({ name: 'bill_tenant_status_index', properties: ['tenantId', 'status'] })
+@Index({ name: 'bill_updated_index', properties: ['updatedAt', 'syncVersion'] })
+@Index({ name: 'bill_due_index', expression: `create index "bill_due_index" on "bill" ("due_on") where "status" in ('FINALIZED', 'PARTIALLY_PAID')` })
+export class Bill {
+  [OptionalProps]?: 'number' | 'finalizedAt' | 'dueOn' | 'voidedAt' | 'voidReason' | 'contractId' | 'contractVersion' | 'settlementRunId';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('Bill');
+
+  @Property({ type: 'text' })
+  tenantId!: string;
+
+  /** First local day of the period ("2026-10-01"). */
+  @Property({ type: 'date' })
+  periodStart!: string;
+
+  @Enum({ items: () => BillStatus, nativeEnumName: 'bill_status' })
+  status!: BillStatus;
+
+  /** "2026-10-000001": gap-free within the period's series, assigned at finalization. */
+  @Property({ type: 'text', nullable: true, unique: true })
+  number?: string | null;
+
+  @Enum({ items: () => CurrencyCode, nativeEnumName: 'currency_code' })
+  currency!: CurrencyCode;
+
+  @Property({ type: 'text', nullable: true })
+  contractId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  contractVersion?: number | null;
+
+  @Enum({ items: () => BillingMode, nativeEnumName: 'billing_mode' })
+  billingMode!: BillingMode;
+
+  @Enum({ items: () => TaxMode, nativeEnumName: 'tax_mode' })
+  taxMode!: TaxMode;
+
+  @Property({ type: 'decimal', precision: 5, scale: 4 })
+  taxRate!: string;
+
+  @Property(money())
+  netTotal!: string;
+
+  @Property(money())
+  taxTotal!: string;
+
+  @Property(money())
+  grossTotal!: string;
+
+  @Property(money())
+  amountPaid!: string;
+
+  /** Usage rows up to this sequence number were settled into this bill (with earlier bills). */
+  @Property(count())
+  usageWatermark!: number;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  finalizedAt?: Date | null;
+
+  @Property({ type: 'date', nullable: true })
+  dueOn?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  voidedAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  voidReason?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  settlementRunId?: string | null;
+
+  @Property(count())
+  syncVersion!: number;
+
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** A line of a bill, in order. Amounts are rounded half-up to the minor unit; tax is per line. */
+@Entity({ tableName: 'bill_line' })
+export class BillLine {
+  [OptionalProps]?: 'departmentId' | 'model' | 'modelTier' | 'priceId' | 'adjustedPeriodStart';
+
+  @PrimaryKey({ type: 'text' })
+  billId!: string;
+
+  @PrimaryKey({ type: 'integer' })
+  lineNumber!: number;
+
+  @Enum({ items: () => BillLineKind, nativeEnumName: 'bill_line_kind' })
+  kind!: BillLineKind;
+
+  @Property({ type: 'text' })
+  description!: string;
+
+  @Property({ type: 'text', nullable: true })
+  departmentId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  model?: string | null;
+
+  @Enum({ items: () => ModelTier, nativeEnumName: 'model_tier', nullable: true })
+  modelTier?: ModelTier | null;
+
+  /** The price version the usage was rated with. */
+  @Property({ type: 'text', nullable: true })
+  priceId?: string | null;
+
+  /** For late usage and its discount: the period the usage belongs to. */
+  @Property({ type: 'date', nullable: true })
+  adjustedPeriodStart?: string | null;
+
+  @Property(count())
+  requestCount!: number;
+
+  @Property(count())
+  inputTokens!: number;
+
+  @Property(count())
+  outputTokens!: number;
+
+  @Property(count())
+  cachedInputTokens!: number;
+
+  @Property(count())
+  imageCount!: number;
+
+  @Property(count())
+  videoSeconds!: number;
+
+  /** The exact charge behind a usage line, before rounding. */
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  exactAmount!: string;
+
+  /** What the line prints: net for tax-exclusive terms, gross for tax-inclusive ones. */
+  @Property(money())
+  amount!: string;
+
+  @Property(money())
+  net!: string;
+
+  @Property(money())
+  tax!: string;
+
+  @Property(money())
+  gross!: string;
+}
+
+@Entity({ tableName: 'payment' })
+@Unique({ name: 'payment_idempotency_unique', properties: ['tenantId', 'idempotencyKey'] })
+@Index({ properties: ['billId', 'receivedAt'] })
+export class Payment {
+  [OptionalProps]?: 'reference' | 'idempotencyKey' | 'inputFingerprint' | 'createdByTokenId';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('Payment');
+
+  @Property({ type: 'text' })
+  billId!: string;
+
+  @Property({ type: 'text' })
+  tenantId!: string;
+
+  @Enum({ items: () => BillPaymentMethod, nativeEnumName: 'bill_payment_method' })
+  method!: BillPaymentMethod;
+
+  @Property(money())
+  amount!: string;
+
+  @Enum({ items: () => CurrencyCode, nativeEnumName: 'currency_code' })
+  currency!: CurrencyCode;
+
+  @Property({ type: 'text', nullable: true })
+  reference?: string | null;
+
+  @Property({ type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Property({ type: 'text', nullable: true })
+  idempotencyKey?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  inputFingerprint?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  createdByTokenId?: string | null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** The last bill number of each series (one series per period): taken and bumped under its row lock. */
+@Entity({ tableName: 'bill_number_counter' })
+export class BillNumberCounter {
+  @PrimaryKey({ type: 'text' })
+  series!: string;
+
+  @Property({ type: 'integer' })
+  lastNumber!: number;
+}
+
+/** One row: the last bill change version and its time, for ERP pulls in commit order. */
+@Entity({ tableName: 'bill_sync_counter' })
+export class BillSyncCounter {
+  @PrimaryKey({ type: 'integer', autoincrement: false })
+  id!: number;
+
+  @Property(count())
+  version!: number;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+export enum SettlementRunStatus {
+  RUNNING = 'RUNNING',
+  COMPLETED = 'COMPLETED',
+  FAILED = 'FAILED',
+  INTERRUPTED = 'INTERRUPTED',
+}
+
+export interface SettlementFailure {
+  tenantId: string;
+  code: string;
+  message: string;
+}
+
+/** One settlement of a period over many tenants, with its progress. */
+@Entity({ tableName: 'settlement_run' })
+@Unique({ name: 'settlement_run_idempotency_unique', properties: ['idempotencyKey'] })
+export class SettlementRun {
+  [OptionalProps]?: 'tenantIds' | 'finishedAt' | 'createdByTokenId' | 'failures';
+
+  @PrimaryKey({ type: 'text' })
+  id: string = newId('SettlementRun');
+
+  /** "2026-10" */
+  @Property({ type: 'text' })
+  period!: string;
+
+  /** The tenants asked for; null for every tenant. */
+  @Property({ type: 'text[]', nullable: true })
+  tenantIds?: string[] | null;
+
+  @Property({ type: 'text' })
+  idempotencyKey!: string;
+
+  @Enum({ items: () => SettlementRunStatus, nativeEnumName: 'settlement_run_status' })
+  status!: SettlementRunStatus;
+
+  @Property({ type: 'integer' })
+  tenantCount!: number;
+
+  @Property({ type: 'integer' })
+  billedCount!: number;
+
+  @Property({ type: 'integer' })
+  skippedCount!: number;
+
+  @Property({ type: 'integer' })
+  failedCount!: number;
+
+  @Property({ type: 'jsonb' })
+  failures: SettlementFailure[] = [];
+
+  @Property({ type: 'timestamptz' })
+  startedAt!: Date;
+
+  /** Written with each progress step: a RUNNING run with an old heartbeat lost its process. */
+  @Property({ type: 'timestamptz' })
+  heartbeatAt!: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  finishedAt?: Date | null;
+
+  @Property({ type: 'text', nullable: true })
+  createdByTokenId?: string | null;
+}

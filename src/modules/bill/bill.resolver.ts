@@ -1,0 +1,185 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { PageArgs } from '../../platform/graphql/relay.js';
+import { collectUserErrors } from '../../platform/user-errors.js';
+import { argumentId } from '../../platform/validation.js';
+import { ContractNode, toContractNode } from '../contract/contract.types.js';
+import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
+import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
+import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
+import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
+import { findBill, findSettlementRun, listBills, recordPayment, voidBill } from './bill.service.js';
+import {
+  BillConnection,
+  BillFilterInput,
+  BillingEventNode,
+  BillingPeriodSettleInput,
+  BillLineNode,
+  BillNode,
+  BillOrderInput,
+  BillPayload,
+  BillVoidInput,
+  PaymentNode,
+  PaymentRecordInput,
+  PaymentRecordPayload,
+  SettlementRunNode,
+  SettlementRunPayload,
+  toBillLineNode,
+  toBillNode,
+  toPaymentNode,
+  toSettlementRunNode,
+} from './bill.types.js';
+import { createSettlementRun, SETTLEMENT_PROGRESS, type SettlementProgressMessage } from './settlement.service.js';
+
+@Resolver(() => BillNode)
+export class BillResolver {
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => BillNode, { nullable: true, description: 'One bill; null when it does not exist or is another tenant\'s.' })
+  async bill(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<BillNode | null> {
+    const bill = await findBill(context, argumentId('Bill', id, 'id'));
+    return bill ? toBillNode(bill) : null;
+  }
+
+  @Authorized(DIRECTORY_READERS)
+  @Query(() => BillConnection, { description: 'Bills. Tenant users see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.' })
+  async bills(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => BillFilterInput, { nullable: true }) filter: BillFilterInput | null,
+    @Arg('orderBy', () => BillOrderInput, { nullable: true }) orderBy: BillOrderInput | null,
+  ) {
+    const order = orderBy ?? Object.assign(new BillOrderInput(), { field: 'UPDATED_AT', direction: 'ASC' });
+    return BillConnection.from(await listBills(context, filter, order, page), toBillNode);
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Query(() => SettlementRunNode, { nullable: true, description: 'A settlement run and its progress (operator only).' })
+  async settlementRun(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<SettlementRunNode | null> {
+    const run = await findSettlementRun(context, argumentId('SettlementRun', id, 'id'));
+    return run ? toSettlementRunNode(run, context.clock.now()) : null;
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => SettlementRunPayload, {
+    description:
+      'Settle a period into bills (operator only): one finalized bill per tenant and period, ever. Runs over at most 20 named tenants finish before this returns; larger runs go on in the background (see settlementProgress). Idempotent on idempotencyKey; safe to run again after a crash.',
+  })
+  async billingPeriodSettle(@Ctx() context: RequestContext, @Arg('input', () => BillingPeriodSettleInput) input: BillingPeriodSettleInput) {
+    const { result, userErrors } = await collectUserErrors(() => createSettlementRun(context, input));
+    if (!result) return { settlementRun: null, userErrors };
+    if (result.isNew) await context.settlements.start(result.run);
+    await context.em.refresh(result.run);
+    return { settlementRun: toSettlementRunNode(result.run, context.clock.now()), userErrors };
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => PaymentRecordPayload, { description: 'Record money received against a bill (operator only). Overpayment is refused. Idempotent on idempotencyKey.' })
+  async paymentRecord(@Ctx() context: RequestContext, @Arg('input', () => PaymentRecordInput) input: PaymentRecordInput) {
+    const { result, userErrors } = await collectUserErrors(() => recordPayment(context, input));
+    const bill = result ? await findBill(context, result.billId) : null;
+    if (bill) await context.em.refresh(bill);
+    return { payment: result ? toPaymentNode(result) : null, bill: bill ? toBillNode(bill) : null, userErrors };
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Mutation(() => BillPayload, { description: 'Void an unpaid, uninvoiced bill with a reason (operator only); its period can then be settled again.' })
+  async billVoid(@Ctx() context: RequestContext, @Arg('input', () => BillVoidInput) input: BillVoidInput) {
+    const { result, userErrors } = await collectUserErrors(() => voidBill(context, input));
+    return { bill: result ? toBillNode(result) : null, userErrors };
+  }
+
+  @FieldResolver(() => TenantNode, { description: 'The tenant billed.' })
+  async tenant(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<TenantNode> {
+    return toTenantNode((await context.loaders.tenantById.load(bill.tenantId))!);
+  }
+
+  @FieldResolver(() => ContractNode, { nullable: true, description: 'The contract whose terms were applied; null without one.' })
+  async contract(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<ContractNode | null> {
+    const contract = bill.contractId ? await context.loaders.contractById.load(bill.contractId) : null;
+    return contract ? toContractNode(contract) : null;
+  }
+
+  @FieldResolver(() => [BillLineNode], { description: 'The lines, in order. Their figures sum to the bill\'s totals.' })
+  async lines(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<BillLineNode[]> {
+    const lines = await context.loaders.billLines.load(bill.id);
+    return lines.map((line) => toBillLineNode(line, bill.total.gross.currency));
+  }
+
+  @FieldResolver(() => [PaymentNode], { description: 'Payments received, oldest first.' })
+  async payments(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<PaymentNode[]> {
+    return (await context.loaders.billPayments.load(bill.id)).map(toPaymentNode);
+  }
+}
+
+@Resolver(() => BillLineNode)
+export class BillLineResolver {
+  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The department, for usage lines.' })
+  async department(@Ctx() context: RequestContext, @Root() line: BillLineNode): Promise<DepartmentNode | null> {
+    const department = line.departmentId ? await context.loaders.departmentById.load(line.departmentId) : null;
+    return department ? toDepartmentNode(department) : null;
+  }
+
+  @FieldResolver(() => ModelPriceNode, { nullable: true, description: 'The price version (unit prices) the usage was rated with.' })
+  async unitPrice(@Ctx() context: RequestContext, @Root() line: BillLineNode): Promise<ModelPriceNode | null> {
+    const price = line.priceId ? await context.loaders.modelPriceById.load(line.priceId) : null;
+    return price ? toModelPriceNode(price) : null;
+  }
+}
+
+@Resolver(() => BillingEventNode)
+export class BillingEventResolver {
+  @Subscription(() => BillingEventNode, {
+    description: 'Bills finalized, payments recorded, bills overdue or voided, on any server. Tenant users get their tenant\'s; the operator and an operator ERP every tenant\'s.',
+    subscribe: async ({ context }) => {
+      const { actor, pubSub } = context as RequestContext;
+      requireRole(actor, DIRECTORY_READERS);
+      return (async function* () {
+        for await (const event of pubSub.subscribe(BILLING_EVENT)) {
+          if (canSeeTenant(actor, (event as BillingEventMessage).tenantId)) yield event;
+        }
+      })();
+    },
+  })
+  billingEvent(@Root() event: BillingEventMessage): BillingEventNode {
+    return Object.assign(new BillingEventNode(), { billId: event.billId, paymentId: event.paymentId ?? null, type: event.type, occurredAt: new Date(event.occurredAt) });
+  }
+
+  @Subscription(() => SettlementRunNode, {
+    description: 'Progress of a settlement run as it goes, until it finishes (operator only).',
+    subscribe: async ({ context, args }) => {
+      const { actor, pubSub } = context as RequestContext;
+      requireRole(actor, [Role.PLATFORM_ADMIN]);
+      const runId = argumentId('SettlementRun', (args as { runId: string }).runId, 'runId');
+      return (async function* () {
+        for await (const event of pubSub.subscribe(SETTLEMENT_PROGRESS)) {
+          if ((event as SettlementProgressMessage).runId === runId) yield event;
+        }
+      })();
+    },
+  })
+  async settlementProgress(
+    @Ctx() context: RequestContext,
+    @Root() event: SettlementProgressMessage,
+    @Arg('runId', () => ID, { description: 'The run.' }) _runId: string,
+  ): Promise<SettlementRunNode> {
+    const run = await findSettlementRun(context, event.runId);
+    if (!run) throw new NotFoundError('SettlementRun', event.runId);
+    await context.em.refresh(run);
+    return toSettlementRunNode(run, context.clock.now());
+  }
+
+  @FieldResolver(() => BillNode, { nullable: true, description: 'The bill as it is now.' })
+  async bill(@Ctx() context: RequestContext, @Root() event: BillingEventNode): Promise<BillNode | null> {
+    const bill = await findBill(context, event.billId);
+    return bill ? toBillNode(bill) : null;
+  }
+
+  @FieldResolver(() => PaymentNode, { nullable: true, description: 'The payment, for PAYMENT_RECORDED.' })
+  async payment(@Ctx() context: RequestContext, @Root() event: BillingEventNode): Promise<PaymentNode | null> {
+    const payment = event.paymentId ? await context.loaders.paymentById.load(event.paymentId) : null;
+    return payment ? toPaymentNode(payment) : null;
+  }
+}

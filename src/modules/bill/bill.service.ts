@@ -1,0 +1,227 @@
+import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { inTransaction, type RequestContext } from '../../context.js';
+import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { queryRows, sqlTransaction } from '../../platform/database/sql.js';
+import { publishOnCommit } from '../../platform/events.js';
+import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { newId } from '../../platform/ids.js';
+import { decimal, isDecimalString } from '../../platform/money.js';
+import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { inputId, requiredText, validateInput } from '../../platform/validation.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { BalanceEntryType } from '../balance/balance.entity.js';
+import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
+import { Bill, BillPaymentMethod, BillStatus, OPEN_BILL_STATUSES, Payment, SettlementRun } from './bill.entity.js';
+import { nextBillSync } from './settlement.repository.js';
+import type { SettlementDependencies } from './settlement.service.js';
+
+export enum BillOrderField {
+  /** Change order (ascending = oldest change first): what ERP pulls page by. */
+  UPDATED_AT = 'UPDATED_AT',
+  PERIOD = 'PERIOD',
+}
+
+export interface BillFilter {
+  tenantId?: string | null;
+  period?: string | null;
+  status?: BillStatus | null;
+  updatedSince?: Date | null;
+}
+
+export async function listBills(context: RequestContext, filter: BillFilter | null, order: { field: BillOrderField; direction: OrderDirection }, page: PageArgs) {
+  requireRole(context.actor, DIRECTORY_READERS);
+  const where: FilterQuery<Bill> = {};
+  const tenantId = tenantScope(context.actor, filter?.tenantId);
+  if (tenantId) where.tenantId = tenantId;
+  if (filter?.period) where.periodStart = periodFirstDay(validateInput(periodInput, filter.period, ['filter', 'period']));
+  if (filter?.status) where.status = filter.status;
+  if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
+  const sortField = order.field === BillOrderField.UPDATED_AT ? 'syncVersion' : 'periodStart';
+  return paginate({ em: context.em, entity: Bill, where, sortField, direction: order.direction, page });
+}
+
+export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
+  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  const bill = await context.em.findOne(Bill, { id });
+  return bill && canSeeTenant(context.actor, bill.tenantId) ? bill : null;
+}
+
+export async function findPayment(context: RequestContext, id: string): Promise<Payment | null> {
+  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  const payment = await context.em.findOne(Payment, { id });
+  return payment && canSeeTenant(context.actor, payment.tenantId) ? payment : null;
+}
+
+export async function findSettlementRun(context: RequestContext, id: string): Promise<SettlementRun | null> {
+  if (context.actor.role !== Role.PLATFORM_ADMIN) return null;
+  return context.em.findOne(SettlementRun, { id });
+}
+
+export function amountDue(bill: Bill): string {
+  return decimal(bill.grossTotal).minus(bill.amountPaid).toFixed(2);
+}
+
+/** Bumps a bill's change version and time: every change to a bill goes through here. */
+async function touchBill(transaction: RequestContext, bill: Bill): Promise<void> {
+  const sync = await nextBillSync(transaction.em, transaction.clock.now());
+  bill.syncVersion = sync.version;
+  bill.updatedAt = sync.updatedAt;
+}
+
+async function announce(transaction: RequestContext, bill: Bill, type: BillingEventType, paymentId?: string): Promise<void> {
+  const event: BillingEventMessage = { type, billId: bill.id, tenantId: bill.tenantId, paymentId, occurredAt: transaction.clock.now().toISOString() };
+  await publishOnCommit(transaction.em, BILLING_EVENT, event);
+}
+
+async function lockBill(transaction: RequestContext, billId: string): Promise<Bill> {
+  const field = ['input', 'billId'];
+  const bill = await transaction.em.findOne(Bill, { id: inputId('Bill', billId, field) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'billId names no bill you can see');
+  return bill;
+}
+
+export interface PaymentRecordInput {
+  billId: string;
+  method: BillPaymentMethod;
+  amount: string;
+  reference?: string | null;
+  receivedAt: Date;
+  idempotencyKey: string;
+}
+
+/**
+ * Books money received against a bill: never more than is due, idempotent on its key. A BALANCE
+ * payment also debits the tenant's balance, which must cover it.
+ */
+export async function recordPayment(context: RequestContext, input: PaymentRecordInput): Promise<Payment> {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
+  const now = context.clock.now();
+  const values = validateInput(
+    z.object({
+      method: z.enum(BillPaymentMethod),
+      amount: z
+        .string()
+        .refine((value) => isDecimalString(value) && decimal(value).gt(0) && decimal(value).decimalPlaces() <= 2, 'must be greater than 0 with at most 2 decimal places'),
+      reference: requiredText(200).nullish(),
+      receivedAt: z.date().refine((value) => value.getTime() <= now.getTime() + 5 * 60_000, 'must not be in the future'),
+      idempotencyKey: requiredText(100),
+    }),
+    input,
+  );
+  const amount = decimal(values.amount).toFixed(2);
+  const fingerprint = JSON.stringify([input.billId, values.method, amount, values.reference ?? null, values.receivedAt.toISOString()]);
+  return inTransaction(context, async (transaction) => {
+    const { em } = transaction;
+    const bill = await lockBill(transaction, input.billId);
+    const earlier = await em.findOne(Payment, { tenantId: bill.tenantId, idempotencyKey: values.idempotencyKey });
+    if (earlier) {
+      if (earlier.inputFingerprint === fingerprint) return earlier;
+      throw UserInputErrors.single(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['input', 'idempotencyKey'], 'idempotencyKey was already used with different input');
+    }
+    if (!OPEN_BILL_STATUSES.includes(bill.status)) {
+      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, ['input', 'billId'], `bill ${bill.number} is ${bill.status}: it takes no payments`);
+    }
+    const due = amountDue(bill);
+    if (decimal(amount).gt(due)) {
+      throw UserInputErrors.single(UserErrorCode.OVERPAYMENT, ['input', 'amount'], `amount ${amount} is more than the ${due} due on bill ${bill.number}`);
+    }
+    const payment = em.create(Payment, {
+      billId: bill.id,
+      tenantId: bill.tenantId,
+      method: values.method,
+      amount,
+      currency: bill.currency,
+      reference: values.reference ?? null,
+      receivedAt: values.receivedAt,
+      idempotencyKey: values.idempotencyKey,
+      inputFingerprint: fingerprint,
+      createdByTokenId: transaction.actor.tokenId,
+      createdAt: now,
+    });
+    if (values.method === BillPaymentMethod.BALANCE) await payFromBalance(transaction, bill, amount);
+    const before = { status: bill.status, amountPaid: bill.amountPaid };
+    bill.amountPaid = decimal(bill.amountPaid).plus(amount).toFixed(2);
+    if (decimal(bill.amountPaid).eq(bill.grossTotal)) bill.status = BillStatus.PAID;
+    else if (bill.status !== BillStatus.OVERDUE) bill.status = BillStatus.PARTIALLY_PAID;
+    await touchBill(transaction, bill);
+    await recordAudit(transaction, {
+      tenantId: bill.tenantId,
+      action: 'payment.record',
+      targetId: payment.id,
+      before,
+      after: { billId: bill.id, method: values.method, amount, reference: values.reference ?? null, status: bill.status, amountPaid: bill.amountPaid },
+    });
+    await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, payment.id);
+    return payment;
+  });
+}
+
+async function payFromBalance(transaction: RequestContext, bill: Bill, amount: string): Promise<void> {
+  const [debited] = await queryRows<{ balance: string }>(
+    transaction.em,
+    `update balance_account set balance = balance - $1, updated_at = $2 where tenant_id = $3 and balance >= $4 returning balance::text as balance`,
+    [amount, transaction.clock.now(), bill.tenantId, amount],
+  );
+  if (!debited) throw UserInputErrors.single(UserErrorCode.INSUFFICIENT_BALANCE, ['input', 'amount'], `amount ${amount} is more than the tenant's prepaid balance`);
+  await queryRows(
+    transaction.em,
+    `insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, reference, created_by_token_id, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [newId('BalanceEntry'), bill.tenantId, BalanceEntryType.ADJUSTMENT, `-${amount}`, bill.currency, debited.balance, `Payment of bill ${bill.number}`, bill.id, transaction.actor.tokenId, transaction.clock.now()],
+  );
+}
+
+/**
+ * Voids a finalized bill with no payments (invoices block it too once they exist), so the period
+ * can be settled again. Only the tenant's latest bill: a later one built its late-usage lines on it.
+ */
+export async function voidBill(context: RequestContext, input: { billId: string; reason: string }): Promise<Bill> {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
+  const { reason } = validateInput(z.object({ reason: requiredText(500) }), input);
+  return inTransaction(context, async (transaction) => {
+    const { em } = transaction;
+    const bill = await lockBill(transaction, input.billId);
+    const field = ['input', 'billId'];
+    if (!OPEN_BILL_STATUSES.includes(bill.status) || decimal(bill.amountPaid).gt(0) || (await em.count(Payment, { billId: bill.id })) > 0) {
+      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} is ${bill.status}${decimal(bill.amountPaid).gt(0) ? ' with payments' : ''}: only an unpaid finalized bill can be voided`);
+    }
+    const later = await em.findOne(Bill, { tenantId: bill.tenantId, periodStart: { $gt: bill.periodStart }, status: { $ne: BillStatus.VOID } });
+    if (later) {
+      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} is followed by bill ${later.number} for ${periodOfDate(later.periodStart)}: void that one first`);
+    }
+    const before = { status: bill.status };
+    bill.status = BillStatus.VOID;
+    bill.voidedAt = transaction.clock.now();
+    bill.voidReason = reason;
+    await touchBill(transaction, bill);
+    await recordAudit(transaction, { tenantId: bill.tenantId, action: 'bill.void', targetId: bill.id, before, after: { status: bill.status, reason } });
+    await announce(transaction, bill, BillingEventType.BILL_VOIDED);
+    return bill;
+  });
+}
+
+/**
+ * Marks unpaid bills whose due date has passed in their tenant's time zone as OVERDUE, each once
+ * (concurrent sweeps skip the rows another holds), and announces each.
+ */
+export function markOverdueBills(dependencies: SettlementDependencies): Promise<number> {
+  return sqlTransaction(dependencies.pool, async (client) => {
+    const now = dependencies.clock.now();
+    const { rows } = await client.query<{ id: string; tenantId: string }>(
+      `select b.id, b.tenant_id as "tenantId" from bill b join tenant t on t.id = b.tenant_id
+        where b.status in ('FINALIZED', 'PARTIALLY_PAID') and b.due_on < ($1::timestamptz at time zone t.timezone)::date
+        order by b.id for update of b skip locked`,
+      [now],
+    );
+    for (const row of rows) {
+      const sync = await nextBillSync(client, now);
+      await client.query(`update bill set status = 'OVERDUE', sync_version = $2, updated_at = $3 where id = $1`, [row.id, sync.version, sync.updatedAt]);
+      const event: BillingEventMessage = { type: BillingEventType.BILL_OVERDUE, billId: row.id, tenantId: row.tenantId, occurredAt: now.toISOString() };
+      await publishOnCommit(client, BILLING_EVENT, event);
+    }
+    return rows.length;
+  });
+}

@@ -1,0 +1,429 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Money } from '../../platform/graphql/money.types.js';
+import { payloadType } from '../../platform/graphql/payload.js';
+import { UserError } from '../../platform/graphql/user-error.types.js';
+import { connectionType, Node, OrderDirection } from '../../platform/graphql/relay.js';
+import { DecimalScalar, LocalDateScalar, SafeIntScalar } from '../../platform/graphql/scalars.js';
+import { TaxMode } from '../../platform/money.js';
+import { periodOfDate } from '../../platform/period.js';
+import { BillingMode } from '../contract/contract.entity.js';
+import { ModelTier } from '../price/model-price.entity.js';
+import { BillingEventType } from './bill-events.js';
+import { Bill, BillLine, BillLineKind, BillPaymentMethod, BillStatus, Payment, SettlementRun, SettlementRunStatus } from './bill.entity.js';
+import { amountDue, BillOrderField } from './bill.service.js';
+import { RUN_HEARTBEAT_TIMEOUT_MS } from './settlement.service.js';
+
+registerEnumType(BillStatus, {
+  name: 'BillStatus',
+  description: 'Where a bill is in its life.',
+  valuesConfig: {
+    DRAFT: { description: 'Being built inside a settlement; never visible outside it.' },
+    FINALIZED: { description: 'Numbered, immutable and payable by its due date.' },
+    PARTIALLY_PAID: { description: 'Some of it is paid, and it is not yet due.' },
+    PAID: { description: 'Paid in full (prepaid statements are paid from the balance when finalized).' },
+    OVERDUE: { description: 'Past its due date and not paid in full.' },
+    VOID: { description: 'Cancelled with a reason; the period can be settled again.' },
+  },
+});
+registerEnumType(BillLineKind, { name: 'BillLineKind', description: 'What a bill line is for.' });
+registerEnumType(BillPaymentMethod, { name: 'BillPaymentMethod', description: 'How a bill was paid.' });
+registerEnumType(BillOrderField, { name: 'BillOrderField', description: 'What bills are sorted by.' });
+registerEnumType(SettlementRunStatus, { name: 'SettlementRunStatus', description: 'State of a settlement run.' });
+registerEnumType(BillingEventType, { name: 'BillingEventType', description: 'What happened to a bill.' });
+
+@ObjectType('TaxedMoney', { description: 'An amount with its VAT: gross = net + tax.' })
+export class TaxedMoney {
+  @Field(() => Money, { description: 'Before VAT.' })
+  net!: Money;
+
+  @Field(() => Money, { description: 'The VAT.' })
+  tax!: Money;
+
+  @Field(() => Money, { description: 'Including VAT.' })
+  gross!: Money;
+}
+
+function taxed(net: string, tax: string, gross: string, currency: Bill['currency']): TaxedMoney {
+  return Object.assign(new TaxedMoney(), { net: Money.of(net, currency), tax: Money.of(tax, currency), gross: Money.of(gross, currency) });
+}
+
+@ObjectType('BillUsageQuantities', { description: 'What a usage line counts.' })
+export class BillUsageQuantities {
+  @Field(() => SafeIntScalar, { description: 'Requests.' })
+  requestCount!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Input tokens (not cached).' })
+  inputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Output tokens.' })
+  outputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Cached input tokens.' })
+  cachedInputTokens!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Images.' })
+  imageCount!: number;
+
+  @Field(() => SafeIntScalar, { description: 'Seconds of video.' })
+  videoSeconds!: number;
+}
+
+@ObjectType('BillLine', { description: 'One line of a bill. Its amount is rounded half-up to the minor unit; VAT is per line.' })
+export class BillLineNode {
+  departmentId!: string | null;
+  priceId!: string | null;
+
+  @Field(() => Int, { description: 'Position on the bill, from 1: stable, as bills never change.' })
+  lineNumber!: number;
+
+  @Field(() => BillLineKind, { description: 'Usage, discount, commitment true-up or late-usage adjustment.' })
+  kind!: BillLineKind;
+
+  @Field({ description: 'What the line is, as printed.' })
+  description!: string;
+
+  @Field(() => String, { nullable: true, description: 'The model, for usage lines.' })
+  model!: string | null;
+
+  @Field(() => ModelTier, { nullable: true, description: 'The model tier, for usage and discount lines.' })
+  modelTier!: ModelTier | null;
+
+  @Field(() => String, { nullable: true, description: 'For late usage and its discount: the earlier period the usage belongs to.' })
+  adjustedPeriod!: string | null;
+
+  @Field(() => BillUsageQuantities, { nullable: true, description: 'Quantities, for usage lines.' })
+  quantity!: BillUsageQuantities | null;
+
+  @Field(() => DecimalScalar, { description: 'The exact charge before rounding (usage lines: the sum of the usage records\' charges).' })
+  exactAmount!: string;
+
+  @Field(() => Money, { description: 'The line\'s amount as priced: net under tax-exclusive terms, gross under tax-inclusive ones.' })
+  amount!: Money;
+
+  @Field(() => TaxedMoney, { description: 'Net, VAT and gross of the line.' })
+  total!: TaxedMoney;
+}
+
+export function toBillLineNode(line: BillLine, currency: Bill['currency']): BillLineNode {
+  const isUsage = line.kind === BillLineKind.USAGE || line.kind === BillLineKind.LATE_USAGE_ADJUSTMENT;
+  return Object.assign(new BillLineNode(), {
+    departmentId: line.departmentId ?? null,
+    priceId: line.priceId ?? null,
+    lineNumber: line.lineNumber,
+    kind: line.kind,
+    description: line.description,
+    model: line.model ?? null,
+    modelTier: line.modelTier ?? null,
+    adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
+    quantity: isUsage
+      ? Object.assign(new BillUsageQuantities(), {
+          requestCount: line.requestCount,
+          inputTokens: line.inputTokens,
+          outputTokens: line.outputTokens,
+          cachedInputTokens: line.cachedInputTokens,
+          imageCount: line.imageCount,
+          videoSeconds: line.videoSeconds,
+        })
+      : null,
+    exactAmount: line.exactAmount,
+    amount: Money.of(line.amount, currency),
+    total: taxed(line.net, line.tax, line.gross, currency),
+  });
+}
+
+@ObjectType('Payment', { implements: Node, description: 'Money received against a bill.' })
+export class PaymentNode extends Node {
+  billId!: string;
+
+  @Field(() => BillPaymentMethod, { description: 'How it was paid.' })
+  method!: BillPaymentMethod;
+
+  @Field(() => Money, { description: 'How much.' })
+  amount!: Money;
+
+  @Field(() => String, { nullable: true, description: 'Bank slip, Alipay or WeChat Pay trade number ...' })
+  reference!: string | null;
+
+  @Field(() => Date, { description: 'When the money was received.' })
+  receivedAt!: Date;
+
+  @Field(() => Date, { description: 'When it was booked.' })
+  createdAt!: Date;
+}
+
+export function toPaymentNode(payment: Payment): PaymentNode {
+  return Object.assign(new PaymentNode(), {
+    id: payment.id,
+    billId: payment.billId,
+    method: payment.method,
+    amount: Money.of(payment.amount, payment.currency),
+    reference: payment.reference ?? null,
+    receivedAt: payment.receivedAt,
+    createdAt: payment.createdAt,
+  });
+}
+
+@ObjectType('BillExportUrls', { description: 'Where to download the bill; send the same bearer token as for GraphQL.' })
+export class BillExportUrls {
+  @Field({ description: 'CSV: one row per line, columns as documented in the README.' })
+  csv!: string;
+
+  @Field({ description: 'JSON: the bill with its lines and payments.' })
+  json!: string;
+
+  @Field({ description: 'PDF statement, with Chinese text.' })
+  pdf!: string;
+}
+
+@ObjectType('Bill', { implements: Node, description: 'A tenant\'s monthly bill: one per tenant and period, immutable once finalized except for its payment status.' })
+export class BillNode extends Node {
+  tenantId!: string;
+  contractId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Gap-free number within the period, "2026-10-000001"; assigned at finalization.' })
+  number!: string | null;
+
+  @Field({ description: 'The period billed, "2026-10" (a month in the tenant\'s time zone).' })
+  period!: string;
+
+  @Field(() => BillStatus, { description: 'Where the bill is in its life.' })
+  status!: BillStatus;
+
+  @Field(() => BillingMode, { description: 'Prepaid statements are paid from the balance when finalized.' })
+  billingMode!: BillingMode;
+
+  @Field(() => TaxMode, { description: 'Whether line amounts include VAT.' })
+  taxMode!: TaxMode;
+
+  @Field(() => DecimalScalar, { description: 'The VAT rate applied to each line.' })
+  taxRate!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The contract version whose terms were applied; null without a contract.' })
+  contractVersion!: number | null;
+
+  @Field(() => Money, { description: 'Sum of the line amounts as priced.' })
+  subtotal!: Money;
+
+  @Field(() => TaxedMoney, { description: 'Totals: each is the sum of the lines\' figures.' })
+  total!: TaxedMoney;
+
+  @Field(() => Money, { description: 'Paid so far.' })
+  amountPaid!: Money;
+
+  @Field(() => Money, { description: 'Still to pay: total gross minus payments.' })
+  amountDue!: Money;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Due date in the tenant\'s time zone.' })
+  dueOn!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was finalized.' })
+  finalizedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was voided.' })
+  voidedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was voided.' })
+  voidReason!: string | null;
+
+  @Field(() => BillExportUrls, { description: 'Download links for ERP and people.' })
+  exportUrls!: BillExportUrls;
+
+  @Field(() => Date, { description: 'When it was created.' })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: 'When it last changed; `bills(filter: { updatedSince })` pulls by it.' })
+  updatedAt!: Date;
+}
+
+export function toBillNode(bill: Bill): BillNode {
+  const subtotal = bill.taxMode === TaxMode.TAX_EXCLUSIVE ? bill.netTotal : bill.grossTotal;
+  return Object.assign(new BillNode(), {
+    id: bill.id,
+    tenantId: bill.tenantId,
+    contractId: bill.contractId ?? null,
+    number: bill.number ?? null,
+    period: periodOfDate(bill.periodStart),
+    status: bill.status,
+    billingMode: bill.billingMode,
+    taxMode: bill.taxMode,
+    taxRate: bill.taxRate,
+    contractVersion: bill.contractVersion ?? null,
+    subtotal: Money.of(subtotal, bill.currency),
+    total: taxed(bill.netTotal, bill.taxTotal, bill.grossTotal, bill.currency),
+    amountPaid: Money.of(bill.amountPaid, bill.currency),
+    amountDue: Money.of(amountDue(bill), bill.currency),
+    dueOn: bill.dueOn ?? null,
+    finalizedAt: bill.finalizedAt ?? null,
+    voidedAt: bill.voidedAt ?? null,
+    voidReason: bill.voidReason ?? null,
+    exportUrls: Object.assign(new BillExportUrls(), {
+      csv: `/exports/bills/${bill.id}.csv`,
+      json: `/exports/bills/${bill.id}.json`,
+      pdf: `/exports/bills/${bill.id}.pdf`,
+    }),
+    createdAt: bill.createdAt,
+    updatedAt: bill.updatedAt,
+  });
+}
+
+export const BillConnection = connectionType(BillNode, 'Bill');
+
+@InputType('BillFilterInput', { description: 'Which bills to list.' })
+export class BillFilterInput {
+  @Field(() => ID, { nullable: true, description: 'Only this tenant\'s (tenant users always get their own).' })
+  tenantId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only this period, "YYYY-MM".' })
+  period?: string | null;
+
+  @Field(() => BillStatus, { nullable: true, description: 'Only bills in this status.' })
+  status?: BillStatus | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only bills changed at or after this time. With orderBy UPDATED_AT ASC and cursors, an ERP sees every change exactly once, even while bills are being written.',
+  })
+  updatedSince?: Date | null;
+}
+
+@InputType('BillOrderInput', { description: 'Sort order of bills.' })
+export class BillOrderInput {
+  @Field(() => BillOrderField, { defaultValue: BillOrderField.UPDATED_AT, description: 'UPDATED_AT (change order) or PERIOD.' })
+  field!: BillOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction.' })
+  direction!: OrderDirection;
+}
+
+@ObjectType('SettlementFailure', { description: 'A tenant a run could not bill, and why.' })
+export class SettlementFailureNode {
+  @Field(() => ID, { description: 'The tenant.' })
+  tenantId!: string;
+
+  @Field({ description: 'PERIOD_NOT_ENDED, LATER_PERIOD_BILLED, EARLIER_PERIOD_UNSETTLED or INTERNAL_ERROR.' })
+  code!: string;
+
+  @Field({ description: 'Explanation.' })
+  message!: string;
+}
+
+@ObjectType('SettlementRun', { implements: Node, description: 'One settlement of a period over many tenants, with its progress.' })
+export class SettlementRunNode extends Node {
+  @Field({ description: 'The period settled, "YYYY-MM".' })
+  period!: string;
+
+  @Field(() => SettlementRunStatus, { description: 'RUNNING, COMPLETED, FAILED, or INTERRUPTED (its process stopped; run it again).' })
+  status!: SettlementRunStatus;
+
+  @Field(() => Int, { description: 'Tenants in the run.' })
+  tenantCount!: number;
+
+  @Field(() => Int, { description: 'Bills made.' })
+  billedCount!: number;
+
+  @Field(() => Int, { description: 'Tenants skipped: already billed for the period, or nothing to bill.' })
+  skippedCount!: number;
+
+  @Field(() => Int, { description: 'Tenants that could not be billed; see failures.' })
+  failedCount!: number;
+
+  @Field(() => [SettlementFailureNode], { description: 'Why each failed tenant was not billed.' })
+  failures!: SettlementFailureNode[];
+
+  @Field(() => DecimalScalar, { description: 'Share of tenants done, 0 to 100.' })
+  percentDone!: string;
+
+  @Field(() => Date, { description: 'When the run started.' })
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When it finished.' })
+  finishedAt!: Date | null;
+}
+
+export function toSettlementRunNode(run: SettlementRun, now: Date): SettlementRunNode {
+  const done = run.billedCount + run.skippedCount + run.failedCount;
+  const isStale = run.status === SettlementRunStatus.RUNNING && now.getTime() - run.heartbeatAt.getTime() > RUN_HEARTBEAT_TIMEOUT_MS;
+  return Object.assign(new SettlementRunNode(), {
+    id: run.id,
+    period: run.period,
+    status: isStale ? SettlementRunStatus.INTERRUPTED : run.status,
+    tenantCount: run.tenantCount,
+    billedCount: run.billedCount,
+    skippedCount: run.skippedCount,
+    failedCount: run.failedCount,
+    failures: run.failures.map((failure) => Object.assign(new SettlementFailureNode(), failure)),
+    percentDone: run.tenantCount === 0 ? (run.status === SettlementRunStatus.RUNNING ? '0' : '100') : ((done * 100) / run.tenantCount).toFixed(1),
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? null,
+  });
+}
+
+@InputType('BillingPeriodSettleInput', { description: 'Settle a period into bills.' })
+export class BillingPeriodSettleInput {
+  @Field({ description: 'The period, "YYYY-MM"; it must have ended in each tenant\'s time zone.' })
+  period!: string;
+
+  @Field(() => [ID], { nullable: true, description: 'Only these tenants (at most 10,000); default every tenant.' })
+  tenantIds?: string[] | null;
+
+  @Field({ description: 'A retry with the same key returns the same run; the same key with other input is refused.' })
+  idempotencyKey!: string;
+}
+
+export const SettlementRunPayload = payloadType('BillingPeriodSettlePayload', 'settlementRun', SettlementRunNode, 'Result of billingPeriodSettle.');
+
+@InputType('PaymentRecordInput', { description: 'Money received against a bill.' })
+export class PaymentRecordInput {
+  @Field(() => ID, { description: 'The bill.' })
+  billId!: string;
+
+  @Field(() => BillPaymentMethod, { description: 'How it was paid; BALANCE debits the tenant\'s prepaid balance.' })
+  method!: BillPaymentMethod;
+
+  @Field(() => DecimalScalar, { description: 'Amount, greater than 0 with at most 2 decimal places, not more than is due.' })
+  amount!: string;
+
+  @Field(() => String, { nullable: true, description: 'Bank slip, trade number ..., at most 200 characters.' })
+  reference?: string | null;
+
+  @Field(() => Date, { description: 'When the money was received; not in the future.' })
+  receivedAt!: Date;
+
+  @Field({ description: 'Unique per tenant: a retry returns the first payment; the same key with other input is refused.' })
+  idempotencyKey!: string;
+}
+
+@ObjectType('PaymentRecordPayload', { description: 'Result of paymentRecord.' })
+export class PaymentRecordPayload {
+  @Field(() => PaymentNode, { nullable: true, description: 'The payment; null when userErrors is not empty.' })
+  payment!: PaymentNode | null;
+
+  @Field(() => BillNode, { nullable: true, description: 'The bill after the payment.' })
+  bill!: BillNode | null;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
+  userErrors!: UserError[];
+}
+
+@InputType('BillVoidInput', { description: 'Void an unpaid bill.' })
+export class BillVoidInput {
+  @Field(() => ID, { description: 'The bill.' })
+  billId!: string;
+
+  @Field({ description: 'Why, at most 500 characters.' })
+  reason!: string;
+}
+
+export const BillPayload = payloadType('BillPayload', 'bill', BillNode, 'Result of a bill mutation.');
+
+@ObjectType('BillingEvent', { description: 'Something that happened to a bill.' })
+export class BillingEventNode {
+  billId!: string;
+  paymentId!: string | null;
+
+  @Field(() => BillingEventType, { description: 'What happened.' })
+  type!: BillingEventType;
+
+  @Field(() => Date, { description: 'When.' })
+  occurredAt!: Date;
+}

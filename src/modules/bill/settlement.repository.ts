@@ -1,0 +1,301 @@
+import type pg from 'pg';
+import { queryRows, type SqlTarget } from '../../platform/database/sql.js';
+import type { CurrencyCode } from '../../platform/money.js';
+import type { Period } from '../../platform/period.js';
+import { DEFAULT_TERMS, type ContractTerms } from '../contract/contract.service.js';
+import type { BillLineKind, BillPaymentMethod, BillStatus } from './bill.entity.js';
+import type { DraftLine, UsageGroup } from './bill-builder.js';
+
+/*
+ * Settlement's SQL, below the ORM: usage is summed in the database (never pulled row by row into
+ * Node), and a bill with its lines is written in a few statements inside one transaction.
+ */
+
+/** Second key space of the two-key advisory locks: one settlement builds a tenant's bill at a time. */
+const BILL_BUILD_LOCK = 5_301_102;
+
+export interface TenantToSettle {
+  id: string;
+  name: string;
+  timezone: string;
+  billingCurrency: CurrencyCode;
+}
+
+export async function tenantsToSettle(pool: pg.Pool, tenantIds: string[] | null): Promise<TenantToSettle[]> {
+  const { rows } = await pool.query<TenantToSettle>({
+    text: `select id, name, timezone, billing_currency as "billingCurrency" from tenant
+            where $1::text[] is null or id = any($1::text[]) order by id`,
+    values: [tenantIds],
+  });
+  return rows;
+}
+
+export interface BillHistory {
+  /** A bill for the period already exists (not void). */
+  isBilled: boolean;
+  /** The first later period with a bill, if any. */
+  laterPeriod: Period | null;
+  /** The latest bill before the period: up to where its usage was settled. */
+  previous: { periodStart: string; watermark: number } | null;
+}
+
+/**
+ * Locks the tenant's bill building for this transaction (a second settlement of the tenant waits,
+ * then finds the bill) and the tenant row against contract changes, and reads the bills around the period.
+ */
+export async function lockBillHistory(client: pg.ClientBase, tenantId: string, periodStart: string): Promise<BillHistory> {
+  await client.query({ name: 'settle-lock', text: `select pg_advisory_xact_lock(${BILL_BUILD_LOCK}, hashtext($1))`, values: [tenantId] });
+  await client.query({ name: 'settle-lock-tenant', text: 'select 1 from tenant where id = $1 for update', values: [tenantId] });
+  const { rows } = await client.query<{ isBilled: boolean; laterPeriod: string | null; previousStart: string | null; previousWatermark: string | null }>({
+    name: 'settle-history',
+    text: `select exists (select 1 from bill where tenant_id = $1 and period_start = $2 and status <> 'VOID') as "isBilled",
+                  (select to_char(min(period_start), 'YYYY-MM') from bill where tenant_id = $1 and period_start > $2 and status <> 'VOID') as "laterPeriod",
+                  p.period_start::text as "previousStart", p.usage_watermark::text as "previousWatermark"
+             from (select 1) as one
+             left join lateral (select period_start, usage_watermark from bill
+                                 where tenant_id = $1 and period_start < $2 and status <> 'VOID'
+                                 order by period_start desc limit 1) as p on true`,
+    values: [tenantId, periodStart],
+  });
+  const [row] = rows;
+  return {
+    isBilled: row.isBilled,
+    laterPeriod: row.laterPeriod,
+    previous: row.previousStart ? { periodStart: row.previousStart, watermark: Number(row.previousWatermark) } : null,
+  };
+}
+
+/** The first period before `before` with charged usage and no bill: it must be settled first. */
+export async function firstUnsettledPeriod(client: pg.ClientBase, tenant: TenantToSettle, after: Date | null, before: Date): Promise<Period | null> {
+  const { rows } = await client.query<{ period: string | null }>({
+    name: 'settle-unsettled',
+    text: `select to_char(min(occurred_at) at time zone $4, 'YYYY-MM') as period from usage_record
+            where tenant_id = $1 and is_charged and occurred_at >= coalesce($2, '-infinity'::timestamptz) and occurred_at < $3`,
+    values: [tenant.id, after, before, tenant.timezone],
+  });
+  return rows[0].period;
+}
+
+export interface PeriodTerms {
+  contractId: string | null;
+  contractVersion: number | null;
+  terms: ContractTerms;
+}
+
+/** The terms in force for each period (first local days), from the tenant's contract or the defaults. */
+export async function termsForPeriods(client: pg.ClientBase, tenantId: string, periodStarts: string[]): Promise<Map<string, PeriodTerms>> {
+  const { rows } = await client.query<{ day: string; contractId: string; contractVersion: number } & ContractTerms>({
+    name: 'settle-terms',
+    text: `select d.day::text as day, v.contract_id as "contractId", v.version as "contractVersion", v.billing_mode as "billingMode",
+                  v.discount_percent::text as "discountPercent", v.tier_discounts as "tierDiscounts",
+                  v.monthly_commitment::text as "monthlyCommitment", v.credit_limit::text as "creditLimit",
+                  v.payment_terms_days as "paymentTermsDays", v.tax_rate::text as "taxRate", v.tax_mode as "taxMode",
+                  v.preferred_invoice_type as "preferredInvoiceType"
+             from unnest($2::date[]) as d(day)
+             join contract c on c.tenant_id = $1 and c.starts_on <= d.day and (c.ends_on is null or c.ends_on > d.day)
+             cross join lateral (select * from contract_version v
+                                  where v.contract_id = c.id and v.effective_from <= d.day order by v.version desc limit 1) as v`,
+    values: [tenantId, periodStarts],
+  });
+  const found = new Map(rows.map(({ day, contractId, contractVersion, ...terms }) => [day, { contractId, contractVersion, terms }]));
+  return new Map(periodStarts.map((day) => [day, found.get(day) ?? { contractId: null, contractVersion: null, terms: DEFAULT_TERMS }]));
+}
+
+/**
+ * The tenant's charged usage to bill, summed per department, model and price version: the
+ * period's rows up to the watermark, and rows of earlier periods recorded after the previous
+ * bill's watermark (late usage), each with the period it belongs to.
+ */
+export async function usageGroups(
+  client: pg.ClientBase,
+  tenant: TenantToSettle,
+  window: { startsAt: Date; endsAt: Date; watermark: number; previousWatermark: number | null },
+): Promise<UsageGroup[]> {
+  const { rows } = await client.query<Omit<UsageGroup, 'requestCount' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'imageCount' | 'videoSeconds'> & Record<string, string>>({
+    name: 'settle-usage',
+    text: `with charged as (
+             select null::text as adjusted_period, u.department_id, u.model, u.price_id, u.input_tokens, u.output_tokens,
+                    u.cached_input_tokens, u.image_count, u.video_seconds, u.charged_amount
+               from usage_record u
+              where u.tenant_id = $1 and u.occurred_at >= $2 and u.occurred_at < $3 and u.seq <= $4 and u.is_charged
+             union all
+             select to_char(u.occurred_at at time zone $6, 'YYYY-MM'), u.department_id, u.model, u.price_id, u.input_tokens,
+                    u.output_tokens, u.cached_input_tokens, u.image_count, u.video_seconds, u.charged_amount
+               from usage_record u
+              where $5::bigint is not null and u.tenant_id = $1 and u.seq > $5 and u.seq <= $4 and u.occurred_at < $2 and u.is_charged
+           )
+           select g.adjusted_period as "adjustedPeriod", g.department_id as "departmentId", d.name as "departmentName",
+                  g.model, p.tier, g.price_id as "priceId", g.request_count::text as "requestCount",
+                  g.input_tokens::text as "inputTokens", g.output_tokens::text as "outputTokens",
+                  g.cached_input_tokens::text as "cachedInputTokens", g.image_count::text as "imageCount",
+                  g.video_seconds::text as "videoSeconds", g.charged::text as charged
+             from (select adjusted_period, department_id, model, price_id, count(*) as request_count,
+                          sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
+                          sum(cached_input_tokens) as cached_input_tokens, sum(image_count) as image_count,
+                          sum(video_seconds) as video_seconds, sum(charged_amount) as charged
+                     from charged group by 1, 2, 3, 4) as g
+             join department d on d.id = g.department_id
+             join model_price p on p.id = g.price_id`,
+    values: [tenant.id, window.startsAt, window.endsAt, window.watermark, window.previousWatermark, tenant.timezone],
+  });
+  return rows.map((row) => ({
+    adjustedPeriod: row.adjustedPeriod,
+    departmentId: row.departmentId,
+    departmentName: row.departmentName,
+    model: row.model,
+    tier: row.tier,
+    priceId: row.priceId,
+    requestCount: Number(row.requestCount),
+    inputTokens: Number(row.inputTokens),
+    outputTokens: Number(row.outputTokens),
+    cachedInputTokens: Number(row.cachedInputTokens),
+    imageCount: Number(row.imageCount),
+    videoSeconds: Number(row.videoSeconds),
+    charged: row.charged,
+  }));
+}
+
+/** The next number of a series (one per period), under the counter row's lock until commit: gap-free. */
+export async function nextBillNumber(client: pg.ClientBase, series: string): Promise<string> {
+  const { rows } = await client.query<{ lastNumber: number }>({
+    name: 'bill-number',
+    text: `insert into bill_number_counter (series, last_number) values ($1, 1)
+           on conflict (series) do update set last_number = bill_number_counter.last_number + 1
+           returning last_number as "lastNumber"`,
+    values: [series],
+  });
+  return `${series}-${String(rows[0].lastNumber).padStart(6, '0')}`;
+}
+
+/**
+ * The version and time of a bill change, taken under the one counter row's lock and held until
+ * commit: changes become visible in version order, so an ERP paging by it misses nothing.
+ */
+export async function nextBillSync(target: SqlTarget, now: Date): Promise<{ version: number; updatedAt: Date }> {
+  const [row] = await queryRows<{ version: string; updatedAt: string }>(
+    target,
+    `update bill_sync_counter set version = version + 1, updated_at = greatest(updated_at, $1)
+      where id = 1 returning version::text as version, to_json(updated_at) #>> '{}' as "updatedAt"`,
+    [now],
+  );
+  return { version: Number(row.version), updatedAt: new Date(row.updatedAt) };
+}
+
+export interface BillRow {
+  id: string;
+  tenantId: string;
+  periodStart: string;
+  status: BillStatus;
+  number: string;
+  currency: CurrencyCode;
+  contractId: string | null;
+  contractVersion: number | null;
+  billingMode: string;
+  taxMode: string;
+  taxRate: string;
+  netTotal: string;
+  taxTotal: string;
+  grossTotal: string;
+  amountPaid: string;
+  usageWatermark: number;
+  finalizedAt: Date;
+  dueOn: string;
+  settlementRunId: string | null;
+  syncVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Writes a finalized bill and its lines: two statements, whatever the number of lines. */
+export async function insertBill(client: pg.ClientBase, bill: BillRow, lines: DraftLine[]): Promise<void> {
+  await client.query({
+    name: 'bill-insert',
+    text: `insert into bill (id, tenant_id, period_start, status, number, currency, contract_id, contract_version, billing_mode, tax_mode,
+                             tax_rate, net_total, tax_total, gross_total, amount_paid, usage_watermark, finalized_at, due_on,
+                             settlement_run_id, sync_version, created_at, updated_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+    values: [
+      bill.id, bill.tenantId, bill.periodStart, bill.status, bill.number, bill.currency, bill.contractId, bill.contractVersion, bill.billingMode,
+      bill.taxMode, bill.taxRate, bill.netTotal, bill.taxTotal, bill.grossTotal, bill.amountPaid, bill.usageWatermark, bill.finalizedAt,
+      bill.dueOn, bill.settlementRunId, bill.syncVersion, bill.createdAt, bill.updatedAt,
+    ],
+  });
+  await client.query({
+    name: 'bill-lines-insert',
+    text: `insert into bill_line (bill_id, line_number, kind, description, department_id, model, model_tier, price_id, adjusted_period_start,
+                                  request_count, input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds,
+                                  exact_amount, amount, net, tax, gross)
+           select $1, l.line_number, l.kind, l.description, l.department_id, l.model, l.model_tier, l.price_id, l.adjusted_period_start,
+                  l.request_count, l.input_tokens, l.output_tokens, l.cached_input_tokens, l.image_count, l.video_seconds,
+                  l.exact_amount, l.amount, l.net, l.tax, l.gross
+             from json_to_recordset($2::json) as l(line_number int, kind bill_line_kind, description text, department_id text, model text,
+                  model_tier model_tier, price_id text, adjusted_period_start date, request_count bigint, input_tokens bigint,
+                  output_tokens bigint, cached_input_tokens bigint, image_count bigint, video_seconds bigint, exact_amount numeric,
+                  amount numeric, net numeric, tax numeric, gross numeric)`,
+    values: [
+      bill.id,
+      JSON.stringify(
+        lines.map((line, index) => ({
+          line_number: index + 1,
+          kind: line.kind satisfies BillLineKind,
+          description: line.description,
+          department_id: line.departmentId,
+          model: line.model,
+          model_tier: line.modelTier,
+          price_id: line.priceId,
+          adjusted_period_start: line.adjustedPeriod ? `${line.adjustedPeriod}-01` : null,
+          request_count: line.requestCount,
+          input_tokens: line.inputTokens,
+          output_tokens: line.outputTokens,
+          cached_input_tokens: line.cachedInputTokens,
+          image_count: line.imageCount,
+          video_seconds: line.videoSeconds,
+          exact_amount: line.exactAmount.toFixed(),
+          amount: line.amount.toFixed(2),
+          net: line.net.toFixed(2),
+          tax: line.tax.toFixed(2),
+          gross: line.gross.toFixed(2),
+        })),
+      ),
+    ],
+  });
+}
+
+export interface PaymentRow {
+  id: string;
+  billId: string;
+  tenantId: string;
+  method: BillPaymentMethod;
+  amount: string;
+  currency: CurrencyCode;
+  reference: string | null;
+  receivedAt: Date;
+  createdAt: Date;
+}
+
+export async function insertPayment(client: pg.ClientBase, payment: PaymentRow): Promise<void> {
+  await client.query({
+    name: 'payment-insert',
+    text: `insert into payment (id, bill_id, tenant_id, method, amount, currency, reference, received_at, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    values: [payment.id, payment.billId, payment.tenantId, payment.method, payment.amount, payment.currency, payment.reference, payment.receivedAt, payment.createdAt],
+  });
+}
+
+/** Settles a prepaid statement against the balance the usage was debited from, as one ledger entry. */
+export async function bookBalanceEntry(
+  client: pg.ClientBase,
+  entry: { id: string; tenantId: string; amount: string; currency: CurrencyCode; reason: string; reference: string; createdAt: Date },
+): Promise<void> {
+  await client.query({
+    name: 'bill-balance-entry',
+    text: `with account as (
+             insert into balance_account as a (tenant_id, balance, updated_at) values ($2, $3, $7)
+             on conflict (tenant_id) do update set balance = a.balance + excluded.balance, updated_at = excluded.updated_at
+             returning balance
+           )
+           insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, reference, created_at)
+           select $1, $2, 'ADJUSTMENT', $3, $4, account.balance, $5, $6, $7 from account`,
+    values: [entry.id, entry.tenantId, entry.amount, entry.currency, entry.reason, entry.reference, entry.createdAt],
+  });
+}
