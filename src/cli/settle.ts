@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
+import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
+import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
+import { createLoaders } from '../modules/loaders.js';
+import { Role } from '../platform/auth/roles.js';
+import { systemClock } from '../platform/clock.js';
+import { initOrm } from '../platform/database/orm.js';
+import { nativePool } from '../platform/database/sql.js';
+import { createLocalPubSub } from '../platform/events.js';
+import { createLogger } from '../platform/logger.js';
+import { UserInputErrors } from '../platform/user-errors.js';
+import { withDatabase } from './database.js';
+
+/**
+ * `npm run settle -- --period 2026-10 [--tenant ten_...]... [--idempotency-key KEY]`: the same
+ * settlement as `billingPeriodSettle`, run in this process with a progress bar. Safe to run again
+ * after it was killed: tenants already billed are skipped, and no bill is made twice.
+ */
+const { values } = parseArgs({
+  options: { period: { type: 'string' }, tenant: { type: 'string', multiple: true }, 'idempotency-key': { type: 'string' } },
+});
+if (!values.period) {
+  console.error('usage: npm run settle -- --period YYYY-MM [--tenant ten_...]... [--idempotency-key KEY]');
+  process.exit(2);
+}
+
+function progressBar(counts: RunCounts): string {
+  const done = counts.billedCount + counts.skippedCount + counts.failedCount;
+  const share = counts.tenantCount === 0 ? 1 : done / counts.tenantCount;
+  const filled = Math.round(share * 30);
+  return `[${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${done}/${counts.tenantCount} tenants  billed ${counts.billedCount}  skipped ${counts.skippedCount}  failed ${counts.failedCount}`;
+}
+
+await withDatabase(async (databaseUrl) => {
+  const orm = await initOrm(databaseUrl);
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  try {
+    const em = orm.em.fork();
+    const dependencies = { pool: await nativePool(em), clock: systemClock, logger };
+    const context = {
+      em,
+      actor: { tokenId: 'cli:settle', role: Role.PLATFORM_ADMIN, tenantId: null },
+      requestId: randomUUID(),
+      clock: systemClock,
+      loaders: createLoaders(em),
+      logger,
+      pubSub: createLocalPubSub(),
+      accessTokens: new AccessTokenCache(),
+      spendSpike: DEFAULT_SPEND_SPIKE_RULE,
+      settlements: new SettlementRunner(dependencies),
+    };
+    const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;
+    const { run } = await createSettlementRun(context, { period: values.period!, tenantIds: values.tenant ?? null, idempotencyKey });
+    console.log(`settlement run ${run.id} for ${run.period}`);
+    await executeSettlementRun(dependencies, run.id, (counts) => process.stderr.write(`\r${progressBar(counts)}`));
+    await em.refresh(run);
+    process.stderr.write('\n');
+    for (const failure of run.failures) console.log(`failed ${failure.tenantId}: ${failure.code} ${failure.message}`);
+    console.log(`${run.status}: ${run.billedCount} billed, ${run.skippedCount} skipped, ${run.failedCount} failed of ${run.tenantCount}`);
+    console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+    if (run.failedCount > 0) process.exitCode = 1;
+  } catch (error) {
+    if (!(error instanceof UserInputErrors)) throw error;
+    for (const userError of error.errors) console.error(`${userError.field?.join('.') ?? ''}: ${userError.code} ${userError.message}`);
+    process.exitCode = 2;
+  } finally {
+    await orm.close();
+  }
+});
