@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
+import { SettlementRun } from '../modules/bill/bill.entity.js';
 import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
 import { createLoaders } from '../modules/loaders.js';
 import { Role } from '../platform/auth/roles.js';
@@ -56,12 +57,12 @@ await withDatabase(async (databaseUrl) => {
     const { run } = await createSettlementRun(context, { period: values.period!, tenantIds: values.tenant ?? null, idempotencyKey });
     console.log(`settlement run ${run.id} for ${run.period}`);
     await executeSettlementRun(dependencies, run.id, (counts) => process.stderr.write(`\r${progressBar(counts)}`));
-    await em.refresh(run);
     process.stderr.write('\n');
-    for (const failure of run.failures) console.log(`failed ${failure.tenantId}: ${failure.code} ${failure.message}`);
-    console.log(`${run.status}: ${run.billedCount} billed, ${run.skippedCount} skipped, ${run.failedCount} failed of ${run.tenantCount}`);
+    const finished = await em.findOneOrFail(SettlementRun, { id: run.id }, { refresh: true });
+    for (const failure of finished.failures) console.log(`failed ${failure.tenantId}: ${failure.code} ${failure.message}`);
+    console.log(`${finished.status}: ${finished.billedCount} billed, ${finished.skippedCount} skipped, ${finished.failedCount} failed of ${finished.tenantCount}`);
     console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
-    if (run.failedCount > 0) process.exitCode = 1;
+    if (finished.failedCount > 0) process.exitCode = 1;
   } catch (error) {
     if (!(error instanceof UserInputErrors)) throw error;
     for (const userError of error.errors) console.error(`${userError.field?.join('.') ?? ''}: ${userError.code} ${userError.message}`);

@@ -11,6 +11,7 @@ import { DepartmentNode, toDepartmentNode } from '../department/department.types
 import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
+import { Bill, SettlementRun } from './bill.entity.js';
 import { findBill, findSettlementRun, listBills, recordPayment, voidBill } from './bill.service.js';
 import {
   BillConnection,
@@ -71,16 +72,15 @@ export class BillResolver {
     const { result, userErrors } = await collectUserErrors(() => createSettlementRun(context, input));
     if (!result) return { settlementRun: null, userErrors };
     if (result.isNew) await context.settlements.start(result.run);
-    await context.em.refresh(result.run);
-    return { settlementRun: toSettlementRunNode(result.run, context.clock.now()), userErrors };
+    const run = await context.em.findOneOrFail(SettlementRun, { id: result.run.id }, { refresh: true });
+    return { settlementRun: toSettlementRunNode(run, context.clock.now()), userErrors };
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => PaymentRecordPayload, { description: 'Record money received against a bill (operator only). Overpayment is refused. Idempotent on idempotencyKey.' })
   async paymentRecord(@Ctx() context: RequestContext, @Arg('input', () => PaymentRecordInput) input: PaymentRecordInput) {
     const { result, userErrors } = await collectUserErrors(() => recordPayment(context, input));
-    const bill = result ? await findBill(context, result.billId) : null;
-    if (bill) await context.em.refresh(bill);
+    const bill = result ? await context.em.findOne(Bill, { id: result.billId }, { refresh: true }) : null;
     return { payment: result ? toPaymentNode(result) : null, bill: bill ? toBillNode(bill) : null, userErrors };
   }
 
@@ -165,9 +165,8 @@ export class BillingEventResolver {
     @Root() event: SettlementProgressMessage,
     @Arg('runId', () => ID, { description: 'The run.' }) _runId: string,
   ): Promise<SettlementRunNode> {
-    const run = await findSettlementRun(context, event.runId);
+    const run = await context.em.findOne(SettlementRun, { id: event.runId }, { refresh: true });
     if (!run) throw new NotFoundError('SettlementRun', event.runId);
-    await context.em.refresh(run);
     return toSettlementRunNode(run, context.clock.now());
   }
 

@@ -228,8 +228,8 @@ async function writeRunProgress(dependencies: SettlementDependencies, runId: str
   const now = dependencies.clock.now();
   await sqlTransaction(dependencies.pool, async (client) => {
     await client.query(
-      `update settlement_run set status = $2, tenant_count = $3, billed_count = $4, skipped_count = $5, failed_count = $6,
-                                 failures = $7::jsonb, heartbeat_at = $8, finished_at = case when $2 = 'RUNNING' then null else $8 end
+      `update settlement_run set status = $2::settlement_run_status, tenant_count = $3, billed_count = $4, skipped_count = $5, failed_count = $6,
+                                 failures = $7::jsonb, heartbeat_at = $8::timestamptz, finished_at = case when $2::settlement_run_status = 'RUNNING' then null else $8::timestamptz end
         where id = $1`,
       [runId, status, counts.tenantCount, counts.billedCount, counts.skippedCount, counts.failedCount, JSON.stringify(counts.failures), now],
     );

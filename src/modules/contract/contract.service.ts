@@ -6,7 +6,7 @@ import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, TaxMode } from '../../platform/money.js';
 import { addPeriods, localDateOf, periodFirstDay, periodInput, periodOf, periodOfDate, type Period } from '../../platform/period.js';
-import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { UserErrorCode, UserInputErrors, type UserErrorData } from '../../platform/user-errors.js';
 import { amount, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { ModelTier } from '../price/model-price.entity.js';
@@ -74,6 +74,23 @@ const createSchema = z.object({
   startPeriod: periodInput,
   cancellationNoticeDays: z.number().int('must be whole days').min(0, 'must not be negative').max(730, 'must be at most 730'),
 });
+
+/** Runs two validations and reports the problems of both at once. */
+function validateTogether<A, B>(first: () => A, second: () => B): [A, B] {
+  const errors: UserErrorData[] = [];
+  const attempt = <T>(validate: () => T): T | undefined => {
+    try {
+      return validate();
+    } catch (error) {
+      if (!(error instanceof UserInputErrors)) throw error;
+      errors.push(...error.errors);
+      return undefined;
+    }
+  };
+  const results = [attempt(first), attempt(second)] as [A, B];
+  if (errors.length > 0) throw new UserInputErrors(errors);
+  return results;
+}
 
 function termsOf(version: ContractVersion): ContractTerms {
   return {
@@ -144,8 +161,10 @@ async function newVersion(transaction: RequestContext, contract: Contract, effec
 
 export async function createContract(context: RequestContext, input: ContractCreateInput): Promise<Contract> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
-  const values = validateInput(createSchema, input);
-  const terms = validateTerms({ ...DEFAULT_TERMS, ...withoutNulls(input.terms) }, ['input', 'terms']);
+  const [values, terms] = validateTogether(
+    () => validateInput(createSchema, input),
+    () => validateTerms({ ...DEFAULT_TERMS, ...withoutNulls(input.terms) }, ['input', 'terms']),
+  );
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const tenant = await lockTenantForChange(transaction, input.tenantId, ['input', 'tenantId']);

@@ -3,7 +3,7 @@ import { Money } from '../../platform/graphql/money.types.js';
 import { payloadType } from '../../platform/graphql/payload.js';
 import { connectionType, Node } from '../../platform/graphql/relay.js';
 import { DecimalScalar } from '../../platform/graphql/scalars.js';
-import { TaxMode, type CurrencyCode } from '../../platform/money.js';
+import { decimal, TaxMode, type CurrencyCode } from '../../platform/money.js';
 import { addPeriods, periodOfDate } from '../../platform/period.js';
 import { ModelTier } from '../price/model-price.entity.js';
 import { BillingMode, ContractType, InvoiceType, type Contract, type ContractVersion } from './contract.entity.js';
@@ -84,12 +84,12 @@ export function toContractTermsNode(version: ContractVersion, currency: Currency
     version: version.version,
     effectivePeriod: periodOfDate(version.effectiveFrom),
     billingMode: version.billingMode,
-    discountPercent: version.discountPercent,
+    discountPercent: decimal(version.discountPercent).toFixed(),
     tierDiscounts: version.tierDiscounts.map((discount) => Object.assign(new TierDiscountNode(), discount)),
     monthlyCommitment: Money.of(version.monthlyCommitment, currency),
     creditLimit: version.creditLimit ? Money.of(version.creditLimit, currency) : null,
     paymentTermsDays: version.paymentTermsDays,
-    taxRate: version.taxRate,
+    taxRate: decimal(version.taxRate).toFixed(),
     taxMode: version.taxMode,
     preferredInvoiceType: version.preferredInvoiceType,
     createdAt: version.createdAt,
