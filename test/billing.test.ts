@@ -12,7 +12,10 @@ import {
   BillingEventDocument,
   BillingPeriodSettleDocument,
   BillsDocument,
+  BalanceTopUpDocument,
   BillVoidDocument,
+  DepartmentCreateDocument,
+  TenantBalanceDocument,
   ContractAmendDocument,
   ContractCreateDocument,
   ContractsDocument,
@@ -33,7 +36,7 @@ import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { pdfText, rasterizePdfPage } from './support/pdf-raster.js';
 import { disposeSubscriptions, subscribe, type Subscription } from './support/subscriptions.js';
-import { createKey, independentCost, PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import { canonical, createKey, independentCost, PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
 
 const clock = new FixedClock(new Date('2026-10-20T04:00:00Z'));
 let test: TestApp;
@@ -280,6 +283,25 @@ describe('settlement', () => {
     expect((await bEvents.next()).data?.billingEvent).toMatchObject({ type: 'BILL_FINALIZED', bill: { id: bBill.id } });
   });
 
+  it('settles a prepaid tenant into a statement paid from its balance, which ends at top-ups minus the statement', async () => {
+    const tenantId = (await world.admin.data(TenantCreateDocument, { input: { name: 'Prepaid 戊 Ltd' } })).tenantCreate.tenant!.id;
+    const department = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId, name: '研发部' } })).departmentCreate.department!;
+    const key = await createKey(test, world.admin, { departmentId: department.id });
+    await createContract({ tenantId, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', terms: { billingMode: 'PREPAID', discountPercent: '3' } });
+    const topUp = (await world.admin.data(BalanceTopUpDocument, { input: { tenantId, amount: '1000.00', paymentMethod: 'BANK_TRANSFER', reference: 'slip', idempotencyKey: randomUUID() } })).balanceTopUp;
+    expect(topUp.userErrors).toEqual([]);
+    await record(tenantId, [{ id: key.id, departmentId: department.id }], 12, () => '2026-10-20T00:00:00Z');
+
+    expect((await settle('2026-10', [tenantId])).settlementRun).toMatchObject({ billedCount: 1 });
+    const statement = await billOf(tenantId, '2026-10');
+    const expected = expectedBill(recorded.filter((item) => item.tenantId === tenantId), { discountBasisPoints: 300, commitmentFen: 0n, taxBasisPoints: 600, isInclusive: false });
+    expect(fen(statement.total.gross.amount)).toBe(expected.gross);
+    expect(statement).toMatchObject({ billingMode: 'PREPAID', status: 'PAID', amountDue: { amount: '0.00' }, amountPaid: { amount: statement.total.gross.amount } });
+    expect(statement.payments).toEqual([expect.objectContaining({ method: 'BALANCE', amount: { amount: statement.total.gross.amount } })]);
+    const balance = (await world.admin.data(TenantBalanceDocument, { id: tenantId })).tenant.balance!.amount;
+    expect(canonical(balance)).toBe(canonical(fenText(100_000n - expected.gross)));
+  });
+
   it('denies usage once unpaid bills and unbilled spend reach the credit limit', async () => {
     const authorize = () => gateway.data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } });
     const denied = (await authorize()).usageAuthorize;
@@ -340,7 +362,7 @@ describe('settlement', () => {
     expect(replacement.id).not.toBe(overdue.id);
     expect(replacement.total).toEqual(overdue.total);
     const { rows } = await test.sql.query<{ number: string }>(`select number from bill where period_start = '2026-10-01' order by number`);
-    expect(rows.map((row) => row.number)).toEqual(['2026-10-000001', '2026-10-000002', '2026-10-000003']);
+    expect(rows.map((row) => row.number)).toEqual(['2026-10-000001', '2026-10-000002', '2026-10-000003', '2026-10-000004']);
   });
 
   it('replays a settlement by its idempotency key and refuses the key with other input', async () => {
