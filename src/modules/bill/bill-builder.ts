@@ -4,8 +4,23 @@ import type { ContractTerms } from '../contract/contract.service.js';
 import type { ModelTier } from '../price/model-price.entity.js';
 import { BillLineKind } from './bill.entity.js';
 
+/** What a usage line counts. */
+export interface UsageQuantities {
+  requestCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  imageCount: number;
+  videoSeconds: number;
+}
+
+export function quantitiesOf(source: UsageQuantities): UsageQuantities {
+  const { requestCount, inputTokens, outputTokens, cachedInputTokens, imageCount, videoSeconds } = source;
+  return { requestCount, inputTokens, outputTokens, cachedInputTokens, imageCount, videoSeconds };
+}
+
 /** Charged usage of one department, model and price version, summed in the database. */
-export interface UsageGroup {
+export interface UsageGroup extends UsageQuantities {
   /** Null for usage of the billed period; the earlier period for late usage. */
   adjustedPeriod: Period | null;
   departmentId: string;
@@ -13,12 +28,6 @@ export interface UsageGroup {
   model: string;
   tier: ModelTier;
   priceId: string;
-  requestCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  imageCount: number;
-  videoSeconds: number;
   /** Exact sum of the rows' charged amounts. */
   charged: string;
 }
@@ -34,7 +43,7 @@ export interface BillInputs {
   usage: UsageGroup[];
 }
 
-export interface DraftLine {
+export interface DraftLine extends UsageQuantities {
   kind: BillLineKind;
   description: string;
   departmentId: string | null;
@@ -42,12 +51,6 @@ export interface DraftLine {
   modelTier: ModelTier | null;
   priceId: string | null;
   adjustedPeriod: Period | null;
-  requestCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  imageCount: number;
-  videoSeconds: number;
   exactAmount: Decimal;
   /** Rounded to the minor unit: net under tax-exclusive terms, gross under tax-inclusive ones. */
   amount: Decimal;
@@ -71,7 +74,7 @@ interface Draft {
   totals: { net: Decimal; tax: Decimal; gross: Decimal };
 }
 
-const ZERO_QUANTITIES = { requestCount: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, imageCount: 0, videoSeconds: 0 };
+const ZERO_QUANTITIES: UsageQuantities = { requestCount: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, imageCount: 0, videoSeconds: 0 };
 
 function pendingTax(): Pick<DraftLine, 'net' | 'tax' | 'gross'> {
   return { net: new Decimal(0), tax: new Decimal(0), gross: new Decimal(0) };
@@ -87,12 +90,7 @@ function usageLine(kind: BillLineKind, group: UsageGroup, currency: CurrencyCode
     modelTier: group.tier,
     priceId: group.priceId,
     adjustedPeriod: group.adjustedPeriod,
-    requestCount: group.requestCount,
-    inputTokens: group.inputTokens,
-    outputTokens: group.outputTokens,
-    cachedInputTokens: group.cachedInputTokens,
-    imageCount: group.imageCount,
-    videoSeconds: group.videoSeconds,
+    ...quantitiesOf(group),
     exactAmount,
     amount: roundToMinorUnit(exactAmount, currency),
     ...pendingTax(),

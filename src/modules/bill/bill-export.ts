@@ -3,6 +3,7 @@ import type { RequestContext } from '../../context.js';
 import { decimal, TaxMode } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { BillLineKind, type Bill, type BillLine, type Payment } from './bill.entity.js';
+import { quantitiesOf } from './bill-builder.js';
 import { renderBillPdf } from './bill-pdf.js';
 import { amountDue, findBill } from './bill.service.js';
 
@@ -126,14 +127,7 @@ export function billJson({ bill, lines, payments }: BillExport): Record<string, 
       model: line.model ?? null,
       modelTier: line.modelTier ?? null,
       adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
-      quantity: {
-        requestCount: line.requestCount,
-        inputTokens: line.inputTokens,
-        outputTokens: line.outputTokens,
-        cachedInputTokens: line.cachedInputTokens,
-        imageCount: line.imageCount,
-        videoSeconds: line.videoSeconds,
-      },
+      quantity: quantitiesOf(line),
       exactAmount: decimal(line.exactAmount).toFixed(),
       amount: line.amount,
       net: line.net,

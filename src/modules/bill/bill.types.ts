@@ -8,6 +8,7 @@ import { TaxMode } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { BillingMode } from '../contract/contract.entity.js';
 import { ModelTier } from '../price/model-price.entity.js';
+import { quantitiesOf } from './bill-builder.js';
 import { BillingEventType } from './bill-events.js';
 import { Bill, BillLine, BillLineKind, BillPaymentMethod, BillStatus, Payment, SettlementRun, SettlementRunStatus } from './bill.entity.js';
 import { amountDue, BillOrderField } from './bill.service.js';
@@ -115,16 +116,7 @@ export function toBillLineNode(line: BillLine, currency: Bill['currency']): Bill
     model: line.model ?? null,
     modelTier: line.modelTier ?? null,
     adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
-    quantity: isUsage
-      ? Object.assign(new BillUsageQuantities(), {
-          requestCount: line.requestCount,
-          inputTokens: line.inputTokens,
-          outputTokens: line.outputTokens,
-          cachedInputTokens: line.cachedInputTokens,
-          imageCount: line.imageCount,
-          videoSeconds: line.videoSeconds,
-        })
-      : null,
+    quantity: isUsage ? Object.assign(new BillUsageQuantities(), quantitiesOf(line)) : null,
     exactAmount: line.exactAmount,
     amount: Money.of(line.amount, currency),
     total: taxed(line.net, line.tax, line.gross, currency),
