@@ -5,16 +5,22 @@
  *   (a) usage ingestion via `usageRecord` in batches, and the raw multi-row INSERT ceiling of the
  *       same rows in the same run; (b) `usageAuthorize` at N concurrent callers; (c) live-spend
  *       latency from a batch's response to each subscriber's message while ingesting at a fixed
- *       rate; (d) the server's peak RSS.
+ *       rate; (d) the server's peak RSS (before (f)); (e) monthly settlement of a period (`npm run
+ *       settle`) over data generated in SQL in a database of its own (bench/settlement.ts); (f) the
+ *       `bill(id)` query for a 100-line bill: latency, and SQL statements per query (bench/bill-query.ts).
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
  *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
- *   --only ingestion|authorize|live (repeatable; default all three)
+ *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
+ *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
+ *   --only ingestion|authorize|live|settlement|bill-query (repeatable; default all five)
+ * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
+ * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
+ * --authorize-requests (1/40 and 1/20 of them), so a short run stays short.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +29,10 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/da
 import { migrate } from '../src/platform/database/orm.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
+import { billQueryBench } from './bill-query.js';
 import { LiveSpendProbe } from './live-spend.js';
+import { inParallel, median, percentile, post, round } from './measure.js';
+import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
 
 const { values: options } = parseArgs({
@@ -37,9 +46,17 @@ const { values: options } = parseArgs({
     subscribers: { type: 'string', default: '100' },
     'live-rate': { type: 'string', default: '5000' },
     'live-seconds': { type: 'string', default: '20' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live'] },
+    'settle-tenants': { type: 'string' },
+    'settle-records': { type: 'string' },
+    'settle-period': { type: 'string', default: '2026-10' },
+    'settle-profile': { type: 'boolean', default: false },
+    'bill-requests': { type: 'string' },
+    'bill-concurrent-requests': { type: 'string' },
+    'bill-callers': { type: 'string', default: '8' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query'] },
   },
 });
+const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
 const settings = {
   records: Number(options.records),
   runs: Number(options.runs),
@@ -50,44 +67,13 @@ const settings = {
   subscribers: Number(options.subscribers),
   liveRate: Number(options['live-rate']),
   liveSeconds: Number(options['live-seconds']),
+  settleRecords,
+  settleTenants: Number(options['settle-tenants'] ?? Math.max(10, Math.round(settleRecords / 10_000))),
+  settlePeriod: options['settle-period'],
+  billRequests: Number(options['bill-requests'] ?? Math.max(50, Math.round(Number(options['authorize-requests']) / 40))),
+  billConcurrentRequests: Number(options['bill-concurrent-requests'] ?? Math.max(100, Math.round(Number(options['authorize-requests']) / 20))),
+  billCallers: Number(options['bill-callers']),
 };
-
-const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
-const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
-const round = (value: number, digits = 0) => Number(value.toFixed(digits));
-
-/** Runs `total` tasks with at most `width` in flight. */
-async function inParallel(total: number, width: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, total) }, async () => {
-      while (next < total) await task(next++);
-    }),
-  );
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-/** A bare keep-alive POST: the load generator shares the machine, so it stays cheap. */
-function post(url: URL, token: string, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if (response.statusCode !== 200 || text.includes('"errors"')) reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 500)}`));
-          else resolve(text);
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 const USAGE_MUTATION = 'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
 const AUTHORIZE_QUERY = 'query($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { isAllowed denial { code } remainingSpend { amount } } }';
@@ -164,6 +150,8 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query'];
+
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let dataDir: string | undefined;
@@ -183,72 +171,111 @@ async function main(): Promise<void> {
   sql.on('error', () => undefined);
   let server: ServerProcess | undefined;
   try {
-    // The server runs as deployed: compiled JavaScript, not the TypeScript loader `npm start` uses.
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-    await migrate(databaseUrl);
-    await sql.query('create table bench_raw_usage (like usage_record including all)');
-    const bootstrapToken = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
-    server = await startServerProcess(databaseUrl, {
-      environment: { BOOTSTRAP_ADMIN_TOKEN: bootstrapToken, NODE_ENV: 'production' },
-      // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to profile the server
-      nodeArguments: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
-      compiled: true,
-    });
-    const world = await createBenchWorld(server.url, bootstrapToken);
-    // Generated usage occurred up to a second ago: after every key's creation.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    console.log(
-      `bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores, ${world.tenants} tenants, ${world.departments} departments, ${world.keys.length} keys, ${world.models.length} models`,
-    );
+    // Figures by letter, printed in letter order whatever order they were measured in.
+    const results: Record<string, string[]> = {};
+    // First, in a database of its own: its gigabytes of usage are dropped before the server's measurements.
+    if (options.only.includes('settlement')) {
+      console.log(`bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores; (e) settlement of ${settings.settlePeriod}`);
+      const settlement = await settlementBench(
+        adminUrl,
+        { tenants: settings.settleTenants, records: settings.settleRecords, period: settings.settlePeriod, runs: settings.runs, profile: options['settle-profile'] },
+        (line) => console.log(line),
+      );
+      await admin.query('checkpoint');
+      const seconds = settlement.seconds;
+      const seeding = settlement.seeding;
+      results.e = [
+        `  (e) settlement of ${settings.settlePeriod} by \`npm run settle\`, ${settings.settleTenants.toLocaleString('en')} tenants, ${settings.settleRecords.toLocaleString('en')} usage records: ${round(seconds, 1)} s spawn to exit (target <= ${SETTLEMENT_TARGET_SECONDS}), ` +
+          `${round(settings.settleTenants / seconds, 1)} tenants/s, ${round(settings.settleRecords / seconds)} records/s; peak RSS ${settlement.peakRssMiB} MiB (target <= ${SETTLEMENT_TARGET_RSS_MIB})`,
+        `      of which startup ${round(median(settlement.runs.map((run) => run.startupSeconds)), 1)} s; checked: a bill per tenant, totals = sums of lines, numbers contiguous from 000001, every charged row on a usage line; ` +
+          `data generated in ${round(seeding.directory + seeding.usage + seeding.indexes + seeding.vacuumAnalyze)} s (not counted)`,
+        ...settlement.profile,
+      ];
+    }
+    if (SERVER_MEASUREMENTS.some((measurement) => options.only.includes(measurement))) {
+      // The server runs as deployed: compiled JavaScript, not the TypeScript loader `npm start` uses.
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+      await migrate(databaseUrl);
+      await sql.query('create table bench_raw_usage (like usage_record including all)');
+      const bootstrapToken = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
+      server = await startServerProcess(databaseUrl, {
+        environment: { BOOTSTRAP_ADMIN_TOKEN: bootstrapToken, NODE_ENV: 'production' },
+        // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to profile the server
+        nodeArguments: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
+        compiled: true,
+      });
+      const world = await createBenchWorld(server.url, bootstrapToken);
+      // Generated usage occurred up to a second ago: after every key's creation.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      console.log(
+        `bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores, ${world.tenants} tenants, ${world.departments} departments, ${world.keys.length} keys, ${world.models.length} models`,
+      );
 
-    const results: string[] = [`\nResults (median of ${settings.runs} runs)`];
-    if (options.only.includes('ingestion')) {
-      const ingestionRuns = async (label: string) => {
-        const runs = [];
+      if (options.only.includes('ingestion')) {
+        const ingestionRuns = async (label: string) => {
+          const runs = [];
+          for (let run = 1; run <= settings.runs; run++) {
+            const result = await ingestionRun(run, server!, world, sql);
+            runs.push(result);
+            console.log(`  (a) ${label} run ${run}: usageRecord ${round(result.graphqlRate)} records/s; raw INSERT ${round(result.rawRate)} rows/s`);
+          }
+          return { graphqlRate: median(runs.map((result) => result.graphqlRate)), rawRate: median(runs.map((result) => result.rawRate)) };
+        };
+        const plain = await ingestionRuns('no budgets');
+        const budgetCount = await addBenchBudgets(server.url, bootstrapToken, world);
+        const budgeted = await ingestionRuns(`${budgetCount} budgets`);
+        // What the runs wrote is flushed before the next phase, so it does not measure this one's write-back.
+        await resetUsage(sql);
+        await sql.query('checkpoint');
+        results.a = [
+          `  (a) ingestion via GraphQL, ${settings.records.toLocaleString('en')} records in batches of ${settings.batch}, ${settings.concurrency} in flight: ${round(plain.graphqlRate)} records/s (target >= 20000)`,
+          `      raw multi-row INSERT of the same rows (ceiling): ${round(plain.rawRate)} rows/s; GraphQL / raw = ${round(plain.graphqlRate / plain.rawRate, 2)}`,
+          `      with 3 budgets on every key's tree (${budgetCount} budgets): ${round(budgeted.graphqlRate)} records/s; with / without = ${round(budgeted.graphqlRate / plain.graphqlRate, 2)} (target >= 0.8)`,
+        ];
+      }
+      if (options.only.includes('authorize')) {
+        const authorize = [];
+        await authorizeRun(server, world, Math.min(10_000, settings.authorizeRequests)); // JIT warm-up, not counted
         for (let run = 1; run <= settings.runs; run++) {
-          const result = await ingestionRun(run, server!, world, sql);
-          runs.push(result);
-          console.log(`  (a) ${label} run ${run}: usageRecord ${round(result.graphqlRate)} records/s; raw INSERT ${round(result.rawRate)} rows/s`);
+          const result = await authorizeRun(server, world);
+          authorize.push(result);
+          console.log(`  (b) run ${run}: usageAuthorize ${round(result.rate)} req/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms`);
         }
-        return { graphqlRate: median(runs.map((result) => result.graphqlRate)), rawRate: median(runs.map((result) => result.rawRate)) };
-      };
-      const plain = await ingestionRuns('no budgets');
-      const budgetCount = await addBenchBudgets(server.url, bootstrapToken, world);
-      const budgeted = await ingestionRuns(`${budgetCount} budgets`);
-      // What the runs wrote is flushed before the next phase, so it does not measure this one's write-back.
-      await resetUsage(sql);
-      await sql.query('checkpoint');
-      results.push(
-        `  (a) ingestion via GraphQL, ${settings.records.toLocaleString('en')} records in batches of ${settings.batch}, ${settings.concurrency} in flight: ${round(plain.graphqlRate)} records/s (target >= 20000)`,
-        `      raw multi-row INSERT of the same rows (ceiling): ${round(plain.rawRate)} rows/s; GraphQL / raw = ${round(plain.graphqlRate / plain.rawRate, 2)}`,
-        `      with 3 budgets on every key's tree (${budgetCount} budgets): ${round(budgeted.graphqlRate)} records/s; with / without = ${round(budgeted.graphqlRate / plain.graphqlRate, 2)} (target >= 0.8)`,
-      );
-    }
-    if (options.only.includes('authorize')) {
-      const authorize = [];
-      await authorizeRun(server, world, Math.min(10_000, settings.authorizeRequests)); // JIT warm-up, not counted
-      for (let run = 1; run <= settings.runs; run++) {
-        const result = await authorizeRun(server, world);
-        authorize.push(result);
-        console.log(`  (b) run ${run}: usageAuthorize ${round(result.rate)} req/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms`);
+        results.b = [
+          `  (b) usageAuthorize, ${settings.callers} concurrent callers: ${round(median(authorize.map((result) => result.rate)))} req/s (target >= 3000), p50 ${round(median(authorize.map((result) => result.p50)), 1)} ms, p99 ${round(median(authorize.map((result) => result.p99)), 1)} ms (target <= 20)`,
+        ];
       }
-      results.push(
-        `  (b) usageAuthorize, ${settings.callers} concurrent callers: ${round(median(authorize.map((result) => result.rate)))} req/s (target >= 3000), p50 ${round(median(authorize.map((result) => result.p50)), 1)} ms, p99 ${round(median(authorize.map((result) => result.p99)), 1)} ms (target <= 20)`,
-      );
-    }
-    if (options.only.includes('live')) {
-      const live = [];
-      for (let run = 1; run <= settings.runs; run++) {
-        const result = await liveSpendRun(server, world, sql);
-        live.push(result);
-        console.log(`  (c) run ${run}: ${round(result.achievedRate)} records/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms over ${result.messages} messages`);
+      if (options.only.includes('live')) {
+        const live = [];
+        for (let run = 1; run <= settings.runs; run++) {
+          const result = await liveSpendRun(server, world, sql);
+          live.push(result);
+          console.log(`  (c) run ${run}: ${round(result.achievedRate)} records/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms over ${result.messages} messages`);
+        }
+        results.c = [
+          `  (c) live spend, ${settings.subscribers} subscribers at ${round(median(live.map((result) => result.achievedRate)))} records/s: p50 ${round(median(live.map((result) => result.p50)), 1)} ms, p99 ${round(median(live.map((result) => result.p99)), 1)} ms (target p99 <= 100)`,
+        ];
       }
-      results.push(
-        `  (c) live spend, ${settings.subscribers} subscribers at ${round(median(live.map((result) => result.achievedRate)))} records/s: p50 ${round(median(live.map((result) => result.p50)), 1)} ms, p99 ${round(median(live.map((result) => result.p99)), 1)} ms (target p99 <= 100)`,
-      );
+      // Before (f), so it stays comparable with earlier runs of the bench; (f) reports its own.
+      results.d = [`  (d) server peak RSS over the whole bench before (f): ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`];
+      if (options.only.includes('bill-query')) {
+        const bill = await billQueryBench(server, databaseUrl, sql, bootstrapToken, {
+          period: settings.settlePeriod,
+          requests: settings.billRequests,
+          concurrentRequests: settings.billConcurrentRequests,
+          callers: settings.billCallers,
+        });
+        const same = new Set([...bill.statements.small, ...bill.statements.large]).size === 1;
+        console.log(`  (f) SQL statements of one bill(id) query of the 100-line bill, in order:\n${bill.listing.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
+        results.f = [
+          `  (f) bill(id) as the ERP sends it, ${bill.lines} lines and ${bill.payments} payments: one at a time (${settings.billRequests}) p50 ${round(bill.sequential.p50, 1)} ms, p95 ${round(bill.sequential.p95, 1)} ms, ${round(bill.sequential.rate)} req/s; ` +
+            `${settings.billCallers} in flight (${settings.billConcurrentRequests}) ${round(bill.concurrent.rate)} req/s, p50 ${round(bill.concurrent.p50, 1)} ms, p95 ${round(bill.concurrent.p95, 1)} ms`,
+          `      SQL statements per query (counted in-process): 10-line bill ${bill.statements.small.join('/')}, 100-line bill ${bill.statements.large.join('/')} (target: the same) ${same ? 'same' : 'DIFFERENT'}; server peak RSS after (f) ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`,
+        ];
+      }
     }
-    results.push(`  (d) server peak RSS over the whole bench: ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`);
-    console.log(results.join('\n'));
+    const printed = Object.keys(results).sort().flatMap((letter) => results[letter]);
+    console.log([`\nResults (median of ${settings.runs} runs)`, ...printed].join('\n'));
   } finally {
     await server?.stop();
     await sql.end();

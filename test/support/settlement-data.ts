@@ -21,7 +21,7 @@ export interface SettlementDataOptions {
   departmentsPerTenant?: number | { min: number; max: number };
   /** Models in the CNY price book the usage is spread over (default 6). */
   models?: number;
-  /** 1: every tenant equally busy; 2 (default): a few busy tenants and a long tail (the busiest has about 3 % of all rows). */
+  /** 1: every tenant equally busy; 2 (default): a few busy tenants and a long tail (the busiest gets about 1/sqrt(tenants) of the rows: 3 % of them with 1,000). */
   tenantSkew?: number;
   /** Share of records that failed and are not charged (default 0.03). */
   failedShare?: number;
@@ -78,7 +78,7 @@ const PRICE_TEMPLATES: PriceTemplate[] = [
   { model: 'settle-voice', tier: 'STANDARD', kind: 'AUDIO', input: '6.1', output: '24.3', cachedInput: '0', perImage: '0', perRequest: '0' },
 ];
 const PRICE_BOOK_START = '2026-01-01T00:00:00Z';
-const ROWS_PER_CHUNK = 500_000;
+const ROWS_PER_CHUNK = 250_000;
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Model n of the book: the templates, then variants of them with other rates. */
@@ -102,6 +102,23 @@ function departmentCount(options: SettlementDataOptions, tenantIndex: number): n
   const setting = options.departmentsPerTenant ?? { min: 1, max: 3 };
   if (typeof setting === 'number') return setting;
   return setting.min + (tenantIndex % (setting.max - setting.min + 1));
+}
+
+/** The tenants in a seeded random order: how busy a tenant is has nothing to do with when it was created (its id). */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = Math.imul(state ^ (state >>> 15), state | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const result = [...items];
+  for (let index = result.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [result[index], result[other]] = [result[other], result[index]];
+  }
+  return result;
 }
 
 /** 16 characters of a ULID: its time part and a random part, so ids of two loads never meet. */
@@ -204,16 +221,17 @@ async function usageIndexes(pool: pg.Pool): Promise<IndexDefinition[]> {
 }
 
 /**
- * Row n of the load: its tenant (the first rows one per tenant, so each has usage; then skewed),
+ * Row n of the load: its tenant (the first rows one per tenant, so each has usage; then skewed by rank),
  * department and key, model, quantities and time. Spread over the month in row order, each row
  * at a random point of its own slot. Subqueries, not CTEs, for the random rows: a CTE with
- * volatile functions is materialized, and would spill to disk.
+ * volatile functions is materialized, and would spill to disk. The hash joins hand rows out
+ * grouped by tenant: `order by n` puts them back in time order, tenants interleaved.
  */
 const USAGE_INSERT = `
   with tenants as (
-    select * from unnest($1::int[], $2::text[], $3::int[]) as t(tenant_index, tenant_id, departments)
+    select * from unnest($1::int[], $2::text[], $3::int[]) as t(tenant_rank, tenant_id, departments)
   ), keys as (
-    select * from unnest($4::int[], $5::int[], $6::text[], $7::text[]) as k(tenant_index, slot, department_id, api_key_id)
+    select * from unnest($4::int[], $5::int[], $6::text[], $7::text[]) as k(tenant_rank, slot, department_id, api_key_id)
   ), prices as (
     select * from unnest($8::int[], $9::text[], $10::text[], $11::text[], $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[])
                   as p(model_index, price_id, model, kind, input_rate, output_rate, cached_rate, image_rate, request_rate)
@@ -235,7 +253,7 @@ const USAGE_INSERT = `
                          case when p.kind = 'CHAT' then r.cached_tokens else 0 end as cached_used,
                          case when p.kind = 'IMAGE' then r.images else 0 end as images_used
                     from (select n,
-                                 case when n <= $17 then (n - 1)::int else least($17 - 1, floor($17 * power(random(), $18)))::int end as tenant_index,
+                                 case when n <= $17 then (n - 1)::int else least($17 - 1, floor($17 * power(random(), $18)))::int end as tenant_rank,
                                  random() as department_draw,
                                  least($19 - 1, floor($19 * power(random(), 1.5)))::int as model_index,
                                  random() < $20 as is_failed,
@@ -244,9 +262,10 @@ const USAGE_INSERT = `
                                  $21::timestamptz + make_interval(secs => ((n - 1) + random()) * $22) as occurred_at,
                                  make_interval(secs => random() * 5) as recording_delay, floor(random() * 500)::int as end_user
                             from generate_series($23::bigint, $24::bigint) as n) as r
-                    join tenants t using (tenant_index)
-                    join keys k on k.tenant_index = r.tenant_index and k.slot = floor(r.department_draw * t.departments)::int
-                    join prices p using (model_index)) as used) as costed`;
+                    join tenants t using (tenant_rank)
+                    join keys k on k.tenant_rank = r.tenant_rank and k.slot = floor(r.department_draw * t.departments)::int
+                    join prices p using (model_index)) as used) as costed
+   order by n`;
 
 /**
  * Seeds `tenants` tenants (CNY, one time zone) with `records` usage records in total over
@@ -277,13 +296,17 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
 
   const startsAt = periodStartInstant(options.period, timezone);
   const slotSeconds = (periodEndInstant(options.period, timezone).getTime() - startsAt.getTime()) / 1000 / options.records;
-  const keyRows = directory.departmentIds.flatMap((ids, tenantIndex) => ids.map((_id, slot) => ({ tenantIndex, slot })));
+  // Usage picks tenants by rank (rank 0 the busiest); ranks go to tenants in random order.
+  const rankOfTenant = new Map(shuffled(directory.tenantIds, seed).map((tenantId, rank) => [tenantId, rank]));
+  const keyRows = directory.departmentIds.flatMap((ids, tenantIndex) =>
+    ids.map((_id, slot) => ({ rank: rankOfTenant.get(directory.tenantIds[tenantIndex])!, slot })),
+  );
   const stem = idStem();
   const fixedValues = [
-    directory.tenantIds.map((_id, index) => index),
+    directory.tenantIds.map((tenantId) => rankOfTenant.get(tenantId)!),
     directory.tenantIds,
     directory.departmentIds.map((ids) => ids.length),
-    keyRows.map((row) => row.tenantIndex),
+    keyRows.map((row) => row.rank),
     keyRows.map((row) => row.slot),
     directory.keys.departmentId,
     directory.keys.id,
@@ -319,9 +342,16 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
         try {
           while (nextChunk < chunks.length) {
             const chunk = chunks[nextChunk++];
+            await client.query('begin');
+            // Room to sort a chunk in memory, for this transaction only: the connection goes back to the caller's pool.
+            await client.query(`set local work_mem = '256MB'`);
             await client.query('select setseed($1)', [((seed * 7919 + chunk.index) % 10_000) / 10_000]);
             await client.query(USAGE_INSERT, [...fixedValues, chunk.from, chunk.to, stem, `req-${stem}-`]);
+            await client.query('commit');
           }
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
         } finally {
           client.release();
         }
@@ -335,6 +365,7 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
         await client.query(`set maintenance_work_mem = '1GB'`);
         for (const index of indexes) await client.query(index.create);
       } finally {
+        await client.query('reset maintenance_work_mem').catch(() => undefined);
         client.release();
       }
     }

@@ -77,6 +77,8 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
   }
   const watermark = await usageWatermark(pool, tenant.id);
   return sqlTransaction(pool, async (client) => {
+    // A busy tenant's usage query otherwise spends most of its time compiling itself (measured: 0.7 of 1.1 s).
+    await client.query('set local jit = off');
     const periodStart = periodFirstDay(period);
     const history = await lockBillHistory(client, tenant.id, periodStart);
     if (history.isBilled) return 'ALREADY_BILLED';

@@ -1,0 +1,38 @@
+import http from 'node:http';
+
+export const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
+export const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/** Runs `total` tasks with at most `width` in flight. */
+export async function inParallel(total: number, width: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, total) }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** A bare keep-alive POST: the load generator shares the machine, so it stays cheap. */
+export function post(url: URL, token: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (response.statusCode !== 200 || text.includes('"errors"')) reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 500)}`));
+          else resolve(text);
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
