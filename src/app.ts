@@ -23,6 +23,7 @@ import { DIRECTORY_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
+import { DEFAULT_OPERATOR_NAME } from './platform/config.js';
 import { initOrm } from './platform/database/orm.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
@@ -43,7 +44,6 @@ export interface AppOptions {
   operatorName?: string;
 }
 
-const DEFAULT_OPERATOR_NAME = 'AI Billing Platform';
 /** How often unpaid bills past their due date are marked OVERDUE. */
 const OVERDUE_SWEEP_INTERVAL_MS = 60_000;
 
