@@ -22,6 +22,8 @@ import {
   ContractTerminateDocument,
   NodeDocument,
   PaymentRecordDocument,
+  SettlementProgressDocument,
+  SettlementRunDocument,
   TenantActiveContractDocument,
   TenantCreateDocument,
   TenantUpdateDocument,
@@ -30,6 +32,7 @@ import {
   type BillQuery,
   type ContractCreateInput,
   type PaymentRecordInput,
+  type SettlementProgressSubscription,
   type UsageRecordItemInput,
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
@@ -370,6 +373,38 @@ describe('settlement', () => {
     const first = await settle('2026-11', [world.b.id], key);
     expect((await settle('2026-11', [world.b.id], key)).settlementRun!.id).toBe(first.settlementRun!.id);
     expect((await settle('2026-11', [world.a.id], key)).userErrors[0]).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+});
+
+describe('bad input and other roles', () => {
+  it('names the field and the rule, and leaves settlement, runs and payments to the operator', async () => {
+    const refused = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-13', tenantIds: ['nope'], idempotencyKey: ' ' } })).billingPeriodSettle;
+    expect(refused.userErrors.map((error) => [error.code, error.field!.join('.')]).sort()).toEqual([
+      ['BLANK', 'input.idempotencyKey'],
+      ['INVALID', 'input.period'],
+    ]);
+    const unknownTenant = await settle('2026-10', ['ten_01M85PCPGCQFH1HAJAEVD1VAKW']);
+    expect(unknownTenant.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'tenantIds', '0'] })]);
+
+    const bill = await billOf(world.a.id, '2026-11');
+    const future = (await world.admin.data(PaymentRecordDocument, {
+      input: { billId: bill.id, method: 'WECHAT_PAY', amount: '1.001', receivedAt: '2030-01-01T00:00:00Z', idempotencyKey: randomUUID() },
+    })).paymentRecord;
+    expect(future.userErrors.map((error) => error.field!.join('.')).sort()).toEqual(['input.amount', 'input.receivedAt']);
+    expect((await world.admin.data(BillVoidDocument, { input: { billId: bill.id, reason: '  ' } })).billVoid.userErrors[0]).toMatchObject({ code: 'BLANK', field: ['input', 'reason'] });
+    expect((await billOf(world.a.id, '2026-11')).status).toBe(bill.status);
+
+    const tenantAdmin = test.client(world.a.tokens.TENANT_ADMIN);
+    for (const result of [
+      await tenantAdmin.execute(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [world.a.id], idempotencyKey: randomUUID() } }),
+      await tenantAdmin.execute(PaymentRecordDocument, { input: { billId: bill.id, method: 'ALIPAY', amount: '1.00', receivedAt: clock.now().toISOString(), idempotencyKey: randomUUID() } }),
+      await tenantAdmin.execute(BillVoidDocument, { input: { billId: bill.id, reason: 'mine' } }),
+      await tenantAdmin.execute(SettlementRunDocument, { id: 'srn_01M85PCPGCQFH1HAJAEVD1VAKW' }),
+    ]) {
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    }
+    const progress = await subscribe<SettlementProgressSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, print(SettlementProgressDocument), { runId: 'srn_01M85PCPGCQFH1HAJAEVD1VAKW' });
+    expect((await progress.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
   });
 });
 

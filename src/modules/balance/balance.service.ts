@@ -5,13 +5,12 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, type CurrencyCode } from '../../platform/money.js';
-import { periodOf } from '../../platform/period.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { BillingMode } from '../contract/contract.entity.js';
-import { currentTerms, termsFor } from '../contract/contract.service.js';
+import { billingModeNow, currentTerms } from '../contract/contract.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { BalanceAccount, BalanceEntry, BalanceEntryType, PaymentMethod, RedemptionCode } from './balance.entity.js';
 import type { BalanceAdjustInput, BalanceTopUpInput, RedemptionCodeRedeemInput, RedemptionCodesCreateInput } from './balance.types.js';
@@ -54,8 +53,7 @@ interface LedgerChange {
 async function prepaidTenant(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
   const tenant = await transaction.em.findOne(Tenant, { id: inputId('Tenant', tenantId, field) });
   if (!tenant || !canSeeTenant(transaction.actor, tenant.id)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
-  const { terms } = await termsFor(transaction.em, tenant.id, periodOf(transaction.clock.now(), tenant.timezone));
-  if (terms.billingMode !== BillingMode.PREPAID) {
+  if ((await billingModeNow(transaction, tenant)) !== BillingMode.PREPAID) {
     throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `${field.at(-1)} names a tenant whose contract in force is not prepaid`);
   }
   return tenant;

@@ -11,9 +11,6 @@ import type { DraftLine, UsageGroup } from './bill-builder.js';
  * Node), and a bill with its lines is written in a few statements inside one transaction.
  */
 
-/** Second key space of the two-key advisory locks: one settlement builds a tenant's bill at a time. */
-const BILL_BUILD_LOCK = 5_301_102;
-
 export interface TenantToSettle {
   id: string;
   name: string;
@@ -40,11 +37,10 @@ export interface BillHistory {
 }
 
 /**
- * Locks the tenant's bill building for this transaction (a second settlement of the tenant waits,
- * then finds the bill) and the tenant row against contract changes, and reads the bills around the period.
+ * Locks the tenant row for this transaction, so a second settlement of the tenant waits and then
+ * finds the bill, and contract changes wait too; then reads the bills around the period.
  */
 export async function lockBillHistory(client: pg.ClientBase, tenantId: string, periodStart: string): Promise<BillHistory> {
-  await client.query({ name: 'settle-lock', text: `select pg_advisory_xact_lock(${BILL_BUILD_LOCK}, hashtext($1))`, values: [tenantId] });
   await client.query({ name: 'settle-lock-tenant', text: 'select 1 from tenant where id = $1 for update', values: [tenantId] });
   const { rows } = await client.query<{ isBilled: boolean; laterPeriod: string | null; previousStart: string | null; previousWatermark: string | null }>({
     name: 'settle-history',

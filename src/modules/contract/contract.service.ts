@@ -275,12 +275,6 @@ export async function contractVersions(em: EntityManager, contractId: string): P
   return em.find(ContractVersion, { contractId }, { orderBy: { version: 'asc' } });
 }
 
-/** The tenant's contract in force for a period, if any. */
-export async function contractFor(em: EntityManager, tenantId: string, period: Period): Promise<Contract | null> {
-  const day = periodFirstDay(period);
-  return em.findOne(Contract, { tenantId, startsOn: { $lte: day }, $or: [{ endsOn: null }, { endsOn: { $gt: day } }] });
-}
-
 /** The version in force for a period among a contract's versions (oldest first); its first before it starts. */
 export function versionInForce(versions: ContractVersion[], period: Period): ContractVersion {
   return versions.filter((version) => version.effectiveFrom <= periodFirstDay(period)).at(-1) ?? versions[0];
@@ -293,19 +287,23 @@ export async function activeContract(context: RequestContext, tenant: Tenant): P
   return contracts.find((contract) => contract.startsOn <= today && (!contract.endsOn || contract.endsOn > today)) ?? null;
 }
 
+/**
+ * The tenant's billing mode now, read in the caller's transaction with the same SQL function the
+ * ingestion and authorization paths use (loaders would take a second connection mid-transaction).
+ */
+export async function billingModeNow(transaction: RequestContext, tenant: Tenant): Promise<BillingMode> {
+  const [terms] = await transaction.em.execute<{ billingMode: BillingMode }[]>(
+    `select billing_mode as "billingMode" from contract_terms_at(?, (?::timestamptz at time zone ?)::date)`,
+    [tenant.id, transaction.clock.now(), tenant.timezone],
+  );
+  return terms?.billingMode ?? DEFAULT_TERMS.billingMode;
+}
+
 /** The terms the tenant is on today, through the request's loaders (the defaults without a contract). */
 export async function currentTerms(context: RequestContext, tenant: Tenant): Promise<ContractTerms> {
   const contract = await activeContract(context, tenant);
   if (!contract) return DEFAULT_TERMS;
   return termsOf(versionInForce(await context.loaders.contractVersions.load(contract.id), periodOf(context.clock.now(), tenant.timezone)));
-}
-
-/** The terms a tenant is billed on for a period: its contract's, or the defaults without one. */
-export async function termsFor(em: EntityManager, tenantId: string, period: Period): Promise<{ contract: Contract | null; version: ContractVersion | null; terms: ContractTerms }> {
-  const contract = await contractFor(em, tenantId, period);
-  if (!contract) return { contract: null, version: null, terms: DEFAULT_TERMS };
-  const version = await versionFor(em, contract.id, period);
-  return { contract, version, terms: termsOf(version) };
 }
 
 export async function listContracts(context: RequestContext, filter: ContractFilterInput | null, page: PageArgs) {
