@@ -6,6 +6,7 @@ import { Migration20261124011548_PrepaidBalance } from './Migration2026112401154
 import { Migration20261124013909_SpendHolds } from './Migration20261124013909_SpendHolds.js';
 import { Migration20261124014132_SpendHourly } from './Migration20261124014132_SpendHourly.js';
 import { Migration20261124022756_Billing } from './Migration20261124022756_Billing.js';
+import { Migration20261124035412_Invoices } from './Migration20261124035412_Invoices.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124013909_SpendHolds', class: Migration20261124013909_SpendHolds },
   { name: 'Migration20261124014132_SpendHourly', class: Migration20261124014132_SpendHourly },
   { name: 'Migration20261124022756_Billing', class: Migration20261124022756_Billing },
+  { name: 'Migration20261124035412_Invoices', class: Migration20261124035412_Invoices },
 ];

@@ -16,6 +16,7 @@ import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
 import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
 import { billCsv, billJson, billPdf, loadBillExport } from './modules/bill/bill-export.js';
+import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './modules/invoice/invoice-export.js';
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
@@ -23,7 +24,6 @@ import { DIRECTORY_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { DEFAULT_OPERATOR_NAME } from './platform/config.js';
 import { initOrm } from './platform/database/orm.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
@@ -40,8 +40,6 @@ export interface AppOptions {
   bootstrapAdminToken?: string;
   isProduction?: boolean;
   spendSpike?: SpendSpikeRule;
-  /** The seller printed on bills. */
-  operatorName?: string;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -193,29 +191,46 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
-  // Bill exports for ERP and people: same bearer token and visibility as the `bill` query.
-  app.get(/^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/, async (request, response) => {
-    const [billId, format] = [request.params[0], request.params[1]] as [string, 'csv' | 'json' | 'pdf'];
-    try {
-      const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'));
-      const data = DIRECTORY_READERS.includes(context.actor.role) ? await loadBillExport(context, billId) : null;
-      if (!data) {
-        response.status(404).json({ error: { code: 'NOT_FOUND', message: `No Bill with id "${billId}".` } });
-        return;
+  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see. */
+  function exportRoute<Data>(
+    pattern: RegExp,
+    typeName: string,
+    load: (context: RequestContext, id: string) => Promise<Data | null>,
+    fileName: (data: Data, format: string) => string,
+    render: Record<string, { contentType: string; body: (data: Data) => string | Buffer | Record<string, unknown> | Promise<Buffer> }>,
+  ): void {
+    app.get(pattern, async (request, response) => {
+      const [id, format] = [request.params[0], request.params[1]] as [string, string];
+      try {
+        const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'));
+        const data = DIRECTORY_READERS.includes(context.actor.role) ? await load(context, id) : null;
+        if (!data) {
+          response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
+          return;
+        }
+        const { contentType, body } = render[format];
+        const content = await body(data);
+        response.setHeader('Content-Disposition', `attachment; filename="${fileName(data, format)}"`);
+        response.type(contentType).send(Buffer.isBuffer(content) || typeof content === 'string' ? content : JSON.stringify(content));
+      } catch (error) {
+        if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
+          response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+          return;
+        }
+        logger.error({ err: error, id }, `${typeName} export failed`);
+        response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
       }
-      const fileName = `bill-${data.bill.number ?? data.bill.id}.${format}`;
-      response.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-      if (format === 'csv') response.type('text/csv; charset=utf-8').send(billCsv(data));
-      else if (format === 'json') response.json(billJson(data));
-      else response.type('application/pdf').send(await billPdf(data, options.operatorName ?? DEFAULT_OPERATOR_NAME));
-    } catch (error) {
-      if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
-        response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: error.message } });
-        return;
-      }
-      logger.error({ err: error, billId }, 'bill export failed');
-      response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
-    }
+    });
+  }
+  exportRoute(/^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/, 'Bill', loadBillExport, (data, format) => `bill-${data.bill.number ?? data.bill.id}.${format}`, {
+    csv: { contentType: 'text/csv; charset=utf-8', body: billCsv },
+    json: { contentType: 'application/json; charset=utf-8', body: billJson },
+    pdf: { contentType: 'application/pdf', body: billPdf },
+  });
+  exportRoute(/^\/exports\/invoices\/(inv_[0-9A-Z]{26})\.(pdf|json|xml)$/, 'VatInvoice', loadInvoiceExport, (data, format) => `fapiao-${data.invoice.number}.${format}`, {
+    pdf: { contentType: 'application/pdf', body: invoicePdf },
+    json: { contentType: 'application/json; charset=utf-8', body: invoiceJson },
+    xml: { contentType: 'application/xml; charset=utf-8', body: invoiceXml },
   });
   app.use(
     '/graphql',

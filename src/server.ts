@@ -37,7 +37,6 @@ const app = await startApp({
   bootstrapAdminToken: config.bootstrapAdminToken,
   isProduction: config.isProduction,
   spendSpike: config.spendSpike,
-  operatorName: config.operatorName,
 });
 
 const liveDemoTokens = await app.orm.em.fork().find(AccessToken, {

@@ -37,6 +37,7 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
+import { fen, fenText, roundDiv } from './support/integer-money.js';
 import { pdfText, rasterizePdfPage } from './support/pdf-raster.js';
 import { disposeSubscriptions, subscribe, type Subscription } from './support/subscriptions.js';
 import { canonical, createKey, independentCost, PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
@@ -61,21 +62,7 @@ const MODELS = [PRICES.chat, PRICES.embed, PRICES.image, PRICES.audio];
 
 // ---- the independent recomputation: integers only (fen, basis points), nothing from src ----
 
-/** n / d rounded half-up (away from zero), in integers. */
-function roundDiv(n: bigint, d: bigint): bigint {
-  const negative = n < 0n !== d < 0n;
-  const [absN, absD] = [n < 0n ? -n : n, d < 0n ? -d : d];
-  const rounded = (absN * 2n + absD) / (absD * 2n);
-  return negative ? -rounded : rounded;
-}
 const UNITS_PER_FEN = 10n ** 14n;
-const fen = (amount: string) => {
-  const [whole, fraction = ''] = amount.replace('-', '').split('.');
-  const value = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
-  return amount.startsWith('-') ? -value : value;
-};
-
-const fenText = (value: bigint) => `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
 
 interface Terms {
   discountBasisPoints: number;

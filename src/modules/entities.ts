@@ -6,6 +6,8 @@ import { BalanceAccount, BalanceEntry, RedemptionCode } from './balance/balance.
 import { Bill, BillLine, BillNumberCounter, BillSyncCounter, Payment, SettlementRun } from './bill/bill.entity.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Budget } from './budget/budget.entity.js';
+import { VatInvoice, VatInvoiceLine, VatInvoiceNumberCounter } from './invoice/invoice.entity.js';
+import { OperatorProfile } from './operator-profile/operator-profile.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { SpendCounter } from './spend/spend-counter.entity.js';
@@ -15,4 +17,4 @@ import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly, Contract, ContractVersion, Bill, BillLine, Payment, BillNumberCounter, BillSyncCounter, SettlementRun];
+export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly, Contract, ContractVersion, Bill, BillLine, Payment, BillNumberCounter, BillSyncCounter, SettlementRun, OperatorProfile, VatInvoice, VatInvoiceLine, VatInvoiceNumberCounter];

@@ -5,6 +5,7 @@ import { BalanceAccount } from './balance/balance.entity.js';
 import { BillLine, Payment } from './bill/bill.entity.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Department } from './department/department.entity.js';
+import { VatInvoice, VatInvoiceLine } from './invoice/invoice.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
 
@@ -51,6 +52,9 @@ export function createLoaders(em: EntityManager) {
     paymentById: byIdLoader(em, Payment),
     billLines: groupLoader(em, BillLine, 'billId', { lineNumber: 'asc' }, (row) => row.billId),
     billPayments: groupLoader(em, Payment, 'billId', { receivedAt: 'asc', id: 'asc' }, (row) => row.billId),
+    vatInvoiceById: byIdLoader(em, VatInvoice),
+    billInvoices: groupLoader(em, VatInvoice, 'billId', { issuedAt: 'asc', id: 'asc' }, (row) => row.billId),
+    vatInvoiceLines: groupLoader(em, VatInvoiceLine, 'invoiceId', { lineNumber: 'asc' }, (row) => row.invoiceId),
     contractVersions: groupLoader(em, ContractVersion, 'contractId', { version: 'asc' }, (row) => row.contractId),
   };
 }

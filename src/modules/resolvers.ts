@@ -6,6 +6,8 @@ import { AuditResolver } from './audit/audit.resolver.js';
 import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
 import { ContractResolver, TenantContractResolver } from './contract/contract.resolver.js';
 import { BillingEventResolver, BillLineResolver, BillResolver } from './bill/bill.resolver.js';
+import { BillingEventInvoiceResolver, BillInvoicesResolver, VatInvoiceResolver } from './invoice/invoice.resolver.js';
+import { OperatorProfileResolver } from './operator-profile/operator-profile.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
@@ -38,4 +40,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BillResolver,
   BillLineResolver,
   BillingEventResolver,
+  OperatorProfileResolver,
+  VatInvoiceResolver,
+  BillInvoicesResolver,
+  BillingEventInvoiceResolver,
 ];

@@ -5,9 +5,6 @@ import { ACCESS_TOKEN_PREFIX } from './secrets.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The seller printed on bill statements unless OPERATOR_NAME says otherwise. */
-export const DEFAULT_OPERATOR_NAME = 'AI Billing Platform';
-
 const configSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
@@ -35,7 +32,6 @@ const configSchema = z.object({
     .string()
     .refine((value) => isDecimalString(value) && !value.startsWith('-'), 'must be a decimal of at least 0, e.g. "10"')
     .default('10'),
-  OPERATOR_NAME: z.string().trim().min(1).max(200, 'must be at most 200 characters').default(DEFAULT_OPERATOR_NAME),
 });
 
 export interface AppConfig {
@@ -48,8 +44,6 @@ export interface AppConfig {
   isProduction: boolean;
   /** See modules/alert/spend-spike.ts. */
   spendSpike: { multiple: string; floor: string };
-  /** The seller printed on bill statements. */
-  operatorName: string;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +66,5 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     logLevel: values.LOG_LEVEL,
     isProduction: values.NODE_ENV === 'production',
     spendSpike: { multiple: values.SPEND_SPIKE_MULTIPLE, floor: values.SPEND_SPIKE_FLOOR },
-    operatorName: values.OPERATOR_NAME,
   };
 }

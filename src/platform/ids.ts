@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   Bill: 'bil',
   Payment: 'pay',
   SettlementRun: 'srn',
+  VatInvoice: 'inv',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

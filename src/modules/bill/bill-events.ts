@@ -6,6 +6,8 @@ export enum BillingEventType {
   PAYMENT_RECORDED = 'PAYMENT_RECORDED',
   BILL_OVERDUE = 'BILL_OVERDUE',
   BILL_VOIDED = 'BILL_VOIDED',
+  INVOICE_ISSUED = 'INVOICE_ISSUED',
+  INVOICE_REVERSED = 'INVOICE_REVERSED',
 }
 
 /** What travels between processes; subscribers read the bill itself through the API. */
@@ -14,5 +16,7 @@ export interface BillingEventMessage {
   billId: string;
   tenantId: string;
   paymentId?: string;
+  /** For INVOICE_ISSUED the invoice, for INVOICE_REVERSED the red-letter invoice. */
+  invoiceId?: string;
   occurredAt: string;
 }

@@ -4,6 +4,8 @@ import { decimal, TaxMode } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { BillLineKind, type Bill, type BillLine, type Payment } from './bill.entity.js';
 import { quantitiesOf } from './bill-builder.js';
+import type { TaxParty } from '../../platform/tax/tax-party.js';
+import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
 import { renderBillPdf } from './bill-pdf.js';
 import { amountDue, findBill } from './bill.service.js';
 
@@ -44,16 +46,22 @@ export interface BillExport {
   payments: Payment[];
   tenantName: string;
   buyer: { legalName: string | null; taxpayerId: string | null; address: string | null };
+  /** The operator profile; null until the operator sets it. */
+  seller: TaxParty | null;
 }
+
+/** Printed as the seller of statements made before the operator profile is set. */
+const SELLER_NOT_SET = '销售方未设置 Seller profile not set';
 
 /** A bill with everything an export prints, or null when the caller cannot see it. */
 export async function loadBillExport(context: RequestContext, billId: string): Promise<BillExport | null> {
   const bill = await findBill(context, billId);
   if (!bill) return null;
-  const [lines, payments, tenant] = await Promise.all([
+  const [lines, payments, tenant, operator] = await Promise.all([
     context.loaders.billLines.load(bill.id),
     context.loaders.billPayments.load(bill.id),
     context.loaders.tenantById.load(bill.tenantId),
+    loadOperatorProfile(context.em),
   ]);
   const profile = tenant!.buyerTaxProfile;
   return {
@@ -62,6 +70,7 @@ export async function loadBillExport(context: RequestContext, billId: string): P
     payments,
     tenantName: tenant!.name,
     buyer: { legalName: profile.legalName ?? null, taxpayerId: profile.taxpayerId ?? null, address: profile.address ?? null },
+    seller: operator ? sellerOf(operator) : null,
   };
 }
 
@@ -156,8 +165,8 @@ function quantityText(line: BillLine): string | null {
   return parts.join(' · ');
 }
 
-export function billPdf(data: BillExport, sellerName: string): Promise<Buffer> {
-  const { bill, lines } = data;
+export function billPdf(data: BillExport): Promise<Buffer> {
+  const { bill, lines, seller } = data;
   return renderBillPdf({
     number: bill.number ?? '',
     period: periodOfDate(bill.periodStart),
@@ -165,7 +174,7 @@ export function billPdf(data: BillExport, sellerName: string): Promise<Buffer> {
     currency: bill.currency,
     finalizedAt: bill.finalizedAt ?? bill.createdAt,
     dueOn: bill.dueOn ?? '',
-    seller: { name: sellerName },
+    seller: seller ? { name: seller.legalName, ...seller } : { name: SELLER_NOT_SET },
     buyer: { name: data.buyer.legalName ?? data.tenantName, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
     taxMode: bill.taxMode === TaxMode.TAX_EXCLUSIVE ? 'TAX_EXCLUSIVE' : 'TAX_INCLUSIVE',
     taxRate: bill.taxRate,

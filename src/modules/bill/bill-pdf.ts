@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
+import { type CjkFonts, collectPdfOutput, resolveCjkFonts } from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -30,11 +28,6 @@ export interface BillStatement {
 
 type Document = PDFKit.PDFDocument;
 
-interface BillFonts {
-  regular: string;
-  bold: string;
-}
-
 interface TableColumn {
   heading: [chinese: string, english: string];
   width: number;
@@ -42,7 +35,6 @@ interface TableColumn {
   value: (line: BillStatementLine) => string;
 }
 
-const FONT_PACKAGE = '@embedpdf/fonts-sc';
 const MARGIN = { top: 44, bottom: 60, left: 44, right: 44 };
 const FOOTER_OFFSET = 36;
 const CELL_PADDING = { x: 4, y: 4 };
@@ -64,11 +56,9 @@ const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
   TAX_INCLUSIVE: '含税定价 Prices include tax',
 };
 
-let billFonts: BillFonts | undefined;
-
 /** Renders a statement as an A4 PDF (bilingual headings: Chinese and English). */
 export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
-  const fonts = resolveBillFonts();
+  const fonts = resolveCjkFonts();
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
@@ -85,7 +75,7 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
       ModDate: statement.finalizedAt,
     },
   });
-  const output = collectOutput(doc);
+  const output = collectPdfOutput(doc);
   doc.fillColor(COLOR.text);
   let y = drawHeading(doc, fonts, statement);
   y = drawParties(doc, fonts, statement, y + 14);
@@ -96,31 +86,6 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   return output;
 }
 
-function resolveBillFonts(): BillFonts {
-  if (!billFonts) {
-    // The package exports only its index module, so the fonts are found beside it.
-    const fontDirectory = path.join(path.dirname(createRequire(import.meta.url).resolve(FONT_PACKAGE)), '..', 'fonts');
-    const fonts = {
-      regular: path.join(fontDirectory, 'NotoSansHans-Regular.otf'),
-      bold: path.join(fontDirectory, 'NotoSansHans-Bold.otf'),
-    };
-    for (const file of Object.values(fonts)) {
-      if (!existsSync(file)) throw new Error(`Bill PDF font missing: ${file} (is ${FONT_PACKAGE} installed?)`);
-    }
-    billFonts = fonts;
-  }
-  return billFonts;
-}
-
-function collectOutput(doc: Document): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-}
-
 function contentWidth(doc: Document): number {
   return doc.page.width - doc.page.margins.left - doc.page.margins.right;
 }
@@ -129,7 +94,7 @@ function contentBottom(doc: Document): number {
   return doc.page.height - doc.page.margins.bottom;
 }
 
-function drawHeading(doc: Document, fonts: BillFonts, statement: BillStatement): number {
+function drawHeading(doc: Document, fonts: CjkFonts, statement: BillStatement): number {
   const left = doc.page.margins.left;
   const top = doc.page.margins.top;
   doc.font(fonts.bold).fontSize(SIZE.title).text('账单 Statement', left, top);
@@ -152,7 +117,7 @@ function drawHeading(doc: Document, fonts: BillFonts, statement: BillStatement):
   return fieldsTop + Math.ceil(fields.length / 2) * fieldRowHeight;
 }
 
-function drawLabelledValue(doc: Document, fonts: BillFonts, label: string, value: string, x: number, y: number, width: number): void {
+function drawLabelledValue(doc: Document, fonts: CjkFonts, label: string, value: string, x: number, y: number, width: number): void {
   const labelWidth = 96;
   doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(label, x, y, { width: labelWidth, lineBreak: false });
   doc.font(fonts.bold).fillColor(COLOR.text).text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
@@ -163,7 +128,7 @@ function formatInstant(instant: Date): string {
   return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function drawParties(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): number {
+function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): number {
   const gap = 12;
   const width = (contentWidth(doc) - gap) / 2;
   const left = doc.page.margins.left;
@@ -187,7 +152,7 @@ function drawParties(doc: Document, fonts: BillFonts, statement: BillStatement, 
 
 function drawParty(
   doc: Document,
-  fonts: BillFonts,
+  fonts: CjkFonts,
   heading: string,
   name: string,
   details: [label: string, value: string | null | undefined][],
@@ -209,7 +174,7 @@ function drawParty(
   return bottom;
 }
 
-function drawLinesTable(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): number {
+function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): number {
   let y = drawTableHeader(doc, fonts, top);
   if (statement.lines.length === 0) {
     doc.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.muted)
@@ -232,7 +197,7 @@ function drawLinesTable(doc: Document, fonts: BillFonts, statement: BillStatemen
   return y;
 }
 
-function drawTableHeader(doc: Document, fonts: BillFonts, top: number): number {
+function drawTableHeader(doc: Document, fonts: CjkFonts, top: number): number {
   doc.font(fonts.bold).fontSize(SIZE.table);
   const cells = TABLE_COLUMNS.map(({ heading }) => heading.join('\n'));
   const height = rowHeight(doc, cells);
@@ -259,7 +224,7 @@ function drawRow(doc: Document, cells: string[], top: number, height: number): v
     .moveTo(doc.page.margins.left, bottom).lineTo(doc.page.margins.left + contentWidth(doc), bottom).stroke();
 }
 
-function drawTotals(doc: Document, fonts: BillFonts, statement: BillStatement, top: number): void {
+function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): void {
   const { totals, currency } = statement;
   const rows: [label: string, amount: string, isEmphasised: boolean][] = [
     ['金额合计(不含税) Net total', totals.net, false],
@@ -299,11 +264,11 @@ function drawTotals(doc: Document, fonts: BillFonts, statement: BillStatement, t
   }
 }
 
-function useTotalsFont(doc: Document, fonts: BillFonts, isEmphasised: boolean): void {
+function useTotalsFont(doc: Document, fonts: CjkFonts, isEmphasised: boolean): void {
   doc.font(isEmphasised ? fonts.bold : fonts.regular).fontSize(isEmphasised ? SIZE.heading + 1 : SIZE.body);
 }
 
-function drawFooters(doc: Document, fonts: BillFonts, statement: BillStatement): void {
+function drawFooters(doc: Document, fonts: CjkFonts, statement: BillStatement): void {
   const { start, count } = doc.bufferedPageRange();
   for (let index = start; index < start + count; index++) {
     doc.switchToPage(index);

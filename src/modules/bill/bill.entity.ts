@@ -46,7 +46,7 @@ const count = () => ({ type: new BigIntType('number') }) as const;
 @Index({ name: 'bill_updated_index', properties: ['updatedAt', 'syncVersion'] })
 @Index({ name: 'bill_due_index', expression: `create index "bill_due_index" on "bill" ("due_on") where "status" in ('FINALIZED', 'PARTIALLY_PAID')` })
 export class Bill {
-  [OptionalProps]?: 'number' | 'finalizedAt' | 'dueOn' | 'voidedAt' | 'voidReason' | 'contractId' | 'contractVersion' | 'settlementRunId';
+  [OptionalProps]?: 'number' | 'finalizedAt' | 'dueOn' | 'voidedAt' | 'voidReason' | 'contractId' | 'contractVersion' | 'settlementRunId' | 'amountInvoiced';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('Bill');
@@ -94,6 +94,10 @@ export class Bill {
 
   @Property(money())
   amountPaid!: string;
+
+  /** Sum of the amounts of the bill's VAT invoices (red-letter ones negative), in its priced terms. */
+  @Property({ ...money(), default: 0 })
+  amountInvoiced: string = '0.00';
 
   /** Usage rows up to this sequence number were settled into this bill (with earlier bills). */
   @Property(count())

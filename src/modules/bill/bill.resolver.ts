@@ -132,7 +132,7 @@ export class BillLineResolver {
 @Resolver(() => BillingEventNode)
 export class BillingEventResolver {
   @Subscription(() => BillingEventNode, {
-    description: 'Bills finalized, payments recorded, bills overdue or voided, on any server. Tenant users get their tenant\'s; the operator and an operator ERP every tenant\'s.',
+    description: 'Bills finalized, payments recorded, bills overdue or voided, VAT invoices issued or reversed, on any server. Tenant users get their tenant\'s; the operator and an operator ERP every tenant\'s.',
     subscribe: async ({ context }) => {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, DIRECTORY_READERS);
@@ -144,7 +144,7 @@ export class BillingEventResolver {
     },
   })
   billingEvent(@Root() event: BillingEventMessage): BillingEventNode {
-    return Object.assign(new BillingEventNode(), { billId: event.billId, paymentId: event.paymentId ?? null, type: event.type, occurredAt: new Date(event.occurredAt) });
+    return Object.assign(new BillingEventNode(), { billId: event.billId, paymentId: event.paymentId ?? null, invoiceId: event.invoiceId ?? null, type: event.type, occurredAt: new Date(event.occurredAt) });
   }
 
   @Subscription(() => SettlementRunNode, {

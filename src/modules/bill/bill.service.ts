@@ -7,7 +7,7 @@ import { queryRows, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { newId } from '../../platform/ids.js';
-import { decimal, isDecimalString } from '../../platform/money.js';
+import { CurrencyCode, decimal, Decimal, isDecimalString, TaxMode } from '../../platform/money.js';
 import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
@@ -64,22 +64,37 @@ export function amountDue(bill: Bill): string {
   return decimal(bill.grossTotal).minus(bill.amountPaid).toFixed(2);
 }
 
+/** What a bill is priced at: net under tax-exclusive terms, gross under tax-inclusive ones. */
+export function billSubtotal(bill: Bill): string {
+  return bill.taxMode === TaxMode.TAX_EXCLUSIVE ? bill.netTotal : bill.grossTotal;
+}
+
+/** Bills that can be invoiced: finalized ones, paid or not. */
+export const INVOICEABLE_BILL_STATUSES = [BillStatus.FINALIZED, BillStatus.PARTIALLY_PAID, BillStatus.PAID, BillStatus.OVERDUE];
+
+/** What is left to invoice of a bill, in its priced terms; 0 for bills that cannot be invoiced (VAT invoices are for CNY bills). */
+export function amountInvoiceable(bill: Bill): string {
+  if (!INVOICEABLE_BILL_STATUSES.includes(bill.status) || bill.currency !== CurrencyCode.CNY) return '0.00';
+  return Decimal.max(decimal(billSubtotal(bill)).minus(bill.amountInvoiced), 0).toFixed(2);
+}
+
 /** Bumps a bill's change version and time: every change to a bill goes through here. */
-async function touchBill(transaction: RequestContext, bill: Bill): Promise<void> {
+export async function touchBill(transaction: RequestContext, bill: Bill): Promise<void> {
   const sync = await nextBillSync(transaction.em, transaction.clock.now());
   bill.syncVersion = sync.version;
   bill.updatedAt = sync.updatedAt;
 }
 
-async function announce(transaction: RequestContext, bill: Bill, type: BillingEventType, paymentId?: string): Promise<void> {
-  const event: BillingEventMessage = { type, billId: bill.id, tenantId: bill.tenantId, paymentId, occurredAt: transaction.clock.now().toISOString() };
+/** Publishes a billing event when the transaction commits. */
+export async function announce(transaction: RequestContext, bill: Bill, type: BillingEventType, ids: { paymentId?: string; invoiceId?: string } = {}): Promise<void> {
+  const event: BillingEventMessage = { type, billId: bill.id, tenantId: bill.tenantId, ...ids, occurredAt: transaction.clock.now().toISOString() };
   await publishOnCommit(transaction.em, BILLING_EVENT, event);
 }
 
-async function lockBill(transaction: RequestContext, billId: string): Promise<Bill> {
-  const field = ['input', 'billId'];
+/** The bill a mutation changes, locked until commit; NOT_FOUND on `field` when the caller cannot see it. */
+export async function lockBill(transaction: RequestContext, billId: string, field = ['input', 'billId']): Promise<Bill> {
   const bill = await transaction.em.findOne(Bill, { id: inputId('Bill', billId, field) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'billId names no bill you can see');
+  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no bill you can see`);
   return bill;
 }
 
@@ -154,7 +169,7 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
       before,
       after: { billId: bill.id, method: values.method, amount, reference: values.reference ?? null, status: bill.status, amountPaid: bill.amountPaid },
     });
-    await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, payment.id);
+    await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, { paymentId: payment.id });
     return payment;
   });
 }
@@ -175,8 +190,8 @@ async function payFromBalance(transaction: RequestContext, bill: Bill, amount: s
 }
 
 /**
- * Voids a finalized bill with no payments (invoices block it too once they exist), so the period
- * can be settled again. Only the tenant's latest bill: a later one built its late-usage lines on it.
+ * Voids a finalized bill with no payments and no live invoices, so the period can be settled
+ * again. Only the tenant's latest bill: a later one built its late-usage lines on it.
  */
 export async function voidBill(context: RequestContext, input: { billId: string; reason: string }): Promise<Bill> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
@@ -187,6 +202,9 @@ export async function voidBill(context: RequestContext, input: { billId: string;
     const field = ['input', 'billId'];
     if (!OPEN_BILL_STATUSES.includes(bill.status) || decimal(bill.amountPaid).gt(0) || (await em.count(Payment, { billId: bill.id })) > 0) {
       throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} is ${bill.status}${decimal(bill.amountPaid).gt(0) ? ' with payments' : ''}: only an unpaid finalized bill can be voided`);
+    }
+    if (decimal(bill.amountInvoiced).gt(0)) {
+      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} has VAT invoices for ${bill.amountInvoiced}: reverse them (vatInvoiceReverse) before voiding it`);
     }
     const later = await em.findOne(Bill, { tenantId: bill.tenantId, periodStart: { $gt: bill.periodStart }, status: { $ne: BillStatus.VOID } });
     if (later) {

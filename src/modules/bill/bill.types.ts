@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Money } from '../../platform/graphql/money.types.js';
+import { Money, TaxedMoney } from '../../platform/graphql/money.types.js';
 import { payloadType } from '../../platform/graphql/payload.js';
 import { UserError } from '../../platform/graphql/user-error.types.js';
 import { connectionType, Node, OrderDirection } from '../../platform/graphql/relay.js';
@@ -11,7 +11,7 @@ import { ModelTier } from '../price/model-price.entity.js';
 import { quantitiesOf } from './bill-builder.js';
 import { BillingEventType } from './bill-events.js';
 import { Bill, BillLine, BillLineKind, BillPaymentMethod, BillStatus, Payment, SettlementRun, SettlementRunStatus } from './bill.entity.js';
-import { amountDue, BillOrderField } from './bill.service.js';
+import { amountDue, amountInvoiceable, billSubtotal, BillOrderField } from './bill.service.js';
 import { RUN_HEARTBEAT_TIMEOUT_MS } from './settlement.service.js';
 
 registerEnumType(BillStatus, {
@@ -31,22 +31,6 @@ registerEnumType(BillPaymentMethod, { name: 'BillPaymentMethod', description: 'H
 registerEnumType(BillOrderField, { name: 'BillOrderField', description: 'What bills are sorted by.' });
 registerEnumType(SettlementRunStatus, { name: 'SettlementRunStatus', description: 'State of a settlement run.' });
 registerEnumType(BillingEventType, { name: 'BillingEventType', description: 'What happened to a bill.' });
-
-@ObjectType('TaxedMoney', { description: 'An amount with its VAT: gross = net + tax.' })
-export class TaxedMoney {
-  @Field(() => Money, { description: 'Before VAT.' })
-  net!: Money;
-
-  @Field(() => Money, { description: 'The VAT.' })
-  tax!: Money;
-
-  @Field(() => Money, { description: 'Including VAT.' })
-  gross!: Money;
-}
-
-function taxed(net: string, tax: string, gross: string, currency: Bill['currency']): TaxedMoney {
-  return Object.assign(new TaxedMoney(), { net: Money.of(net, currency), tax: Money.of(tax, currency), gross: Money.of(gross, currency) });
-}
 
 @ObjectType('BillUsageQuantities', { description: 'What a usage line counts.' })
 export class BillUsageQuantities {
@@ -119,7 +103,7 @@ export function toBillLineNode(line: BillLine, currency: Bill['currency']): Bill
     quantity: isUsage ? Object.assign(new BillUsageQuantities(), quantitiesOf(line)) : null,
     exactAmount: line.exactAmount,
     amount: Money.of(line.amount, currency),
-    total: taxed(line.net, line.tax, line.gross, currency),
+    total: TaxedMoney.of(line.net, line.tax, line.gross, currency),
   });
 }
 
@@ -205,6 +189,14 @@ export class BillNode extends Node {
   @Field(() => Money, { description: 'Still to pay: total gross minus payments.' })
   amountDue!: Money;
 
+  @Field(() => Money, {
+    description: 'Covered by VAT invoices so far, in the bill\'s priced terms like subtotal (net under tax-exclusive terms, gross under tax-inclusive ones); reversed invoices no longer count.',
+  })
+  amountInvoiced!: Money;
+
+  @Field(() => Money, { description: 'Still to invoice: subtotal minus amountInvoiced; 0 for bills that cannot be invoiced (not finalized, or not in CNY).' })
+  amountInvoiceable!: Money;
+
   @Field(() => LocalDateScalar, { nullable: true, description: 'Due date in the tenant\'s time zone.' })
   dueOn!: string | null;
 
@@ -228,7 +220,6 @@ export class BillNode extends Node {
 }
 
 export function toBillNode(bill: Bill): BillNode {
-  const subtotal = bill.taxMode === TaxMode.TAX_EXCLUSIVE ? bill.netTotal : bill.grossTotal;
   return Object.assign(new BillNode(), {
     id: bill.id,
     tenantId: bill.tenantId,
@@ -240,10 +231,12 @@ export function toBillNode(bill: Bill): BillNode {
     taxMode: bill.taxMode,
     taxRate: bill.taxRate,
     contractVersion: bill.contractVersion ?? null,
-    subtotal: Money.of(subtotal, bill.currency),
-    total: taxed(bill.netTotal, bill.taxTotal, bill.grossTotal, bill.currency),
+    subtotal: Money.of(billSubtotal(bill), bill.currency),
+    total: TaxedMoney.of(bill.netTotal, bill.taxTotal, bill.grossTotal, bill.currency),
     amountPaid: Money.of(bill.amountPaid, bill.currency),
     amountDue: Money.of(amountDue(bill), bill.currency),
+    amountInvoiced: Money.of(bill.amountInvoiced, bill.currency),
+    amountInvoiceable: Money.of(amountInvoiceable(bill), bill.currency),
     dueOn: bill.dueOn ?? null,
     finalizedAt: bill.finalizedAt ?? null,
     voidedAt: bill.voidedAt ?? null,
@@ -412,6 +405,7 @@ export const BillPayload = payloadType('BillPayload', 'bill', BillNode, 'Result 
 export class BillingEventNode {
   billId!: string;
   paymentId!: string | null;
+  invoiceId!: string | null;
 
   @Field(() => BillingEventType, { description: 'What happened.' })
   type!: BillingEventType;

@@ -14,6 +14,8 @@ import { findBalanceEntry, findRedemptionCode } from '../balance/balance.service
 import { toBalanceEntryNode, toRedemptionCodeNode } from '../balance/balance.types.js';
 import { findBill, findPayment, findSettlementRun } from '../bill/bill.service.js';
 import { toBillNode, toPaymentNode, toSettlementRunNode } from '../bill/bill.types.js';
+import { findInvoice } from '../invoice/invoice.service.js';
+import { toVatInvoiceNode } from '../invoice/invoice.types.js';
 import { findContract } from '../contract/contract.service.js';
 import { toContractNode } from '../contract/contract.types.js';
 import { findBudget } from '../budget/budget.service.js';
@@ -60,6 +62,7 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   Bill: fetcher(findBill, toBillNode),
   Payment: fetcher(findPayment, toPaymentNode),
   SettlementRun: fetcher(findSettlementRun, (run, context) => toSettlementRunNode(run, context.clock.now())),
+  VatInvoice: fetcher(findInvoice, toVatInvoiceNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

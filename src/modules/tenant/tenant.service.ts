@@ -6,7 +6,7 @@ import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode, decimal } from '../../platform/money.js';
-import { CREDIT_CODE_MESSAGES, creditCodeProblem } from '../../platform/tax/unified-social-credit-code.js';
+import { taxpayerIdSchema } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -21,21 +21,9 @@ import type {
   TenantUpdateInput,
 } from './tenant.types.js';
 
-const taxpayerId = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .superRefine((code, context) => {
-    const problem = creditCodeProblem(code);
-    if (problem) {
-      context.addIssue({ code: 'custom', message: CREDIT_CODE_MESSAGES[problem], params: { code: UserErrorCode.INVALID_TAXPAYER_ID } });
-    }
-  })
-  .nullish();
-
 const buyerTaxProfileSchema = z.object({
   legalName: optionalText(100),
-  taxpayerId,
+  taxpayerId: taxpayerIdSchema.nullish(),
   address: optionalText(200),
   phone: optionalText(40),
   bankName: optionalText(100),

@@ -16,3 +16,19 @@ export class Money {
     return Object.assign(new Money(), { amount: formatAmount(decimal(amount), currency), currency });
   }
 }
+
+@ObjectType('TaxedMoney', { description: 'An amount with its VAT: gross = net + tax.' })
+export class TaxedMoney {
+  @Field(() => Money, { description: 'Before VAT.' })
+  net!: Money;
+
+  @Field(() => Money, { description: 'The VAT.' })
+  tax!: Money;
+
+  @Field(() => Money, { description: 'Including VAT.' })
+  gross!: Money;
+
+  static of(net: string, tax: string, gross: string, currency: CurrencyCode): TaxedMoney {
+    return Object.assign(new TaxedMoney(), { net: Money.of(net, currency), tax: Money.of(tax, currency), gross: Money.of(gross, currency) });
+  }
+}

@@ -1,0 +1,102 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { RequestContext } from '../../context.js';
+import { decimal } from '../../platform/money.js';
+import { periodOfDate } from '../../platform/period.js';
+import { amountInChineseCapitals } from '../../platform/tax/chinese-amount.js';
+import type { TaxParty } from '../../platform/tax/tax-party.js';
+import { Bill } from '../bill/bill.entity.js';
+import type { VatInvoice, VatInvoiceLine } from './invoice.entity.js';
+import { renderVatInvoicePdf, type VatInvoicePartyPrint } from './invoice-pdf.js';
+import { findInvoice } from './invoice.service.js';
+
+export interface VatInvoiceExport {
+  invoice: VatInvoice;
+  lines: VatInvoiceLine[];
+  bill: Bill;
+  /** The number of the invoice a red-letter one reverses. */
+  reversedNumber: string | null;
+}
+
+/** An invoice with everything an export prints, or null when the caller cannot see it. */
+export async function loadInvoiceExport(context: RequestContext, invoiceId: string): Promise<VatInvoiceExport | null> {
+  const invoice = await findInvoice(context, invoiceId);
+  if (!invoice) return null;
+  const [lines, bill, reversed] = await Promise.all([
+    context.loaders.vatInvoiceLines.load(invoice.id),
+    context.em.findOneOrFail(Bill, { id: invoice.billId }),
+    invoice.reversalOfId ? context.loaders.vatInvoiceById.load(invoice.reversalOfId) : null,
+  ]);
+  return { invoice, lines, bill, reversedNumber: reversed?.number ?? null };
+}
+
+/** The JSON export (and the XML's content): every amount an exact decimal string. */
+export function invoiceJson({ invoice, lines, bill, reversedNumber }: VatInvoiceExport): Record<string, unknown> {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    type: invoice.type,
+    status: invoice.status,
+    isRedLetter: invoice.isRedLetter,
+    reversalOf: invoice.reversalOfId ? { id: invoice.reversalOfId, number: reversedNumber } : null,
+    reversedById: invoice.reversedById ?? null,
+    reversalReason: invoice.reversalReason ?? null,
+    issuedAt: invoice.issuedAt.toISOString(),
+    issuedOn: invoice.issuedOn,
+    bill: { id: bill.id, number: bill.number, period: periodOfDate(bill.periodStart) },
+    tenantId: invoice.tenantId,
+    currency: invoice.currency,
+    taxMode: invoice.taxMode,
+    taxRate: invoice.taxRate,
+    seller: invoice.seller,
+    buyer: invoice.buyer,
+    amount: invoice.amount,
+    total: { net: invoice.netTotal, tax: invoice.taxTotal, gross: invoice.grossTotal, grossInWords: amountInChineseCapitals(invoice.grossTotal) },
+    lines: lines.map((line) => ({
+      lineNumber: line.lineNumber,
+      item: line.item,
+      itemName: line.itemName,
+      amount: line.amount,
+      net: line.net,
+      taxRate: line.taxRate,
+      tax: line.tax,
+      gross: line.gross,
+    })),
+    updatedAt: invoice.updatedAt.toISOString(),
+  };
+}
+
+const xmlBuilder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true });
+
+/** The XML export: the JSON's content under <vatInvoice>, lines as repeated <line> elements. */
+export function invoiceXml(data: VatInvoiceExport): string {
+  const { lines, ...content } = invoiceJson(data);
+  const document = { '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, vatInvoice: { ...content, lines: { line: lines } } };
+  return xmlBuilder.build(document);
+}
+
+function partyPrint(party: TaxParty): VatInvoicePartyPrint {
+  const { legalName, ...rest } = party;
+  return { name: legalName, ...rest };
+}
+
+/** Rates print as percentages: "0.0600" -> "6%". */
+function ratePrint(rate: string): string {
+  return `${decimal(rate).times(100).toFixed()}%`;
+}
+
+export function invoicePdf({ invoice, lines, bill, reversedNumber }: VatInvoiceExport): Promise<Buffer> {
+  const remarks = [`账单 Bill ${bill.number} (${periodOfDate(bill.periodStart)})`];
+  if (invoice.isRedLetter) remarks.push(`对应蓝字发票 ${reversedNumber}`, `红冲原因 ${invoice.reversalReason}`);
+  return renderVatInvoicePdf({
+    number: invoice.number,
+    type: invoice.type,
+    isRedLetter: invoice.isRedLetter,
+    issuedOn: invoice.issuedOn,
+    issuedAt: invoice.issuedAt,
+    seller: partyPrint(invoice.seller),
+    buyer: partyPrint(invoice.buyer),
+    lines: lines.map((line) => ({ itemName: line.itemName, net: line.net, taxRate: ratePrint(line.taxRate), tax: line.tax, gross: line.gross })),
+    totals: { net: invoice.netTotal, tax: invoice.taxTotal, gross: invoice.grossTotal, grossInWords: amountInChineseCapitals(invoice.grossTotal) },
+    remarks,
+  });
+}

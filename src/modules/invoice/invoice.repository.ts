@@ -1,0 +1,39 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryRows } from '../../platform/database/sql.js';
+import type { VatInvoiceItem } from './invoice.entity.js';
+
+/** Namespace of the advisory locks that serialise uses of one idempotency key. */
+const IDEMPOTENCY_LOCK_NAMESPACE = 5_301_102;
+
+/**
+ * The next number of the year's series, "2026" + 16 digits. The counter row stays locked until
+ * the issuing transaction ends, so numbers are handed out in commit order and a rollback returns
+ * its number: the series has no gaps (a sequence would leave one).
+ */
+export async function nextInvoiceNumber(em: EntityManager, year: number): Promise<string> {
+  const [row] = await queryRows<{ lastNumber: string }>(
+    em,
+    `insert into vat_invoice_number_counter (year, last_number) values ($1, 1)
+     on conflict (year) do update set last_number = vat_invoice_number_counter.last_number + 1
+     returning last_number::text as "lastNumber"`,
+    [year],
+  );
+  return `${String(year).padStart(4, '0')}${row.lastNumber.padStart(16, '0')}`;
+}
+
+/** The lines of every invoice of a bill, red-letter ones negative: what has been invoiced per item. */
+export function invoicedLinesOfBill(em: EntityManager, billId: string): Promise<{ item: VatInvoiceItem; amount: string }[]> {
+  return queryRows(
+    em,
+    `select l.item, l.amount::text as amount from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`,
+    [billId],
+  );
+}
+
+/**
+ * Holds one tenant's idempotency key until commit: two requests with the same key wait for each
+ * other, so the second finds the first's invoice instead of racing it into the unique index.
+ */
+export async function lockIdempotencyKey(em: EntityManager, tenantId: string, key: string): Promise<void> {
+  await queryRows(em, `select pg_advisory_xact_lock($1, hashtext($2))`, [IDEMPOTENCY_LOCK_NAMESPACE, `${tenantId}:${key}`]);
+}
