@@ -6,7 +6,7 @@ import type { LocalPubSub } from './platform/events.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
 import type { SettlementRunner } from './modules/bill/settlement.service.js';
-import type { Loaders } from './modules/loaders.js';
+import { createLoaders, type Loaders } from './modules/loaders.js';
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
 export interface RequestContext {
@@ -30,4 +30,13 @@ export interface RequestContext {
 /** Runs work in one transaction with a context whose `em` is the transaction's. */
 export function inTransaction<T>(context: RequestContext, work: (transaction: RequestContext) => Promise<T>): Promise<T> {
   return context.em.transactional((em) => work({ ...context, em }));
+}
+
+/**
+ * A subscription's context lives as long as the subscription; each event must read the database
+ * afresh, not the entities and loader caches an earlier event filled. Call it first per event.
+ */
+export function beginSubscriptionEvent(context: RequestContext): void {
+  context.em.clear();
+  context.loaders = createLoaders(context.em);
 }

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
@@ -67,6 +67,7 @@ export class AlertResolver {
     @Root() raised: RaisedAlert,
     @Arg('scope', () => SpendScopeInput, { nullable: true, description: 'Only alerts about exactly this scope.' }) _scope: SpendScopeInput | null,
   ): Promise<AlertNode> {
+    beginSubscriptionEvent(context);
     const alert = await findAlert(context, raised.id);
     if (!alert) throw new NotFoundError('Alert', raised.id);
     return toAlertNode(alert);

@@ -1,6 +1,6 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { ADMINS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
@@ -48,6 +48,7 @@ export class AuditResolver {
     @Root() event: AuditEvent,
     @Arg('tenantId', () => ID, { nullable: true, description: 'Only this tenant (operator only).' }) _tenantId: string | null,
   ): Promise<AuditEntryNode> {
+    beginSubscriptionEvent(context);
     const entry = await findAuditEntry(context, event.id);
     if (!entry) throw new Error(`audit entry ${event.id} announced but not readable`);
     return toAuditEntryNode(entry);

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import type { RequestContext } from '../../context.js';
+import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
@@ -143,7 +143,8 @@ export class BillingEventResolver {
       })();
     },
   })
-  billingEvent(@Root() event: BillingEventMessage): BillingEventNode {
+  billingEvent(@Ctx() context: RequestContext, @Root() event: BillingEventMessage): BillingEventNode {
+    beginSubscriptionEvent(context);
     return Object.assign(new BillingEventNode(), { billId: event.billId, paymentId: event.paymentId ?? null, invoiceId: event.invoiceId ?? null, type: event.type, occurredAt: new Date(event.occurredAt) });
   }
 
