@@ -4,6 +4,7 @@ import { AccessToken } from '../src/modules/access-token/access-token.entity.js'
 import { ApiKey, ApiKeyEnvironment } from '../src/modules/api-key/api-key.entity.js';
 import { SpendPeriod } from '../src/modules/spend/spend-counter.entity.js';
 import { Department } from '../src/modules/department/department.entity.js';
+import { OperatorProfile } from '../src/modules/operator-profile/operator-profile.entity.js';
 import { ModelPrice, ModelTier } from '../src/modules/price/model-price.entity.js';
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
 import { Role } from '../src/platform/auth/roles.js';
@@ -11,8 +12,8 @@ import { CurrencyCode } from '../src/platform/money.js';
 import { ACCESS_TOKEN_PREFIX, API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../src/platform/secrets.js';
 
 /**
- * Demo data for portal teams: two tenants with nested departments, keys, a token of each role and
- * a price book in CNY and USD.
+ * Demo data for portal teams: the operator's seller profile, two tenants with nested departments,
+ * keys, a token of each role and a price book in CNY and USD.
  * The demo secrets are fixed so they can be printed at every start; they are for local demos only.
  */
 export const DEMO_ACCESS_TOKENS = [
@@ -41,6 +42,16 @@ const DEMO_PRICES: [string, ModelTier, Partial<ModelPrice>, Partial<ModelPrice>]
 
 export class DemoDataSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
+    em.create(OperatorProfile, {
+      id: OperatorProfile.ID,
+      legalName: '上海智算云服务有限公司',
+      taxpayerId: '91330106673959654P',
+      address: '上海市浦东新区张江路 100 号',
+      phone: '021-5080 0000',
+      bankName: '招商银行上海张江支行',
+      bankAccount: '121908880010888',
+      updatedAt: new Date(),
+    });
     const nebula = em.create(Tenant, {
       name: '星云智能科技有限公司',
       timezone: 'Asia/Shanghai',
