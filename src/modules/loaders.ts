@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { ApiKey } from './api-key/api-key.entity.js';
 import { BalanceAccount } from './balance/balance.entity.js';
-import { BillLine, Payment } from './bill/bill.entity.js';
+import { Bill, BillLine, Payment } from './bill/bill.entity.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Department } from './department/department.entity.js';
 import { VatInvoice, VatInvoiceLine } from './invoice/invoice.entity.js';
@@ -49,6 +49,7 @@ export function createLoaders(em: EntityManager) {
     apiKeysByDepartment: groupLoader(em, ApiKey, 'department', { createdAt: 'desc', id: 'desc' }, (row) => row.department.id),
     contractsByTenant: groupLoader(em, Contract, 'tenantId', { startsOn: 'asc' }, (row) => row.tenantId),
     contractById: byIdLoader(em, Contract),
+    billById: byIdLoader(em, Bill),
     paymentById: byIdLoader(em, Payment),
     billLines: groupLoader(em, BillLine, 'billId', { lineNumber: 'asc' }, (row) => row.billId),
     billPayments: groupLoader(em, Payment, 'billId', { receivedAt: 'asc', id: 'asc' }, (row) => row.billId),

@@ -38,3 +38,31 @@ export function collectPdfOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
     doc.on('error', reject);
   });
 }
+
+export interface PageFooter {
+  /** Printed at the left of every page; "第 n 页 / 共 m 页" goes to the right. */
+  label: string;
+  font: string;
+  size: number;
+  color: string;
+  /** From the bottom edge of the page to the footer's baseline area. */
+  offset: number;
+}
+
+/** Writes the footer on every page of a document made with `bufferPages: true`, once all pages exist. */
+export function drawPageFooters(doc: PDFKit.PDFDocument, footer: PageFooter): void {
+  const { start, count } = doc.bufferedPageRange();
+  for (let index = start; index < start + count; index++) {
+    doc.switchToPage(index);
+    const { margins } = doc.page;
+    const bottomMargin = margins.bottom;
+    // Text below the bottom margin would make pdfkit start a new page.
+    margins.bottom = 0;
+    const y = doc.page.height - footer.offset;
+    const width = doc.page.width - margins.left - margins.right;
+    doc.font(footer.font).fontSize(footer.size).fillColor(footer.color);
+    doc.text(footer.label, margins.left, y, { width: width / 2, lineBreak: false });
+    doc.text(`第 ${index - start + 1} 页 / 共 ${count} 页`, margins.left, y, { width, align: 'right', lineBreak: false });
+    margins.bottom = bottomMargin;
+  }
+}

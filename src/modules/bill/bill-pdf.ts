@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { type CjkFonts, collectPdfOutput, resolveCjkFonts } from '../../platform/pdf.js';
+import { type CjkFonts, collectPdfOutput, drawPageFooters, resolveCjkFonts } from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -81,7 +81,7 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   y = drawParties(doc, fonts, statement, y + 14);
   y = drawLinesTable(doc, fonts, statement, y + 16);
   drawTotals(doc, fonts, statement, y + 12);
-  drawFooters(doc, fonts, statement);
+  drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: fonts.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   doc.end();
   return output;
 }
@@ -266,21 +266,4 @@ function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, to
 
 function useTotalsFont(doc: Document, fonts: CjkFonts, isEmphasised: boolean): void {
   doc.font(isEmphasised ? fonts.bold : fonts.regular).fontSize(isEmphasised ? SIZE.heading + 1 : SIZE.body);
-}
-
-function drawFooters(doc: Document, fonts: CjkFonts, statement: BillStatement): void {
-  const { start, count } = doc.bufferedPageRange();
-  for (let index = start; index < start + count; index++) {
-    doc.switchToPage(index);
-    const bottomMargin = doc.page.margins.bottom;
-    // Text below the bottom margin would make pdfkit start a new page.
-    doc.page.margins.bottom = 0;
-    const y = doc.page.height - FOOTER_OFFSET;
-    const left = doc.page.margins.left;
-    const width = contentWidth(doc);
-    doc.font(fonts.regular).fontSize(SIZE.small).fillColor(COLOR.muted);
-    doc.text(`账单 Statement ${statement.number}`, left, y, { width: width / 2, lineBreak: false });
-    doc.text(`第 ${index - start + 1} 页 / 共 ${count} 页`, left, y, { width, align: 'right', lineBreak: false });
-    doc.page.margins.bottom = bottomMargin;
-  }
 }

@@ -45,7 +45,7 @@ export async function listBills(context: RequestContext, filter: BillFilter | nu
 
 export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
   if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
-  const bill = await context.em.findOne(Bill, { id });
+  const bill = await context.loaders.billById.load(id);
   return bill && canSeeTenant(context.actor, bill.tenantId) ? bill : null;
 }
 

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { type CjkFonts, collectPdfOutput, resolveCjkFonts } from '../../platform/pdf.js';
+import { type CjkFonts, collectPdfOutput, drawPageFooters, resolveCjkFonts } from '../../platform/pdf.js';
 
 export interface VatInvoicePartyPrint {
   name: string;
@@ -144,7 +144,7 @@ export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise
   y = drawRemarks(pdf, fonts, document, y);
   drawFrame(pdf, frameTop, y);
 
-  drawFooters(pdf, fonts, document);
+  drawPageFooters(pdf, { label: `发票号码 ${document.number}`, font: fonts.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   pdf.end();
   return output;
 }
@@ -412,21 +412,4 @@ function drawRemarks(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
     y += pdf.heightOfString(remark || ' ', { width: remarksWidth(pdf) }) + 2;
   }
   return top + height;
-}
-
-function drawFooters(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument): void {
-  const { start, count } = pdf.bufferedPageRange();
-  for (let index = start; index < start + count; index++) {
-    pdf.switchToPage(index);
-    const bottomMargin = pdf.page.margins.bottom;
-    // Text below the bottom margin would make pdfkit start a new page.
-    pdf.page.margins.bottom = 0;
-    const y = pdf.page.height - FOOTER_OFFSET;
-    const left = contentLeft(pdf);
-    const width = contentWidth(pdf);
-    pdf.font(fonts.regular).fontSize(SIZE.small).fillColor(COLOR.muted);
-    pdf.text(`发票号码 ${document.number}`, left, y, { width: width / 2, lineBreak: false });
-    pdf.text(`第 ${index - start + 1} 页 / 共 ${count} 页`, left, y, { width, align: 'right', lineBreak: false });
-    pdf.page.margins.bottom = bottomMargin;
-  }
 }
