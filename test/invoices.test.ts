@@ -203,6 +203,8 @@ describe('issuing', () => {
       const result = await issue(aFinance, { billId: aBill.id, ...input });
       expect([result.invoice, result.userErrors.map((error) => [error.code, error.field])]).toEqual([null, [[code, field]]]);
     }
+    const everything = await issue(aFinance, { billId: aBill.id, type: 'SPECIAL', amount: '-1', buyer: { legalName: '' } });
+    expect(everything.userErrors.map((error) => error.field!.join('.'))).toEqual(['input.amount', 'input.buyer.legalName', 'input.buyer.taxpayerId']);
     // Without a buyer in the input, the tenant's profile is used: it has no taxpayer id yet.
     await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, buyerTaxProfile: { legalName: A_BUYER.legalName } } });
     const fromProfile = await issue(aFinance, { billId: aBill.id, type: 'SPECIAL' });

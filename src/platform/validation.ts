@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BadInputError } from './errors.js';
 import { isIdOf, ID_PREFIXES, type NodeTypeName } from './ids.js';
 import { decimal, isDecimalString } from './money.js';
-import { UserErrorCode, UserInputErrors } from './user-errors.js';
+import { UserErrorCode, UserInputErrors, type UserErrorData } from './user-errors.js';
 
 /**
  * Input validation with zod. Each issue becomes a userError naming the field path from the
@@ -84,6 +84,23 @@ export function futureDate(now: Date) {
     message: 'must be in the future',
     params: { code: UserErrorCode.IN_PAST },
   });
+}
+
+/** Runs two validations and reports the problems of both at once. */
+export function validateTogether<A, B>(first: () => A, second: () => B): [A, B] {
+  const errors: UserErrorData[] = [];
+  const attempt = <T>(validate: () => T): T | undefined => {
+    try {
+      return validate();
+    } catch (error) {
+      if (!(error instanceof UserInputErrors)) throw error;
+      errors.push(...error.errors);
+      return undefined;
+    }
+  };
+  const results = [attempt(first), attempt(second)] as [A, B];
+  if (errors.length > 0) throw new UserInputErrors(errors);
+  return results;
 }
 
 /** An id inside a mutation input: a wrong or malformed id is the caller's mistake, reported as a userError. */

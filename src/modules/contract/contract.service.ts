@@ -6,8 +6,8 @@ import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, TaxMode } from '../../platform/money.js';
 import { addPeriods, localDateOf, periodFirstDay, periodInput, periodOf, periodOfDate, type Period } from '../../platform/period.js';
-import { UserErrorCode, UserInputErrors, type UserErrorData } from '../../platform/user-errors.js';
-import { amount, inputId, requiredText, validateInput } from '../../platform/validation.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { amount, inputId, requiredText, validateInput, validateTogether } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { ModelTier } from '../price/model-price.entity.js';
 import { lockTenantForChange } from '../tenant/tenant.service.js';
@@ -74,23 +74,6 @@ const createSchema = z.object({
   startPeriod: periodInput,
   cancellationNoticeDays: z.number().int('must be whole days').min(0, 'must not be negative').max(730, 'must be at most 730'),
 });
-
-/** Runs two validations and reports the problems of both at once. */
-function validateTogether<A, B>(first: () => A, second: () => B): [A, B] {
-  const errors: UserErrorData[] = [];
-  const attempt = <T>(validate: () => T): T | undefined => {
-    try {
-      return validate();
-    } catch (error) {
-      if (!(error instanceof UserInputErrors)) throw error;
-      errors.push(...error.errors);
-      return undefined;
-    }
-  };
-  const results = [attempt(first), attempt(second)] as [A, B];
-  if (errors.length > 0) throw new UserInputErrors(errors);
-  return results;
-}
 
 function termsOf(version: ContractVersion): ContractTerms {
   return {

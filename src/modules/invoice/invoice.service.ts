@@ -8,7 +8,7 @@ import { CurrencyCode, decimal, Decimal, isDecimalString } from '../../platform/
 import { localDateOf } from '../../platform/period.js';
 import { taxPartySchema, type TaxParty } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
-import { inputId, requiredText, validateInput } from '../../platform/validation.js';
+import { inputId, requiredText, validateInput, validateTogether } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { BillingEventType } from '../bill/bill-events.js';
 import { Bill, BillLine } from '../bill/bill.entity.js';
@@ -192,8 +192,10 @@ function invoiceAudit(invoice: VatInvoice, bill: Bill): Record<string, unknown> 
  */
 export async function issueInvoice(context: RequestContext, input: VatInvoiceIssueInput): Promise<VatInvoice> {
   requireRole(context.actor, INVOICE_ISSUERS);
-  const values = validateInput(issueSchema, input);
-  const givenBuyer = input.buyer ? validateInput(buyerSchema(values.type), input.buyer, ['input', 'buyer']) : null;
+  const [values, givenBuyer] = validateTogether(
+    () => validateInput(issueSchema, input),
+    () => (input.buyer ? validateInput(buyerSchema(input.type), input.buyer, ['input', 'buyer']) : null),
+  );
   const requested = values.amount ? decimal(values.amount) : null;
   const fingerprint = JSON.stringify(['issue', input.billId, values.type, givenBuyer, requested?.toFixed(2) ?? null]);
   return inTransaction(context, async (transaction) => {
