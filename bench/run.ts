@@ -7,16 +7,20 @@
  *       latency from a batch's response to each subscriber's message while ingesting at a fixed
  *       rate; (d) the server's peak RSS (before (f)); (e) monthly settlement of a period (`npm run
  *       settle`) over data generated in SQL in a database of its own (bench/settlement.ts); (f) the
- *       `bill(id)` query for a 100-line bill: latency, and SQL statements per query (bench/bill-query.ts).
+ *       `bill(id)` query for a 100-line bill: latency, and SQL statements per query (bench/bill-query.ts);
+ *       (g) VAT invoices on 100-line bills: issue one at a time and with callers on as many bills,
+ *       reverse, the ERP's page of invoices and its SQL statements per page (bench/invoice.ts).
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
  *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
- *   --only ingestion|authorize|live|settlement|bill-query (repeatable; default all five)
+ *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice (repeatable; default all six)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
- * --authorize-requests (1/40 and 1/20 of them), so a short run stays short.
+ * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
+ * requests default to --invoice-issues.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +34,7 @@ import { migrate } from '../src/platform/database/orm.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
 import { billQueryBench } from './bill-query.js';
+import { invoiceBench } from './invoice.js';
 import { LiveSpendProbe } from './live-spend.js';
 import { inParallel, median, percentile, post, round } from './measure.js';
 import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
@@ -53,7 +58,10 @@ const { values: options } = parseArgs({
     'bill-requests': { type: 'string' },
     'bill-concurrent-requests': { type: 'string' },
     'bill-callers': { type: 'string', default: '8' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query'] },
+    'invoice-issues': { type: 'string', default: '300' },
+    'invoice-callers': { type: 'string', default: '8' },
+    'invoice-page-requests': { type: 'string' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice'] },
   },
 });
 const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
@@ -73,6 +81,9 @@ const settings = {
   billRequests: Number(options['bill-requests'] ?? Math.max(50, Math.round(Number(options['authorize-requests']) / 40))),
   billConcurrentRequests: Number(options['bill-concurrent-requests'] ?? Math.max(100, Math.round(Number(options['authorize-requests']) / 20))),
   billCallers: Number(options['bill-callers']),
+  invoiceIssues: Number(options['invoice-issues']),
+  invoiceCallers: Number(options['invoice-callers']),
+  invoicePageRequests: Number(options['invoice-page-requests'] ?? options['invoice-issues']),
 };
 
 const USAGE_MUTATION = 'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
@@ -150,7 +161,7 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query'];
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice'];
 
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
@@ -271,6 +282,30 @@ async function main(): Promise<void> {
           `  (f) bill(id) as the ERP sends it, ${bill.lines} lines and ${bill.payments} payments: one at a time (${settings.billRequests}) p50 ${round(bill.sequential.p50, 1)} ms, p95 ${round(bill.sequential.p95, 1)} ms, ${round(bill.sequential.rate)} req/s; ` +
             `${settings.billCallers} in flight (${settings.billConcurrentRequests}) ${round(bill.concurrent.rate)} req/s, p50 ${round(bill.concurrent.p50, 1)} ms, p95 ${round(bill.concurrent.p95, 1)} ms`,
           `      SQL statements per query (counted in-process): 10-line bill ${bill.statements.small.join('/')}, 100-line bill ${bill.statements.large.join('/')} (target: the same) ${same ? 'same' : 'DIFFERENT'}; server peak RSS after (f) ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`,
+        ];
+      }
+      if (options.only.includes('invoice')) {
+        const invoice = await invoiceBench(server, databaseUrl, sql, bootstrapToken, {
+          period: settings.settlePeriod,
+          issues: settings.invoiceIssues,
+          callers: settings.invoiceCallers,
+          pageRequests: settings.invoicePageRequests,
+        });
+        const { ascending, descending } = invoice.statements;
+        const constant = [ascending, descending].every((counts) => new Set([...counts.first5, ...counts.first20]).size === 1);
+        const milliseconds = (value: number) => round(value, 1);
+        console.log(`  (g) SQL statements of one vatInvoices(first: 20) page of red-letter and reversed invoices, in order:\n${invoice.listing.page.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
+        console.log(`  (g) SQL statements of one vatInvoiceIssue, in order:\n${invoice.listing.issue.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
+        results.g = [
+          `  (g) vatInvoiceIssue of ${invoice.amount} CNY (${invoice.invoiceLines} invoice lines) on a ${invoice.lines}-line bill, TENANT_FINANCE: one at a time (${settings.invoiceIssues}) p50 ${milliseconds(invoice.sequential.p50)} ms, p95 ${milliseconds(invoice.sequential.p95)} ms, ${round(invoice.sequential.rate)} issues/s; ` +
+            `p50 of the first tenth ${milliseconds(invoice.growth.first)} ms, of the last ${milliseconds(invoice.growth.last)} ms (each issue reads the bill's lines and every earlier invoice line of the bill)`,
+          `      ${settings.invoiceCallers} callers on ${settings.invoiceCallers} bills, one each (${invoice.concurrent.issues}): ${round(invoice.concurrent.rate)} issues/s, p50 ${milliseconds(invoice.concurrent.p50)} ms, p95 ${milliseconds(invoice.concurrent.p95)} ms; ` +
+            `server connections in a statement or transaction: ${invoice.waits.slice(0, 3).map((wait) => `${round(wait.share * 100)} % ${wait.state}`).join('; ')}`,
+          `      an issue holds the one bill_sync_counter row locked ${milliseconds(invoice.counterLock.held)} ms of its ${milliseconds(invoice.counterLock.transaction)} ms transaction (in-process, one at a time)`,
+          `      vatInvoiceReverse (${invoice.reversals.count}): p50 ${milliseconds(invoice.reversals.p50)} ms, p95 ${milliseconds(invoice.reversals.p95)} ms`,
+          `      vatInvoices(first: 20) as the ERP pulls it (updatedSince, UPDATED_AT ASC, cursors; ${invoice.page.invoices} invoices, ${invoice.page.requests} pages): p50 ${milliseconds(invoice.page.p50)} ms, p95 ${milliseconds(invoice.page.p95)} ms, ${round(invoice.page.rate)} pages/s`,
+          `      SQL statements per page (counted in-process): issued invoices first: 5 ${ascending.first5.join('/')}, first: 20 ${ascending.first20.join('/')}; red-letter and reversed first: 5 ${descending.first5.join('/')}, first: 20 ${descending.first20.join('/')} ` +
+            `(target: the same) ${constant ? 'same' : 'DIFFERENT'}; per vatInvoiceIssue ${invoice.statements.issue.join('/')}`,
         ];
       }
     }

@@ -13,6 +13,7 @@ export class Migration20261124035412_Invoices extends Migration {
     this.addSql(`alter table "vat_invoice" add constraint "vat_invoice_number_unique" unique ("number");`);
     this.addSql(`create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null;`);
     this.addSql(`create index "vat_invoice_updated_index" on "vat_invoice" ("updated_at", "sync_version");`);
+    this.addSql(`create index "vat_invoice_sync_index" on "vat_invoice" ("sync_version", "id");`);
     this.addSql(`create index "vat_invoice_tenant_issued_index" on "vat_invoice" ("tenant_id", "issued_at");`);
     this.addSql(`create index "vat_invoice_bill_index" on "vat_invoice" ("bill_id", "issued_at");`);
     this.addSql(`alter table "vat_invoice" add constraint "vat_invoice_idempotency_unique" unique ("tenant_id", "idempotency_key");`);
@@ -22,6 +23,7 @@ export class Migration20261124035412_Invoices extends Migration {
     this.addSql(`create table "vat_invoice_number_counter" ("year" int not null, "last_number" bigint not null, primary key ("year"));`);
 
     this.addSql(`alter table "bill" add "amount_invoiced" numeric(20,2) not null default 0;`);
+    this.addSql(`create index "bill_sync_index" on "bill" ("sync_version", "id");`);
   }
 
   override down(): void | Promise<void> {
@@ -30,6 +32,7 @@ export class Migration20261124035412_Invoices extends Migration {
     this.addSql(`drop table if exists "vat_invoice_line" cascade;`);
     this.addSql(`drop table if exists "vat_invoice_number_counter" cascade;`);
 
+    this.addSql(`drop index "bill_sync_index";`);
     this.addSql(`alter table "bill" drop column "amount_invoiced";`);
 
     this.addSql(`drop type "vat_invoice_status";`);

@@ -44,6 +44,7 @@ const count = () => ({ type: new BigIntType('number') }) as const;
 @Index({ name: 'bill_one_per_tenant_period', expression: `create unique index "bill_one_per_tenant_period" on "bill" ("tenant_id", "period_start") where "status" <> 'VOID'` })
 @Index({ name: 'bill_tenant_status_index', properties: ['tenantId', 'status'] })
 @Index({ name: 'bill_updated_index', properties: ['updatedAt', 'syncVersion'] })
+@Index({ name: 'bill_sync_index', properties: ['syncVersion', 'id'] })
 @Index({ name: 'bill_due_index', expression: `create index "bill_due_index" on "bill" ("due_on") where "status" in ('FINALIZED', 'PARTIALLY_PAID')` })
 export class Bill {
   [OptionalProps]?: 'number' | 'finalizedAt' | 'dueOn' | 'voidedAt' | 'voidReason' | 'contractId' | 'contractVersion' | 'settlementRunId' | 'amountInvoiced';

@@ -78,11 +78,16 @@ export function amountInvoiceable(bill: Bill): string {
   return Decimal.max(decimal(billSubtotal(bill)).minus(bill.amountInvoiced), 0).toFixed(2);
 }
 
-/** Bumps a bill's change version and time: every change to a bill goes through here. */
-export async function touchBill(transaction: RequestContext, bill: Bill): Promise<void> {
+/**
+ * Bumps a bill's change version and time: every change to a bill goes through here. Returns the
+ * version, for other rows the same transaction changes. The counter row stays locked until commit:
+ * call it as late as possible.
+ */
+export async function touchBill(transaction: RequestContext, bill: Bill): Promise<{ version: number; updatedAt: Date }> {
   const sync = await nextBillSync(transaction.em, transaction.clock.now());
   bill.syncVersion = sync.version;
   bill.updatedAt = sync.updatedAt;
+  return sync;
 }
 
 /** Publishes a billing event when the transaction commits. */

@@ -31,6 +31,7 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
 @Index({ name: 'vat_invoice_bill_index', properties: ['billId', 'issuedAt'] })
 @Index({ name: 'vat_invoice_tenant_issued_index', properties: ['tenantId', 'issuedAt'] })
 @Index({ name: 'vat_invoice_updated_index', properties: ['updatedAt', 'syncVersion'] })
+@Index({ name: 'vat_invoice_sync_index', properties: ['syncVersion', 'id'] })
 @Index({ name: 'vat_invoice_reversal_unique', expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null` })
 export class VatInvoice {
   [OptionalProps]?: 'reversalOfId' | 'reversedById' | 'reversalReason' | 'createdByTokenId';
@@ -111,7 +112,7 @@ export class VatInvoice {
   @Property({ type: 'text', nullable: true })
   createdByTokenId?: string | null;
 
-  /** From the billing change counter shared with bills: ERP pulls page by it. */
+  /** From the billing change counter shared with bills (one version per transaction): ERP pulls page by it. */
   @Property({ type: new BigIntType('number') })
   syncVersion!: number;
 

@@ -5,6 +5,7 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString } from '../../platform/money.js';
+import { newId } from '../../platform/ids.js';
 import { localDateOf } from '../../platform/period.js';
 import { taxPartySchema, type TaxParty } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -13,7 +14,6 @@ import { recordAudit } from '../audit/audit.service.js';
 import { BillingEventType } from '../bill/bill-events.js';
 import { Bill, BillLine } from '../bill/bill.entity.js';
 import { announce, billSubtotal, INVOICEABLE_BILL_STATUSES, lockBill, touchBill } from '../bill/bill.service.js';
-import { nextBillSync } from '../bill/settlement.repository.js';
 import { InvoiceType } from '../contract/contract.entity.js';
 import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
@@ -109,6 +109,7 @@ async function findEarlier(transaction: RequestContext, tenantId: string, idempo
 }
 
 interface NewInvoice {
+  id: string;
   bill: Bill;
   type: InvoiceType;
   seller: TaxParty;
@@ -120,18 +121,25 @@ interface NewInvoice {
   reversal?: { of: VatInvoice; reason: string };
 }
 
-/** Numbers and writes an invoice and its lines, and moves the bill's invoiced amount: the last steps of both issuance and reversal. */
+/**
+ * The last steps of both issuance and reversal: numbers the invoice, moves the bill's invoiced
+ * amount and writes both. The number and change-version counters are rows every issuance (and,
+ * for the version, every bill change) locks until commit, so they are taken here, last, once.
+ */
 async function writeInvoice(transaction: RequestContext, draft: NewInvoice): Promise<VatInvoice> {
   const { em, clock } = transaction;
   const { bill } = draft;
   const now = clock.now();
   const issuedOn = localDateOf(now, FAPIAO_TIME_ZONE);
   const totals = invoiceTotals(draft.lines);
-  const sync = await nextBillSync(em, now);
+  const number = await nextInvoiceNumber(em, Number(issuedOn.slice(0, 4)));
+  bill.amountInvoiced = decimal(bill.amountInvoiced).plus(draft.amount).toFixed(2);
+  const sync = await touchBill(transaction, bill);
   const invoice = em.create(VatInvoice, {
+    id: draft.id,
     tenantId: bill.tenantId,
     billId: bill.id,
-    number: await nextInvoiceNumber(em, Number(issuedOn.slice(0, 4))),
+    number,
     type: draft.type,
     status: VatInvoiceStatus.ISSUED,
     isRedLetter: draft.reversal !== undefined,
@@ -168,8 +176,6 @@ async function writeInvoice(transaction: RequestContext, draft: NewInvoice): Pro
       gross: line.gross.toFixed(2),
     }),
   );
-  bill.amountInvoiced = decimal(bill.amountInvoiced).plus(draft.amount).toFixed(2);
-  await touchBill(transaction, bill);
   return invoice;
 }
 
@@ -226,9 +232,10 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
     }
     const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
 
-    const invoice = await writeInvoice(transaction, { bill, type: values.type, seller: sellerOf(profile), buyer, amount, lines, idempotencyKey: values.idempotencyKey, fingerprint });
+    const id = newId('VatInvoice');
+    await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
+    const invoice = await writeInvoice(transaction, { id, bill, type: values.type, seller: sellerOf(profile), buyer, amount, lines, idempotencyKey: values.idempotencyKey, fingerprint });
     await recordAudit(transaction, { tenantId: bill.tenantId, action: 'vatInvoice.issue', targetId: invoice.id, after: invoiceAudit(invoice, bill) });
-    await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: invoice.id });
     return invoice;
   });
 }
@@ -269,7 +276,10 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
       tax: decimal(line.tax).negated(),
       gross: decimal(line.gross).negated(),
     }));
+    const id = newId('VatInvoice');
+    await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
     const red = await writeInvoice(transaction, {
+      id,
       bill,
       type: original.type,
       seller: original.seller,
@@ -280,8 +290,7 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
       fingerprint,
       reversal: { of: original, reason: values.reason },
     });
-    const sync = await nextBillSync(em, transaction.clock.now());
-    Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: sync.version, updatedAt: sync.updatedAt });
+    Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: red.syncVersion, updatedAt: red.updatedAt });
     await recordAudit(transaction, {
       tenantId: bill.tenantId,
       action: 'vatInvoice.reverse',
@@ -289,7 +298,6 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
       before: { status: VatInvoiceStatus.ISSUED },
       after: { status: original.status, reason: values.reason, redLetterInvoice: invoiceAudit(red, bill) },
     });
-    await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: red.id });
     return red;
   });
 }

@@ -138,6 +138,9 @@ export async function paginate<E extends { id: string }>(query: PageQuery<E>): P
     conditions.push({
       $or: [{ [sortField]: { [operator]: value } }, { [sortField]: value, id: { [operator]: id } }],
     } as FilterQuery<E>);
+    // The same bound again as a plain range, which an index on (sortField, id) can start from; the
+    // OR above alone makes PostgreSQL scan and sort every row before the page.
+    if (value !== null) conditions.push({ [sortField]: { [direction === OrderDirection.ASC ? '$gte' : '$lte']: value } } as FilterQuery<E>);
   }
   const order = direction === OrderDirection.ASC ? 'asc' : 'desc';
   const rows = await em.find(entity, { $and: conditions } as FilterQuery<E>, {
