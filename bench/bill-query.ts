@@ -8,7 +8,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { AccessTokenCreateDocument, BillDocument, PaymentRecordDocument, type BillQuery } from '../test/generated/graphql.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
-import { inParallel, percentile, post } from './measure.js';
+import { inParallel, latencies, post, type Latencies } from './measure.js';
 import { observeStatements } from './sql-probe.js';
 
 export interface BillQuerySettings {
@@ -17,12 +17,6 @@ export interface BillQuerySettings {
   requests: number;
   concurrentRequests: number;
   callers: number;
-}
-
-export interface Latencies {
-  rate: number;
-  p50: number;
-  p95: number;
 }
 
 export interface BillQueryFigures {
@@ -72,10 +66,6 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   return { bills, erpToken: created.secret };
 }
 
-function latencies(measured: number[], seconds: number): Latencies {
-  const sorted = [...measured].sort((left, right) => left - right);
-  return { rate: measured.length / seconds, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
-}
 
 /**
  * Statements per query, counted in this process: the app started here with `startApp` on the same

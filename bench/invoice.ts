@@ -19,8 +19,7 @@ import {
 } from '../test/generated/graphql.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
-import type { Latencies } from './bill-query.js';
-import { median, percentile, post } from './measure.js';
+import { latencies, median, post, type Latencies } from './measure.js';
 import { observeStatements } from './sql-probe.js';
 
 export interface InvoiceSettings {
@@ -118,10 +117,6 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   return { sequential, warmUp, concurrent, erpToken };
 }
 
-function latencies(measured: number[], seconds: number): Latencies {
-  const sorted = [...measured].sort((left, right) => left - right);
-  return { rate: measured.length / seconds, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
-}
 
 const issueBody = (billId: string, key: string) =>
   JSON.stringify({ query: print(VatInvoiceIssueDocument), variables: { input: { billId, type: 'NORMAL', buyer: BUYER, amount: ISSUE_AMOUNT, idempotencyKey: key } } });

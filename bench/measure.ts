@@ -4,6 +4,18 @@ export const median = (values: number[]) => [...values].sort((left, right) => le
 export const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
+export interface Latencies {
+  rate: number;
+  p50: number;
+  p95: number;
+}
+
+/** Rate and percentiles of request times measured over `seconds`. */
+export function latencies(measured: number[], seconds: number): Latencies {
+  const sorted = [...measured].sort((left, right) => left - right);
+  return { rate: measured.length / seconds, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
+}
+
 /** Runs `total` tasks with at most `width` in flight. */
 export async function inParallel(total: number, width: number, task: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
