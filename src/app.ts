@@ -27,7 +27,10 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './platform/database/orm.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
-import { armorProtection, costLimitPlugin } from './platform/graphql/limits.js';
+import { admissionPlugin, rateLimitedError } from './platform/graphql/admission.js';
+import { legacyJsonStatusPlugin } from './platform/graphql/legacy-json-status.js';
+import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
+import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
 import { buildAppSchema } from './schema.js';
 
@@ -40,6 +43,7 @@ export interface AppOptions {
   bootstrapAdminToken?: string;
   isProduction?: boolean;
   spendSpike?: SpendSpikeRule;
+  rateLimits?: RateLimitConfig;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -54,6 +58,8 @@ export interface App {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_BODY = '5mb';
+/** Points an export takes from the caller's bucket: a render is worth a large query. */
+const EXPORT_COST = 100;
 
 function bearerSecret(header: unknown): string | undefined {
   if (typeof header !== 'string') return undefined;
@@ -65,6 +71,41 @@ function unauthenticated(): GraphQLError {
   return new GraphQLError('A valid access token is required: send "Authorization: Bearer <token>".', {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
   });
+}
+
+/** The address a request came from, as Express sees it (TRUST_PROXY decides whether X-Forwarded-For counts). */
+function clientAddress(request: express.Request): string {
+  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+}
+
+/** An error outside GraphQL as the same JSON body every route answers with, with its status and Retry-After. */
+function sendHttpError(response: express.Response, error: GraphQLError): void {
+  const http = error.extensions.http as { status: number; headers?: Map<string, string> } | undefined;
+  for (const [name, value] of http?.headers ?? []) response.setHeader(name, value);
+  const status = error.extensions.code === 'UNAUTHENTICATED' ? 401 : (http?.status ?? 400);
+  response.status(status).json({ error: { code: error.extensions.code, message: error.message } });
+}
+
+/**
+ * Bodies that never reach GraphQL (malformed JSON, too large, a wrong charset) answer JSON with
+ * their 4xx status and no stack trace, in every NODE_ENV; anything else is ours, logged and masked.
+ */
+function bodyErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (error: unknown, _request, response, _next) => {
+    const { status = 500, type, message: ownMessage } = error as { status?: number; type?: string; message?: string };
+    if (status >= 400 && status < 500) {
+      const message =
+        type === 'entity.too.large'
+          ? `The request body is larger than ${MAX_BODY}.`
+          : type === 'entity.parse.failed'
+            ? 'The request body is not valid JSON.'
+            : (ownMessage ?? 'Bad request.');
+      response.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      return;
+    }
+    logger.error({ err: error }, 'request failed outside GraphQL');
+    response.status(500).json({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  };
 }
 
 /** Starts the API: GraphQL over HTTP and WebSocket on one port at /graphql, plus health probes. */
@@ -87,11 +128,22 @@ export async function startApp(options: AppOptions): Promise<App> {
     markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
 
-  async function contextFor(secret: string | undefined, requestId: string | undefined): Promise<RequestContext> {
-    if (!secret) throw unauthenticated();
+  const rateLimits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const costBuckets = new CostBuckets(rateLimits);
+  const failedAuthentications = new FailedAuthenticationThrottle(rateLimits.failedAuthentication);
+  const renders = new ConcurrencyLimit({ perKey: rateLimits.renders.perToken, total: rateLimits.renders.perProcess });
+
+  /** The caller's context; a client address that keeps failing authentication waits (429) before it may try again. */
+  async function contextFor(secret: string | undefined, requestId: string | undefined, address: string): Promise<RequestContext> {
+    const wait = await failedAuthentications.waitFor(address);
+    if (wait > 0) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
     const em = orm.em.fork();
-    const actor = await accessTokens.authenticate(em, secret, clock.now());
-    if (!actor) throw unauthenticated();
+    const actor = secret ? await accessTokens.authenticate(em, secret, clock.now()) : null;
+    if (!actor) {
+      const blocked = await failedAuthentications.fail(address);
+      if (blocked > 0) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${blocked} s.`, blocked);
+      throw unauthenticated();
+    }
     return contextOf(actor, em, requestId);
   }
 
@@ -157,6 +209,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     schema,
     introspection: true, // every operation needs a valid token, introspection included
     includeStacktraceInErrorResponses: false,
+    parseOptions: PARSE_OPTIONS,
     formatError,
     validationRules: protection.validationRules,
     allowBatchedHttpRequests: false,
@@ -164,7 +217,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     plugins: [
       // graphql-armor ships CommonJS typings of Apollo's plugin type; the runtime shape is the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
-      costLimitPlugin(schema),
+      admissionPlugin(schema, costBuckets),
+      legacyJsonStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -201,8 +255,13 @@ export async function startApp(options: AppOptions): Promise<App> {
   ): void {
     app.get(pattern, async (request, response) => {
       const [id, format] = [request.params[0], request.params[1]] as [string, string];
+      let release: (() => void) | undefined;
       try {
-        const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'));
+        const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
+        const charge = costBuckets.take(context.actor, EXPORT_COST);
+        if (!charge.allowed) throw rateLimitedError(`An export costs ${EXPORT_COST} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`, charge.retryAfterSeconds);
+        release = renders.tryAcquire(context.actor.tokenId);
+        if (!release) throw rateLimitedError(`At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`, 1);
         const data = DIRECTORY_READERS.includes(context.actor.role) ? await load(context, id) : null;
         if (!data) {
           response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
@@ -213,12 +272,14 @@ export async function startApp(options: AppOptions): Promise<App> {
         response.setHeader('Content-Disposition', `attachment; filename="${fileName(data, format)}"`);
         response.type(contentType).send(Buffer.isBuffer(content) || typeof content === 'string' ? content : JSON.stringify(content));
       } catch (error) {
-        if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
-          response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+        if (error instanceof GraphQLError && (error.extensions.code === 'UNAUTHENTICATED' || error.extensions.code === 'RATE_LIMITED')) {
+          sendHttpError(response, error);
           return;
         }
         logger.error({ err: error, id }, `${typeName} export failed`);
         response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
+      } finally {
+        release?.();
       }
     });
   }
@@ -236,9 +297,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     '/graphql',
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id')),
+      context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id'), clientAddress(req)),
     }),
   );
+  app.use(bodyErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

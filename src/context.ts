@@ -3,6 +3,7 @@ import type { Actor } from './platform/auth/actor.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
+import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
 import type { SettlementRunner } from './modules/bill/settlement.service.js';
@@ -25,6 +26,8 @@ export interface RequestContext {
   spendSpike: SpendSpikeRule;
   /** Settlement runs this process executes. */
   settlements: SettlementRunner;
+  /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
+  refusedInput?: Map<string, InputViolation[]>;
 }
 
 /** Runs work in one transaction with a context whose `em` is the transaction's. */

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import type { RequestContext } from './context.js';
 import type { Role } from './platform/auth/roles.js';
+import { answerRefusedInputInPayloads } from './platform/graphql/input-rules.js';
 import { DateTimeScalar } from './platform/graphql/scalars.js';
 import { RESOLVERS } from './modules/resolvers.js';
 
@@ -34,6 +35,9 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     authMode: 'error',
     validate: false,
     pubSub: contextPubSubOnly,
+  }).then((schema) => {
+    answerRefusedInputInPayloads(schema);
+    return schema;
   });
   return built;
 }

@@ -365,10 +365,10 @@ describe('settlement', () => {
 
 describe('bad input and other roles', () => {
   it('names the field and the rule, and leaves settlement, runs and payments to the operator', async () => {
-    const refused = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-13', tenantIds: ['nope'], idempotencyKey: ' ' } })).billingPeriodSettle;
+    const refused = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-13', tenantIds: ['nope'], idempotencyKey: 'k'.repeat(300) } })).billingPeriodSettle;
     expect(refused.userErrors.map((error) => [error.code, error.field!.join('.')]).sort()).toEqual([
-      ['BLANK', 'input.idempotencyKey'],
       ['INVALID', 'input.period'],
+      ['TOO_LONG', 'input.idempotencyKey'],
     ]);
     const unknownTenant = await settle('2026-10', ['ten_01M85PCPGCQFH1HAJAEVD1VAKW']);
     expect(unknownTenant.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'tenantIds', '0'] })]);

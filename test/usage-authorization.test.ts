@@ -111,7 +111,6 @@ describe('the key and the model', () => {
       randomSecret('sk-live-'),
       randomSecret('sk-test-'),
       'not-a-key-at-all',
-      '',
       `${world.a.apiKeySecret} `,
       world.a.apiKeySecret.toUpperCase(),
     ];
@@ -121,6 +120,9 @@ describe('the key and the model', () => {
       expect(result).toMatchObject({ apiKeyId: null, tenantId: null, departmentId: null, remainingSpend: null, limits: [] });
       expect(result.denial!.scope).toBeNull();
     }
+    // No secret at all is the gateway's own mistake, not a key: bad input, like NUL in it.
+    const blank = await gateway.execute(UsageAuthorizeDocument, { input: { apiKeySecret: '', model: PRICES.chat.model } });
+    expect(blank.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'apiKeySecret'], reason: 'BLANK' });
   });
 
   it('answers KEY_REVOKED 401 for a revoked key', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserErrorCode } from './user-errors.js';
 
 /**
  * A billing period: a calendar month in a tenant's time zone, written "2026-10". Contracts start,
@@ -12,7 +13,16 @@ export function isPeriod(value: string): boolean {
   return PERIOD_PATTERN.test(value);
 }
 
-export const periodInput = z.string().regex(PERIOD_PATTERN, 'must be a month written YYYY-MM, e.g. "2026-10"');
+/** Months a caller may name, the same span as instants (INSTANT_RANGE). */
+const PERIOD_RANGE = { first: '1970-01', last: '2199-12' } as const;
+
+export const periodInput = z
+  .string()
+  .regex(PERIOD_PATTERN, { message: 'must be a month written YYYY-MM, e.g. "2026-10"', abort: true })
+  .refine((period) => period >= PERIOD_RANGE.first && period <= PERIOD_RANGE.last, {
+    message: `must be from ${PERIOD_RANGE.first} to ${PERIOD_RANGE.last}`,
+    params: { code: UserErrorCode.OUT_OF_RANGE },
+  });
 
 function parts(period: Period): [year: number, month: number] {
   const match = PERIOD_PATTERN.exec(period);

@@ -37,6 +37,40 @@ function codeOf(issue: z.core.$ZodIssue): UserErrorCode {
   }
 }
 
+/**
+ * Text no field may hold: NUL (PostgreSQL text cannot store it) and half of a UTF-16 surrogate
+ * pair (not Unicode; JSON and PostgreSQL refuse it).
+ */
+const UNSTORABLE_CHARACTER = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export interface TextProblem {
+  code: UserErrorCode.INVALID_CHARACTER | UserErrorCode.BLANK;
+  message: string;
+}
+
+/**
+ * The rule every string from a caller meets, wherever it goes: storable characters only, and not
+ * only whitespace. A required value must not be empty either; an optional one may be "" (none).
+ */
+export function textProblem(text: string, options: { required: boolean }): TextProblem | undefined {
+  if (UNSTORABLE_CHARACTER.test(text)) {
+    return { code: UserErrorCode.INVALID_CHARACTER, message: 'must not contain NUL (U+0000) or an unpaired UTF-16 surrogate' };
+  }
+  if (text.trim() === '' && (options.required || text !== '')) {
+    return { code: UserErrorCode.BLANK, message: options.required ? 'must not be blank' : 'must not be only whitespace; send null or "" for none' };
+  }
+  return undefined;
+}
+
+/** Instants a caller may name: anything outside is a typo or a probe, and breaks date arithmetic. */
+export const INSTANT_RANGE = { from: new Date('1970-01-01T00:00:00Z'), to: new Date('2200-01-01T00:00:00Z') } as const;
+
+export function instantInRange(instant: Date): boolean {
+  return instant >= INSTANT_RANGE.from && instant < INSTANT_RANGE.to;
+}
+
+export const INSTANT_RANGE_MESSAGE = 'must be from 1970-01-01T00:00:00Z to before 2200-01-01T00:00:00Z';
+
 export function requiredText(maxLength: number) {
   return z
     .string()

@@ -786,7 +786,7 @@ export type UsageRecordInput = {
   records: Array<UsageRecordItemInput>;
 };
 
-/** One gateway request. Tenant and department come from the key. */
+/** One gateway request. Tenant and department come from the key. Text that breaks the input rule (NUL, an unpaired surrogate, blank where required) rejects only its record, with INVALID_TEXT or INVALID_REQUEST_ID. */
 export type UsageRecordItemInput = {
   /** The key the request was made with. */
   apiKeyId: string | number;
@@ -826,7 +826,7 @@ export type UsageRejectionCode =
   | 'INVALID_QUANTITY'
   /** requestId is blank, longer than 128 characters or holds control characters. */
   | 'INVALID_REQUEST_ID'
-  /** endUserTag or taskId is longer than 128 characters. */
+  /** apiKeyId, model, endUserTag or taskId holds NUL or an unpaired surrogate, is only whitespace, or is longer than 128 characters. */
   | 'INVALID_TEXT'
   /** The key had expired when the usage occurred. */
   | 'KEY_EXPIRED'
@@ -838,6 +838,8 @@ export type UsageRejectionCode =
   | 'OCCURRED_BEFORE_KEY_CREATED'
   /** occurredAt is more than 5 minutes ahead of the server clock. */
   | 'OCCURRED_IN_FUTURE'
+  /** occurredAt is before 1970. */
+  | 'OCCURRED_OUT_OF_RANGE'
   /** apiKeyId names no API key. */
   | 'UNKNOWN_API_KEY'
   /** The price book has no such model. */
@@ -862,6 +864,7 @@ export type UserErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'INSUFFICIENT_BALANCE'
   | 'INVALID'
+  | 'INVALID_CHARACTER'
   | 'INVALID_ID'
   | 'INVALID_STATE'
   | 'INVALID_TAXPAYER_ID'

@@ -4,6 +4,7 @@ import { Role } from '../../platform/auth/roles.js';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
+import { INSTANT_RANGE_MESSAGE, instantInRange, textProblem } from '../../platform/validation.js';
 import { Decimal, type CurrencyCode } from '../../platform/money.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
@@ -64,11 +65,15 @@ class Rejected extends Error {
   }
 }
 
-/** Checks a record needs no database for; throws Rejected. */
+/** Checks a record needs no database for, the boundary's input rule among them (CHECKED_PER_ITEM); throws Rejected. */
 function checkShape(record: UsageRecordItemInput, now: Date): void {
   const { requestId } = record;
-  if (requestId.trim() === '' || requestId.length > MAX_TEXT || CONTROL_CHARACTERS.test(requestId)) {
+  if (requestId.trim() === '' || requestId.length > MAX_TEXT || CONTROL_CHARACTERS.test(requestId) || textProblem(requestId, { required: true })) {
     throw new Rejected(UsageRejectionCode.INVALID_REQUEST_ID, 'requestId', `requestId must be 1 to ${MAX_TEXT} printable characters`);
+  }
+  for (const field of ['apiKeyId', 'model', 'endUserTag', 'taskId'] as const) {
+    const problem = textProblem(record[field] ?? '', { required: field === 'apiKeyId' || field === 'model' });
+    if (problem) throw new Rejected(UsageRejectionCode.INVALID_TEXT, field, `${field} ${problem.message}`);
   }
   for (const field of QUANTITY_FIELDS) {
     const value = record[field];
@@ -80,6 +85,9 @@ function checkShape(record: UsageRecordItemInput, now: Date): void {
     if ((record[field]?.length ?? 0) > MAX_TEXT) {
       throw new Rejected(UsageRejectionCode.INVALID_TEXT, field, `${field} must be at most ${MAX_TEXT} characters`);
     }
+  }
+  if (!instantInRange(record.occurredAt)) {
+    throw new Rejected(UsageRejectionCode.OCCURRED_OUT_OF_RANGE, 'occurredAt', `occurredAt ${INSTANT_RANGE_MESSAGE}`);
   }
   if (record.occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     throw new Rejected(UsageRejectionCode.OCCURRED_IN_FUTURE, 'occurredAt', 'occurredAt must not be more than 5 minutes ahead of the server clock');

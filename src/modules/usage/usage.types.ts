@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { CHECKED_PER_ITEM } from '../../platform/graphql/input-rules.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { connectionType, Node } from '../../platform/graphql/relay.js';
 import { DecimalScalar, LocalDateScalar, SafeIntScalar } from '../../platform/graphql/scalars.js';
@@ -31,6 +32,7 @@ export enum UsageRejectionCode {
   KEY_REVOKED = 'KEY_REVOKED',
   KEY_EXPIRED = 'KEY_EXPIRED',
   OCCURRED_IN_FUTURE = 'OCCURRED_IN_FUTURE',
+  OCCURRED_OUT_OF_RANGE = 'OCCURRED_OUT_OF_RANGE',
   OCCURRED_BEFORE_KEY_CREATED = 'OCCURRED_BEFORE_KEY_CREATED',
   UNKNOWN_MODEL = 'UNKNOWN_MODEL',
   NO_PRICE_IN_FORCE = 'NO_PRICE_IN_FORCE',
@@ -43,11 +45,12 @@ registerEnumType(UsageRejectionCode, {
     BATCH_LIMIT_EXCEEDED: { description: `The record is past the first ${MAX_USAGE_BATCH} of its batch.` },
     INVALID_REQUEST_ID: { description: 'requestId is blank, longer than 128 characters or holds control characters.' },
     INVALID_QUANTITY: { description: 'A count is negative, fractional or above 10^12.' },
-    INVALID_TEXT: { description: 'endUserTag or taskId is longer than 128 characters.' },
+    INVALID_TEXT: { description: 'apiKeyId, model, endUserTag or taskId holds NUL or an unpaired surrogate, is only whitespace, or is longer than 128 characters.' },
     UNKNOWN_API_KEY: { description: 'apiKeyId names no API key.' },
     KEY_REVOKED: { description: 'The key was revoked before the usage occurred.' },
     KEY_EXPIRED: { description: 'The key had expired when the usage occurred.' },
     OCCURRED_IN_FUTURE: { description: 'occurredAt is more than 5 minutes ahead of the server clock.' },
+    OCCURRED_OUT_OF_RANGE: { description: 'occurredAt is before 1970.' },
     OCCURRED_BEFORE_KEY_CREATED: { description: 'occurredAt is before the key existed.' },
     UNKNOWN_MODEL: { description: 'The price book has no such model.' },
     NO_PRICE_IN_FORCE: { description: 'The model has no price in the tenant\'s billing currency in force at occurredAt.' },
@@ -75,7 +78,11 @@ export const UsageQuantityScalar = new GraphQLScalarType<number, number>({
   parseLiteral: (ast) => parseQuantity(ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? Number(ast.value) : undefined),
 });
 
-@InputType('UsageRecordItemInput', { description: 'One gateway request. Tenant and department come from the key.' })
+@InputType('UsageRecordItemInput', {
+  description:
+    'One gateway request. Tenant and department come from the key. Text that breaks the input rule (NUL, an unpaired surrogate, blank where required) rejects only its record, with INVALID_TEXT or INVALID_REQUEST_ID.',
+})
+@Extensions(CHECKED_PER_ITEM)
 export class UsageRecordItemInput {
   @Field({ description: 'The gateway\'s id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters.' })
   requestId!: string;

@@ -42,6 +42,12 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof GraphQLError && !formatted.path && original.message.startsWith('Variable "$')) {
       return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
     }
+    // Apollo's own refusals of a request (a persisted query whose hash does not match, say) carry
+    // a 4xx status and no code.
+    const status = original instanceof GraphQLError ? (original.extensions.http as { status?: number } | undefined)?.status : undefined;
+    if (original instanceof GraphQLError && original.extensions.code === undefined && status !== undefined && status >= 400 && status < 500) {
+      return { ...base, message: original.message, extensions: { code: 'BAD_REQUEST' } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};

@@ -1,13 +1,18 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /** Published in README: what a single operation may ask for. */
 export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 20, maxDirectives: 20, maxTokens: 5000, maxCost: 5000 } as const;
 
 /**
- * Depth, aliases, directives and tokens are checked by graphql-armor during validation. Field
+ * The token limit is enforced by the parser itself, so an overlong document is a syntax error
+ * (GRAPHQL_PARSE_FAILED, HTTP 400); graphql-armor's own token rule answers HTTP 500.
+ */
+export const PARSE_OPTIONS = { maxTokens: QUERY_LIMITS.maxTokens } as const;
+
+/**
+ * Depth, aliases and directives are checked by graphql-armor during validation. Field
  * suggestions ("did you mean ...") are blocked so the schema cannot be probed unauthenticated.
  */
 export function armorProtection() {
@@ -15,7 +20,7 @@ export function armorProtection() {
     maxDepth: { n: QUERY_LIMITS.maxDepth },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    maxTokens: { enabled: false },
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   }).protect();
@@ -28,27 +33,16 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return undefined;
 };
 
-/** Refuses an operation whose estimated cost exceeds the limit, before any resolver runs. */
-export function costLimitPlugin(schema: GraphQLSchema): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            variables: request.variables ?? {},
-            operationName: request.operationName ?? undefined,
-            estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
-          if (cost > QUERY_LIMITS.maxCost) {
-            throw new GraphQLError(
-              `Query cost ${cost} exceeds the limit of ${QUERY_LIMITS.maxCost}. Ask for fewer items per page (first) or fewer nested lists.`,
-              { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: QUERY_LIMITS.maxCost, http: { status: 400 } } },
-            );
-          }
-        },
-      };
-    },
-  };
+/**
+ * What an operation may cost before it runs: one point a field, a list's items times its page
+ * size. Call it with variables that coerce (the input rule checks them first).
+ */
+export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+  return getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
 }
