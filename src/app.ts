@@ -8,9 +8,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { RequestContext } from './context.js';
 import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
@@ -20,6 +17,7 @@ import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './module
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
+import { bearerSecret } from './platform/auth/bearer.js';
 import { DIRECTORY_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
 import type { Actor } from './platform/auth/actor.js';
@@ -27,9 +25,10 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './platform/database/orm.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
-import { admissionPlugin, rateLimitedError } from './platform/graphql/admission.js';
+import { admissionPlugin, admitSubscription, rateLimitedError } from './platform/graphql/admission.js';
 import { legacyJsonStatusPlugin } from './platform/graphql/legacy-json-status.js';
 import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
+import { startWebSocketServer } from './platform/graphql/websocket-server.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
 import { buildAppSchema } from './schema.js';
@@ -60,12 +59,6 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_BODY = '5mb';
 /** Points an export takes from the caller's bucket: a render is worth a large query. */
 const EXPORT_COST = 100;
-
-function bearerSecret(header: unknown): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return match?.[1];
-}
 
 function unauthenticated(): GraphQLError {
   return new GraphQLError('A valid access token is required: send "Authorization: Bearer <token>".', {
@@ -167,42 +160,17 @@ export async function startApp(options: AppOptions): Promise<App> {
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  // The actor of each WebSocket operation, checked when it subscribes.
-  const operationActors = new WeakMap<object, Map<string, Actor>>();
-  const wsCleanup = useServer<{ authorization?: unknown }>(
-    {
-      schema,
-      // At connect: no or bad token closes the socket with 4401 before any operation.
-      onConnect: async (connection) => {
-        const secret = bearerSecret(connection.connectionParams?.authorization);
-        const actor = secret ? await accessTokens.authenticate(orm.em.fork(), secret, clock.now()) : null;
-        if (!actor) {
-          connection.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized');
-          return false;
-        }
-        operationActors.set(connection, new Map());
-        return true;
-      },
-      // Per subscribe: the token is checked again, so a revoked token stops opening subscriptions at once.
-      onSubscribe: async (connection, id) => {
-        const secret = bearerSecret(connection.connectionParams?.authorization);
-        const actor = secret ? await accessTokens.authenticate(orm.em.fork(), secret, clock.now()) : null;
-        if (!actor) return [unauthenticated()];
-        operationActors.get(connection)?.set(id, actor);
-        return undefined;
-      },
-      onComplete: (connection, id) => {
-        operationActors.get(connection)?.delete(id);
-      },
-      context: (connection, id) => contextOf(operationActors.get(connection)!.get(id)!),
-      // Errors over WebSocket get the same codes and masking as over HTTP.
-      onNext: (_connection, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
-      onError: (_connection, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
-    },
-    wsServer,
-  );
+  const wsServer = startWebSocketServer({
+    httpServer,
+    schema,
+    accessTokens,
+    entityManager: () => orm.em.fork(),
+    clock,
+    logger,
+    contextOf,
+    admit: (actor, request) => admitSubscription(schema, costBuckets, actor, request),
+    failedAuthentications,
+  });
 
   const protection = armorProtection();
   const apollo = new ApolloServer<RequestContext>({
@@ -224,7 +192,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await wsServer.dispose();
             },
           };
         },

@@ -20,7 +20,7 @@ export interface RequestContext {
   logger: Logger;
   /** This process's subscription feed (filled from PostgreSQL NOTIFY). */
   pubSub: LocalPubSub;
-  /** This process's bearer-token cache; revocations evict from it. */
+  /** This process's bearer-token cache; token and tenant changes evict from it. */
   accessTokens: AccessTokenCache;
   /** When usage ingestion raises SPEND_SPIKE. */
   spendSpike: SpendSpikeRule;

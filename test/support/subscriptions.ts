@@ -11,12 +11,27 @@ export async function disposeSubscriptions(): Promise<void> {
 
 export interface Subscription<Data> {
   next(): Promise<ExecutionResult<Data>>;
+  /** Resolves when the server closes the connection, with its close code and reason. */
+  closed: Promise<{ code: number; reason: string }>;
 }
 
 /** Subscribes and resolves once the server has acknowledged the subscription and is listening. */
 export async function subscribe<Data>(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Subscription<Data>> {
-  const client = createClient({ url, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined, // a close by the server is for the test to read from `closed`, not to log
+  });
   clients.push(client);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    client.on('closed', (event) => {
+      const { code, reason } = event as { code: number; reason: string };
+      resolve({ code, reason });
+    }),
+  );
   const queue: ExecutionResult<Data>[] = [];
   const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
   const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
@@ -33,5 +48,6 @@ export async function subscribe<Data>(url: string, token: string, query: string,
   );
   return {
     next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
+    closed,
   };
 }

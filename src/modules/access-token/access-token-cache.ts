@@ -2,26 +2,36 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../platform/auth/actor.js';
 import type { LocalPubSub } from '../../platform/events.js';
 import { ACCESS_TOKEN_PREFIX, hashSecret } from '../../platform/secrets.js';
-import { findActiveAccessToken } from './access-token.repository.js';
+import { findActiveAccessToken, type AccessTokenCredential } from './access-token.repository.js';
 
-export const ACCESS_TOKEN_REVOKED = 'ACCESS_TOKEN_REVOKED';
+/**
+ * Published (with `publishOnCommit`) by every change to what tokens may do: a token revoked (or, in
+ * future, given another role), a tenant suspended or reactivated. Each server evicts the tokens
+ * concerned and re-checks the connections they hold open.
+ */
+export const ACCESS_TOKENS_CHANGED = 'ACCESS_TOKENS_CHANGED';
 
-export interface AccessTokenRevokedEvent {
-  tokenId: string;
+/** One token, or every token of a tenant. */
+export type AccessTokensChangedEvent = { tokenId: string } | { tenantId: string };
+
+export function isAffectedBy(actor: Actor, change: AccessTokensChangedEvent): boolean {
+  return 'tokenId' in change ? actor.tokenId === change.tokenId : actor.tenantId === change.tenantId;
+}
+
+export function isExpired(credential: AccessTokenCredential, now: Date): boolean {
+  return credential.expiresAt !== null && credential.expiresAt.getTime() <= now.getTime();
 }
 
 interface Entry {
-  actor: Actor;
-  /** The token's own expiry (epoch ms), checked against the request clock on every use. */
-  expiresAt: number | null;
+  credential: AccessTokenCredential;
   /** When this entry must be read again from the database (monotonic ms). */
   freshUntil: number;
 }
 
 /**
  * Bearer-token lookups, cached per process: every request needs one, and the gateway sends
- * thousands a second. A revocation evicts the token at once on the server that revoked it and, via
- * the ACCESS_TOKEN_REVOKED event, within milliseconds on every other; entries are also re-read
+ * thousands a second. A change evicts the tokens concerned at once on the server that made it and,
+ * via the ACCESS_TOKENS_CHANGED event, within milliseconds on every other; entries are also re-read
  * after FRESH_MS, which bounds the delay should the event connection be down. Unknown secrets are
  * never cached, so a new token works at once.
  */
@@ -29,36 +39,50 @@ export class AccessTokenCache {
   static readonly FRESH_MS = 5_000;
   private static readonly MAX_ENTRIES = 10_000;
   private readonly entries = new Map<string, Entry>();
+  private readonly changeListeners = new Set<(change: AccessTokensChangedEvent) => void>();
 
-  /** Evicts tokens revoked on any server, as their events arrive, until the returned function is called. */
+  /** Evicts tokens changed on any server, as their events arrive, until the returned function is called. */
   listen(pubSub: LocalPubSub): () => Promise<void> {
-    const revocations = pubSub.subscribe(ACCESS_TOKEN_REVOKED);
+    const changes = pubSub.subscribe(ACCESS_TOKENS_CHANGED);
     void (async () => {
-      for await (const event of revocations) this.evict((event as AccessTokenRevokedEvent).tokenId);
+      for await (const event of changes) this.evict(event as AccessTokensChangedEvent);
     })();
     return async () => {
-      await revocations.return?.();
+      await changes.return?.();
     };
   }
 
-  evict(tokenId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.actor.tokenId === tokenId) this.entries.delete(hash);
+  /** Calls `listener` after every eviction, until the returned function is called. */
+  onChange(listener: (change: AccessTokensChangedEvent) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
-  /** The actor behind a bearer secret, or null when it is unknown, revoked or expired. */
-  async authenticate(em: EntityManager, secret: string, now: Date): Promise<Actor | null> {
+  evict(change: AccessTokensChangedEvent): void {
+    for (const [hash, entry] of this.entries) if (isAffectedBy(entry.credential.actor, change)) this.entries.delete(hash);
+    for (const listener of this.changeListeners) listener(change);
+  }
+
+  /** What a bearer secret stands for, expired or not, or null when it is unknown or revoked. */
+  async lookup(em: EntityManager, secret: string): Promise<AccessTokenCredential | null> {
     if (!secret.startsWith(ACCESS_TOKEN_PREFIX)) return null;
     const hash = hashSecret(secret);
-    let entry = this.entries.get(hash);
-    if (!entry || entry.freshUntil <= performance.now()) {
-      this.entries.delete(hash);
-      const token = await findActiveAccessToken(em, hash);
-      if (!token) return null;
-      entry = { actor: token.actor, expiresAt: token.expiresAt?.getTime() ?? null, freshUntil: performance.now() + AccessTokenCache.FRESH_MS };
-      if (this.entries.size >= AccessTokenCache.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(hash, entry);
-    }
-    if (entry.expiresAt !== null && entry.expiresAt <= now.getTime()) return null;
-    return entry.actor;
+    const cached = this.entries.get(hash);
+    if (cached && cached.freshUntil > performance.now()) return cached.credential;
+    this.entries.delete(hash);
+    const credential = await findActiveAccessToken(em, hash);
+    if (!credential) return null;
+    if (this.entries.size >= AccessTokenCache.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { credential, freshUntil: performance.now() + AccessTokenCache.FRESH_MS });
+    return credential;
+  }
+
+  /**
+   * The actor behind a bearer secret, or null when it is unknown, revoked or expired. A suspended
+   * tenant's tokens still authenticate: its people must still read and pay their bills.
+   */
+  async authenticate(em: EntityManager, secret: string, now: Date): Promise<Actor | null> {
+    const credential = await this.lookup(em, secret);
+    return credential && !isExpired(credential, now) ? credential.actor : null;
   }
 }

@@ -2,14 +2,37 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../platform/auth/actor.js';
 import type { Role } from '../../platform/auth/roles.js';
 import { nativePool, parseTimestamptz } from '../../platform/database/sql.js';
+import type { TenantStatus } from '../tenant/tenant.entity.js';
+
+/** What a bearer secret stands for: the caller, until when, and whether its tenant is in service. */
+export interface AccessTokenCredential {
+  actor: Actor;
+  expiresAt: Date | null;
+  /** Null for platform-wide tokens. */
+  tenantStatus: TenantStatus | null;
+}
 
 /** The unrevoked token with this secret hash: one prepared statement, as it runs on cache misses of every request. */
-export async function findActiveAccessToken(em: EntityManager, secretHash: string): Promise<{ actor: Actor; expiresAt: Date | null } | null> {
-  const { rows } = await (await nativePool(em)).query<{ id: string; role: Role; tenant_id: string | null; expires_at: string | null }>({
+export async function findActiveAccessToken(em: EntityManager, secretHash: string): Promise<AccessTokenCredential | null> {
+  const { rows } = await (await nativePool(em)).query<{
+    id: string;
+    role: Role;
+    tenant_id: string | null;
+    expires_at: string | null;
+    tenant_status: TenantStatus | null;
+  }>({
     name: 'find-active-access-token',
-    text: 'select id, role, tenant_id, expires_at from access_token where secret_hash = $1 and revoked_at is null',
+    text: `select token.id, token.role, token.tenant_id, token.expires_at, tenant.status as tenant_status
+           from access_token token left join tenant on tenant.id = token.tenant_id
+           where token.secret_hash = $1 and token.revoked_at is null`,
     values: [secretHash],
   });
   const [token] = rows;
-  return token ? { actor: { tokenId: token.id, role: token.role, tenantId: token.tenant_id }, expiresAt: parseTimestamptz(token.expires_at) } : null;
+  return token
+    ? {
+        actor: { tokenId: token.id, role: token.role, tenantId: token.tenant_id },
+        expiresAt: parseTimestamptz(token.expires_at),
+        tenantStatus: token.tenant_status,
+      }
+    : null;
 }

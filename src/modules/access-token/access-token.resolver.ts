@@ -61,7 +61,7 @@ export class AccessTokenResolver {
   }
 
   @Authorized(ADMINS)
-  @Mutation(() => AccessTokenPayload, { description: 'Revoke an access token. It is refused from the next request on, on every server.' })
+  @Mutation(() => AccessTokenPayload, { description: 'Revoke an access token. It is refused from the next request on, on every server; its open WebSocket connections close with 4403 "Access token revoked" within a second.' })
   async accessTokenRevoke(
     @Ctx() context: RequestContext,
     @Arg('input', () => AccessTokenRevokeInput) input: AccessTokenRevokeInput,

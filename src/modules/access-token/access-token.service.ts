@@ -10,7 +10,7 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
-import { ACCESS_TOKEN_REVOKED, type AccessTokenRevokedEvent } from './access-token-cache.js';
+import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from './access-token-cache.js';
 import { AccessToken } from './access-token.entity.js';
 import type { AccessTokenCreateInput, AccessTokenFilterInput, AccessTokenRevokeInput } from './access-token.types.js';
 
@@ -124,11 +124,11 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
     const before = auditView(token);
     token.revokedAt = transaction.clock.now();
     await recordAudit(transaction, { tenantId: token.tenant?.id ?? null, action: 'accessToken.revoke', targetId: token.id, before, after: auditView(token) });
-    await publishOnCommit(transaction.em, ACCESS_TOKEN_REVOKED, { tokenId: token.id } satisfies AccessTokenRevokedEvent);
+    await publishOnCommit(transaction.em, ACCESS_TOKENS_CHANGED, { tokenId: token.id } satisfies AccessTokensChangedEvent);
     return token;
   });
   // Other servers evict it when the event arrives; this one must not wait for it.
-  context.accessTokens.evict(revoked.id);
+  context.accessTokens.evict({ tokenId: revoked.id });
   return revoked;
 }
 

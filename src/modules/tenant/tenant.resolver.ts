@@ -63,7 +63,7 @@ export class TenantResolver {
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
-  @Mutation(() => TenantPayload, { description: 'Suspend an ACTIVE tenant: every key of it is refused until reactivated (operator only).' })
+  @Mutation(() => TenantPayload, { description: 'Suspend an ACTIVE tenant (operator only). Until it is reactivated, every key of it is refused and its access tokens hold no WebSocket connection: open ones close with 4403 "Tenant suspended" within a second, new ones are refused alike. Its tokens keep working over HTTP: its people must still read its bills, invoices and balance.' })
   tenantSuspend(@Ctx() context: RequestContext, @Arg('input', () => TenantSuspendInput) input: TenantSuspendInput) {
     return tenantPayload(() => suspendTenant(context, input));
   }

@@ -2,6 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { publishOnCommit } from '../../platform/events.js';
 import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -9,6 +10,7 @@ import { CurrencyCode, decimal } from '../../platform/money.js';
 import { taxpayerIdSchema } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
+import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../access-token/access-token-cache.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { UsageRecord } from '../usage/usage-record.entity.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
@@ -180,7 +182,7 @@ async function changeStatus(
   reason: string | null,
 ): Promise<Tenant> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
-  return inTransaction(context, async (transaction) => {
+  const changed = await inTransaction(context, async (transaction) => {
     const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
     if (tenant.status !== from) {
       throw UserInputErrors.single(
@@ -200,8 +202,12 @@ async function changeStatus(
       before,
       after: { ...auditView(tenant), ...(reason ? { reason } : {}) },
     });
+    // The tenant's tokens hold live connections only while it is ACTIVE (see AccessTokenSessions).
+    await publishOnCommit(transaction.em, ACCESS_TOKENS_CHANGED, { tenantId: tenant.id } satisfies AccessTokensChangedEvent);
     return tenant;
   });
+  context.accessTokens.evict({ tenantId: changed.id });
+  return changed;
 }
 
 export function suspendTenant(context: RequestContext, input: TenantSuspendInput): Promise<Tenant> {

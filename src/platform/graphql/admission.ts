@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../../context.js';
-import type { CostBuckets, ThrottleStatus } from '../rate-limits.js';
+import type { Actor } from '../auth/actor.js';
+import type { Charge, CostBuckets, ThrottleStatus } from '../rate-limits.js';
 import { inputViolationError, inputViolations } from './input-rules.js';
-import { QUERY_LIMITS, requestedCost } from './limits.js';
+import { PARSE_OPTIONS, QUERY_LIMITS, requestedCost } from './limits.js';
 
 /** `extensions.cost` of every response that ran: what it asked for, what it used, what is left. */
 export interface CostExtension {
@@ -32,6 +33,50 @@ export function rateLimitedError(message: string, retryAfterSeconds: number, ext
   });
 }
 
+function costLimitError(requested: number): GraphQLError {
+  return new GraphQLError(
+    `Query cost ${requested} exceeds the limit of ${QUERY_LIMITS.maxCost}. Ask for fewer items per page (first) or fewer nested lists.`,
+    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost: requested, maxCost: QUERY_LIMITS.maxCost, http: { status: 400 } } },
+  );
+}
+
+function throttledError(requested: number, charge: Extract<Charge, { allowed: false }>): GraphQLError {
+  return rateLimitedError(
+    `This operation costs ${requested} points and ${charge.status.currentlyAvailable} are available; they refill at ${charge.status.restoreRate} a second. Retry after ${charge.retryAfterSeconds} s.`,
+    charge.retryAfterSeconds,
+    { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: charge.status } satisfies CostExtension },
+  );
+}
+
+/**
+ * A subscription over WebSocket passes the same admission when it starts: the input rule, the
+ * cost limit, and its cost taken once from the caller's bucket. Errors to refuse it with, or
+ * undefined; a document that does not parse or validate is left to graphql-ws to refuse.
+ */
+export function admitSubscription(
+  schema: GraphQLSchema,
+  buckets: CostBuckets,
+  actor: Actor,
+  request: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+): GraphQLError[] | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(request.query, PARSE_OPTIONS);
+  } catch {
+    return undefined;
+  }
+  if (validate(schema, document).length > 0) return undefined;
+  const operation = getOperationAST(document, request.operationName);
+  if (!operation) return undefined;
+  const variables = request.variables ?? {};
+  const violations = inputViolations(schema, document, operation, variables);
+  if (violations.length > 0) return violations.map(inputViolationError);
+  const requested = requestedCost(schema, document, request.operationName ?? undefined, variables);
+  if (requested > QUERY_LIMITS.maxCost) return [costLimitError(requested)];
+  const charge = buckets.take(actor, requested);
+  return charge.allowed ? undefined : [throttledError(requested, charge)];
+}
+
 /**
  * What every operation passes before a resolver runs, in this order: the input rule
  * (input-rules.ts), the cost limit per operation, and the caller's cost bucket. The response then
@@ -48,20 +93,9 @@ export function admissionPlugin(schema: GraphQLSchema, buckets: CostBuckets): Ap
           if (unanswerable) throw inputViolationError(unanswerable);
           if (violations.length > 0) contextValue.refusedInput = Map.groupBy(violations, (violation) => violation.payloadOf!);
           const requested = requestedCost(schema, document, request.operationName ?? undefined, request.variables ?? {});
-          if (requested > QUERY_LIMITS.maxCost) {
-            throw new GraphQLError(
-              `Query cost ${requested} exceeds the limit of ${QUERY_LIMITS.maxCost}. Ask for fewer items per page (first) or fewer nested lists.`,
-              { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost: requested, maxCost: QUERY_LIMITS.maxCost, http: { status: 400 } } },
-            );
-          }
+          if (requested > QUERY_LIMITS.maxCost) throw costLimitError(requested);
           const charge = buckets.take(contextValue.actor, requested);
-          if (!charge.allowed) {
-            throw rateLimitedError(
-              `This operation costs ${requested} points and ${charge.status.currentlyAvailable} are available; they refill at ${charge.status.restoreRate} a second. Retry after ${charge.retryAfterSeconds} s.`,
-              charge.retryAfterSeconds,
-              { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: charge.status } satisfies CostExtension },
-            );
-          }
+          if (!charge.allowed) throw throttledError(requested, charge);
           cost = { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: charge.status };
         },
         async willSendResponse({ response, contextValue }) {

@@ -1,0 +1,105 @@
+import type http from 'node:http';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { CloseCode, type SubscribePayload } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { RequestContext } from '../../context.js';
+import { isExpired, type AccessTokenCache } from '../../modules/access-token/access-token-cache.js';
+import { AccessTokenSessions, sessionRefusal } from '../../modules/access-token/access-token-sessions.js';
+import type { Actor } from '../auth/actor.js';
+import { bearerSecret } from '../auth/bearer.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { FailedAuthenticationThrottle } from '../rate-limits.js';
+import { createErrorFormatter } from './error-formatting.js';
+
+export interface WebSocketServerOptions {
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  accessTokens: AccessTokenCache;
+  entityManager: () => EntityManager;
+  clock: Clock;
+  logger: Logger;
+  /** The context of one operation of this actor. */
+  contextOf: (actor: Actor) => RequestContext;
+  /** Refusals of a subscription before it starts (admission.ts), or undefined. */
+  admit: (actor: Actor, request: SubscribePayload) => GraphQLError[] | undefined;
+  failedAuthentications: FailedAuthenticationThrottle;
+}
+
+/** A client address that keeps failing authentication is closed with this code until it may try again. */
+const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
+
+/** What a connection carries from connect on: the token's secret, the actor it was opened as, its release. */
+type Connection = {
+  session: { secret: string; actor: Actor; release: () => void };
+};
+
+/**
+ * GraphQL over WebSocket (graphql-ws) at /graphql on the HTTP server's port. A connection lives
+ * exactly as long as its token is good for one: a missing, unknown or expired token closes it at
+ * connect with 4401; a token that is, or becomes, revoked, expired, changed or of a tenant that is
+ * not ACTIVE closes it with 4403 and the reason (AccessTokenSessions), on every server.
+ */
+export function startWebSocketServer(options: WebSocketServerOptions): { dispose(): Promise<void> } {
+  const { accessTokens, clock } = options;
+  const formatError = createErrorFormatter(options.logger);
+  const sessions = new AccessTokenSessions(accessTokens, options.entityManager, clock, options.logger);
+  const stopSessions = sessions.start();
+
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
+  const wsCleanup = useServer<{ authorization?: unknown }, Connection>(
+    {
+      schema: options.schema,
+      onConnect: async (connection) => {
+        const { socket, request } = connection.extra;
+        const address = request.socket.remoteAddress ?? 'unknown';
+        const wait = await options.failedAuthentications.waitFor(address);
+        if (wait > 0) {
+          socket.close(TOO_MANY_FAILED_AUTHENTICATIONS, `Too many failed authentications; retry after ${wait} s`);
+          return false;
+        }
+        const secret = bearerSecret(connection.connectionParams?.authorization);
+        const credential = secret ? await accessTokens.lookup(options.entityManager(), secret) : null;
+        if (!secret || !credential || isExpired(credential, clock.now())) {
+          await options.failedAuthentications.fail(address);
+          socket.close(CloseCode.Unauthorized, 'Unauthorized');
+          return false;
+        }
+        const refusal = sessionRefusal(credential, clock.now(), credential.actor);
+        if (refusal) {
+          socket.close(CloseCode.Forbidden, refusal);
+          return false;
+        }
+        // The client may have gone during the lookup; onClose has then run already.
+        if (socket.readyState !== socket.OPEN) return false;
+        const release = sessions.hold(secret, credential, (reason) => socket.close(CloseCode.Forbidden, reason));
+        connection.extra.session = { secret, actor: credential.actor, release };
+        return true;
+      },
+      // Per subscribe, the token is checked again, as per request over HTTP.
+      onSubscribe: async (connection, _id, payload) => {
+        const { secret, actor } = connection.extra.session!;
+        const refusal = sessionRefusal(await accessTokens.lookup(options.entityManager(), secret), clock.now(), actor);
+        if (!refusal) return options.admit(actor, payload);
+        connection.extra.socket.close(CloseCode.Forbidden, refusal);
+        return [new GraphQLError(refusal, { extensions: { code: 'FORBIDDEN' } })];
+      },
+      onClose: (connection) => connection.extra.session?.release(),
+      context: (connection) => options.contextOf(connection.extra.session!.actor),
+      // Errors over WebSocket get the same codes and masking as over HTTP.
+      onNext: (_connection, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+      onError: (_connection, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+    },
+    wsServer,
+  );
+
+  return {
+    async dispose() {
+      await wsCleanup.dispose();
+      stopSessions();
+    },
+  };
+}
