@@ -421,6 +421,20 @@ describe('exports', () => {
     expect(await pdfText(pdf, 1)).toContain('北京甲子科技有限公司');
   });
 
+  it('renders at most two exports of one token at once; the rest are told to retry (429, Retry-After)', async () => {
+    const bill = await billOf(world.a.id, '2026-10');
+    const responses = await Promise.all(Array.from({ length: 6 }, () => download(bill.id, 'pdf', world.a.tokens.TENANT_FINANCE)));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(2);
+    const refused = responses.filter((response) => response.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+    expect(refused[0].headers.get('retry-after')).toBe('1');
+    expect(await refused[0].json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    // Another token of the same tenant is not held up by the first one's renders.
+    expect((await download(bill.id, 'pdf', world.a.tokens.TENANT_VIEWER)).status).toBe(200);
+  });
+
   it('gives another tenant nothing: no bill, no export, no events', async () => {
     const bill = await billOf(world.a.id, '2026-10');
     const foreign = test.client(world.b.tokens.TENANT_VIEWER);

@@ -8,6 +8,7 @@ import { AccessToken } from '../../src/modules/access-token/access-token.entity.
 import { Role } from '../../src/platform/auth/roles.js';
 import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
+import type { RateLimitConfig } from '../../src/platform/rate-limits.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
 
@@ -83,7 +84,7 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A real server on a free port, over its own database cloned from the migrated template. */
-export async function startTestApp(options: { clock?: Clock; spendSpike?: SpendSpikeRule } = {}): Promise<TestApp> {
+export async function startTestApp(options: { clock?: Clock; spendSpike?: SpendSpikeRule; rateLimits?: RateLimitConfig } = {}): Promise<TestApp> {
   const databaseName = `test_${randomBytes(8).toString('hex')}`;
   await adminQuery(`create database "${databaseName}" template "${process.env.TEST_TEMPLATE_DATABASE}"`);
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_DATABASE_URL!, databaseName);
