@@ -20,11 +20,12 @@ import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './module
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
-import { DIRECTORY_READERS } from './platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
-import type { Actor } from './platform/auth/actor.js';
+import { requireRole, type Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './platform/database/orm.js';
+import { ForbiddenError } from './platform/errors.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 import { armorProtection, costLimitPlugin } from './platform/graphql/limits.js';
@@ -191,7 +192,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
-  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see. */
+  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see, 403 for a role that reads no money documents. */
   function exportRoute<Data>(
     pattern: RegExp,
     typeName: string,
@@ -203,7 +204,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       const [id, format] = [request.params[0], request.params[1]] as [string, string];
       try {
         const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'));
-        const data = DIRECTORY_READERS.includes(context.actor.role) ? await load(context, id) : null;
+        requireRole(context.actor, MONEY_DOCUMENT_READERS);
+        const data = await load(context, id);
         if (!data) {
           response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
           return;
@@ -215,6 +217,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       } catch (error) {
         if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
           response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: error.message } });
+          return;
+        }
+        if (error instanceof ForbiddenError) {
+          response.status(403).json({ error: { code: error.code, message: error.message } });
           return;
         }
         logger.error({ err: error, id }, `${typeName} export failed`);
