@@ -152,7 +152,7 @@ async function refuseRebucketingUsage(transaction: RequestContext, tenant: Tenan
 export async function updateTenant(context: RequestContext, input: TenantUpdateInput): Promise<Tenant> {
   requireRole(context.actor, TENANT_PROFILE_WRITERS);
   const { tenantId, ...changes } = input;
-  const values = validateInput(tenantUpdateSchema, changes);
+  // Before validation: a field the caller may not change is NOT_PERMITTED, whatever its value.
   if (context.actor.role !== Role.PLATFORM_ADMIN) {
     const refused = (Object.keys(OPERATOR_ONLY_FIELDS) as (keyof typeof OPERATOR_ONLY_FIELDS)[]).filter((field) => changes[field] != null);
     if (refused.length) {
@@ -165,6 +165,7 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
       );
     }
   }
+  const values = validateInput(tenantUpdateSchema, changes);
   return inTransaction(context, async (transaction) => {
     const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
     await refuseRebucketingUsage(transaction, tenant, values);
