@@ -18,11 +18,12 @@ import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
 import { bearerSecret } from './platform/auth/bearer.js';
-import { DIRECTORY_READERS } from './platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
-import type { Actor } from './platform/auth/actor.js';
+import { requireRole, type Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './platform/database/orm.js';
+import { ForbiddenError } from './platform/errors.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 import { admissionPlugin, admitSubscription, rateLimitedError } from './platform/graphql/admission.js';
@@ -213,7 +214,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
-  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see. */
+  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see, 403 for a role that reads no money documents. */
   function exportRoute<Data>(
     pattern: RegExp,
     typeName: string,
@@ -226,11 +227,12 @@ export async function startApp(options: AppOptions): Promise<App> {
       let release: (() => void) | undefined;
       try {
         const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
+        requireRole(context.actor, MONEY_DOCUMENT_READERS);
         const charge = costBuckets.take(context.actor, EXPORT_COST);
         if (!charge.allowed) throw rateLimitedError(`An export costs ${EXPORT_COST} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`, charge.retryAfterSeconds);
         release = renders.tryAcquire(context.actor.tokenId);
         if (!release) throw rateLimitedError(`At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`, 1);
-        const data = DIRECTORY_READERS.includes(context.actor.role) ? await load(context, id) : null;
+        const data = await load(context, id);
         if (!data) {
           response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
           return;
@@ -242,6 +244,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       } catch (error) {
         if (error instanceof GraphQLError && (error.extensions.code === 'UNAUTHENTICATED' || error.extensions.code === 'RATE_LIMITED')) {
           sendHttpError(response, error);
+          return;
+        }
+        if (error instanceof ForbiddenError) {
+          response.status(403).json({ error: { code: error.code, message: error.message } });
           return;
         }
         logger.error({ err: error, id }, `${typeName} export failed`);

@@ -127,8 +127,9 @@ describe('who may do what', () => {
 
 describe('tenant isolation', () => {
   const tenantRoles = ['TENANT_ADMIN', 'TENANT_FINANCE', 'TENANT_VIEWER', 'ERP'] as const;
+  const directoryRoles = ['TENANT_ADMIN', 'TENANT_FINANCE', 'TENANT_VIEWER'] as const;
 
-  it.each(tenantRoles)('%s of tenant A gets NOT_FOUND for tenant B objects by id', async (role) => {
+  it.each(directoryRoles)('%s of tenant A gets NOT_FOUND for tenant B objects by id', async (role) => {
     const client = test.client(world.a.tokens[role]);
     expect(codeOf(await client.execute(TenantDocument, { id: world.b.id }))).toBe('NOT_FOUND');
     expect(codeOf(await client.execute(DepartmentDocument, { id: world.b.rootDepartmentId }))).toBe('NOT_FOUND');
@@ -137,6 +138,12 @@ describe('tenant isolation', () => {
     for (const id of [world.b.id, world.b.rootDepartmentId, world.b.apiKeyId]) {
       expect((await client.data(NodeDocument, { id })).node).toBeNull();
     }
+  });
+
+  it('ERP of tenant A gets NOT_FOUND for tenant B by id (its directory is not ERP\'s to read at all)', async () => {
+    const client = test.client(world.a.tokens.ERP);
+    expect(codeOf(await client.execute(TenantDocument, { id: world.b.id }))).toBe('NOT_FOUND');
+    expect((await client.data(NodeDocument, { id: world.b.id })).node).toBeNull();
   });
 
   it.each(tenantRoles)('%s of tenant A sees only tenant A in lists', async (role) => {

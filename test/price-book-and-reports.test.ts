@@ -244,27 +244,27 @@ describe('usageRecords', () => {
     const c1 = usageItem(childKey, { occurredAt: '2026-05-02T12:00:00.000Z' });
     const b1 = usageItem(world.b.apiKeyId, { occurredAt: '2026-05-02T06:00:00.000Z' });
     await recordAll([a1, a2, a3, c1, b1]);
-    const viewer = test.client(world.a.tokens.TENANT_VIEWER);
+    const finance = test.client(world.a.tokens.TENANT_FINANCE);
 
-    const byKey = await listRecords(viewer, { ...window, apiKeyId: grandchildKey });
+    const byKey = await listRecords(finance, { ...window, apiKeyId: grandchildKey });
     expect(requestIds(byKey)).toEqual([a3.requestId, a2.requestId, a1.requestId]);
     expect(byKey[0]).toMatchObject({ apiKey: { id: grandchildKey }, department: { id: world.a.grandchildDepartmentId }, status: 'FAILED', isCharged: false });
     expect(canonical(byKey[1].cost.amount)).toBe(fromUnits(independentCost(PRICES.embed, a2)));
 
-    expect(requestIds(await listRecords(viewer, { ...window, departmentId: world.a.grandchildDepartmentId }))).toEqual([a3.requestId, a2.requestId, a1.requestId]);
+    expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.grandchildDepartmentId }))).toEqual([a3.requestId, a2.requestId, a1.requestId]);
     for (const departmentId of [world.a.rootDepartmentId, world.a.childDepartmentId]) {
-      expect(requestIds(await listRecords(viewer, { ...window, departmentId }))).toEqual([a3.requestId, c1.requestId, a2.requestId, a1.requestId]);
+      expect(requestIds(await listRecords(finance, { ...window, departmentId }))).toEqual([a3.requestId, c1.requestId, a2.requestId, a1.requestId]);
     }
-    expect(requestIds(await listRecords(viewer, { ...window, departmentId: world.a.rootDepartmentId, model: PRICES.embed.model }))).toEqual([a2.requestId]);
-    expect(requestIds(await listRecords(viewer, { ...window, departmentId: world.a.rootDepartmentId, status: 'FAILED' }))).toEqual([a3.requestId]);
+    expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.rootDepartmentId, model: PRICES.embed.model }))).toEqual([a2.requestId]);
+    expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.rootDepartmentId, status: 'FAILED' }))).toEqual([a3.requestId]);
     // occurredFrom is inclusive, occurredTo exclusive.
     expect(
-      requestIds(await listRecords(viewer, { departmentId: world.a.rootDepartmentId, occurredFrom: a2.occurredAt, occurredTo: a3.occurredAt })),
+      requestIds(await listRecords(finance, { departmentId: world.a.rootDepartmentId, occurredFrom: a2.occurredAt, occurredTo: a3.occurredAt })),
     ).toEqual([c1.requestId, a2.requestId]);
 
     expect(requestIds(await listRecords(world.admin, { ...window, tenantId: world.b.id }))).toEqual([b1.requestId]);
     expect(requestIds(await listRecords(world.admin, window))).toEqual([a3.requestId, c1.requestId, b1.requestId, a2.requestId, a1.requestId]);
-    expect(requestIds(await listRecords(viewer, window))).toEqual([a3.requestId, c1.requestId, a2.requestId, a1.requestId]);
+    expect(requestIds(await listRecords(finance, window))).toEqual([a3.requestId, c1.requestId, a2.requestId, a1.requestId]);
   });
 
   it('pages newest first with cursors, also through records that occurred at the same instant', async () => {
@@ -278,13 +278,13 @@ describe('usageRecords', () => {
       usageItem(key, { occurredAt: '2026-05-11T01:00:00.000Z' }),
     ];
     await recordAll(records);
-    const viewer = test.client(world.a.tokens.TENANT_VIEWER);
-    const all = (await viewer.data(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 100 })).usageRecords;
+    const finance = test.client(world.a.tokens.TENANT_FINANCE);
+    const all = (await finance.data(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 100 })).usageRecords;
 
     const paged: RecordNode[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page += 1) {
-      const { usageRecords }: UsageRecordsQuery = await viewer.data(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 2, after });
+      const { usageRecords }: UsageRecordsQuery = await finance.data(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 2, after });
       expect(usageRecords.totalCount).toBe(5);
       paged.push(...usageRecords.nodes);
       if (!usageRecords.pageInfo.hasNextPage) break;
@@ -301,19 +301,19 @@ describe('usageRecords', () => {
       same,
       '2026-05-09T01:00:00.000Z',
     ]);
-    expect(codeOf(await viewer.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 101 }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await viewer.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, after: 'not-a-cursor' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await finance.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 101 }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await finance.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, after: 'not-a-cursor' }))).toBe('BAD_USER_INPUT');
   });
 
   it('answers NOT_FOUND to a tenant user filtering by another tenant\'s tenant, department or key', async () => {
-    const viewer = test.client(world.a.tokens.TENANT_VIEWER);
+    const finance = test.client(world.a.tokens.TENANT_FINANCE);
     const filters: UsageRecordFilter[] = [{ tenantId: world.b.id }, { departmentId: world.b.rootDepartmentId }, { apiKeyId: world.b.apiKeyId }];
     for (const filter of filters) {
-      const result = await viewer.execute(UsageRecordsDocument, { filter });
+      const result = await finance.execute(UsageRecordsDocument, { filter });
       expect(codeOf(result)).toBe('NOT_FOUND');
       expect(result.data ?? null).toBeNull();
     }
-    expect((await viewer.execute(UsageRecordsDocument, { filter: { tenantId: world.a.id } })).errors).toBeUndefined();
+    expect((await finance.execute(UsageRecordsDocument, { filter: { tenantId: world.a.id } })).errors).toBeUndefined();
   });
 
   it('shows a tenant user only its own tenant\'s records when it names no filter', async () => {
@@ -322,7 +322,7 @@ describe('usageRecords', () => {
     await recordAll([ours, theirs]);
 
     for (const [tenant, own, other] of [[world.a, ours, theirs], [world.b, theirs, ours]] as const) {
-      const { usageRecords } = await test.client(tenant.tokens.TENANT_VIEWER).data(UsageRecordsDocument, { first: 100 });
+      const { usageRecords } = await test.client(tenant.tokens.TENANT_FINANCE).data(UsageRecordsDocument, { first: 100 });
       const { rows } = await test.sql.query('select count(*)::int as count from usage_record where tenant_id = $1', [tenant.id]);
       expect(usageRecords.totalCount).toBe(rows[0].count);
       expect(requestIds(usageRecords.nodes)).toContain(own.requestId);

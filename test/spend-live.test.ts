@@ -119,7 +119,7 @@ describe('tenant isolation of spend', () => {
   });
 
   it('answers NOT_FOUND to a tenant user reading another tenant\'s spend, records or summary', async () => {
-    const client = test.client(world.a.tokens.TENANT_VIEWER);
+    const client = test.client(world.a.tokens.TENANT_FINANCE);
     const spend = await client.execute(SpendDocument, { scope: { apiKeyId: world.b.apiKeyId } });
     expect(spend.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const records = await client.execute(UsageRecordsDocument, { filter: { tenantId: world.b.id } });

@@ -689,7 +689,7 @@ export type TenantSuspendInput = {
 
 /** Changes to a tenant. Omitted fields are unchanged. Tenant admins may change name and buyerTaxProfile only. */
 export type TenantUpdateInput = {
-  /** The BALANCE_LOW alert level; "0" turns the alert off. */
+  /** The BALANCE_LOW alert level; "0" turns the alert off (platform admins only). */
   balanceLowLevel?: string | null | undefined;
   /** Billing currency (platform admins only). */
   billingCurrency?: CurrencyCode | null | undefined;

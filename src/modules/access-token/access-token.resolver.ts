@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { ADMINS } from '../../platform/auth/roles.js';
+import { ACCESS_TOKEN_ADMINS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
@@ -25,7 +25,7 @@ async function tenantOf(context: RequestContext, tenantId: string | null): Promi
 
 @Resolver(() => AccessTokenNode)
 export class AccessTokenResolver {
-  @Query(() => ViewerNode, { description: 'The caller: its role, token and tenant.' })
+  @Query(() => ViewerNode, { description: 'The caller: its role, token and tenant. Every role.' })
   async viewer(@Ctx() context: RequestContext): Promise<ViewerNode> {
     const token = await getViewerToken(context);
     return Object.assign(new ViewerNode(), {
@@ -35,8 +35,8 @@ export class AccessTokenResolver {
     });
   }
 
-  @Authorized(ADMINS)
-  @Query(() => AccessTokenConnection, { description: 'Access tokens: all for the operator, its tenant\'s for a tenant admin. Newest first.' })
+  @Authorized(ACCESS_TOKEN_ADMINS)
+  @Query(() => AccessTokenConnection, { description: 'Access tokens: all for the operator, its tenant\'s for a tenant admin (no other role). Newest first.' })
   async accessTokens(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -50,7 +50,7 @@ export class AccessTokenResolver {
     return tenantOf(context, token.tenantId);
   }
 
-  @Authorized(ADMINS)
+  @Authorized(ACCESS_TOKEN_ADMINS)
   @Mutation(() => AccessTokenSecretPayload, { description: 'Create an access token. The secret is in this payload and nowhere else, ever.' })
   async accessTokenCreate(
     @Ctx() context: RequestContext,
@@ -60,7 +60,7 @@ export class AccessTokenResolver {
     return { accessToken: result ? toAccessTokenNode(result.accessToken) : null, secret: result?.secret ?? null, userErrors };
   }
 
-  @Authorized(ADMINS)
+  @Authorized(ACCESS_TOKEN_ADMINS)
   @Mutation(() => AccessTokenPayload, { description: 'Revoke an access token. It is refused from the next request on, on every server; its open WebSocket connections close with 4403 "Access token revoked" within a second.' })
   async accessTokenRevoke(
     @Ctx() context: RequestContext,

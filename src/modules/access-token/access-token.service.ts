@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { publishOnCommit } from '../../platform/events.js';
-import { ADMINS, PLATFORM_ROLES, Role, TENANT_ROLES } from '../../platform/auth/roles.js';
+import { ACCESS_TOKEN_ADMINS, PLATFORM_ROLES, Role, TENANT_ROLES } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -43,7 +43,7 @@ export async function getViewerToken(context: RequestContext): Promise<AccessTok
 }
 
 export function listAccessTokens(context: RequestContext, filter: AccessTokenFilterInput | null | undefined, page: PageArgs) {
-  requireRole(context.actor, ADMINS);
+  requireRole(context.actor, ACCESS_TOKEN_ADMINS);
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   const where: FilterQuery<AccessToken> = {};
   if (tenantId) where.tenant = tenantId;
@@ -92,7 +92,7 @@ export interface IssuedAccessToken {
 }
 
 export async function createAccessToken(context: RequestContext, input: AccessTokenCreateInput): Promise<IssuedAccessToken> {
-  requireRole(context.actor, ADMINS);
+  requireRole(context.actor, ACCESS_TOKEN_ADMINS);
   const values = validateInput(
     z.object({ name: requiredText(100), role: z.enum(Role), expiresAt: futureDate(context.clock.now()).nullish() }),
     { name: input.name, role: input.role, expiresAt: input.expiresAt },
@@ -115,7 +115,7 @@ export async function createAccessToken(context: RequestContext, input: AccessTo
 }
 
 export async function revokeAccessToken(context: RequestContext, input: AccessTokenRevokeInput): Promise<AccessToken> {
-  requireRole(context.actor, ADMINS);
+  requireRole(context.actor, ACCESS_TOKEN_ADMINS);
   const revoked = await inTransaction(context, async (transaction) => {
     const field = ['input', 'accessTokenId'];
     const token = await transaction.em.findOne(AccessToken, { id: inputId('AccessToken', input.accessTokenId, field) });
@@ -134,7 +134,7 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
 
 /** An access token the actor may see, or null. */
 export async function findAccessToken(context: RequestContext, id: string): Promise<AccessToken | null> {
-  if (!ADMINS.includes(context.actor.role)) return null;
+  requireRole(context.actor, ACCESS_TOKEN_ADMINS);
   const token = await context.em.findOne(AccessToken, { id });
   if (!token || !canSeeTenant(context.actor, token.tenant?.id ?? null)) return null;
   return token;

@@ -1,11 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
-import { BUDGET_WRITERS } from '../budget/budget.service.js';
 import { BudgetNode, toBudgetNode } from '../budget/budget.types.js';
 import { findBudget } from '../budget/budget.service.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
@@ -20,8 +19,8 @@ interface AlertRaisedArgs {
 
 @Resolver(() => AlertNode)
 export class AlertResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => AlertConnection, { description: 'Alerts, newest first. Tenant users see their tenant\'s.' })
+  @Authorized(SPEND_READERS)
+  @Query(() => AlertConnection, { description: 'Alerts, newest first. Operator and tenant users (their tenant\'s); not ERP.' })
   async alerts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -30,7 +29,7 @@ export class AlertResolver {
     return AlertConnection.from(await listAlerts(context, filter, page), toAlertNode);
   }
 
-  @Authorized(BUDGET_WRITERS)
+  @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => AlertPayload, { description: 'Acknowledge an alert (operator, tenant admins and finance).' })
   async alertAcknowledge(@Ctx() context: RequestContext, @Arg('input', () => AlertAcknowledgeInput) input: AlertAcknowledgeInput) {
     const { result, userErrors } = await collectUserErrors(() => acknowledgeAlert(context, input));
@@ -47,11 +46,11 @@ export class AlertResolver {
 
   @Subscription(() => AlertNode, {
     description:
-      'Alerts as they are raised, on any server. Tenant users get their tenant\'s; the operator every tenant\'s. With `scope`, only alerts about exactly that scope.',
+      'Alerts as they are raised, on any server. Tenant users get their tenant\'s; the operator every tenant\'s; not ERP. With `scope`, only alerts about exactly that scope.',
     // Checks run before the stream starts, so a refusal is a clean NOT_FOUND / FORBIDDEN, not an error mid-stream.
     subscribe: async ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;
-      requireRole(actor, DIRECTORY_READERS);
+      requireRole(actor, SPEND_READERS);
       const { scope } = args as AlertRaisedArgs;
       const scopeId = scope ? (await resolveSpendScope(context as RequestContext, scope)).id : null;
       const visible = (alert: RaisedAlert) => canSeeTenant(actor, alert.tenantId) && (!scopeId || alert.scopeId === scopeId);

@@ -2,14 +2,13 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { newId } from '../../platform/ids.js';
 import { decimal, formatAmount, type CurrencyCode } from '../../platform/money.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId } from '../../platform/validation.js';
-import { BUDGET_WRITERS } from '../budget/budget.service.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
 import type { BalanceLow, BudgetForecast, SpendSpike, ThresholdCrossing } from '../usage/usage.repository.js';
 import type { SpendSpikeRule } from './spend-spike.js';
@@ -136,7 +135,7 @@ export async function raiseUsageAlerts(
 }
 
 export async function listAlerts(context: RequestContext, filter: AlertFilterInput | null, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, SPEND_READERS);
   const where: FilterQuery<Alert>[] = [];
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.push({ tenantId });
@@ -149,14 +148,14 @@ export async function listAlerts(context: RequestContext, filter: AlertFilterInp
 }
 
 export async function findAlert(context: RequestContext, id: string): Promise<Alert | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, SPEND_READERS);
   const alert = await context.em.findOne(Alert, { id });
   return alert && canSeeTenant(context.actor, alert.tenantId) ? alert : null;
 }
 
 /** Marks an alert as seen; acknowledging twice keeps the first acknowledgement. */
 export async function acknowledgeAlert(context: RequestContext, input: AlertAcknowledgeInput): Promise<Alert> {
-  requireRole(context.actor, BUDGET_WRITERS);
+  requireRole(context.actor, SPEND_CONTROLLERS);
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'alertId'];
     const alert = await transaction.em.findOne(Alert, { id: inputId('Alert', input.alertId, field) });

@@ -41,7 +41,7 @@ export class ApiKeyResolver {
   }
 
   @Authorized(DIRECTORY_READERS)
-  @Query(() => ApiKeyNode, { description: 'One API key. Another tenant\'s id is NOT_FOUND.' })
+  @Query(() => ApiKeyNode, { description: 'One API key (operator and tenant users; not ERP or the gateway). Another tenant\'s id is NOT_FOUND.' })
   async apiKey(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKeyNode> {
     return toApiKeyNode(await getApiKey(context, argumentId('ApiKey', id, 'id')), context.clock.now());
   }
@@ -93,7 +93,9 @@ export class ApiKeyResolver {
 
 @Resolver(() => DepartmentNode)
 export class DepartmentApiKeysResolver {
-  @FieldResolver(() => [ApiKeyNode], { description: 'The department\'s own keys (not those of its children), newest first.' })
+  // ERP reaches departments through bill lines; keys are not money documents.
+  @Authorized(DIRECTORY_READERS)
+  @FieldResolver(() => [ApiKeyNode], { description: 'The department\'s own keys (not those of its children), newest first. Not for ERP.' })
   async apiKeys(
     @Ctx() context: RequestContext,
     @Root() department: DepartmentNode,
@@ -108,7 +110,7 @@ export class DepartmentApiKeysResolver {
 @Resolver(() => TenantNode)
 export class TenantApiKeysResolver {
   @Authorized(DIRECTORY_READERS)
-  @FieldResolver(() => ApiKeyConnection, { description: 'All of the tenant\'s keys, newest first.' })
+  @FieldResolver(() => ApiKeyConnection, { description: 'All of the tenant\'s keys, newest first. Not for ERP.' })
   async apiKeys(
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,

@@ -59,7 +59,7 @@ function auditView(key: ApiKey): Record<string, unknown> {
 }
 
 export async function findApiKey(context: RequestContext, id: string): Promise<ApiKey | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, DIRECTORY_READERS);
   const key = await context.loaders.apiKeyById.load(id);
   if (!key) return null;
   if (!canSeeTenant(context.actor, key.tenant.id)) return null;
@@ -67,7 +67,6 @@ export async function findApiKey(context: RequestContext, id: string): Promise<A
 }
 
 export async function getApiKey(context: RequestContext, id: string): Promise<ApiKey> {
-  requireRole(context.actor, DIRECTORY_READERS);
   const key = await findApiKey(context, id);
   if (!key) throw new NotFoundError('ApiKey', id);
   return key;

@@ -2,7 +2,7 @@ import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { ADMINS } from '../../platform/auth/roles.js';
+import { AUDIT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { AUDIT_ENTRY_RECORDED, findAuditEntry, listAuditEntries, type AuditEvent } from './audit.service.js';
@@ -10,8 +10,8 @@ import { AuditEntryConnection, AuditEntryFilterInput, AuditEntryNode, toAuditEnt
 
 @Resolver(() => AuditEntryNode)
 export class AuditResolver {
-  @Authorized(ADMINS)
-  @Query(() => AuditEntryConnection, { description: 'Who changed access or money, newest first. Tenant admins see their tenant\'s.' })
+  @Authorized(AUDIT_READERS)
+  @Query(() => AuditEntryConnection, { description: 'Who changed access or money, newest first. Operator and tenant admins (their tenant\'s) only.' })
   async auditEntries(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -31,7 +31,7 @@ export class AuditResolver {
     description: 'Audit entries as they are committed, on any server. Admins only; tenant admins get their tenant\'s.',
     subscribe: ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;
-      requireRole(actor, ADMINS);
+      requireRole(actor, AUDIT_READERS);
       const tenantId = tenantScope(actor, args.tenantId as string | undefined);
       return pipe(
         pubSub.subscribe(AUDIT_ENTRY_RECORDED),

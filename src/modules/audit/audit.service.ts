@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { ADMINS } from '../../platform/auth/roles.js';
+import { AUDIT_READERS } from '../../platform/auth/roles.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { AuditEntry } from './audit-entry.entity.js';
@@ -45,7 +45,7 @@ export interface AuditEntryFilter {
 }
 
 export function listAuditEntries(context: RequestContext, filter: AuditEntryFilter, page: PageArgs) {
-  requireRole(context.actor, ADMINS);
+  requireRole(context.actor, AUDIT_READERS);
   const tenantId = tenantScope(context.actor, filter.tenantId);
   const where: FilterQuery<AuditEntry> = {};
   if (tenantId) where.tenantId = tenantId;
@@ -59,7 +59,7 @@ export function listAuditEntries(context: RequestContext, filter: AuditEntryFilt
 
 /** An audit entry the actor may see, or null. */
 export async function findAuditEntry(context: RequestContext, id: string): Promise<AuditEntry | null> {
-  if (!ADMINS.includes(context.actor.role)) return null;
+  requireRole(context.actor, AUDIT_READERS);
   const entry = await context.em.findOne(AuditEntry, { id });
   if (!entry) return null;
   if (!canSeeTenant(context.actor, entry.tenantId ?? null)) return null;

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { BALANCE_LEDGER_READERS, MONEY_DOCUMENT_READERS, Role, VOUCHER_REDEEMERS } from '../../platform/auth/roles.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
@@ -27,8 +27,10 @@ async function entryPayload(work: () => Promise<BalanceEntry>): Promise<BalanceE
 
 @Resolver()
 export class BalanceResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => BalanceEntryConnection, { description: 'A prepaid tenant\'s balance ledger, newest first. Tenant users read their own.' })
+  @Authorized(BALANCE_LEDGER_READERS)
+  @Query(() => BalanceEntryConnection, {
+    description: 'A prepaid tenant\'s balance ledger, newest first: operator, ERP, tenant admins and finance (their own). Not viewers: they read Tenant.balance.',
+  })
   async balanceEntries(@Ctx() context: RequestContext, @Arg('tenantId', () => ID) tenantId: string, @Args() page: PageArgs) {
     return BalanceEntryConnection.from(await listBalanceEntries(context, argumentId('Tenant', tenantId, 'tenantId'), page), toBalanceEntryNode);
   }
@@ -52,7 +54,7 @@ export class BalanceResolver {
     return { codes: (result ?? []).map(({ code, redemptionCode }) => ({ code, redemptionCode: toRedemptionCodeNode(redemptionCode) })), userErrors };
   }
 
-  @Authorized([Role.TENANT_ADMIN, Role.PLATFORM_ADMIN])
+  @Authorized(VOUCHER_REDEEMERS)
   @Mutation(() => BalanceEntryPayload, {
     description: 'Redeem a voucher into the prepaid balance: single use, even when redeemed twice at once. Expired, used or foreign-currency codes are refused with a code.',
   })
@@ -63,6 +65,7 @@ export class BalanceResolver {
 
 @Resolver(() => TenantNode)
 export class TenantBalanceResolver {
+  @Authorized(MONEY_DOCUMENT_READERS)
   @FieldResolver(() => Money, { nullable: true, description: 'The prepaid balance (the sum of its ledger entries); null for tenants that are not prepaid.' })
   async balance(@Ctx() context: RequestContext, @Root() node: TenantNode): Promise<Money | null> {
     const tenant = (await context.loaders.tenantById.load(node.id))!;

@@ -2,7 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { BALANCE_LEDGER_READERS, Role, VOUCHER_REDEEMERS } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, type CurrencyCode } from '../../platform/money.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
@@ -171,7 +171,7 @@ export async function createRedemptionCodes(context: RequestContext, input: Rede
  * claimed by one conditional UPDATE, which a concurrent redemption waits for and then finds done.
  */
 export async function redeemCode(context: RequestContext, input: RedemptionCodeRedeemInput): Promise<BalanceEntry> {
-  requireRole(context.actor, [Role.TENANT_ADMIN, Role.PLATFORM_ADMIN]);
+  requireRole(context.actor, VOUCHER_REDEEMERS);
   const codeField = ['input', 'code'];
   const tenantId = tenantScope(context.actor, input.tenantId) ?? null;
   if (!tenantId) throw UserInputErrors.single(UserErrorCode.BLANK, ['input', 'tenantId'], 'tenantId is required for operator redemptions');
@@ -198,7 +198,7 @@ export async function redeemCode(context: RequestContext, input: RedemptionCodeR
 }
 
 export async function listBalanceEntries(context: RequestContext, tenantId: string, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, BALANCE_LEDGER_READERS);
   const where: FilterQuery<BalanceEntry> = { tenantId: tenantScope(context.actor, tenantId) };
   return paginate({ em: context.em, entity: BalanceEntry, where, sortField: 'createdAt', direction: OrderDirection.DESC, page });
 }
@@ -211,13 +211,13 @@ export async function balanceOf(context: RequestContext, tenant: Tenant): Promis
 }
 
 export async function findBalanceEntry(context: RequestContext, id: string): Promise<BalanceEntry | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, BALANCE_LEDGER_READERS);
   const entry = await context.em.findOne(BalanceEntry, { id });
   return entry && canSeeTenant(context.actor, entry.tenantId) ? entry : null;
 }
 
 /** A voucher, for the operator only (tenants never see vouchers, only their ledger entries). */
 export async function findRedemptionCode(context: RequestContext, id: string): Promise<RedemptionCode | null> {
-  if (context.actor.role !== Role.PLATFORM_ADMIN) return null;
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   return context.em.findOne(RedemptionCode, { id });
 }

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
@@ -37,15 +37,17 @@ import { createSettlementRun, SETTLEMENT_PROGRESS, type SettlementProgressMessag
 
 @Resolver(() => BillNode)
 export class BillResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => BillNode, { nullable: true, description: 'One bill; null when it does not exist or is another tenant\'s.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => BillNode, { nullable: true, description: 'One bill (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant\'s.' })
   async bill(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<BillNode | null> {
     const bill = await findBill(context, argumentId('Bill', id, 'id'));
     return bill ? toBillNode(bill) : null;
   }
 
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => BillConnection, { description: 'Bills. Tenant users see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => BillConnection, {
+    description: 'Bills (operator, ERP, tenant users; not the gateway). Tenant users and a tenant\'s ERP see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.',
+  })
   async bills(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -116,7 +118,7 @@ export class BillResolver {
 
 @Resolver(() => BillLineNode)
 export class BillLineResolver {
-  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The department, for usage lines.' })
+  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The department, for usage lines. ERP reads it here (not its parent, children or keys).' })
   async department(@Ctx() context: RequestContext, @Root() line: BillLineNode): Promise<DepartmentNode | null> {
     const department = line.departmentId ? await context.loaders.departmentById.load(line.departmentId) : null;
     return department ? toDepartmentNode(department) : null;
@@ -132,10 +134,10 @@ export class BillLineResolver {
 @Resolver(() => BillingEventNode)
 export class BillingEventResolver {
   @Subscription(() => BillingEventNode, {
-    description: 'Bills finalized, payments recorded, bills overdue or voided, VAT invoices issued or reversed, on any server. Tenant users get their tenant\'s; the operator and an operator ERP every tenant\'s.',
+    description: 'Bills finalized, payments recorded, bills overdue or voided, VAT invoices issued or reversed, on any server. Tenant users and a tenant\'s ERP get their tenant\'s; the operator and an operator ERP every tenant\'s. Not the gateway.',
     subscribe: async ({ context }) => {
       const { actor, pubSub } = context as RequestContext;
-      requireRole(actor, DIRECTORY_READERS);
+      requireRole(actor, MONEY_DOCUMENT_READERS);
       return (async function* () {
         for await (const event of pubSub.subscribe(BILLING_EVENT)) {
           if (canSeeTenant(actor, (event as BillingEventMessage).tenantId)) yield event;

@@ -2,7 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { queryRows, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -32,7 +32,7 @@ export interface BillFilter {
 }
 
 export async function listBills(context: RequestContext, filter: BillFilter | null, order: { field: BillOrderField; direction: OrderDirection }, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const where: FilterQuery<Bill> = {};
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.tenantId = tenantId;
@@ -44,19 +44,19 @@ export async function listBills(context: RequestContext, filter: BillFilter | nu
 }
 
 export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const bill = await context.loaders.billById.load(id);
   return bill && canSeeTenant(context.actor, bill.tenantId) ? bill : null;
 }
 
 export async function findPayment(context: RequestContext, id: string): Promise<Payment | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const payment = await context.em.findOne(Payment, { id });
   return payment && canSeeTenant(context.actor, payment.tenantId) ? payment : null;
 }
 
 export async function findSettlementRun(context: RequestContext, id: string): Promise<SettlementRun | null> {
-  if (context.actor.role !== Role.PLATFORM_ADMIN) return null;
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   return context.em.findOne(SettlementRun, { id });
 }
 

@@ -1,12 +1,12 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { readSpend } from '../spend/spend.service.js';
 import { SpendNode } from '../spend/spend.types.js';
 import type { Budget } from './budget.entity.js';
-import { BUDGET_WRITERS, deleteBudget, listBudgets, setBudget } from './budget.service.js';
+import { deleteBudget, listBudgets, setBudget } from './budget.service.js';
 import { BudgetConnection, BudgetDeleteInput, BudgetFilterInput, BudgetNode, BudgetPayload, BudgetSetInput, toBudgetNode } from './budget.types.js';
 
 @Resolver(() => BudgetNode)
@@ -21,8 +21,8 @@ export class BudgetResolver {
     return { budget: result ? await this.node(context, result) : null, userErrors };
   }
 
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => BudgetConnection, { description: 'Live budgets, oldest first. Tenant users see their tenant\'s.' })
+  @Authorized(SPEND_READERS)
+  @Query(() => BudgetConnection, { description: 'Live budgets, oldest first. Operator and tenant users (their tenant\'s); not ERP.' })
   async budgets(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -34,7 +34,7 @@ export class BudgetResolver {
     return BudgetConnection.from(data, (budget) => toBudgetNode(budget, currencies.get(budget.tenantId)!));
   }
 
-  @Authorized(BUDGET_WRITERS)
+  @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => BudgetPayload, {
     description: 'Set the budget of a scope and period: creates it, or replaces the limit, thresholds and hardness of the live one. Operator, tenant admins and finance.',
   })
@@ -42,7 +42,7 @@ export class BudgetResolver {
     return this.payload(context, () => setBudget(context, input));
   }
 
-  @Authorized(BUDGET_WRITERS)
+  @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => BudgetPayload, { description: 'Delete a budget. Its alerts stay; spend is no longer limited by it.' })
   budgetDelete(@Ctx() context: RequestContext, @Arg('input', () => BudgetDeleteInput) input: BudgetDeleteInput) {
     return this.payload(context, () => deleteBudget(context, input));

@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -14,9 +14,6 @@ import type { SpendScopeInput } from '../spend/spend.types.js';
 import { lockTenantForChange } from '../tenant/tenant.service.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetDeleteInput, BudgetFilterInput, BudgetSetInput } from './budget.types.js';
-
-/** Who may set and delete budgets: the operator, and a tenant's admins and finance staff. */
-export const BUDGET_WRITERS = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
 
 const budgetSchema = z.object({
   period: z.enum(SpendPeriod),
@@ -55,7 +52,7 @@ async function scopeOfInput(context: RequestContext, scope: SpendScopeInput): Pr
 
 /** Creates the live budget of a scope and period, or replaces its terms. Budget changes of a tenant are serialised on its row. */
 export async function setBudget(context: RequestContext, input: BudgetSetInput): Promise<Budget> {
-  requireRole(context.actor, BUDGET_WRITERS);
+  requireRole(context.actor, SPEND_CONTROLLERS);
   const values = validateInput(budgetSchema, input);
   const scope = await scopeOfInput(context, input.scope);
   return inTransaction(context, async (transaction) => {
@@ -81,7 +78,7 @@ export async function setBudget(context: RequestContext, input: BudgetSetInput):
 }
 
 export async function deleteBudget(context: RequestContext, input: BudgetDeleteInput): Promise<Budget> {
-  requireRole(context.actor, BUDGET_WRITERS);
+  requireRole(context.actor, SPEND_CONTROLLERS);
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'budgetId'];
     const budget = await transaction.em.findOne(Budget, { id: inputId('Budget', input.budgetId, field), deletedAt: null });
@@ -96,7 +93,7 @@ export async function deleteBudget(context: RequestContext, input: BudgetDeleteI
 }
 
 export async function listBudgets(context: RequestContext, filter: BudgetFilterInput | null, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, SPEND_READERS);
   const where: FilterQuery<Budget> = { deletedAt: null };
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.tenantId = tenantId;
@@ -106,7 +103,7 @@ export async function listBudgets(context: RequestContext, filter: BudgetFilterI
 
 /** A live or deleted budget the actor may see, or null. */
 export async function findBudget(context: RequestContext, id: string): Promise<Budget | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, SPEND_READERS);
   const budget = await context.em.findOne(Budget, { id });
   return budget && canSeeTenant(context.actor, budget.tenantId) ? budget : null;
 }

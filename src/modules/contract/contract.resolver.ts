@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { periodOf } from '../../platform/period.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
@@ -27,8 +27,8 @@ async function contractPayload(work: () => Promise<Contract>) {
 
 @Resolver(() => ContractNode)
 export class ContractResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => ContractConnection, { description: 'Contracts, latest start first. Tenant users see their own tenant\'s.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => ContractConnection, { description: 'Contracts, latest start first: operator, ERP and tenant users (their own tenant\'s). Not the gateway.' })
   async contracts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -77,6 +77,7 @@ export class ContractResolver {
 
 @Resolver(() => TenantNode)
 export class TenantContractResolver {
+  @Authorized(MONEY_DOCUMENT_READERS)
   @FieldResolver(() => ContractNode, { nullable: true, description: 'The contract in force today in the tenant\'s time zone; null without one (list prices, postpaid).' })
   async activeContract(@Ctx() context: RequestContext, @Root() node: TenantNode): Promise<ContractNode | null> {
     const active = await activeContract(context, (await context.loaders.tenantById.load(node.id))!);

@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, TaxMode } from '../../platform/money.js';
 import { addPeriods, localDateOf, periodFirstDay, periodInput, periodOf, periodOfDate, type Period } from '../../platform/period.js';
@@ -290,7 +290,7 @@ export async function currentTerms(context: RequestContext, tenant: Tenant): Pro
 }
 
 export async function listContracts(context: RequestContext, filter: ContractFilterInput | null, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const where: FilterQuery<Contract> = {};
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.tenantId = tenantId;
@@ -298,7 +298,7 @@ export async function listContracts(context: RequestContext, filter: ContractFil
 }
 
 export async function findContract(context: RequestContext, id: string): Promise<Contract | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const contract = await context.em.findOne(Contract, { id });
   return contract && canSeeTenant(context.actor, contract.tenantId) ? contract : null;
 }

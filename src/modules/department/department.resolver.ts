@@ -35,7 +35,7 @@ async function departmentPayload(work: () => Promise<Department>) {
 @Resolver(() => DepartmentNode)
 export class DepartmentResolver {
   @Authorized(DIRECTORY_READERS)
-  @Query(() => DepartmentNode, { description: 'One department. Another tenant\'s id is NOT_FOUND.' })
+  @Query(() => DepartmentNode, { description: 'One department (operator and tenant users; not ERP or the gateway). Another tenant\'s id is NOT_FOUND.' })
   async department(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<DepartmentNode> {
     return toDepartmentNode(await getDepartment(context, argumentId('Department', id, 'id')));
   }
@@ -46,14 +46,17 @@ export class DepartmentResolver {
     return toTenantNode(tenant!);
   }
 
-  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The parent department; null at the top level.' })
+  // ERP reads a bill line's department, not the tree around it.
+  @Authorized(DIRECTORY_READERS)
+  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The parent department; null at the top level. Not for ERP.' })
   async parent(@Ctx() context: RequestContext, @Root() department: DepartmentNode): Promise<DepartmentNode | null> {
     if (!department.parentId) return null;
     const parent = await context.loaders.departmentById.load(department.parentId);
     return parent ? toDepartmentNode(parent) : null;
   }
 
-  @FieldResolver(() => [DepartmentNode], { description: 'Direct child departments, by name.' })
+  @Authorized(DIRECTORY_READERS)
+  @FieldResolver(() => [DepartmentNode], { description: 'Direct child departments, by name. Not for ERP.' })
   async children(
     @Ctx() context: RequestContext,
     @Root() department: DepartmentNode,
@@ -90,7 +93,8 @@ export class DepartmentResolver {
 
 @Resolver(() => TenantNode)
 export class TenantDepartmentsResolver {
-  @FieldResolver(() => DepartmentConnection, { description: 'The tenant\'s departments, active ones unless the filter says otherwise.' })
+  @Authorized(DIRECTORY_READERS)
+  @FieldResolver(() => DepartmentConnection, { description: 'The tenant\'s departments, active ones unless the filter says otherwise. Not for ERP.' })
   async departments(
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,

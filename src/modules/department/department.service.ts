@@ -33,7 +33,7 @@ function auditView(department: Department): Record<string, unknown> {
 }
 
 export async function findDepartment(context: RequestContext, id: string): Promise<Department | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, DIRECTORY_READERS);
   const department = await context.loaders.departmentById.load(id);
   if (!department) return null;
   if (!canSeeTenant(context.actor, department.tenant.id)) return null;
@@ -41,7 +41,6 @@ export async function findDepartment(context: RequestContext, id: string): Promi
 }
 
 export async function getDepartment(context: RequestContext, id: string): Promise<Department> {
-  requireRole(context.actor, DIRECTORY_READERS);
   const department = await findDepartment(context, id);
   if (!department) throw new NotFoundError('Department', id);
   return department;

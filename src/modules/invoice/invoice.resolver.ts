@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { INVOICE_ISSUERS, MONEY_DOCUMENT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
@@ -8,7 +8,7 @@ import { Bill } from '../bill/bill.entity.js';
 import { BillingEventNode, BillNode, toBillNode } from '../bill/bill.types.js';
 import { findBill } from '../bill/bill.service.js';
 import { VatInvoice } from './invoice.entity.js';
-import { findInvoice, INVOICE_ISSUERS, issueInvoice, listInvoices, reverseInvoice, VatInvoiceOrderField } from './invoice.service.js';
+import { findInvoice, issueInvoice, listInvoices, reverseInvoice, VatInvoiceOrderField } from './invoice.service.js';
 import {
   toVatInvoiceLineNode,
   toVatInvoiceNode,
@@ -30,15 +30,17 @@ async function billNodeOf(context: RequestContext, billId: string): Promise<Bill
 
 @Resolver(() => VatInvoiceNode)
 export class VatInvoiceResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => VatInvoiceNode, { nullable: true, description: 'One VAT invoice; null when it does not exist or is another tenant\'s.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => VatInvoiceNode, { nullable: true, description: 'One VAT invoice (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant\'s.' })
   async vatInvoice(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<VatInvoiceNode | null> {
     const invoice = await findInvoice(context, argumentId('VatInvoice', id, 'id'));
     return invoice ? toVatInvoiceNode(invoice) : null;
   }
 
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => VatInvoiceConnection, { description: 'VAT invoices. Tenant users see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => VatInvoiceConnection, {
+    description: 'VAT invoices (operator, ERP, tenant users; not the gateway). Tenant users and a tenant\'s ERP see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.',
+  })
   async vatInvoices(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,

@@ -2,7 +2,7 @@ import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { INVOICE_ISSUERS, MONEY_DOCUMENT_READERS } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString } from '../../platform/money.js';
 import { newId } from '../../platform/ids.js';
@@ -24,11 +24,8 @@ import { invoicedLinesOfBill, lockIdempotencyKey, nextInvoiceNumber } from './in
 /** VAT invoices are Chinese tax documents: dated, and numbered by year, in China's time zone. */
 export const FAPIAO_TIME_ZONE = 'Asia/Shanghai';
 
-/** Who issues and reverses invoices: the tenant's finance staff, or the operator. */
-export const INVOICE_ISSUERS = [Role.PLATFORM_ADMIN, Role.TENANT_FINANCE];
-
 export async function findInvoice(context: RequestContext, id: string): Promise<VatInvoice | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const invoice = await context.loaders.vatInvoiceById.load(id);
   return invoice && canSeeTenant(context.actor, invoice.tenantId) ? invoice : null;
 }
@@ -50,7 +47,7 @@ export interface VatInvoiceFilter {
 }
 
 export function listInvoices(context: RequestContext, filter: VatInvoiceFilter | null, order: { field: VatInvoiceOrderField; direction: OrderDirection }, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const where: FilterQuery<VatInvoice> = {};
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.tenantId = tenantId;

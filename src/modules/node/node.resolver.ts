@@ -41,7 +41,7 @@ function fetcher<E>(find: (context: RequestContext, id: string) => Promise<E | n
   };
 }
 
-/** How to fetch each node type, with the same visibility rules as its own query. */
+/** How to fetch each node type, with the same role and tenant rules as its own query. */
 const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   Tenant: fetcher(findTenant, toTenantNode),
   Department: fetcher(findDepartment, toDepartmentNode),
@@ -75,13 +75,13 @@ function fetchNode(context: RequestContext, id: string, argument: string): Promi
 export class NodeResolver {
   @Query(() => Node, {
     nullable: true,
-    description: 'Any object by its global id; null when it does not exist or the caller cannot see it.',
+    description: 'Any object by its global id; null when it does not exist or is another tenant\'s. FORBIDDEN when the caller\'s role cannot read that type at all.',
   })
   node(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
     return fetchNode(context, id, 'id');
   }
 
-  @Query(() => [Node], { nullable: 'items', description: `Several objects by global id, in order; at most ${MAX_NODES}.` })
+  @Query(() => [Node], { nullable: 'items', description: `Several objects by global id, in order; at most ${MAX_NODES}. FORBIDDEN when the caller\'s role cannot read one of their types.` })
   nodes(@Ctx() context: RequestContext, @Arg('ids', () => [ID]) ids: string[]): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw new BadInputError(`ids may hold at most ${MAX_NODES} ids, got ${ids.length}.`, ['ids']);
     return Promise.all(ids.map((id, index) => fetchNode(context, id, `ids[${index}]`)));

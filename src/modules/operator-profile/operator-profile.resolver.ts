@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { TaxPartyInput } from '../../platform/graphql/tax-party.types.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { findOperatorProfile, setOperatorProfile } from './operator-profile.service.js';
@@ -8,8 +8,8 @@ import { OperatorProfileNode, OperatorProfilePayload, toOperatorProfileNode } fr
 
 @Resolver(() => OperatorProfileNode)
 export class OperatorProfileResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => OperatorProfileNode, { nullable: true, description: 'The seller printed on VAT invoices; null until the operator sets it.' })
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => OperatorProfileNode, { nullable: true, description: 'The seller printed on VAT invoices (operator, ERP, tenant users; not the gateway); null until the operator sets it.' })
   async operatorProfile(@Ctx() context: RequestContext): Promise<OperatorProfileNode | null> {
     const profile = await findOperatorProfile(context);
     return profile ? toOperatorProfileNode(profile) : null;

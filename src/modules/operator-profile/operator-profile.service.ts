@@ -1,7 +1,7 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { taxPartySchema, type TaxParty } from '../../platform/tax/tax-party.js';
 import { validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -20,7 +20,7 @@ export function loadOperatorProfile(em: EntityManager, options: { lock?: boolean
 }
 
 export function findOperatorProfile(context: RequestContext): Promise<OperatorProfile | null> {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
   return loadOperatorProfile(context.em);
 }
 

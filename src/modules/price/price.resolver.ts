@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { Role } from '../../platform/auth/roles.js';
+import { PRICE_BOOK_READERS, Role } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { listModelPrices, setModelPrice } from './price.service.js';
@@ -8,8 +8,10 @@ import { ModelPriceConnection, ModelPriceFilterInput, ModelPricePayload, ModelPr
 
 @Resolver()
 export class PriceResolver {
-  @Authorized()
-  @Query(() => ModelPriceConnection, { description: 'The price book: the version of each model\'s price in force at `asOf` (default now), by model name.' })
+  @Authorized(PRICE_BOOK_READERS)
+  @Query(() => ModelPriceConnection, {
+    description: 'The price book: the version of each model\'s price in force at `asOf` (default now), by model name. Operator, tenant users and the gateway; not ERP (a bill line names its price version).',
+  })
   async modelPrices(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,

@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
-import { Role } from '../../platform/auth/roles.js';
+import { PRICE_BOOK_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode } from '../../platform/money.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -103,6 +103,7 @@ export async function setModelPrice(context: RequestContext, input: ModelPriceSe
 
 /** The versions in force at `asOf`, one per model and currency, by model name. */
 export function listModelPrices(context: RequestContext, asOf: Date | null, filter: ModelPriceFilterInput | null, page: PageArgs) {
+  requireRole(context.actor, PRICE_BOOK_READERS);
   const instant = asOf ?? context.clock.now();
   const where: FilterQuery<ModelPrice>[] = [
     { effectiveFrom: { $lte: instant } },
@@ -114,7 +115,8 @@ export function listModelPrices(context: RequestContext, asOf: Date | null, filt
   return paginate({ em: context.em, entity: ModelPrice, where: { $and: where }, sortField: 'model', direction: OrderDirection.ASC, page });
 }
 
-/** Prices are public to every authenticated caller: portals show them, the gateway quotes them. */
-export function findModelPrice(context: RequestContext, id: string): Promise<ModelPrice | null> {
+/** Prices are the same for every tenant: portals show them, the gateway quotes them. */
+export async function findModelPrice(context: RequestContext, id: string): Promise<ModelPrice | null> {
+  requireRole(context.actor, PRICE_BOOK_READERS);
   return context.em.findOne(ModelPrice, { id });
 }

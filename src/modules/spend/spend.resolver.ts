@@ -1,7 +1,8 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Authorized, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { requireRole } from '../../platform/auth/actor.js';
+import { SPEND_READERS } from '../../platform/auth/roles.js';
 import { SPEND_UPDATED, type SpendUpdatedEvent } from '../usage/usage.service.js';
 import { SpendPeriod } from './spend-counter.entity.js';
 import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
@@ -14,8 +15,10 @@ interface SpendUpdatedArgs {
 
 @Resolver()
 export class SpendResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => SpendNode, { description: 'A scope\'s charged spend in the period containing `at` (default now), in the tenant\'s time zone, with its limit if one applies.' })
+  @Authorized(SPEND_READERS)
+  @Query(() => SpendNode, {
+    description: 'A scope\'s charged spend in the period containing `at` (default now), in the tenant\'s time zone, with its limit if one applies. Operator and tenant users; not ERP.',
+  })
   spend(
     @Ctx() context: RequestContext,
     @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
@@ -27,8 +30,9 @@ export class SpendResolver {
 
   @Subscription(() => SpendSnapshotNode, {
     description:
-      'The scope\'s spend after each recorded usage batch that moves it, from any server. Tenant users may watch only their tenant\'s scopes.',
+      'The scope\'s spend after each recorded usage batch that moves it, from any server. Operator and tenant users; tenant users may watch only their tenant\'s scopes.',
     subscribe: async ({ context, args }) => {
+      requireRole((context as RequestContext).actor, SPEND_READERS);
       const scope = await resolveSpendScope(context as RequestContext, (args as SpendUpdatedArgs).scope);
       return pipe(
         (context as RequestContext).pubSub.subscribe(SPEND_UPDATED),

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { DIRECTORY_READERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { nativePool } from '../../platform/database/sql.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
@@ -28,8 +28,8 @@ const SCOPE_FIELDS: { field: keyof SpendScopeInput; type: SpendScopeType; node: 
 ];
 
 /**
- * Reads a scope argument: exactly one id, of the right type, naming something the caller may see.
- * Another tenant's scope is NOT_FOUND, as if it did not exist.
+ * Reads a scope argument: exactly one id, of the right type, naming something the caller may see
+ * (scopes are the directory: its readers only). Another tenant's scope is NOT_FOUND, as if it did not exist.
  */
 export async function resolveSpendScope(context: RequestContext, input: SpendScopeInput, argument = 'scope'): Promise<ResolvedScope> {
   requireRole(context.actor, DIRECTORY_READERS);
@@ -104,6 +104,7 @@ export function scopeNode(type: SpendScopeType, id: string, tenantId: string): S
 
 /** A scope's spend in the period (in the tenant's time zone) that contains `at`, default now. */
 export async function getSpend(context: RequestContext, input: SpendScopeInput, period: SpendPeriod, at: Date | null): Promise<SpendNode> {
+  requireRole(context.actor, SPEND_READERS);
   const scope = await resolveSpendScope(context, input);
   return readSpend(context, scope, period, at ?? context.clock.now(), await spendLimitOf(context, scope, period));
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
@@ -33,14 +33,16 @@ async function tenantPayload(work: () => Promise<Tenant>) {
 
 @Resolver(() => TenantNode)
 export class TenantResolver {
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => TenantNode, { description: 'One tenant. Tenant users can read only their own; any other id is NOT_FOUND.' })
+  @Authorized(TENANT_READERS)
+  @Query(() => TenantNode, {
+    description: 'One tenant. Operator, tenant users and ERP; tenant users and a tenant\'s ERP read only their own (any other id is NOT_FOUND). ERP reads its billing identity only.',
+  })
   async tenant(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<TenantNode> {
     return toTenantNode(await getTenant(context, argumentId('Tenant', id, 'id')));
   }
 
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => TenantConnection, { description: 'Tenants the caller can see: all for the operator, its own for a tenant user.' })
+  @Authorized(TENANT_READERS)
+  @Query(() => TenantConnection, { description: 'Tenants the caller can see: all for the operator and an operator ERP, its own for a tenant user or a tenant\'s ERP. Not the gateway.' })
   async tenants(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -56,8 +58,10 @@ export class TenantResolver {
     return tenantPayload(() => createTenant(context, input));
   }
 
-  @Authorized([Role.PLATFORM_ADMIN, Role.TENANT_ADMIN])
-  @Mutation(() => TenantPayload, { description: 'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant.' })
+  @Authorized(TENANT_PROFILE_WRITERS)
+  @Mutation(() => TenantPayload, {
+    description: 'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant; any other field is refused (NOT_PERMITTED) and nothing is written.',
+  })
   tenantUpdate(@Ctx() context: RequestContext, @Arg('input', () => TenantUpdateInput) input: TenantUpdateInput) {
     return tenantPayload(() => updateTenant(context, input));
   }

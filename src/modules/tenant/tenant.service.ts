@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { publishOnCommit } from '../../platform/events.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode, decimal } from '../../platform/money.js';
@@ -45,8 +45,17 @@ const tenantUpdateSchema = tenantCreateSchema.partial().extend({
   balanceLowLevel: amount({ allowZero: true }).nullish(),
 });
 
-/** Fields only the operator may change: they move billing periods, prices and charges. */
-const PLATFORM_ONLY_FIELDS = ['timezone', 'billingCurrency', 'failedRequestPolicy'] as const;
+/**
+ * Fields only the operator may change: they move billing periods, prices, charges and alerts. A
+ * tenant admin changes name and buyer tax profile only; a new input field must be placed here or
+ * in that exclusion, or this does not compile.
+ */
+const OPERATOR_ONLY_FIELDS: Record<Exclude<keyof TenantUpdateInput, 'tenantId' | 'name' | 'buyerTaxProfile'>, true> = {
+  timezone: true,
+  billingCurrency: true,
+  failedRequestPolicy: true,
+  balanceLowLevel: true,
+};
 
 export function auditView(tenant: Tenant): Record<string, unknown> {
   return {
@@ -68,13 +77,12 @@ function applyBuyerTaxProfile(profile: BuyerTaxProfile, changes: z.output<typeof
 
 /** A tenant the actor may see, or null (another tenant's is null, as if it did not exist). */
 export async function findTenant(context: RequestContext, id: string): Promise<Tenant | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, TENANT_READERS);
   if (!canSeeTenant(context.actor, id)) return null;
   return context.loaders.tenantById.load(id);
 }
 
 export async function getTenant(context: RequestContext, id: string): Promise<Tenant> {
-  requireRole(context.actor, DIRECTORY_READERS);
   const tenant = await findTenant(context, id);
   if (!tenant) throw new NotFoundError('Tenant', id);
   return tenant;
@@ -86,7 +94,7 @@ export function listTenants(
   order: TenantOrderInput | null | undefined,
   page: PageArgs,
 ) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, TENANT_READERS);
   const scopedTenantId = tenantScope(context.actor);
   const where: FilterQuery<Tenant> = {};
   if (scopedTenantId) where.id = scopedTenantId;
@@ -144,11 +152,11 @@ async function refuseRebucketingUsage(transaction: RequestContext, tenant: Tenan
 }
 
 export async function updateTenant(context: RequestContext, input: TenantUpdateInput): Promise<Tenant> {
-  requireRole(context.actor, [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN]);
+  requireRole(context.actor, TENANT_PROFILE_WRITERS);
   const { tenantId, ...changes } = input;
-  const values = validateInput(tenantUpdateSchema, changes);
+  // Before validation: a field the caller may not change is NOT_PERMITTED, whatever its value.
   if (context.actor.role !== Role.PLATFORM_ADMIN) {
-    const refused = PLATFORM_ONLY_FIELDS.filter((field) => changes[field] !== undefined && changes[field] !== null);
+    const refused = (Object.keys(OPERATOR_ONLY_FIELDS) as (keyof typeof OPERATOR_ONLY_FIELDS)[]).filter((field) => changes[field] != null);
     if (refused.length) {
       throw new UserInputErrors(
         refused.map((field) => ({
@@ -159,6 +167,7 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
       );
     }
   }
+  const values = validateInput(tenantUpdateSchema, changes);
   return inTransaction(context, async (transaction) => {
     const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
     await refuseRebucketingUsage(transaction, tenant, values);

@@ -1,4 +1,5 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { SPEND_READERS } from '../../platform/auth/roles.js';
 import { CurrencyCode } from '../../platform/money.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { payloadType } from '../../platform/graphql/payload.js';
@@ -46,7 +47,10 @@ export class BuyerTaxProfileNode {
   bankAccount!: string | null;
 }
 
-@ObjectType('Tenant', { implements: Node, description: 'A customer company of the operator.' })
+@ObjectType('Tenant', {
+  implements: Node,
+  description: 'A customer company of the operator. ERP reads its billing identity (name, status, currency, time zone, buyer tax profile), contract and balance, not its directory, spend or alerts.',
+})
 export class TenantNode extends Node {
   @Field({ description: 'Legal or trading name.' })
   name!: string;
@@ -69,7 +73,8 @@ export class TenantNode extends Node {
   @Field(() => Date, { nullable: true, description: 'When the tenant was last suspended, while it is.' })
   suspendedAt!: Date | null;
 
-  @Field(() => Money, { nullable: true, description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none.' })
+  @Authorized(SPEND_READERS)
+  @Field(() => Money, { nullable: true, description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none. Not for ERP (an alert setting).' })
   balanceLowLevel!: Money | null;
 
   @Field({ description: 'When the tenant was created.' })
@@ -198,7 +203,7 @@ export class TenantUpdateInput {
   @Field(() => BuyerTaxProfileInput, { nullable: true, description: 'Buyer details; omitted fields inside are unchanged.' })
   buyerTaxProfile?: BuyerTaxProfileInput | null;
 
-  @Field(() => DecimalScalar, { nullable: true, description: 'The BALANCE_LOW alert level; "0" turns the alert off.' })
+  @Field(() => DecimalScalar, { nullable: true, description: 'The BALANCE_LOW alert level; "0" turns the alert off (platform admins only).' })
   balanceLowLevel?: string | null;
 }
 

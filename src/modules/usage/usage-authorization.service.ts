@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
-import { Role } from '../../platform/auth/roles.js';
+import { USAGE_AUTHORIZERS } from '../../platform/auth/roles.js';
 import type pg from 'pg';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
@@ -200,7 +200,7 @@ function estimate(input: UsageAuthorizeInput): Decimal {
  * concurrent calls may together pass a limit by what is in flight (see README).
  */
 export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
-  requireRole(context.actor, [Role.GATEWAY]);
+  requireRole(context.actor, USAGE_AUTHORIZERS);
   const estimatedCost = estimate(input);
   if (input.requestId != null && (input.requestId.trim() === '' || input.requestId.length > 128)) {
     throw new BadInputError('input.requestId must be 1 to 128 characters.', ['input', 'requestId']);

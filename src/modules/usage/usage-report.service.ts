@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { DIRECTORY_READERS } from '../../platform/auth/roles.js';
+import { SPEND_READERS, USAGE_RECORD_READERS } from '../../platform/auth/roles.js';
 import { nativePool, parseTimestamptz } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
@@ -15,7 +15,7 @@ import { UsageRecord } from './usage-record.entity.js';
 import { UsageGroupBy, UsageSummaryGroup, type UsageRecordFilterInput } from './usage.types.js';
 
 export async function listUsageRecords(context: RequestContext, filter: UsageRecordFilterInput | null, page: PageArgs) {
-  requireRole(context.actor, DIRECTORY_READERS);
+  requireRole(context.actor, USAGE_RECORD_READERS);
   const where: FilterQuery<UsageRecord>[] = [];
   const tenantId = tenantScope(context.actor, filter?.tenantId ? argumentId('Tenant', filter.tenantId, 'filter.tenantId') : null);
   if (tenantId) where.push({ tenantId });
@@ -72,6 +72,7 @@ export async function summarizeUsage(
   to: Date,
   groupBy: UsageGroupBy[],
 ): Promise<UsageSummaryGroup[]> {
+  requireRole(context.actor, SPEND_READERS);
   const scope = await resolveSpendScope(context, scopeInput);
   if (to <= from) throw new BadInputError('to must be after from.', ['to']);
   if (to.getTime() - from.getTime() > MAX_SUMMARY_DAYS * 86_400_000) {
@@ -120,7 +121,7 @@ export async function summarizeUsage(
 
 /** A usage record the actor may see, or null. */
 export async function findUsageRecord(context: RequestContext, id: string): Promise<UsageRecord | null> {
-  if (!DIRECTORY_READERS.includes(context.actor.role)) return null;
+  requireRole(context.actor, USAGE_RECORD_READERS);
   const record = await context.em.findOne(UsageRecord, { id });
   return record && canSeeTenant(context.actor, record.tenantId) ? record : null;
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
-import { DIRECTORY_READERS, Role } from '../../platform/auth/roles.js';
+import { SPEND_READERS, USAGE_AUTHORIZERS, USAGE_RECORD_READERS, USAGE_RECORDERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { ApiKeyNode, toApiKeyNode } from '../api-key/api-key.types.js';
 import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
@@ -26,25 +26,27 @@ import {
 
 @Resolver(() => UsageRecordNode)
 export class UsageResolver {
-  @Authorized([Role.GATEWAY, Role.PLATFORM_ADMIN])
+  @Authorized(USAGE_RECORDERS)
   @Mutation(() => UsageRecordPayload, {
-    description: `Record a batch of gateway requests, at most ${MAX_USAGE_BATCH} per call, in one transaction. Each record is accepted, a duplicate of a requestId the tenant already has (nothing changes), or rejected by index with a code; a bad record never sinks the others.`,
+    description: `Record a batch of gateway requests (GATEWAY, or the operator), at most ${MAX_USAGE_BATCH} per call, in one transaction. Each record is accepted, a duplicate of a requestId the tenant already has (nothing changes), or rejected by index with a code; a bad record never sinks the others.`,
   })
   usageRecord(@Ctx() context: RequestContext, @Arg('input', () => UsageRecordInput) input: UsageRecordInput): Promise<UsageRecordPayload> {
     return recordUsage(context, input);
   }
 
-  @Authorized([Role.GATEWAY])
+  @Authorized(USAGE_AUTHORIZERS)
   @Query(() => UsageAuthorization, {
     description:
-      'The gateway\'s pre-call check: may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.',
+      'The gateway\'s pre-call check (GATEWAY only): may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.',
   })
   usageAuthorize(@Ctx() context: RequestContext, @Arg('input', () => UsageAuthorizeInput) input: UsageAuthorizeInput): Promise<UsageAuthorization> {
     return authorizeUsage(context, input);
   }
 
-  @Authorized(DIRECTORY_READERS)
-  @Query(() => UsageRecordConnection, { description: 'Usage records, newest first. Tenant users see their tenant\'s only.' })
+  @Authorized(USAGE_RECORD_READERS)
+  @Query(() => UsageRecordConnection, {
+    description: 'Usage records, one per gateway request, newest first: operator, tenant admins and finance (their tenant\'s only). Not viewers or ERP: records carry end-user tags; viewers read usageSummary.',
+  })
   async usageRecords(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -53,9 +55,9 @@ export class UsageResolver {
     return UsageRecordConnection.from(await listUsageRecords(context, filter, page), toUsageRecordNode);
   }
 
-  @Authorized(DIRECTORY_READERS)
+  @Authorized(SPEND_READERS)
   @Query(() => [UsageSummaryGroup], {
-    description: 'Requests, tokens and charged cost of a scope in [from, to), grouped by the dimensions asked for (none: one total). At most 366 days and 10,000 groups.',
+    description: 'Requests, tokens and charged cost of a scope in [from, to), grouped by the dimensions asked for (none: one total). At most 366 days and 10,000 groups. Operator and tenant users; not ERP.',
   })
   usageSummary(
     @Ctx() context: RequestContext,

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
-import { Role } from '../../platform/auth/roles.js';
+import { USAGE_RECORDERS } from '../../platform/auth/roles.js';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
@@ -183,7 +183,7 @@ function spendUpdatedEvent(recordedAt: Date, keys: KeyForUsage[], currencies: Re
  * A bad record is rejected by index and never sinks the others.
  */
 export async function recordUsage(context: RequestContext, input: UsageRecordInput): Promise<UsageRecordPayload> {
-  requireRole(context.actor, [Role.GATEWAY, Role.PLATFORM_ADMIN]);
+  requireRole(context.actor, USAGE_RECORDERS);
   const now = context.clock.now();
   const rejections: UsageRejection[] = [];
   const duplicates: UsageDuplicate[] = [];

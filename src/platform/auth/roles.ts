@@ -12,8 +12,41 @@ export const TENANT_ROLES: readonly Role[] = [Role.TENANT_ADMIN, Role.TENANT_FIN
 /** Roles that never belong to a tenant. ERP may be either: the operator's ERP or one tenant's. */
 export const PLATFORM_ROLES: readonly Role[] = [Role.PLATFORM_ADMIN, Role.GATEWAY];
 
-/** Who may read a tenant's directory (tenant, departments, keys, metadata). */
-export const DIRECTORY_READERS = [Role.PLATFORM_ADMIN, ...TENANT_ROLES, Role.ERP];
-/** Who may change a tenant's directory. */
-export const DIRECTORY_WRITERS = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
-export const ADMINS = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+// Who reads and changes what (README "Roles" is this table for portal and ERP teams). Each list
+// guards one kind of data; tenant roles and a tenant's ERP are limited to their own tenant
+// elsewhere (tenantScope, canSeeTenant).
+
+/** A tenant's billing identity: the Tenant object (name, status, currency, time zone, buyer tax profile). */
+export const TENANT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES, Role.ERP];
+/** A tenant's directory: departments and API keys. */
+export const DIRECTORY_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES];
+export const DIRECTORY_WRITERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** A tenant's name and buyer tax profile; every other tenant field is the operator's. */
+export const TENANT_PROFILE_WRITERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** The spend dashboards: spend, usage summaries (aggregates), budgets, alerts. */
+export const SPEND_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES];
+/** Budgets and alert acknowledgement. */
+export const SPEND_CONTROLLERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
+/** Per-request usage records: they carry the tenant's end-user tags. */
+export const USAGE_RECORD_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
+/**
+ * Money documents: bills with their lines and payments, VAT invoices, contracts, the prepaid
+ * balance amount, the seller (operator profile), and the bill and invoice exports.
+ */
+export const MONEY_DOCUMENT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES, Role.ERP];
+/** The prepaid balance ledger, entry by entry. */
+export const BALANCE_LEDGER_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE, Role.ERP];
+/** Redeeming a voucher into the tenant's prepaid balance. */
+export const VOUCHER_REDEEMERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** Issuing and reversing VAT invoices: the tenant's finance staff, or the operator. */
+export const INVOICE_ISSUERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_FINANCE];
+/** The price book; the gateway reads it to estimate a call's cost for usageAuthorize. */
+export const PRICE_BOOK_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES, Role.GATEWAY];
+/** Access tokens of this API: listing, creating, revoking. */
+export const ACCESS_TOKEN_ADMINS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** The audit trail. */
+export const AUDIT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** The pre-call check, which may reserve spend: the gateway only. */
+export const USAGE_AUTHORIZERS: readonly Role[] = [Role.GATEWAY];
+/** Recording usage batches (the operator may replay one). */
+export const USAGE_RECORDERS: readonly Role[] = [Role.GATEWAY, Role.PLATFORM_ADMIN];
