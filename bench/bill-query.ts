@@ -30,26 +30,33 @@ export interface BillQueryFigures {
   listing: string[];
 }
 
+/** One tenant's usage of the period, generated in SQL and settled by the product's own settlement: its bill. */
+export async function settledBill(
+  sql: pg.Pool,
+  period: string,
+  data: { records: number; departmentsPerTenant: number; models: number; name: string },
+): Promise<{ tenantId: string; id: string; lines: number }> {
+  const { tenantIds } = await seedSettlementData(sql, { tenants: 1, period, ...data });
+  const dependencies = { pool: sql, clock: systemClock, logger: createLogger('warn') };
+  const [tenant] = await tenantsToSettle(sql, tenantIds);
+  const outcome = await settleTenant(dependencies, tenant, period, null);
+  if (outcome !== 'BILLED') throw new Error(`settling ${tenant.id} gave ${outcome}`);
+  const { rows: [bill] } = await sql.query<{ id: string; lines: number }>(
+    'select id, (select count(*)::int from bill_line where bill_id = bill.id) as lines from bill where tenant_id = $1',
+    [tenant.id],
+  );
+  return { tenantId: tenant.id, ...bill };
+}
+
 /**
- * Two bills of the period through the product's own settlement: 10 departments x 10 models (100
- * usage lines) and 1 department x 10 models (10 lines), each with two payments recorded through the API.
+ * Two bills of the period: 10 departments x 10 models (100 usage lines) and 1 department x 10
+ * models (10 lines), each with two payments recorded through the API.
  */
 async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, period: string) {
-  const large = await seedSettlementData(sql, { tenants: 1, records: 20_000, period, departmentsPerTenant: 10, models: 10, name: 'Bill query (100 lines)' });
-  const small = await seedSettlementData(sql, { tenants: 1, records: 2_000, period, departmentsPerTenant: 1, models: 10, name: 'Bill query (10 lines)' });
-  const dependencies = { pool: sql, clock: systemClock, logger: createLogger('warn') };
-  for (const tenant of await tenantsToSettle(sql, [...large.tenantIds, ...small.tenantIds])) {
-    const outcome = await settleTenant(dependencies, tenant, period, null);
-    if (outcome !== 'BILLED') throw new Error(`settling ${tenant.id} gave ${outcome}`);
-  }
-  const billOf = async (tenantId: string) => {
-    const { rows: [bill] } = await sql.query<{ id: string; lines: number }>(
-      'select id, (select count(*)::int from bill_line where bill_id = bill.id) as lines from bill where tenant_id = $1',
-      [tenantId],
-    );
-    return bill;
+  const bills = {
+    large: await settledBill(sql, period, { records: 20_000, departmentsPerTenant: 10, models: 10, name: 'Bill query (100 lines)' }),
+    small: await settledBill(sql, period, { records: 2_000, departmentsPerTenant: 1, models: 10, name: 'Bill query (10 lines)' }),
   };
-  const bills = { large: await billOf(large.tenantIds[0]), small: await billOf(small.tenantIds[0]) };
   if (bills.large.lines !== 100 || bills.small.lines !== 10) throw new Error(`expected bills of 100 and 10 lines, got ${bills.large.lines} and ${bills.small.lines}`);
   const admin = new GraphQLClient(serverUrl, adminToken);
   for (const bill of Object.values(bills)) {

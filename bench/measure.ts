@@ -28,23 +28,24 @@ export async function inParallel(total: number, width: number, task: (index: num
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** A bare keep-alive POST: the load generator shares the machine, so it stays cheap. */
-export function post(url: URL, token: string, body: string): Promise<string> {
+/** A bare keep-alive request with its status, whatever it is: the load generator shares the machine, so it stays cheap. */
+export function send(url: URL, token: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if (response.statusCode !== 200 || text.includes('"errors"')) reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 500)}`));
-          else resolve(text);
-        });
-      },
-    );
+    const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${token}` };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const request = http.request(url, { method: body === undefined ? 'GET' : 'POST', agent, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+    });
     request.on('error', reject);
     request.end(body);
   });
+}
+
+/** A POST that must succeed: HTTP 200 without errors. */
+export async function post(url: URL, token: string, body: string): Promise<string> {
+  const { status, text } = await send(url, token, body);
+  if (status !== 200 || text.includes('"errors"')) throw new Error(`HTTP ${status}: ${text.slice(0, 500)}`);
+  return text;
 }

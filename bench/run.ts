@@ -9,14 +9,17 @@
  *       settle`) over data generated in SQL in a database of its own (bench/settlement.ts); (f) the
  *       `bill(id)` query for a 100-line bill: latency, and SQL statements per query (bench/bill-query.ts);
  *       (g) VAT invoices on 100-line bills: issue one at a time and with callers on as many bills,
- *       reverse, the ERP's page of invoices and its SQL statements per page (bench/invoice.ts).
+ *       reverse, the ERP's page of invoices and its SQL statements per page (bench/invoice.ts);
+ *       (h) abuse: another tenant's probe alone and while one token runs heavy queries and PDF
+ *       downloads, on a second server with the default rate limits, and its peak RSS (bench/abuse.ts).
+ * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
  *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
- *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300
- *   --only ingestion|authorize|live|settlement|bill-query|invoice (repeatable; default all six)
+ *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse (repeatable; default all seven)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
  * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
@@ -33,6 +36,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/da
 import { migrate } from '../src/platform/database/orm.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
+import { abuseBench, type ProbeFigures } from './abuse.js';
 import { billQueryBench } from './bill-query.js';
 import { invoiceBench } from './invoice.js';
 import { LiveSpendProbe } from './live-spend.js';
@@ -61,7 +65,8 @@ const { values: options } = parseArgs({
     'invoice-issues': { type: 'string', default: '300' },
     'invoice-callers': { type: 'string', default: '8' },
     'invoice-page-requests': { type: 'string' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice'] },
+    'abuse-seconds': { type: 'string', default: '10' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse'] },
   },
 });
 const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
@@ -84,7 +89,13 @@ const settings = {
   invoiceIssues: Number(options['invoice-issues']),
   invoiceCallers: Number(options['invoice-callers']),
   invoicePageRequests: Number(options['invoice-page-requests'] ?? options['invoice-issues']),
+  abuseSeconds: Number(options['abuse-seconds']),
 };
+
+/** Buckets no measurement of speed reaches: (h) measures the limits, on a server of its own. */
+const UNLIMITED = '1000000000/1000000000';
+/** (h)'s targets. */
+const ABUSE_TARGETS = { probeP50: 20, probeP99: 100, peakRssMiB: 600 };
 
 const USAGE_MUTATION = 'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
 const AUTHORIZE_QUERY = 'query($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { isAllowed denial { code } remainingSpend { amount } } }';
@@ -161,7 +172,7 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice'];
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse'];
 
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
@@ -210,7 +221,15 @@ async function main(): Promise<void> {
       await sql.query('create table bench_raw_usage (like usage_record including all)');
       const bootstrapToken = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
       server = await startServerProcess(databaseUrl, {
-        environment: { BOOTSTRAP_ADMIN_TOKEN: bootstrapToken, NODE_ENV: 'production' },
+        environment: {
+          BOOTSTRAP_ADMIN_TOKEN: bootstrapToken,
+          NODE_ENV: 'production',
+          RATE_LIMIT_STANDARD: UNLIMITED,
+          RATE_LIMIT_OPERATOR: UNLIMITED,
+          RATE_LIMIT_GATEWAY: UNLIMITED,
+          RATE_LIMIT_RENDERS_PER_TOKEN: '1000',
+          RATE_LIMIT_RENDERS_PER_PROCESS: '1000',
+        },
         // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to profile the server
         nodeArguments: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
         compiled: true,
@@ -306,6 +325,17 @@ async function main(): Promise<void> {
           `      vatInvoices(first: 20) as the ERP pulls it (updatedSince, UPDATED_AT ASC, cursors; ${invoice.page.invoices} invoices, ${invoice.page.requests} pages): p50 ${milliseconds(invoice.page.p50)} ms, p95 ${milliseconds(invoice.page.p95)} ms, ${round(invoice.page.rate)} pages/s`,
           `      SQL statements per page (counted in-process): issued invoices first: 5 ${ascending.first5.join('/')}, first: 20 ${ascending.first20.join('/')}; red-letter and reversed first: 5 ${descending.first5.join('/')}, first: 20 ${descending.first20.join('/')} ` +
             `(target: the same) ${constant ? 'same' : 'DIFFERENT'}; per vatInvoiceIssue ${invoice.statements.issue.join('/')}`,
+        ];
+      }
+      if (options.only.includes('abuse')) {
+        const abuse = await abuseBench(databaseUrl, sql, bootstrapToken, { period: settings.settlePeriod, seconds: settings.abuseSeconds, heavyQueries: 8, downloads: 8, probeIntervalMs: 20 });
+        const probe = (figures: ProbeFigures) => `p50 ${round(figures.p50, 1)} ms, p99 ${round(figures.p99, 1)} ms, max ${round(figures.max)} ms (${figures.count} probes)`;
+        const statuses = (counts: Record<number, number>) => Object.entries(counts).map(([status, count]) => `${count} x ${status}`).join(', ');
+        results.h = [
+          `  (h) abuse, default rate limits: another tenant's { viewer { role } } alone: ${probe(abuse.alone)}`,
+          `      while one token runs 8 heavy queries (cost ${abuse.heavyCost} each) and 8 PDF downloads of a 100-line bill at a time, ${settings.abuseSeconds} s: ${probe(abuse.underAbuse)} ` +
+            `(target p50 <= ${ABUSE_TARGETS.probeP50}, p99 <= ${ABUSE_TARGETS.probeP99}); under abuse / alone p50 ${round(abuse.underAbuse.p50 / abuse.alone.p50, 1)}`,
+          `      the abuser got: heavy queries ${statuses(abuse.heavy)}; PDFs ${statuses(abuse.pdf)}; server peak RSS ${abuse.peakRssMiB} MiB (target <= ${ABUSE_TARGETS.peakRssMiB})`,
         ];
       }
     }

@@ -44,6 +44,8 @@ export interface AppOptions {
   isProduction?: boolean;
   spendSpike?: SpendSpikeRule;
   rateLimits?: RateLimitConfig;
+  /** Express's `trust proxy` setting, for the client address behind a load balancer. */
+  trustProxy?: string;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -58,8 +60,8 @@ export interface App {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_BODY = '5mb';
-/** Points an export takes from the caller's bucket: a render is worth a large query. */
-const EXPORT_COST = 100;
+/** Points an export takes from the caller's bucket: a PDF render is worth a large query, a data file a small one. */
+const EXPORT_COST = { document: 500, data: 50 } as const;
 
 function unauthenticated(): GraphQLError {
   return new GraphQLError('A valid access token is required: send "Authorization: Bearer <token>".', {
@@ -159,6 +161,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const formatError = createErrorFormatter(logger);
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const httpServer = http.createServer(app);
 
   const wsServer = startWebSocketServer({
@@ -228,8 +231,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       try {
         const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
         requireRole(context.actor, MONEY_DOCUMENT_READERS);
-        const charge = costBuckets.take(context.actor, EXPORT_COST);
-        if (!charge.allowed) throw rateLimitedError(`An export costs ${EXPORT_COST} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`, charge.retryAfterSeconds);
+        const { contentType, body } = render[format];
+        const cost = contentType === 'application/pdf' ? EXPORT_COST.document : EXPORT_COST.data;
+        const charge = costBuckets.take(context.actor, cost);
+        if (!charge.allowed) throw rateLimitedError(`This export costs ${cost} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`, charge.retryAfterSeconds);
         release = renders.tryAcquire(context.actor.tokenId);
         if (!release) throw rateLimitedError(`At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`, 1);
         const data = await load(context, id);
@@ -237,7 +242,6 @@ export async function startApp(options: AppOptions): Promise<App> {
           response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
           return;
         }
-        const { contentType, body } = render[format];
         const content = await body(data);
         response.setHeader('Content-Disposition', `attachment; filename="${fileName(data, format)}"`);
         response.type(contentType).send(Buffer.isBuffer(content) || typeof content === 'string' ? content : JSON.stringify(content));

@@ -37,6 +37,8 @@ const app = await startApp({
   bootstrapAdminToken: config.bootstrapAdminToken,
   isProduction: config.isProduction,
   spendSpike: config.spendSpike,
+  rateLimits: config.rateLimits,
+  trustProxy: config.trustProxy,
 });
 
 const liveDemoTokens = await app.orm.em.fork().find(AccessToken, {

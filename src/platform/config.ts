@@ -1,9 +1,24 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { decimal, isDecimalString } from './money.js';
+import { DEFAULT_RATE_LIMITS, type BucketLimit, type RateLimitConfig } from './rate-limits.js';
 import { ACCESS_TOKEN_PREFIX } from './secrets.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** "10000/1000": a bucket of 10,000 cost points that refills 1,000 a second. */
+const bucket = (fallback: BucketLimit) =>
+  z
+    .string()
+    .default(`${fallback.maximum}/${fallback.restorePerSecond}`)
+    .pipe(z.string().regex(/^[1-9]\d{0,9}\/[1-9]\d{0,9}$/, 'must be "<points>/<points restored per second>", e.g. "10000/1000"'))
+    .transform((value): BucketLimit => {
+      const [maximum, restorePerSecond] = value.split('/').map(Number);
+      return { maximum, restorePerSecond };
+    });
+
+const positiveWhole = (fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(fallback);
 
 const configSchema = z.object({
   DATABASE_URL: z
@@ -32,6 +47,13 @@ const configSchema = z.object({
     .string()
     .refine((value) => isDecimalString(value) && !value.startsWith('-'), 'must be a decimal of at least 0, e.g. "10"')
     .default('10'),
+  RATE_LIMIT_STANDARD: bucket(DEFAULT_RATE_LIMITS.standard),
+  RATE_LIMIT_OPERATOR: bucket(DEFAULT_RATE_LIMITS.operator),
+  RATE_LIMIT_GATEWAY: bucket(DEFAULT_RATE_LIMITS.gateway),
+  RATE_LIMIT_FAILED_AUTHENTICATIONS: positiveWhole(DEFAULT_RATE_LIMITS.failedAuthentication.attempts),
+  RATE_LIMIT_RENDERS_PER_TOKEN: positiveWhole(DEFAULT_RATE_LIMITS.renders.perToken),
+  RATE_LIMIT_RENDERS_PER_PROCESS: positiveWhole(DEFAULT_RATE_LIMITS.renders.perProcess),
+  TRUST_PROXY: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -44,6 +66,10 @@ export interface AppConfig {
   isProduction: boolean;
   /** See modules/alert/spend-spike.ts. */
   spendSpike: { multiple: string; floor: string };
+  /** See platform/rate-limits.ts. */
+  rateLimits: RateLimitConfig;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client; unset trusts none. */
+  trustProxy: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -66,5 +92,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     logLevel: values.LOG_LEVEL,
     isProduction: values.NODE_ENV === 'production',
     spendSpike: { multiple: values.SPEND_SPIKE_MULTIPLE, floor: values.SPEND_SPIKE_FLOOR },
+    rateLimits: {
+      standard: values.RATE_LIMIT_STANDARD,
+      operator: values.RATE_LIMIT_OPERATOR,
+      gateway: values.RATE_LIMIT_GATEWAY,
+      failedAuthentication: { ...DEFAULT_RATE_LIMITS.failedAuthentication, attempts: values.RATE_LIMIT_FAILED_AUTHENTICATIONS },
+      renders: { perToken: values.RATE_LIMIT_RENDERS_PER_TOKEN, perProcess: values.RATE_LIMIT_RENDERS_PER_PROCESS },
+    },
+    trustProxy: values.TRUST_PROXY,
   };
 }

@@ -1,32 +1,55 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import * as fontkit from 'fontkit';
+import type { Font } from 'fontkit';
+import PDFDocument from 'pdfkit';
 
-/** Noto Sans SC (Simplified Chinese) font files, as paths pdfkit can load. */
+/** Names of the Noto Sans SC (Simplified Chinese) fonts in a document made by `cjkDocument`. */
 export interface CjkFonts {
   regular: string;
   bold: string;
 }
 
+export const CJK_FONTS: CjkFonts = { regular: 'NotoSansSC-Regular', bold: 'NotoSansSC-Bold' };
+
 const FONT_PACKAGE = '@embedpdf/fonts-sc';
 
-let cjkFonts: CjkFonts | undefined;
+let parsedFonts: Record<keyof CjkFonts, Font> | undefined;
 
-/** Finds the Noto Sans SC fonts of `@embedpdf/fonts-sc` once; throws naming the file when one is missing. */
-export function resolveCjkFonts(): CjkFonts {
-  if (!cjkFonts) {
+/**
+ * The fonts of `@embedpdf/fonts-sc`, parsed once per process and shared by every document:
+ * parsing two 8 MB OpenType fonts for each document was most of a render's time and memory.
+ * Throws naming the file when one is missing.
+ */
+function cjkFontFiles(): Record<keyof CjkFonts, Font> {
+  if (!parsedFonts) {
     // The package exports only its index module, so the fonts are found beside it.
     const fontDirectory = path.join(path.dirname(createRequire(import.meta.url).resolve(FONT_PACKAGE)), '..', 'fonts');
-    const fonts = {
-      regular: path.join(fontDirectory, 'NotoSansHans-Regular.otf'),
-      bold: path.join(fontDirectory, 'NotoSansHans-Bold.otf'),
-    };
-    for (const file of Object.values(fonts)) {
+    const files = { regular: path.join(fontDirectory, 'NotoSansHans-Regular.otf'), bold: path.join(fontDirectory, 'NotoSansHans-Bold.otf') };
+    for (const file of Object.values(files)) {
       if (!existsSync(file)) throw new Error(`PDF font missing: ${file} (is ${FONT_PACKAGE} installed?)`);
     }
-    cjkFonts = fonts;
+    parsedFonts = { regular: openFont(files.regular), bold: openFont(files.bold) };
   }
-  return cjkFonts;
+  return parsedFonts;
+}
+
+function openFont(file: string): Font {
+  const font = fontkit.create(readFileSync(file));
+  if (!('layout' in font)) throw new Error(`PDF font ${file} is a collection, not one font`);
+  return font;
+}
+
+/**
+ * A pdfkit document with the CJK fonts registered as CJK_FONTS, the regular one current.
+ * pdfkit takes a parsed fontkit font wherever it takes font bytes (its typings do not say so).
+ */
+export function cjkDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFDocument {
+  const fonts = cjkFontFiles();
+  const doc = new PDFDocument({ ...options, font: fonts.regular as unknown as string });
+  for (const style of ['regular', 'bold'] as const) doc.registerFont(CJK_FONTS[style], fonts[style] as unknown as Uint8Array);
+  return doc.font(CJK_FONTS.regular);
 }
 
 /** The bytes a pdfkit document writes; subscribe before `doc.end()`. */

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/platform/config.js';
 import { newId, typeOfId } from '../../src/platform/ids.js';
+import { DEFAULT_RATE_LIMITS } from '../../src/platform/rate-limits.js';
 import { generateSecret } from '../../src/platform/secrets.js';
 
 describe('configuration', () => {
@@ -14,6 +15,15 @@ describe('configuration', () => {
     expect(loadConfig({ SPEND_SPIKE_MULTIPLE: '3.5', SPEND_SPIKE_FLOOR: '0' }).spendSpike).toEqual({ multiple: '3.5', floor: '0' });
     expect(() => loadConfig({ SPEND_SPIKE_MULTIPLE: '1' })).toThrow('SPEND_SPIKE_MULTIPLE: must be a decimal greater than 1');
     expect(() => loadConfig({ SPEND_SPIKE_FLOOR: '-1' })).toThrow('SPEND_SPIKE_FLOOR: must be a decimal of at least 0');
+  });
+
+  it('reads rate limits, defaulting to the published ones, and names a malformed one', () => {
+    expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    const config = loadConfig({ RATE_LIMIT_STANDARD: '500/20', RATE_LIMIT_GATEWAY: '9000000/3000000', RATE_LIMIT_RENDERS_PER_TOKEN: '1', TRUST_PROXY: 'loopback' });
+    expect(config.rateLimits).toMatchObject({ standard: { maximum: 500, restorePerSecond: 20 }, gateway: { maximum: 9_000_000, restorePerSecond: 3_000_000 }, renders: { perToken: 1 } });
+    expect(config.trustProxy).toBe('loopback');
+    expect(() => loadConfig({ RATE_LIMIT_OPERATOR: '1000' })).toThrow('RATE_LIMIT_OPERATOR: must be "<points>/<points restored per second>"');
+    expect(() => loadConfig({ RATE_LIMIT_RENDERS_PER_PROCESS: '0' })).toThrow('RATE_LIMIT_RENDERS_PER_PROCESS: must be at least 1');
   });
 
   it('names every bad variable and the rule it breaks', () => {

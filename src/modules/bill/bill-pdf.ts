@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { type CjkFonts, collectPdfOutput, drawPageFooters, resolveCjkFonts } from '../../platform/pdf.js';
+import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters } from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -58,11 +57,10 @@ const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
 
 /** Renders a statement as an A4 PDF (bilingual headings: Chinese and English). */
 export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
-  const fonts = resolveCjkFonts();
-  const doc = new PDFDocument({
+  const fonts = CJK_FONTS;
+  const doc = cjkDocument({
     size: 'A4',
     margins: MARGIN,
-    font: fonts.regular,
     bufferPages: true,
     lang: 'zh-CN',
     displayTitle: true,

@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { type CjkFonts, collectPdfOutput, drawPageFooters, resolveCjkFonts } from '../../platform/pdf.js';
+import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters } from '../../platform/pdf.js';
 
 export interface VatInvoicePartyPrint {
   name: string;
@@ -87,13 +86,12 @@ const TAX_COLUMN = 7;
 
 /** Renders a VAT invoice in the layout of a Chinese digital fapiao (全电发票), A4 landscape. */
 export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise<Buffer> {
-  const fonts = resolveCjkFonts();
+  const fonts = CJK_FONTS;
   const title = TITLE[document.type];
-  const pdf = new PDFDocument({
+  const pdf = cjkDocument({
     size: 'A4',
     layout: 'landscape',
     margins: MARGIN,
-    font: fonts.regular,
     bufferPages: true,
     lang: 'zh-CN',
     displayTitle: true,
