@@ -17,6 +17,7 @@ import {
   type VatInvoicesQuery,
   type VatInvoicesQueryVariables,
 } from '../test/generated/graphql.js';
+import { TEST_SELLER } from '../test/support/fixtures.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
 import { latencies, median, post, type Latencies } from './measure.js';
@@ -58,14 +59,6 @@ const ISSUE_AMOUNT = '1.00';
 const REVERSALS = 10;
 const WARM_UP_ISSUES = 20;
 const BUYER = { legalName: '北京智能科技有限公司' };
-const SELLER = {
-  legalName: '上海智算云服务有限公司',
-  taxpayerId: '91330106673959654P',
-  address: '上海市浦东新区张江路 88 号',
-  phone: '021-50800000',
-  bankName: '招商银行上海张江支行',
-  bankAccount: '121908880010888',
-};
 
 interface BenchBill {
   id: string;
@@ -102,7 +95,7 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   if (rows.some((bill) => Number(bill.invoiceable) < needed)) throw new Error(`bills too small for ${needed} CNY of invoices: ${rows.map((bill) => bill.invoiceable).join(', ')}`);
 
   const admin = new GraphQLClient(serverUrl, adminToken);
-  const set = (await admin.data(OperatorProfileSetDocument, { input: SELLER })).operatorProfileSet;
+  const set = (await admin.data(OperatorProfileSetDocument, { input: TEST_SELLER })).operatorProfileSet;
   if (set.userErrors.length) throw new Error(`operatorProfileSet refused: ${JSON.stringify(set.userErrors)}`);
   const token = async (name: string, role: 'TENANT_FINANCE' | 'ERP', tenantId?: string) => {
     const created = (await admin.data(AccessTokenCreateDocument, { input: { name, role, tenantId } })).accessTokenCreate;

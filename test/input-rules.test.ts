@@ -2,6 +2,7 @@ import { auditServer } from 'graphql-http';
 import { TenantCreateDocument, UsageAuthorizeDocument, UsageRecordDocument } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { TestApp } from './support/harness.js';
+import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 import { tableFingerprint } from './support/table-fingerprint.js';
 import { startUsageTest, usageItem } from './support/usage-fixtures.js';
 
@@ -11,7 +12,10 @@ let world: World;
 beforeAll(async () => {
   ({ test, world } = await startUsageTest());
 });
-afterAll(() => test.stop());
+afterAll(async () => {
+  await disposeSubscriptions();
+  await test.stop();
+});
 
 const NUL = 'a\u0000b';
 const LONE_SURROGATE = 'a\ud800b';
@@ -128,6 +132,17 @@ describe('the input rule at the boundary', () => {
     ]);
     const { rows } = await test.sql.query('select request_id from usage_record where request_id = any($1) order by request_id', [good.map((record) => record.requestId)]);
     expect(rows).toHaveLength(2);
+  });
+
+  it('holds subscriptions to the same rule, and names parse and validation failures over WebSocket', async () => {
+    const bad = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription($scope: SpendScopeInput!) { spendUpdated(scope: $scope) { recordedAt } }', {
+      scope: { tenantId: world.a.id, departmentId: '' },
+    });
+    expect((await bad.next()).errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['scope', 'departmentId'], reason: 'INVALID_ID' } })]);
+    const invalid = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription { spendUpdated { nothing } }');
+    expect((await invalid.next()).errors?.[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    const unparsable = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription {');
+    expect((await unparsable.next()).errors?.[0].extensions).toEqual({ code: 'GRAPHQL_PARSE_FAILED' });
   });
 
   it('answers usageAuthorize with bad input as bad input', async () => {

@@ -22,12 +22,11 @@ import {
   VatInvoicesDocument,
   type BillingEventSubscription,
   type BillQuery,
-  type TaxPartyInput,
   type VatInvoiceFieldsFragment,
   type VatInvoiceIssueInput,
   type VatInvoicesQuery,
 } from './generated/graphql.js';
-import type { World } from './support/fixtures.js';
+import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { fen, fenText, roundDiv } from './support/integer-money.js';
 import { pdfText, rasterizePdfPage } from './support/pdf-raster.js';
@@ -44,14 +43,6 @@ type Bill = NonNullable<BillQuery['bill']>;
 let aBill: Bill; // tax-exclusive: 10 % discount, 25 % on ECONOMY, a commitment true-up
 let bBill: Bill; // tax-inclusive: 5 % discount
 
-const SELLER: TaxPartyInput = {
-  legalName: '上海智算云服务有限公司',
-  taxpayerId: '91330106673959654P',
-  address: '上海市浦东新区张江路 88 号',
-  phone: '021-50800000',
-  bankName: '招商银行上海张江支行',
-  bankAccount: '121908880010888',
-};
 const A_BUYER = { legalName: '北京百度网讯科技有限公司', taxpayerId: '91110000802100433B', address: '北京市海淀区上地十街 10 号', phone: '010-59928888' };
 
 // ---- the independent computation: integers only (fen, basis points), from the bill's lines ----
@@ -170,16 +161,16 @@ describe('operator profile', () => {
   });
 
   it('is set by the operator only, with every field and a valid taxpayer id', async () => {
-    const bad = (await world.admin.data(OperatorProfileSetDocument, { input: { ...SELLER, taxpayerId: '91330106673959654Q', bankAccount: '' } })).operatorProfileSet;
+    const bad = (await world.admin.data(OperatorProfileSetDocument, { input: { ...TEST_SELLER, taxpayerId: '91330106673959654Q', bankAccount: '' } })).operatorProfileSet;
     expect(bad.userErrors.map((error) => [error.code, error.field])).toEqual([
       ['INVALID_TAXPAYER_ID', ['input', 'taxpayerId']],
       ['BLANK', ['input', 'bankAccount']],
     ]);
-    const forbidden = await aFinance.execute(OperatorProfileSetDocument, { input: SELLER });
+    const forbidden = await aFinance.execute(OperatorProfileSetDocument, { input: TEST_SELLER });
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const set = (await world.admin.data(OperatorProfileSetDocument, { input: SELLER })).operatorProfileSet;
+    const set = (await world.admin.data(OperatorProfileSetDocument, { input: TEST_SELLER })).operatorProfileSet;
     expect(set.userErrors).toEqual([]);
-    expect((await aFinance.data(OperatorProfileDocument)).operatorProfile?.seller).toEqual(SELLER);
+    expect((await aFinance.data(OperatorProfileDocument)).operatorProfile?.seller).toEqual(TEST_SELLER);
   });
 });
 
@@ -224,7 +215,7 @@ describe('issuing', () => {
       isRedLetter: false,
       issuedOn: '2026-11-02',
       taxMode: 'TAX_EXCLUSIVE',
-      seller: SELLER,
+      seller: TEST_SELLER,
       buyer: { ...A_BUYER, bankName: null, bankAccount: null },
       bill: { id: aBill.id },
     });
@@ -339,10 +330,10 @@ describe('concurrency and numbering', () => {
 
 describe('snapshots, queries and exports', () => {
   it('keeps the seller and buyer an invoice was issued with', async () => {
-    await world.admin.data(OperatorProfileSetDocument, { input: { ...SELLER, address: '上海市徐汇区云锦路 500 号' } });
+    await world.admin.data(OperatorProfileSetDocument, { input: { ...TEST_SELLER, address: '上海市徐汇区云锦路 500 号' } });
     await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, buyerTaxProfile: { address: '北京市朝阳区' } } });
     const old = (await aFinance.data(VatInvoiceDocument, { id: aInvoice.id })).vatInvoice!;
-    expect([old.seller.address, old.buyer.address]).toEqual([SELLER.address, A_BUYER.address]);
+    expect([old.seller.address, old.buyer.address]).toEqual([TEST_SELLER.address, A_BUYER.address]);
     const fresh = (await issue(aFinance, { billId: aBill.id, amount: '1.00' })).invoice!;
     expect([fresh.seller.address, fresh.buyer.address]).toEqual(['上海市徐汇区云锦路 500 号', '北京市朝阳区']);
   });
@@ -378,7 +369,7 @@ describe('snapshots, queries and exports', () => {
     expect(pdfResponse.status).toBe(200);
     const pdf = Buffer.from(await pdfResponse.arrayBuffer());
     const text = (await pdfText(pdf, 1)).replace(/\s+/g, '');
-    for (const expected of ['电子发票（增值税专用发票）', A_BUYER.legalName, SELLER.legalName!, aInvoice.number, aInvoice.totalInWords, '*信息技术服务*AI模型API服务']) {
+    for (const expected of ['电子发票（增值税专用发票）', A_BUYER.legalName, TEST_SELLER.legalName!, aInvoice.number, aInvoice.totalInWords, '*信息技术服务*AI模型API服务']) {
       expect(text).toContain(expected.replace(/\s+/g, ''));
     }
     const page = await rasterizePdfPage(pdf, 1);
@@ -387,14 +378,14 @@ describe('snapshots, queries and exports', () => {
     expect(page.darkPixelRatio).toBeLessThan(0.5);
 
     const json = (await (await exportOf(aInvoice.id, 'json', token)).json()) as Record<string, any>;
-    expect(json).toMatchObject({ id: aInvoice.id, number: aInvoice.number, type: 'SPECIAL', status: 'REVERSED', seller: SELLER, total: { gross: aInvoice.total.gross.amount, grossInWords: aInvoice.totalInWords } });
+    expect(json).toMatchObject({ id: aInvoice.id, number: aInvoice.number, type: 'SPECIAL', status: 'REVERSED', seller: TEST_SELLER, total: { gross: aInvoice.total.gross.amount, grossInWords: aInvoice.totalInWords } });
     expect(json.lines).toHaveLength(aInvoice.lines.length);
 
     const xmlResponse = await exportOf(aInvoice.id, 'xml', token);
     expect(xmlResponse.headers.get('content-type')).toContain('application/xml');
     const xml = new XMLParser({ parseTagValue: false }).parse(await xmlResponse.text());
     const lines = [xml.vatInvoice.lines.line].flat();
-    expect(xml.vatInvoice).toMatchObject({ id: aInvoice.id, number: aInvoice.number, seller: { legalName: SELLER.legalName }, total: { net: aInvoice.total.net.amount } });
+    expect(xml.vatInvoice).toMatchObject({ id: aInvoice.id, number: aInvoice.number, seller: { legalName: TEST_SELLER.legalName }, total: { net: aInvoice.total.net.amount } });
     expect(lines.map((line: { gross: string }) => line.gross)).toEqual(aInvoice.lines.map((line) => line.total.gross.amount));
   });
 });

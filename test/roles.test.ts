@@ -46,7 +46,7 @@ import {
   type BillingEventSubscription,
   type SpendUpdatedSubscription,
 } from './generated/graphql.js';
-import type { World } from './support/fixtures.js';
+import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 import { PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
@@ -66,14 +66,6 @@ let balanceEntryId: string;
 let alertId: string;
 let auditEntryId: string;
 
-const SELLER = {
-  legalName: '上海智算云服务有限公司',
-  taxpayerId: '91330106673959654P',
-  address: '上海市浦东新区张江路 88 号',
-  phone: '021-50800000',
-  bankName: '招商银行上海张江支行',
-  bankAccount: '121908880010888',
-};
 
 async function firstId(sql: string, tenantId: string): Promise<string> {
   const { rows } = await test.sql.query<{ id: string }>(sql, [tenantId]);
@@ -93,7 +85,7 @@ beforeAll(async () => {
   const occurredAt = clock.now().toISOString();
   const records = [1, 2, 3].map(() => usageItem(world.a.apiKeyId, { occurredAt, inputTokens: 1_000_000, outputTokens: 100_000, endUserTag: 'end-user-42' }));
   expect((await recordUsage(gateway, records)).rejections).toEqual([]);
-  expect((await world.admin.data(OperatorProfileSetDocument, { input: SELLER })).operatorProfileSet.userErrors).toEqual([]);
+  expect((await world.admin.data(OperatorProfileSetDocument, { input: TEST_SELLER })).operatorProfileSet.userErrors).toEqual([]);
 
   clock.set(new Date('2026-11-02T02:00:00Z'));
   const run = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [a], idempotencyKey: randomUUID() } })).billingPeriodSettle;

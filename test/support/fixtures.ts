@@ -6,6 +6,16 @@ import {
 import { Role } from '../../src/platform/auth/roles.js';
 import type { GraphQLClient, TestApp } from './harness.js';
 
+/** The operator profile tests and the bench set: a seller with a valid credit code. */
+export const TEST_SELLER = {
+  legalName: '上海智算云服务有限公司',
+  taxpayerId: '91330106673959654P',
+  address: '上海市浦东新区张江路 88 号',
+  phone: '021-50800000',
+  bankName: '招商银行上海张江支行',
+  bankAccount: '121908880010888',
+};
+
 export interface TenantFixture {
   id: string;
   rootDepartmentId: string;

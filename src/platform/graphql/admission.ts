@@ -48,10 +48,15 @@ function throttledError(requested: number, charge: Extract<Charge, { allowed: fa
   );
 }
 
+/** graphql-js's own errors carry no code; over HTTP Apollo adds it. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
+}
+
 /**
- * A subscription over WebSocket passes the same admission when it starts: the input rule, the
- * cost limit, and its cost taken once from the caller's bucket. Errors to refuse it with, or
- * undefined; a document that does not parse or validate is left to graphql-ws to refuse.
+ * A subscription over WebSocket passes the same admission when it starts: parse and validation
+ * (with their codes), the input rule, the cost limit, and its cost taken once from the caller's
+ * bucket. Errors to refuse it with, or undefined.
  */
 export function admitSubscription(
   schema: GraphQLSchema,
@@ -62,12 +67,13 @@ export function admitSubscription(
   let document: DocumentNode;
   try {
     document = parse(request.query, PARSE_OPTIONS);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
   }
-  if (validate(schema, document).length > 0) return undefined;
+  const invalid = validate(schema, document);
+  if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, request.operationName);
-  if (!operation) return undefined;
+  if (!operation) return undefined; // graphql-ws names the missing operation
   const variables = request.variables ?? {};
   const violations = inputViolations(schema, document, operation, variables);
   if (violations.length > 0) return violations.map(inputViolationError);

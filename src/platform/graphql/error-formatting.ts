@@ -37,11 +37,6 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof AuthenticationError) {
       return { ...base, message: formatted.message, extensions: { code: 'UNAUTHENTICATED' } };
     }
-    // Variable coercion ("Variable "$input" got invalid value ... at "input.x"") names the field
-    // in its message; it is the caller's input, not our failure.
-    if (original instanceof GraphQLError && !formatted.path && original.message.startsWith('Variable "$')) {
-      return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
-    }
     // Apollo's own refusals of a request (a persisted query whose hash does not match, say) carry
     // a 4xx status and no code.
     const status = original instanceof GraphQLError ? (original.extensions.http as { status?: number } | undefined)?.status : undefined;
@@ -50,7 +45,8 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      // Over WebSocket nothing strips what Apollo keeps for the HTTP response.
+      const { stacktrace: _stacktrace, http: _http, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
