@@ -129,10 +129,14 @@ export async function startApp(options: AppOptions): Promise<App> {
   const failedAuthentications = new FailedAuthenticationThrottle(rateLimits.failedAuthentication);
   const renders = new ConcurrencyLimit({ perKey: rateLimits.renders.perToken, total: rateLimits.renders.perProcess });
 
-  /** The caller's context; a client address that keeps failing authentication waits (429) before it may try again. */
+  /**
+   * The caller's context. A client address that keeps failing authentication waits (429) before it
+   * may try another secret; tokens this server already knows go on, so one client's bad token
+   * does not lock out the others behind the same address.
+   */
   async function contextFor(secret: string | undefined, requestId: string | undefined, address: string): Promise<RequestContext> {
     const wait = await failedAuthentications.waitFor(address);
-    if (wait > 0) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
+    if (wait > 0 && !(secret && accessTokens.isKnown(secret))) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
     const em = orm.em.fork();
     const actor = secret ? await accessTokens.authenticate(em, secret, clock.now()) : null;
     if (!actor) {

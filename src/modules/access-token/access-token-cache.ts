@@ -63,6 +63,11 @@ export class AccessTokenCache {
     for (const listener of this.changeListeners) listener(change);
   }
 
+  /** Whether this secret authenticated on this server lately (its entry may be due for a re-read): a known caller, not a guess. */
+  isKnown(secret: string): boolean {
+    return this.entries.has(hashSecret(secret));
+  }
+
   /** What a bearer secret stands for, expired or not, or null when it is unknown or revoked. */
   async lookup(em: EntityManager, secret: string): Promise<AccessTokenCredential | null> {
     if (!secret.startsWith(ACCESS_TOKEN_PREFIX)) return null;

@@ -55,12 +55,12 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
       onConnect: async (connection) => {
         const { socket, request } = connection.extra;
         const address = request.socket.remoteAddress ?? 'unknown';
+        const secret = bearerSecret(connection.connectionParams?.authorization);
         const wait = await options.failedAuthentications.waitFor(address);
-        if (wait > 0) {
+        if (wait > 0 && !(secret && accessTokens.isKnown(secret))) {
           socket.close(TOO_MANY_FAILED_AUTHENTICATIONS, `Too many failed authentications; retry after ${wait} s`);
           return false;
         }
-        const secret = bearerSecret(connection.connectionParams?.authorization);
         const credential = secret ? await accessTokens.lookup(options.entityManager(), secret) : null;
         if (!secret || !credential || isExpired(credential, clock.now())) {
           await options.failedAuthentications.fail(address);
