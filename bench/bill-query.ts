@@ -8,7 +8,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { AccessTokenCreateDocument, BillDocument, PaymentRecordDocument, type BillQuery } from '../test/generated/graphql.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
-import { inParallel, latencies, post, type Latencies } from './measure.js';
+import { inParallel, latencies, post, type Latencies, UNLIMITED_RATE_LIMITS } from './measure.js';
 import { observeStatements } from './sql-probe.js';
 
 export interface BillQuerySettings {
@@ -84,7 +84,7 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
  * The first request of a token also reads the token (cached for 5 s), so it is not counted.
  */
 async function countStatements(databaseUrl: string, token: string, billIds: { small: string; large: string }, samples = 3) {
-  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('warn') });
+  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('warn'), rateLimits: UNLIMITED_RATE_LIMITS });
   const client = new GraphQLClient(app.url, token);
   const statements: string[] = [];
   let counting = false;

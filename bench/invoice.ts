@@ -20,7 +20,7 @@ import {
 import { TEST_SELLER } from '../test/support/fixtures.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
-import { latencies, median, post, type Latencies } from './measure.js';
+import { latencies, median, post, type Latencies, UNLIMITED_RATE_LIMITS } from './measure.js';
 import { observeStatements } from './sql-probe.js';
 
 export interface InvoiceSettings {
@@ -184,7 +184,7 @@ interface TimedStatement {
  * its first update to commit.
  */
 async function countStatements(databaseUrl: string, erpToken: string, bill: BenchBill, since: { all: Date; issued: Date }, samples = 3) {
-  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('warn') });
+  const app = await startApp({ databaseUrl, host: '127.0.0.1', port: 0, logger: createLogger('warn'), rateLimits: UNLIMITED_RATE_LIMITS });
   const erp = new GraphQLClient(app.url, erpToken);
   const finance = new GraphQLClient(app.url, bill.financeToken);
   const statements: TimedStatement[] = [];

@@ -1,4 +1,25 @@
 import http from 'node:http';
+import { DEFAULT_RATE_LIMITS, type BucketLimit, type RateLimitConfig } from '../src/platform/rate-limits.js';
+
+const UNLIMITED: BucketLimit = { maximum: 1_000_000_000, restorePerSecond: 1_000_000_000 };
+
+/** Rate limits no measurement of speed reaches; (h) measures the limits themselves, on a server of its own. */
+export const UNLIMITED_RATE_LIMITS: RateLimitConfig = {
+  ...DEFAULT_RATE_LIMITS,
+  standard: UNLIMITED,
+  operator: UNLIMITED,
+  gateway: UNLIMITED,
+  renders: { perToken: 1000, perProcess: 1000 },
+};
+
+/** The same limits as a server process reads them from its environment. */
+export const UNLIMITED_RATE_LIMIT_ENVIRONMENT = {
+  RATE_LIMIT_STANDARD: `${UNLIMITED.maximum}/${UNLIMITED.restorePerSecond}`,
+  RATE_LIMIT_OPERATOR: `${UNLIMITED.maximum}/${UNLIMITED.restorePerSecond}`,
+  RATE_LIMIT_GATEWAY: `${UNLIMITED.maximum}/${UNLIMITED.restorePerSecond}`,
+  RATE_LIMIT_RENDERS_PER_TOKEN: String(UNLIMITED_RATE_LIMITS.renders.perToken),
+  RATE_LIMIT_RENDERS_PER_PROCESS: String(UNLIMITED_RATE_LIMITS.renders.perProcess),
+};
 
 export const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor(values.length / 2)];
 export const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];

@@ -40,7 +40,7 @@ import { abuseBench, type ProbeFigures } from './abuse.js';
 import { billQueryBench } from './bill-query.js';
 import { invoiceBench } from './invoice.js';
 import { LiveSpendProbe } from './live-spend.js';
-import { inParallel, median, percentile, post, round } from './measure.js';
+import { inParallel, median, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
 
@@ -92,8 +92,6 @@ const settings = {
   abuseSeconds: Number(options['abuse-seconds']),
 };
 
-/** Buckets no measurement of speed reaches: (h) measures the limits, on a server of its own. */
-const UNLIMITED = '1000000000/1000000000';
 /** (h)'s targets. */
 const ABUSE_TARGETS = { probeP50: 20, probeP99: 100, peakRssMiB: 600 };
 
@@ -224,11 +222,7 @@ async function main(): Promise<void> {
         environment: {
           BOOTSTRAP_ADMIN_TOKEN: bootstrapToken,
           NODE_ENV: 'production',
-          RATE_LIMIT_STANDARD: UNLIMITED,
-          RATE_LIMIT_OPERATOR: UNLIMITED,
-          RATE_LIMIT_GATEWAY: UNLIMITED,
-          RATE_LIMIT_RENDERS_PER_TOKEN: '1000',
-          RATE_LIMIT_RENDERS_PER_PROCESS: '1000',
+          ...UNLIMITED_RATE_LIMIT_ENVIRONMENT,
         },
         // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profile" to profile the server
         nodeArguments: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
