@@ -77,7 +77,7 @@ export function admitSubscription(
   const variables = request.variables ?? {};
   const violations = inputViolations(schema, document, operation, variables);
   if (violations.length > 0) return violations.map(inputViolationError);
-  const requested = requestedCost(schema, document, request.operationName ?? undefined, variables);
+  const requested = requestedCost(schema, document, operation, variables);
   if (requested > QUERY_LIMITS.maxCost) return [costLimitError(requested)];
   const charge = buckets.take(actor, requested);
   return charge.allowed ? undefined : [throttledError(requested, charge)];
@@ -94,11 +94,12 @@ export function admissionPlugin(schema: GraphQLSchema, buckets: CostBuckets): Ap
       let cost: CostExtension | undefined;
       return {
         async didResolveOperation({ request, document, operation, contextValue }) {
-          const violations = operation ? inputViolations(schema, document, operation, request.variables) : [];
+          if (!operation) return; // Apollo refuses a request whose operation it cannot find
+          const violations = inputViolations(schema, document, operation, request.variables);
           const unanswerable = violations.find((violation) => !violation.payloadOf);
           if (unanswerable) throw inputViolationError(unanswerable);
           if (violations.length > 0) contextValue.refusedInput = Map.groupBy(violations, (violation) => violation.payloadOf!);
-          const requested = requestedCost(schema, document, request.operationName ?? undefined, request.variables ?? {});
+          const requested = requestedCost(schema, document, operation, request.variables ?? {});
           if (requested > QUERY_LIMITS.maxCost) throw costLimitError(requested);
           const charge = buckets.take(contextValue.actor, requested);
           if (!charge.allowed) throw throttledError(requested, charge);

@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /** Published in README: what a single operation may ask for. */
@@ -34,15 +34,23 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
 };
 
 /**
+ * Costs of operations that take no variables, by document (Apollo reuses a document object for a
+ * repeated query): a client retrying a refused heavy query must not cost a walk of it each time.
+ */
+const costsOfDocuments = new WeakMap<DocumentNode, Map<string, number>>();
+
+/**
  * What an operation may cost before it runs: one point a field, a list's items times its page
  * size. Call it with variables that coerce (the input rule checks them first).
  */
-export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
-  return getComplexity({
-    schema,
-    query: document,
-    variables,
-    operationName,
-    estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+  const operationName = operation.name?.value;
+  const compute = () =>
+    getComplexity({ schema, query: document, variables, operationName, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  if (operation.variableDefinitions?.length) return compute();
+  let costs = costsOfDocuments.get(document);
+  if (!costs) costsOfDocuments.set(document, (costs = new Map()));
+  let cost = costs.get(operationName ?? '');
+  if (cost === undefined) costs.set(operationName ?? '', (cost = compute()));
+  return cost;
 }
