@@ -139,6 +139,30 @@ describe('usage against the balance', () => {
   });
 });
 
+describe('reservations against the balance', () => {
+  it('never takes the balance below zero under 50 concurrent reserve-then-record cycles whose estimates are their cost', async () => {
+    const itemCost = independentCost(PRICES.chat, usageItem(world.a.apiKeyId));
+    // Room for ten and a half calls.
+    const room = itemCost * 10n + itemCost / 2n;
+    const adjusted = await world.admin.data(BalanceAdjustDocument, {
+      input: { tenantId: world.a.id, amount: fromUnits(room - toUnits(await balance())), reason: 'reservation test', idempotencyKey: randomUUID() },
+    });
+    expect(adjusted.balanceAdjust.userErrors).toEqual([]);
+    const cycle = async () => {
+      const item = usageItem(world.a.apiKeyId);
+      const { usageAuthorize } = await test.client(world.gatewayToken).data(UsageAuthorizeDocument, {
+        input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost: fromUnits(itemCost), requestId: item.requestId },
+      });
+      if (usageAuthorize.isAllowed) await recordUsage(gateway, [item]);
+      return usageAuthorize.isAllowed;
+    };
+    const allowed = (await Promise.all(Array.from({ length: 50 }, cycle))).filter(Boolean).length;
+    expect(allowed).toBe(10);
+    expect(toUnits(await balance())).toBe(room - 10n * itemCost);
+    await expectLedgerConsistent();
+  });
+});
+
 describe('redemption codes', () => {
   const create = async (amount: string, currency: 'CNY' | 'USD', expiresAt = new Date(Date.now() + 86_400_000).toISOString()) =>
     (await world.admin.data(RedemptionCodesCreateDocument, { input: { count: 2, amount, currency, expiresAt } })).redemptionCodesCreate;

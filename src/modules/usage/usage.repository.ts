@@ -502,25 +502,33 @@ export async function lockAndReadReservations(
     values: [scopeIds],
   });
   await client.query({ name: 'reserve-expire', text: 'delete from spend_hold where scope_ids && $1::text[] and expires_at <= $2', values: [scopeIds, now] });
-  const { rows: current } = await client.query<{ position: number; value: string }>({
+  // Figures and holds in one statement, so one snapshot: recording a request moves its cost into
+  // spend and drops its hold in one commit, which two statements could see half of (neither the
+  // hold nor the spend), letting a reservation pass the limit.
+  const { rows } = await client.query<{ kind: 'current' | 'held'; key: string; value: string }>({
     name: 'reserve-figures',
-    text: `select l.position, coalesce(case when l.period is null then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
-                                           else (select c.spent from spend_counter c
-                                                  where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
-             from json_to_recordset($1::json) as l(position int, scope_id text, period spend_period, period_start date)`,
-    values: [JSON.stringify(limits.map((limit, position) => ({ position, scope_id: limit.scopeId, period: limit.period, period_start: limit.periodStart })))],
-  });
-  const { rows: held } = await client.query<{ scope_id: string; amount: string }>({
-    name: 'reserve-held',
-    text: `select scope_id, sum(h.amount)::text as amount
+    text: `select 'current' as kind, l.position::text as key,
+                  coalesce(case when l.period is null then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
+                                else (select c.spent from spend_counter c
+                                       where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
+             from json_to_recordset($1::json) as l(position int, scope_id text, period spend_period, period_start date)
+           union all
+           select 'held', scope_id, sum(h.amount)::text
              from spend_hold h cross join unnest(h.scope_ids) as scope_id
-            where h.scope_ids && $1::text[] and scope_id = any($1::text[]) and h.expires_at > $2
-              and not (h.tenant_id = $3 and h.request_id = $4)
+            where h.scope_ids && $2::text[] and scope_id = any($2::text[]) and h.expires_at > $3
+              and not (h.tenant_id = $4 and h.request_id = $5)
             group by scope_id`,
-    values: [scopeIds, now, tenantId, requestId],
+    values: [
+      JSON.stringify(limits.map((limit, position) => ({ position, scope_id: limit.scopeId, period: limit.period, period_start: limit.periodStart }))),
+      scopeIds,
+      now,
+      tenantId,
+      requestId,
+    ],
   });
-  const byPosition = new Map(current.map((row) => [row.position, row.value]));
-  return { current: limits.map((_limit, position) => byPosition.get(position) ?? '0'), held: Object.fromEntries(held.map((row) => [row.scope_id, row.amount])) };
+  const byPosition = new Map(rows.filter((row) => row.kind === 'current').map((row) => [Number(row.key), row.value]));
+  const held = rows.filter((row) => row.kind === 'held');
+  return { current: limits.map((_limit, position) => byPosition.get(position) ?? '0'), held: Object.fromEntries(held.map((row) => [row.key, row.value])) };
 }
 
 /** Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call. */
