@@ -7,6 +7,7 @@ import { Migration20261124013909_SpendHolds } from './Migration20261124013909_Sp
 import { Migration20261124014132_SpendHourly } from './Migration20261124014132_SpendHourly.js';
 import { Migration20261124022756_Billing } from './Migration20261124022756_Billing.js';
 import { Migration20261124035412_Invoices } from './Migration20261124035412_Invoices.js';
+import { Migration20261130230000_CreditUsed } from './Migration20261130230000_CreditUsed.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124014132_SpendHourly', class: Migration20261124014132_SpendHourly },
   { name: 'Migration20261124022756_Billing', class: Migration20261124022756_Billing },
   { name: 'Migration20261124035412_Invoices', class: Migration20261124035412_Invoices },
+  { name: 'Migration20261130230000_CreditUsed', class: Migration20261130230000_CreditUsed },
 ];

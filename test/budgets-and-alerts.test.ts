@@ -8,6 +8,7 @@ import {
   BudgetsDocument,
   BudgetSetDocument,
   UsageAuthorizeDocument,
+  UsageReleaseDocument,
   type AlertRaisedSubscription,
   type BudgetSetInput,
 } from './generated/graphql.js';
@@ -15,7 +16,7 @@ import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
-import { createKey, fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+import { createKey, fromUnits, independentCost, PRICES, recordUsage, reserveUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 /** 1,000 input + 500 output chat tokens: the cost of one default usage item. */
 const ITEM_COST = independentCost(PRICES.chat, usageItem('key_x'));
@@ -146,11 +147,9 @@ describe('budgets and alerts', () => {
 
     const cycle = async () => {
       const item = usageItem(key.id);
-      const { usageAuthorize } = await test.client(world.gatewayToken).data(UsageAuthorizeDocument, {
-        input: { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost: fromUnits(ITEM_COST), requestId: item.requestId },
-      });
-      if (usageAuthorize.isAllowed) await recordUsage(gateway, [item]);
-      return usageAuthorize.isAllowed;
+      const { isAllowed } = await reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost: fromUnits(ITEM_COST), requestId: item.requestId });
+      if (isAllowed) await recordUsage(gateway, [item]);
+      return isAllowed;
     };
     const allowed = (await Promise.all(Array.from({ length: 50 }, cycle))).filter(Boolean).length;
 
@@ -163,20 +162,25 @@ describe('budgets and alerts', () => {
     expect((await test.sql.query('select count(*)::int as count from spend_hold where api_key_id = $1', [key.id])).rows[0].count).toBe(0);
   });
 
-  it('holds a reservation until its request is recorded or the hold expires', async () => {
+  it('holds a reservation until its request is recorded, it is released, or the hold expires', async () => {
     const key = await createKey(test, test.client(world.b.tokens.TENANT_ADMIN), {
       departmentId: world.b.childDepartmentId,
       spendLimit: { amount: limitOf(3), period: 'MONTHLY' },
     });
-    const authorize = async (estimatedCost: string, requestId?: string) =>
-      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId } })).usageAuthorize;
+    const authorize = (estimatedCost: string, requestId: string) => reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId });
     const big = usageItem(key.id);
-    expect((await authorize(fromUnits(ITEM_COST * 2n), big.requestId)).isAllowed).toBe(true);
+    const reserved = await authorize(fromUnits(ITEM_COST * 2n), big.requestId);
+    expect(reserved.isAllowed).toBe(true);
+    expect(reserved.reservation).toMatchObject({ requestId: big.requestId, amount: { amount: fromUnits(ITEM_COST * 2n), currency: 'CNY' } });
+    expect(new Date(reserved.reservation!.expiresAt).getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
     // Two items' worth is held: one more fits under three, two do not.
     const denied = await authorize(fromUnits(ITEM_COST * 2n), 'other-request');
     expect(denied.denial).toMatchObject({ code: 'KEY_LIMIT_EXCEEDED', httpStatus: 402 });
+    expect(denied.reservation).toBeNull();
     expect((await authorize(fromUnits(ITEM_COST / 2n), 'small-request')).isAllowed).toBe(true);
-    await test.sql.query("delete from spend_hold where request_id = 'small-request'");
+    const release = (requestId: string) => gateway.data(UsageReleaseDocument, { input: { apiKeySecret: key.secret, requestId } });
+    expect((await release('small-request')).usageRelease).toEqual({ isReleased: true, userErrors: [] });
+    expect((await release('small-request')).usageRelease).toEqual({ isReleased: false, userErrors: [] });
 
     await recordUsage(gateway, [big]); // actual cost: one item; the hold of two is released
     expect((await authorize(fromUnits(ITEM_COST), 'after-record')).isAllowed).toBe(true);

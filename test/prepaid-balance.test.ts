@@ -14,7 +14,7 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import { canonical, fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+import { canonical, fromUnits, independentCost, PRICES, recordUsage, reserveUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -150,11 +150,9 @@ describe('reservations against the balance', () => {
     expect(adjusted.balanceAdjust.userErrors).toEqual([]);
     const cycle = async () => {
       const item = usageItem(world.a.apiKeyId);
-      const { usageAuthorize } = await test.client(world.gatewayToken).data(UsageAuthorizeDocument, {
-        input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost: fromUnits(itemCost), requestId: item.requestId },
-      });
-      if (usageAuthorize.isAllowed) await recordUsage(gateway, [item]);
-      return usageAuthorize.isAllowed;
+      const { isAllowed } = await reserveUsage(gateway, { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost: fromUnits(itemCost), requestId: item.requestId });
+      if (isAllowed) await recordUsage(gateway, [item]);
+      return isAllowed;
     };
     const allowed = (await Promise.all(Array.from({ length: 50 }, cycle))).filter(Boolean).length;
     expect(allowed).toBe(10);

@@ -36,6 +36,8 @@ import {
   TenantsDocument,
   TenantUpdateDocument,
   UsageAuthorizeDocument,
+  UsageReleaseDocument,
+  UsageReserveDocument,
   UsageRecordDocument,
   UsageSummaryDocument,
   VatInvoiceDocument,
@@ -180,6 +182,8 @@ const WRITES = {
   balanceTopUp: () => [print(BalanceTopUpDocument), { input: { tenantId: world.a.id, amount: '1.00', paymentMethod: 'ALIPAY', reference: 'slip', idempotencyKey: randomUUID() } }],
   usageRecord: () => [print(UsageRecordDocument), { input: { records: [usageItem(world.a.apiKeyId, { occurredAt: clock.now().toISOString() })] } }],
   usageAuthorize: () => [print(UsageAuthorizeDocument), { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } }],
+  usageReserve: () => [print(UsageReserveDocument), { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, requestId: randomUUID(), estimatedCost: '0.01' } }],
+  usageRelease: () => [print(UsageReleaseDocument), { input: { apiKeySecret: world.a.apiKeySecret, requestId: randomUUID() } }],
 } satisfies Record<string, Operation>;
 type Write = keyof typeof WRITES;
 const ALL_WRITES = Object.keys(WRITES) as Write[];
@@ -234,7 +238,7 @@ async function expectSubscriptionsForbidden(token: string, names: readonly (keyo
 
 describe('roles (README "Roles", one test per row)', () => {
   it('PLATFORM_ADMIN reads and changes everything, of every tenant', async () => {
-    await expectRow(world.adminToken, ALL_READS, ALL_WRITES.filter((write) => write !== 'usageAuthorize'));
+    await expectRow(world.adminToken, ALL_READS, ALL_WRITES.filter((write) => !['usageAuthorize', 'usageReserve', 'usageRelease'].includes(write)));
     expect(await outcomeOf(world.adminToken, () => [print(TenantUpdateDocument), { input: { tenantId: world.b.id, balanceLowLevel: '25' } }])).toBe('ok');
     expect(await exportStatuses(world.adminToken)).toEqual([200, 200]);
     const audit = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.adminToken, SUBSCRIPTIONS.auditEntryRecorded()[0]);
@@ -292,7 +296,7 @@ describe('roles (README "Roles", one test per row)', () => {
 
   it('GATEWAY authorizes and records usage and reads the price book, nothing else', async () => {
     const token = world.gatewayToken;
-    await expectRow(token, [...WHO, ...PRICE_BOOK], ['usageRecord', 'usageAuthorize']);
+    await expectRow(token, [...WHO, ...PRICE_BOOK], ['usageRecord', 'usageAuthorize', 'usageReserve', 'usageRelease']);
     expect(await exportStatuses(token)).toEqual([403, 403]);
     await expectSubscriptionsForbidden(token, Object.keys(SUBSCRIPTIONS) as (keyof typeof SUBSCRIPTIONS)[]);
   });

@@ -3,9 +3,11 @@ import {
   ApiKeyCreateDocument,
   ModelPriceSetDocument,
   UsageRecordDocument,
+  UsageReserveDocument,
   type ApiKeyCreateInput,
   type ModelPriceSetInput,
   type UsageRecordItemInput,
+  type UsageReserveInput,
 } from '../generated/graphql.js';
 import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
@@ -85,6 +87,13 @@ export function usageItem(apiKeyId: string, overrides: Partial<UsageRecordItemIn
     cachedInputTokens: 0,
     ...overrides,
   };
+}
+
+/** usageReserve as the gateway sends it; fails the test on userErrors. */
+export async function reserveUsage(gateway: GraphQLClient, input: UsageReserveInput) {
+  const { usageReserve } = await gateway.data(UsageReserveDocument, { input });
+  if (usageReserve.userErrors.length) throw new Error(`usageReserve refused its input: ${JSON.stringify(usageReserve.userErrors)}`);
+  return { ...usageReserve.authorization!, reservation: usageReserve.reservation };
 }
 
 export async function recordUsage(gateway: GraphQLClient, records: UsageRecordItemInput[]) {

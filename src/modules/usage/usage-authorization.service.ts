@@ -2,18 +2,31 @@ import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { USAGE_AUTHORIZERS } from '../../platform/auth/roles.js';
 import type pg from 'pg';
+import { z } from 'zod';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { decimal, Decimal, isDecimalString } from '../../platform/money.js';
 import { API_KEY_PREFIXES, hashSecret } from '../../platform/secrets.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
+import { validateInput } from '../../platform/validation.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { scopeNode, toSpendNode } from '../spend/spend.service.js';
 import type { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
-import { authorizationFacts, lockAndReadReservations, placeHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
-import { UsageDenialCode, type UsageAuthorization, type UsageAuthorizeInput, type UsageDenial } from './usage.types.js';
+import { usageCost } from '../price/rating.js';
+import { authorizationFacts, lockAndReadReservations, placeHold, releaseHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
+import {
+  UsageDenialCode,
+  type UsageAuthorization,
+  type UsageAuthorizeInput,
+  type UsageDenial,
+  type UsageReleaseInput,
+  type UsageReleasePayload,
+  type UsageReservePayload,
+  type UsageReserveInput,
+} from './usage.types.js';
 
 const HTTP_STATUS: Record<UsageDenialCode, number> = {
   KEY_INVALID: 401,
@@ -42,7 +55,7 @@ const KEY_CHECKS: ((facts: AuthorizationFacts, model: string, now: Date) => Usag
     facts.allowedModels.length > 0 && !facts.allowedModels.includes(model)
       ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `This API key may not use model "${model}".`)
       : null,
-  (facts, model) => (!facts.isModelPriced ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `Model "${model}" is not available.`) : null),
+  (facts, model) => (!facts.price ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `Model "${model}" is not available.`) : null),
 ];
 
 /** A limit that applies to the call: what is left under it, and the code to deny with when that is not enough. */
@@ -50,8 +63,8 @@ interface AppliedLimit {
   code: UsageDenialCode;
   scope: SpendScopeNode;
   remaining: Decimal;
-  /** The counter (or, without a period, the balance) behind it, re-read when reserving; null when not reserved against. */
-  target: LimitedScope | null;
+  /** What the limit is measured against (a counter, the balance, the credit used), re-read when reserving. */
+  target: LimitedScope;
   /** The limit; null for the balance, where what is left is the balance itself. */
   limit: string | null;
   /** Names the limit in a denial message. */
@@ -65,7 +78,7 @@ function spendLimit(code: UsageDenialCode, label: string, spend: SpendNode): App
     code,
     scope: spend.scope,
     remaining: decimal(spend.remaining!.amount),
-    target: { scopeId: spend.scope.id, period: spend.period, periodStart: spend.periodStart },
+    target: { kind: 'SPEND', scopeId: spend.scope.id, period: spend.period, periodStart: spend.periodStart },
     limit: spend.limit!.amount,
     label: `${label} (${spend.limit!.amount} ${spend.limit!.currency})`,
     spend,
@@ -118,7 +131,7 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
             code: UsageDenialCode.BALANCE_INSUFFICIENT,
             scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
             remaining: decimal(facts.balance ?? '0'),
-            target: { scopeId: facts.tenantId, period: null, periodStart: null },
+            target: { kind: 'BALANCE', scopeId: facts.tenantId },
             limit: null,
             label: `The prepaid balance (${decimal(facts.balance ?? '0').toFixed()} ${facts.billingCurrency})`,
             spend: null,
@@ -132,8 +145,7 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
             code: UsageDenialCode.CREDIT_LIMIT_EXCEEDED,
             scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
             remaining: decimal(facts.creditLimit).minus(facts.creditUsed ?? '0'),
-            // Bills and unbilled months move slowly next to a call: the figure read with the key is used as it is.
-            target: null,
+            target: { kind: 'CREDIT_USED', scopeId: facts.tenantId },
             limit: facts.creditLimit,
             label: `The credit limit (${decimal(facts.creditLimit).toFixed()} ${facts.billingCurrency}; open bills and unbilled spend ${decimal(facts.creditUsed ?? '0').toFixed()})`,
             spend: null,
@@ -156,83 +168,78 @@ function firstExceeded(limits: AppliedLimit[], estimatedCost: Decimal): UsageDen
 const HOLD_TTL_MS = 10 * 60 * 1000;
 
 /**
- * Authorizes and reserves in one step: with the limited scopes locked, what is left is re-read as
- * limit - spent - what other calls in flight hold, and the estimate is held against every limited
- * scope until the request is recorded. Calls that reserve can therefore not together overrun a
- * limit by more than the last call's actual cost beyond its estimate.
+ * With the limited scopes locked, what is left is re-read as limit - spent - what other calls in
+ * flight hold, and the estimate is held against every limited scope until the request is recorded,
+ * released or expires. Calls that reserve can therefore not together overrun a limit by more than
+ * what their actual costs exceed their estimates.
  */
-async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: AppliedLimit[], requestId: string, estimatedCost: Decimal, now: Date): Promise<UsageDenial | null> {
+async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: AppliedLimit[], hold: { requestId: string; amount: Decimal; expiresAt: Date }, now: Date): Promise<UsageDenial | null> {
   return sqlTransaction(pool, async (client) => {
-    const reserved = limits.filter((limit): limit is AppliedLimit & { target: LimitedScope } => limit.target !== null);
-    const figures = await lockAndReadReservations(client, facts.tenantId, requestId, reserved.map((limit) => limit.target), now);
-    reserved.forEach((limit, position) => {
+    const figures = await lockAndReadReservations(client, facts.tenantId, hold.requestId, limits.map((limit) => limit.target), now);
+    limits.forEach((limit, position) => {
       const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
       limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
     });
-    const refusal = firstExceeded(limits, estimatedCost);
+    const refusal = firstExceeded(limits, hold.amount);
     if (!refusal) {
       await placeHold(client, {
         tenantId: facts.tenantId,
         apiKeyId: facts.apiKeyId,
-        requestId,
-        amount: estimatedCost.toFixed(),
-        scopeIds: [...new Set(reserved.map((limit) => limit.target.scopeId))],
+        requestId: hold.requestId,
+        amount: hold.amount.toFixed(),
+        scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
         now,
-        expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
+        expiresAt: hold.expiresAt,
       });
     }
     return refusal;
   });
 }
 
+/** An estimate is a usage cost: exact to 16 decimal places (as spend_hold keeps it), from 0 to below 10^12. */
+const ESTIMATE_RULE = 'must be a decimal from 0 to below 10^12 with at most 16 decimal places';
+
+function isEstimate(value: string): boolean {
+  if (!isDecimalString(value)) return false;
+  const parsed = decimal(value);
+  return !parsed.isNegative() && parsed.lt('1e12') && parsed.decimalPlaces() <= 16;
+}
+
 function estimate(input: UsageAuthorizeInput): Decimal {
   if (input.estimatedCost == null) return new Decimal(0);
-  if (!isDecimalString(input.estimatedCost) || decimal(input.estimatedCost).isNegative()) {
-    throw new BadInputError('input.estimatedCost must be a decimal of at least 0.', ['input', 'estimatedCost']);
-  }
+  if (!isEstimate(input.estimatedCost)) throw new BadInputError(`input.estimatedCost ${ESTIMATE_RULE}.`, ['input', 'estimatedCost']);
   return decimal(input.estimatedCost);
 }
 
-/**
- * The gateway's pre-call check (DESIGN 4.1): key active and unexpired, tenant active, model allowed
- * and priced, then every limit that applies. Given a requestId and an estimated cost, it also
- * reserves the estimate until that request is recorded; otherwise it is a read-only check, and
- * concurrent calls may together pass a limit by what is in flight (see README).
- */
-export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
-  requireRole(context.actor, USAGE_AUTHORIZERS);
-  const estimatedCost = estimate(input);
-  if (input.requestId != null && (input.requestId.trim() === '' || input.requestId.length > 128)) {
-    throw new BadInputError('input.requestId must be 1 to 128 characters.', ['input', 'requestId']);
-  }
-  const unknown = (): UsageAuthorization => ({
-    isAllowed: false,
-    denial: denial(UsageDenialCode.KEY_INVALID, 'The API key is not valid.'),
-    apiKeyId: null,
-    tenantId: null,
-    departmentId: null,
-    remainingSpend: null,
-    limits: [],
-  });
-  if (!Object.values(API_KEY_PREFIXES).some((prefix) => input.apiKeySecret.startsWith(prefix))) return unknown();
+const unknownKey = (): UsageAuthorization => ({
+  isAllowed: false,
+  denial: denial(UsageDenialCode.KEY_INVALID, 'The API key is not valid.'),
+  apiKeyId: null,
+  tenantId: null,
+  departmentId: null,
+  remainingSpend: null,
+  limits: [],
+});
 
-  const now = context.clock.now();
-  const facts = await authorizationFacts(await nativePool(context.em), hashSecret(input.apiKeySecret), input.model, now);
-  if (!facts) return unknown();
+function isApiKeySecret(secret: string): boolean {
+  return Object.values(API_KEY_PREFIXES).some((prefix) => secret.startsWith(prefix));
+}
 
-  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
-  let refusal: UsageDenial | null = null;
+/** The key's facts, or null for a secret no key has. */
+async function factsOf(context: RequestContext, secret: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
+  return isApiKeySecret(secret) ? authorizationFacts(await nativePool(context.em), hashSecret(secret), model, now) : null;
+}
+
+/** The first policy check on the key that fails, as a denial. */
+function keyRefusal(facts: AuthorizationFacts, model: string, now: Date): UsageDenial | null {
   for (const check of KEY_CHECKS) {
-    refusal = check(facts, input.model, now);
-    if (refusal) break;
+    const refusal = check(facts, model, now);
+    if (refusal) return refusal;
   }
-  if (!refusal) {
-    const requestId = input.requestId?.trim();
-    refusal =
-      requestId && estimatedCost.gt(0) && limits.some((limit) => limit.target !== null)
-        ? await reserve(await nativePool(context.em), facts, limits, requestId, estimatedCost, now)
-        : firstExceeded(limits, estimatedCost);
-  }
+  return null;
+}
+
+function answer(facts: AuthorizationFacts, limits: AppliedLimit[], refusal: UsageDenial | null): UsageAuthorization {
   const tightest = limits.length ? Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0) : null;
   return {
     isAllowed: refusal === null,
@@ -243,4 +250,69 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
     remainingSpend: tightest ? Money.of(tightest, facts.billingCurrency) : null,
     limits: limits.flatMap(({ spend }) => (spend ? [spend] : [])),
   };
+}
+
+/**
+ * The gateway's read-only pre-call check (DESIGN 4.1): key active and unexpired, tenant active,
+ * model allowed and priced, then every limit that applies, against the estimate if one is given.
+ * Concurrent checks may together pass a limit by what is in flight; usageReserve may not.
+ */
+export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
+  requireRole(context.actor, USAGE_AUTHORIZERS);
+  const estimatedCost = estimate(input);
+  const now = context.clock.now();
+  const facts = await factsOf(context, input.apiKeySecret, input.model, now);
+  if (!facts) return unknownKey();
+  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
+  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? firstExceeded(limits, estimatedCost));
+}
+
+const quantity = z.number().int('must be a whole number').min(0, 'must not be negative').max(1e12, 'must be at most 10^12');
+
+const reserveInput = z.object({
+  requestId: z.string().max(128, 'must be at most 128 characters'),
+  estimatedCost: z.string().refine(isEstimate, ESTIMATE_RULE).nullish(),
+  estimatedUsage: z
+    .object({ inputTokens: quantity, outputTokens: quantity, cachedInputTokens: quantity, imageCount: quantity, videoSeconds: quantity })
+    .nullish(),
+});
+
+/**
+ * The pre-call check that also reserves (DESIGN 4.1): what usageAuthorize checks, and, when the
+ * call is allowed, its estimate (a cost, or quantities priced by the book in force now) held
+ * against every limit until its usage is recorded (trued up to the real cost), it is released,
+ * or it expires. With estimates at least the real cost no limit is passed, under any concurrency,
+ * on any number of instances.
+ */
+export async function reserveUsage(context: RequestContext, input: UsageReserveInput): Promise<Omit<UsageReservePayload, 'userErrors'>> {
+  requireRole(context.actor, USAGE_AUTHORIZERS);
+  const values = validateInput(reserveInput, input);
+  if ((values.estimatedCost == null) === (values.estimatedUsage == null)) {
+    throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'estimatedCost'], 'give exactly one of estimatedCost and estimatedUsage');
+  }
+  const now = context.clock.now();
+  const facts = await factsOf(context, input.apiKeySecret, input.model, now);
+  if (!facts) return { authorization: unknownKey(), reservation: null };
+  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
+  const refusal = keyRefusal(facts, input.model, now);
+  if (refusal) return { authorization: answer(facts, limits, refusal), reservation: null };
+  const hold = {
+    requestId: values.requestId.trim(),
+    amount: values.estimatedUsage ? usageCost(facts.price!, values.estimatedUsage) : decimal(values.estimatedCost!),
+    expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
+  };
+  const denied = await reserve(await nativePool(context.em), facts, limits, hold, now);
+  return {
+    authorization: answer(facts, limits, denied),
+    reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(hold.amount, facts.billingCurrency), expiresAt: hold.expiresAt },
+  };
+}
+
+/** Frees a reservation the gateway no longer needs (the call was not made). */
+export async function releaseUsage(context: RequestContext, input: UsageReleaseInput): Promise<UsageReleasePayload> {
+  requireRole(context.actor, USAGE_AUTHORIZERS);
+  const field = ['input', 'apiKeySecret'];
+  const released = isApiKeySecret(input.apiKeySecret) ? await releaseHold(await nativePool(context.em), hashSecret(input.apiKeySecret), input.requestId.trim()) : null;
+  if (!released?.isKnownKey) return { isReleased: false, userErrors: [{ code: UserErrorCode.NOT_FOUND, field, message: 'apiKeySecret names no API key' }] };
+  return { isReleased: released.isReleased, userErrors: [] };
 }

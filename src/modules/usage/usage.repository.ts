@@ -390,7 +390,8 @@ export interface AuthorizationFacts {
   spendLimitPeriod: SpendPeriod | null;
   tenantStatus: TenantStatus;
   billingCurrency: CurrencyCode;
-  isModelPriced: boolean;
+  /** The model's price in force in the tenant's currency; null when it has none. */
+  price: PriceRates | null;
   /** The key's counter for its limit's current period (null without a limit). */
   keyPeriodStart: string | null;
   keyPeriodSpent: string;
@@ -426,17 +427,13 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                   coalesce(terms.billing_mode = 'PREPAID', false) as "isPrepaid",
                   (select a.balance::text from balance_account a where a.tenant_id = t.id) as balance,
                   terms.credit_limit::text as "creditLimit",
-                  -- Owed on a credit limit: open bills, plus spend in the months after the last bill.
-                  case when terms.credit_limit is not null then (
-                    (select coalesce(sum(b.gross_total - b.amount_paid), 0) from bill b
-                      where b.tenant_id = t.id and b.status in ('FINALIZED', 'PARTIALLY_PAID', 'OVERDUE'))
-                    + (select coalesce(sum(m.spent), 0) from spend_counter m
-                        where m.scope_id = t.id and m.period = 'MONTHLY'
-                          and m.period_start > coalesce((select max(b.period_start) from bill b where b.tenant_id = t.id and b.status <> 'VOID'), '-infinity'::date))
-                  )::text end as "creditUsed",
-                  exists (select 1 from model_price p
-                           where p.model = $2 and p.currency = t.billing_currency
-                             and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as "isModelPriced",
+                  case when terms.credit_limit is not null then credit_used(t.id)::text end as "creditUsed",
+                  (select json_build_object('inputPerMillion', p.input_per_million::text, 'outputPerMillion', p.output_per_million::text,
+                                            'cachedInputPerMillion', p.cached_input_per_million::text, 'perImage', p.per_image::text,
+                                            'perVideoSecond', p.per_video_second::text, 'perRequest', p.per_request::text)
+                     from model_price p
+                    where p.model = $2 and p.currency = t.billing_currency
+                      and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as price,
                   spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
                   coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests",
                   hard.budgets as "hardBudgets"
@@ -469,15 +466,16 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
   return row ? { ...row, expiresAt: parseTimestamptz(row.expiresAt) } : null;
 }
 
-/** A limit to re-read under the reservation locks: a counter (scope, period, start) or, without a period, the balance. */
-export interface LimitedScope {
-  scopeId: string;
-  period: SpendPeriod | null;
-  periodStart: string | null;
-}
+/**
+ * A limit to re-read under the reservation locks: a spend counter (scope, period, start), a
+ * prepaid tenant's balance, or what counts against a postpaid tenant's credit limit.
+ */
+export type LimitedScope =
+  | { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string }
+  | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
 
 export interface ReservationFigures {
-  /** Spent in the period, or the balance, per limit in the order given. */
+  /** Spent in the period, the balance, or the credit used, per limit in the order given. */
   current: string[];
   /** Active holds per scope id, other than this request's own. */
   held: Record<string, string>;
@@ -508,10 +506,11 @@ export async function lockAndReadReservations(
   const { rows } = await client.query<{ kind: 'current' | 'held'; key: string; value: string }>({
     name: 'reserve-figures',
     text: `select 'current' as kind, l.position::text as key,
-                  coalesce(case when l.period is null then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
-                                else (select c.spent from spend_counter c
-                                       where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
-             from json_to_recordset($1::json) as l(position int, scope_id text, period spend_period, period_start date)
+                  coalesce(case l.kind when 'BALANCE' then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
+                                       when 'CREDIT_USED' then credit_used(l.scope_id)
+                                       else (select c.spent from spend_counter c
+                                              where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
+             from json_to_recordset($1::json) as l(position int, kind text, scope_id text, period spend_period, period_start date)
            union all
            select 'held', scope_id, sum(h.amount)::text
              from spend_hold h cross join unnest(h.scope_ids) as scope_id
@@ -519,7 +518,7 @@ export async function lockAndReadReservations(
               and not (h.tenant_id = $4 and h.request_id = $5)
             group by scope_id`,
     values: [
-      JSON.stringify(limits.map((limit, position) => ({ position, scope_id: limit.scopeId, period: limit.period, period_start: limit.periodStart }))),
+      JSON.stringify(limits.map((limit, position) => ({ position, ...limit, scope_id: limit.scopeId, period_start: limit.kind === 'SPEND' ? limit.periodStart : null }))),
       scopeIds,
       now,
       tenantId,
@@ -529,6 +528,18 @@ export async function lockAndReadReservations(
   const byPosition = new Map(rows.filter((row) => row.kind === 'current').map((row) => [Number(row.key), row.value]));
   const held = rows.filter((row) => row.kind === 'held');
   return { current: limits.map((_limit, position) => byPosition.get(position) ?? '0'), held: Object.fromEntries(held.map((row) => [row.key, row.value])) };
+}
+
+/** Frees the hold of a request of the key's tenant; false when there was none (recorded, released or expired). */
+export async function releaseHold(pool: pg.Pool, secretHash: string, requestId: string): Promise<{ isKnownKey: boolean; isReleased: boolean }> {
+  const { rows: [row] } = await pool.query<{ isKnownKey: boolean; isReleased: boolean }>({
+    name: 'reserve-release',
+    text: `with key as (select tenant_id from api_key where secret_hash = $1),
+                released as (delete from spend_hold h using key where h.tenant_id = key.tenant_id and h.request_id = $2 returning h.id)
+           select exists (select 1 from key) as "isKnownKey", exists (select 1 from released) as "isReleased"`,
+    values: [secretHash, requestId],
+  });
+  return row;
 }
 
 /** Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call. */

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
+import { collectUserErrors } from '../../platform/user-errors.js';
 import { SPEND_READERS, USAGE_AUTHORIZERS, USAGE_RECORD_READERS, USAGE_RECORDERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { ApiKeyNode, toApiKeyNode } from '../api-key/api-key.types.js';
@@ -7,7 +8,7 @@ import { DepartmentNode, toDepartmentNode } from '../department/department.types
 import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { SpendScopeInput } from '../spend/spend.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
-import { authorizeUsage } from './usage-authorization.service.js';
+import { authorizeUsage, releaseUsage, reserveUsage } from './usage-authorization.service.js';
 import { listUsageRecords, summarizeUsage } from './usage-report.service.js';
 import { recordUsage } from './usage.service.js';
 import {
@@ -20,6 +21,10 @@ import {
   UsageRecordFilterInput,
   UsageRecordNode,
   UsageRecordPayload,
+  UsageReleaseInput,
+  UsageReleasePayload,
+  UsageReserveInput,
+  UsageReservePayload,
   UsageSummaryGroup,
   toUsageRecordNode,
 } from './usage.types.js';
@@ -32,6 +37,22 @@ export class UsageResolver {
   })
   usageRecord(@Ctx() context: RequestContext, @Arg('input', () => UsageRecordInput) input: UsageRecordInput): Promise<UsageRecordPayload> {
     return recordUsage(context, input);
+  }
+
+  @Authorized(USAGE_AUTHORIZERS)
+  @Mutation(() => UsageReservePayload, {
+    description:
+      'The gateway\'s pre-call check that reserves: usageAuthorize\'s answer and, when allowed, the estimate (estimatedCost, or estimatedUsage priced by the book) held against every limit (key limit, hard budgets up the tree, prepaid balance, credit limit) until usage with this requestId is recorded (trued up to the real cost), usageRelease frees it, or 10 minutes pass. With estimates at least the real cost no limit is ever passed, under any concurrency, on any number of instances; otherwise by at most the sum of (real - estimate) over the calls in flight.',
+  })
+  async usageReserve(@Ctx() context: RequestContext, @Arg('input', () => UsageReserveInput) input: UsageReserveInput): Promise<UsageReservePayload> {
+    const { result, userErrors } = await collectUserErrors(() => reserveUsage(context, input));
+    return { authorization: result?.authorization ?? null, reservation: result?.reservation ?? null, userErrors };
+  }
+
+  @Authorized(USAGE_AUTHORIZERS)
+  @Mutation(() => UsageReleasePayload, { description: 'Frees a reservation whose call was not made, so its estimate counts against no limit any more.' })
+  usageRelease(@Ctx() context: RequestContext, @Arg('input', () => UsageReleaseInput) input: UsageReleaseInput): Promise<UsageReleasePayload> {
+    return releaseUsage(context, input);
   }
 
   @Authorized(USAGE_AUTHORIZERS)

@@ -350,13 +350,51 @@ export class UsageAuthorizeInput {
 
   @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost; denied if it would overrun a limit.' })
   estimatedCost?: string | null;
+}
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      'The requestId the usage will be recorded with. With estimatedCost, an allowed call reserves the estimate against every limit until that request is recorded (or 10 minutes pass), so concurrent calls cannot together overrun a limit.',
-  })
-  requestId?: string | null;
+@InputType('UsageEstimateInput', { description: 'What a call is expected to use, priced by the price book in force now.' })
+export class UsageEstimateInput {
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens not served from cache.' })
+  inputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Output tokens (the request\'s max_tokens, for an estimate that is never short).' })
+  outputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens served from the prompt cache.' })
+  cachedInputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Images.' })
+  imageCount!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Seconds of video.' })
+  videoSeconds!: number;
+}
+
+@InputType('UsageReserveInput', { description: 'The pre-call check of one gateway request that also holds its estimate against every limit.' })
+export class UsageReserveInput {
+  @Field({ description: 'The secret the caller sent to the gateway (sk-live-... or sk-test-...).' })
+  apiKeySecret!: string;
+
+  @Field({ description: 'The model the caller asks for.' })
+  model!: string;
+
+  @Field({ description: 'The requestId the usage will be recorded with: recording it ends the hold. At most 128 characters.' })
+  requestId!: string;
+
+  @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost. Give this or estimatedUsage.' })
+  estimatedCost?: string | null;
+
+  @Field(() => UsageEstimateInput, { nullable: true, description: 'What the call is expected to use, priced by the book in force now. Give this or estimatedCost.' })
+  estimatedUsage?: UsageEstimateInput | null;
+}
+
+@InputType('UsageReleaseInput', { description: 'A reservation the gateway no longer needs: the call was not made.' })
+export class UsageReleaseInput {
+  @Field({ description: 'The secret the reservation was made with.' })
+  apiKeySecret!: string;
+
+  @Field({ description: 'The reservation\'s requestId.' })
+  requestId!: string;
 }
 
 export enum UsageDenialCode {
@@ -401,7 +439,7 @@ export class UsageDenial {
   message!: string;
 }
 
-@ObjectType('UsageAuthorization', { description: 'The answer to usageAuthorize.' })
+@ObjectType('UsageAuthorization', { description: 'The answer to usageAuthorize, and the check of usageReserve.' })
 export class UsageAuthorization {
   @Field({ description: 'Whether the gateway may forward the call.' })
   isAllowed!: boolean;
@@ -423,4 +461,37 @@ export class UsageAuthorization {
 
   @Field(() => [SpendNode], { description: 'Every spend limit that applies to the call, with its current period\'s figures.' })
   limits!: SpendNode[];
+}
+
+@ObjectType('UsageReservation', { description: 'An estimate held against every limit of a call until its usage is recorded, it is released, or it expires.' })
+export class UsageReservation {
+  @Field({ description: 'The requestId the usage will be recorded with.' })
+  requestId!: string;
+
+  @Field(() => Money, { description: 'The estimate held.' })
+  amount!: Money;
+
+  @Field(() => Date, { description: 'When the hold lapses if the request is never recorded or released.' })
+  expiresAt!: Date;
+}
+
+@ObjectType('UsageReservePayload', { description: 'The answer to usageReserve.' })
+export class UsageReservePayload {
+  @Field(() => UsageAuthorization, { nullable: true, description: 'The check, as usageAuthorize answers it; null when userErrors is not empty.' })
+  authorization!: UsageAuthorization | null;
+
+  @Field(() => UsageReservation, { nullable: true, description: 'The hold; null when the call is not allowed.' })
+  reservation!: UsageReservation | null;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success, and on a denial (which is in authorization).' })
+  userErrors!: UserError[];
+}
+
+@ObjectType('UsageReleasePayload', { description: 'The answer to usageRelease.' })
+export class UsageReleasePayload {
+  @Field({ description: 'Whether a hold was freed; false when there was none (recorded, released before, or expired).' })
+  isReleased!: boolean;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
+  userErrors!: UserError[];
 }
