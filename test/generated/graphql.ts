@@ -748,13 +748,13 @@ export type UsageDenialCode =
 export type UsageEstimateInput = {
   /** Input tokens served from the prompt cache. */
   cachedInputTokens?: number;
-  /** Images. */
+  /** Images generated. */
   imageCount?: number;
   /** Input tokens not served from cache. */
   inputTokens?: number;
-  /** Output tokens (the request's max_tokens, for an estimate that is never short). */
+  /** Output tokens. */
   outputTokens?: number;
-  /** Seconds of video. */
+  /** Seconds of video generated, whole seconds as billed upstream. */
   videoSeconds?: number;
 };
 
@@ -871,7 +871,7 @@ export type UsageReserveInput = {
   apiKeySecret: string;
   /** What the call is expected to cost. Give this or estimatedUsage. */
   estimatedCost?: string | null | undefined;
-  /** What the call is expected to use, priced by the book in force now. Give this or estimatedCost. */
+  /** What the call is expected to use, priced by the book in force now (count output tokens as the request's max_tokens, so the estimate is never short). Give this or estimatedCost. */
   estimatedUsage?: UsageEstimateInput | null | undefined;
   /** The model the caller asks for. */
   model: string;

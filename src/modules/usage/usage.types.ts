@@ -78,12 +78,31 @@ export const UsageQuantityScalar = new GraphQLScalarType<number, number>({
   parseLiteral: (ast) => parseQuantity(ast.kind === Kind.INT || ast.kind === Kind.FLOAT ? Number(ast.value) : undefined),
 });
 
+/** What one request uses: the counts a usage record carries and an estimate gives. */
+@InputType()
+class UsageQuantitiesInput {
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens not served from cache.' })
+  inputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Output tokens.' })
+  outputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens served from the prompt cache.' })
+  cachedInputTokens!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Images generated.' })
+  imageCount!: number;
+
+  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Seconds of video generated, whole seconds as billed upstream.' })
+  videoSeconds!: number;
+}
+
 @InputType('UsageRecordItemInput', {
   description:
     'One gateway request. Tenant and department come from the key. Text that breaks the input rule (NUL, an unpaired surrogate, blank where required) rejects only its record, with INVALID_TEXT or INVALID_REQUEST_ID.',
 })
 @Extensions(CHECKED_PER_ITEM)
-export class UsageRecordItemInput {
+export class UsageRecordItemInput extends UsageQuantitiesInput {
   @Field({ description: 'The gateway\'s id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters.' })
   requestId!: string;
 
@@ -101,21 +120,6 @@ export class UsageRecordItemInput {
 
   @Field(() => UsageStatus, { description: 'Whether the call succeeded; failed calls follow the tenant\'s failed-request policy.' })
   status!: UsageStatus;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens not served from cache.' })
-  inputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Output tokens.' })
-  outputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens served from the prompt cache.' })
-  cachedInputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Images generated.' })
-  imageCount!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Seconds of video generated, whole seconds as billed upstream.' })
-  videoSeconds!: number;
 
   @Field(() => String, { nullable: true, description: 'The tenant\'s own tag for its end user, at most 128 characters.' })
   endUserTag?: string | null;
@@ -353,22 +357,7 @@ export class UsageAuthorizeInput {
 }
 
 @InputType('UsageEstimateInput', { description: 'What a call is expected to use, priced by the price book in force now.' })
-export class UsageEstimateInput {
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens not served from cache.' })
-  inputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Output tokens (the request\'s max_tokens, for an estimate that is never short).' })
-  outputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Input tokens served from the prompt cache.' })
-  cachedInputTokens!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Images.' })
-  imageCount!: number;
-
-  @Field(() => UsageQuantityScalar, { defaultValue: 0, description: 'Seconds of video.' })
-  videoSeconds!: number;
-}
+export class UsageEstimateInput extends UsageQuantitiesInput {}
 
 @InputType('UsageReserveInput', { description: 'The pre-call check of one gateway request that also holds its estimate against every limit.' })
 export class UsageReserveInput {
@@ -384,7 +373,7 @@ export class UsageReserveInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost. Give this or estimatedUsage.' })
   estimatedCost?: string | null;
 
-  @Field(() => UsageEstimateInput, { nullable: true, description: 'What the call is expected to use, priced by the book in force now. Give this or estimatedCost.' })
+  @Field(() => UsageEstimateInput, { nullable: true, description: 'What the call is expected to use, priced by the book in force now (count output tokens as the request\'s max_tokens, so the estimate is never short). Give this or estimatedCost.' })
   estimatedUsage?: UsageEstimateInput | null;
 }
 
