@@ -5,12 +5,26 @@ import {
   ContractCreateDocument,
   DepartmentCreateDocument,
   TenantCreateDocument,
+  UsageReserveDocument,
   type ContractTermsInput,
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import { GraphQLClient, type TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
-import { createKey, fromUnits, independentCost, PRICES, recordUsage, reserveUsage, startUsageTest, toUnits, usageItem, type CreatedKey } from './support/usage-fixtures.js';
+import {
+  createKey,
+  fromUnits,
+  independentCost,
+  PRICE_BOOK_START,
+  PRICES,
+  recordUsage,
+  reserveUsage,
+  setPrice,
+  startUsageTest,
+  toUnits,
+  usageItem,
+  type CreatedKey,
+} from './support/usage-fixtures.js';
 
 /**
  * Reserve-then-record cycles of the gateway against every kind of limit, spread over two server
@@ -124,5 +138,25 @@ describe('reserve-then-record with estimates short of the cost', () => {
     expect(allowed).toBeGreaterThan(10);
     expect(spent).toBe(BigInt(allowed) * ITEM_COST);
     expect(spent - ROOM).toBeLessThanOrEqual(BigInt(allowed) * (ITEM_COST - estimate));
+  });
+});
+
+describe('estimates', () => {
+  it('holds the model\'s default estimate from the price book when the gateway sends none, and asks for one when the book has none', async () => {
+    const { key } = await tenantWithKey({ billingMode: 'POSTPAID_MONTHLY' });
+    await setPrice(world.admin, { model: 'estimated-chat', tier: 'STANDARD', currency: 'CNY', inputPerMillionTokens: '1', outputPerMillionTokens: '2', defaultEstimate: '0.25', effectiveFrom: PRICE_BOOK_START });
+    const reserved = await reserveUsage(gateways[1], { apiKeySecret: key.secret, model: 'estimated-chat', requestId: randomUUID() });
+    expect(reserved.reservation?.amount).toEqual({ amount: '0.25', currency: 'CNY' });
+
+    const usage = await reserveUsage(gateways[0], {
+      apiKeySecret: key.secret,
+      model: 'estimated-chat',
+      requestId: randomUUID(),
+      estimatedUsage: { inputTokens: 1_000_000, outputTokens: 500_000 },
+    });
+    expect(usage.reservation?.amount).toEqual({ amount: '2.00', currency: 'CNY' });
+
+    const { usageReserve } = await gateways[0].data(UsageReserveDocument, { input: { apiKeySecret: key.secret, model: PRICES.chat.model, requestId: randomUUID() } });
+    expect(usageReserve).toMatchObject({ authorization: null, reservation: null, userErrors: [{ code: 'BLANK', field: ['input', 'estimatedCost'] }] });
   });
 });

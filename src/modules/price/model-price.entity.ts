@@ -52,6 +52,10 @@ export class ModelPrice {
   @Property(rate())
   perRequest!: string;
 
+  /** What usageReserve holds for a call of this model when the gateway sends no estimate; null: an estimate is required. */
+  @Property({ ...rate(), nullable: true })
+  defaultEstimate?: string | null;
+
   @Property({ type: 'timestamptz' })
   @Index()
   effectiveFrom!: Date;

@@ -35,6 +35,7 @@ const priceSetSchema = z.object({
   perImage: amount({ allowZero: true }),
   perVideoSecond: amount({ allowZero: true }),
   perRequest: amount({ allowZero: true }),
+  defaultEstimate: amount({ allowZero: false }).nullish(),
   effectiveFrom: z.date().nullish(),
 });
 
@@ -49,6 +50,7 @@ function auditView(price: ModelPrice): Record<string, unknown> {
     perImage: price.perImage,
     perVideoSecond: price.perVideoSecond,
     perRequest: price.perRequest,
+    defaultEstimate: price.defaultEstimate ?? null,
     effectiveFrom: price.effectiveFrom.toISOString(),
     effectiveTo: price.effectiveTo?.toISOString() ?? null,
   };
@@ -90,6 +92,7 @@ export async function setModelPrice(context: RequestContext, input: ModelPriceSe
       perImage: values.perImage,
       perVideoSecond: values.perVideoSecond,
       perRequest: values.perRequest,
+      defaultEstimate: values.defaultEstimate ?? null,
       effectiveFrom,
       effectiveTo: next?.effectiveFrom ?? null,
       createdAt: transaction.clock.now(),

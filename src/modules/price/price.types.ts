@@ -44,6 +44,9 @@ export class ModelPriceNode extends Node {
   @Field(() => Money, { description: 'Per request, on top of the quantities.' })
   perRequest!: Money;
 
+  @Field(() => Money, { nullable: true, description: 'What usageReserve holds for a call of this model when the gateway sends no estimate; null: the gateway must send one.' })
+  defaultEstimate!: Money | null;
+
   @Field(() => Date, { description: 'When this version takes effect.' })
   effectiveFrom!: Date;
 
@@ -67,6 +70,7 @@ export function toModelPriceNode(price: ModelPrice): ModelPriceNode {
     perImage: money(price.perImage),
     perVideoSecond: money(price.perVideoSecond),
     perRequest: money(price.perRequest),
+    defaultEstimate: price.defaultEstimate ? money(price.defaultEstimate) : null,
     effectiveFrom: price.effectiveFrom,
     effectiveTo: price.effectiveTo ?? null,
     createdAt: price.createdAt,
@@ -115,6 +119,12 @@ export class ModelPriceSetInput {
 
   @Field(() => DecimalScalar, { defaultValue: '0', description: 'Per request; default 0.' })
   perRequest!: string;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: 'What usageReserve holds for a call of this model when the gateway sends no estimate: set it at least the cost of a typical large call. Null: the gateway must send one.',
+  })
+  defaultEstimate?: string | null;
 
   @Field(() => Date, {
     nullable: true,

@@ -287,8 +287,8 @@ const reserveInput = z.object({
 export async function reserveUsage(context: RequestContext, input: UsageReserveInput): Promise<Omit<UsageReservePayload, 'userErrors'>> {
   requireRole(context.actor, USAGE_AUTHORIZERS);
   const values = validateInput(reserveInput, input);
-  if ((values.estimatedCost == null) === (values.estimatedUsage == null)) {
-    throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'estimatedCost'], 'give exactly one of estimatedCost and estimatedUsage');
+  if (values.estimatedCost != null && values.estimatedUsage != null) {
+    throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'estimatedCost'], 'give estimatedCost or estimatedUsage, not both');
   }
   const now = context.clock.now();
   const facts = await factsOf(context, input.apiKeySecret, input.model, now);
@@ -296,11 +296,12 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
   const refusal = keyRefusal(facts, input.model, now);
   if (refusal) return { authorization: answer(facts, limits, refusal), reservation: null };
-  const hold = {
-    requestId: values.requestId.trim(),
-    amount: values.estimatedUsage ? usageCost(facts.price!, values.estimatedUsage) : decimal(values.estimatedCost!),
-    expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
-  };
+  const price = facts.price!;
+  const amount = values.estimatedUsage ? usageCost(price, values.estimatedUsage) : (values.estimatedCost ?? price.defaultEstimate);
+  if (amount == null) {
+    throw UserInputErrors.single(UserErrorCode.BLANK, ['input', 'estimatedCost'], `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`);
+  }
+  const hold = { requestId: values.requestId.trim(), amount: decimal(amount), expiresAt: new Date(now.getTime() + HOLD_TTL_MS) };
   const denied = await reserve(await nativePool(context.em), facts, limits, hold, now);
   return {
     authorization: answer(facts, limits, denied),

@@ -391,7 +391,7 @@ export interface AuthorizationFacts {
   tenantStatus: TenantStatus;
   billingCurrency: CurrencyCode;
   /** The model's price in force in the tenant's currency; null when it has none. */
-  price: PriceRates | null;
+  price: (PriceRates & { defaultEstimate: string | null }) | null;
   /** The key's counter for its limit's current period (null without a limit). */
   keyPeriodStart: string | null;
   keyPeriodSpent: string;
@@ -430,7 +430,8 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                   case when terms.credit_limit is not null then credit_used(t.id)::text end as "creditUsed",
                   (select json_build_object('inputPerMillion', p.input_per_million::text, 'outputPerMillion', p.output_per_million::text,
                                             'cachedInputPerMillion', p.cached_input_per_million::text, 'perImage', p.per_image::text,
-                                            'perVideoSecond', p.per_video_second::text, 'perRequest', p.per_request::text)
+                                            'perVideoSecond', p.per_video_second::text, 'perRequest', p.per_request::text,
+                                            'defaultEstimate', p.default_estimate::text)
                      from model_price p
                     where p.model = $2 and p.currency = t.billing_currency
                       and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as price,
