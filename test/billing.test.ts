@@ -361,6 +361,15 @@ describe('settlement', () => {
     expect((await settle('2026-11', [world.b.id], key)).settlementRun!.id).toBe(first.settlementRun!.id);
     expect((await settle('2026-11', [world.a.id], key)).userErrors[0]).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
+
+  it('gives 8 concurrent settlements with one key the first one\'s run, and no error', async () => {
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => world.admin.execute(BillingPeriodSettleDocument, { input: { period: '2026-11', tenantIds: [world.b.id], idempotencyKey: key } })));
+    expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
+    expect(new Set(answers.map((answer) => answer.data!.billingPeriodSettle.settlementRun!.id)).size).toBe(1);
+    const { rows } = await test.sql.query('select count(*)::int as count from settlement_run where idempotency_key = $1', [key]);
+    expect(rows[0].count).toBe(1);
+  });
 });
 
 describe('bad input and other roles', () => {

@@ -4,6 +4,7 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { BALANCE_LEDGER_READERS, Role, VOUCHER_REDEEMERS } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { once } from '../../platform/idempotency.js';
 import { decimal, type CurrencyCode } from '../../platform/money.js';
 import { displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -68,31 +69,32 @@ async function changeBalance(transaction: RequestContext, tenant: Tenant, change
   const { em } = transaction;
   await em.execute('insert into balance_account (tenant_id, balance, updated_at) values (?, 0, now()) on conflict (tenant_id) do nothing', [tenant.id]);
   const account = await em.findOneOrFail(BalanceAccount, { tenantId: tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (change.idempotencyKey) {
+  const append = async (): Promise<BalanceEntry> => {
+    const now = transaction.clock.now();
+    account.balance = decimal(account.balance).plus(change.amount).toFixed();
+    account.updatedAt = now;
+    const entry = em.create(BalanceEntry, {
+      ...change,
+      tenantId: tenant.id,
+      currency: tenant.billingCurrency,
+      balanceAfter: account.balance,
+      createdByTokenId: transaction.actor.tokenId,
+      createdAt: now,
+    });
+    await recordAudit(transaction, {
+      tenantId: tenant.id,
+      action: `balance.${change.type.toLowerCase()}`,
+      targetId: entry.id,
+      after: { type: change.type, amount: change.amount, balanceAfter: account.balance, reference: change.reference ?? null, reason: change.reason ?? null },
+    });
+    return entry;
+  };
+  if (!change.idempotencyKey) return append();
+  const findEarlier = async () => {
     const earlier = await em.findOne(BalanceEntry, { tenantId: tenant.id, idempotencyKey: change.idempotencyKey });
-    if (earlier) {
-      if (earlier.inputFingerprint === change.inputFingerprint) return earlier;
-      throw UserInputErrors.single(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['input', 'idempotencyKey'], 'idempotencyKey was already used with different input');
-    }
-  }
-  const now = transaction.clock.now();
-  account.balance = decimal(account.balance).plus(change.amount).toFixed();
-  account.updatedAt = now;
-  const entry = em.create(BalanceEntry, {
-    ...change,
-    tenantId: tenant.id,
-    currency: tenant.billingCurrency,
-    balanceAfter: account.balance,
-    createdByTokenId: transaction.actor.tokenId,
-    createdAt: now,
-  });
-  await recordAudit(transaction, {
-    tenantId: tenant.id,
-    action: `balance.${change.type.toLowerCase()}`,
-    targetId: entry.id,
-    after: { type: change.type, amount: change.amount, balanceAfter: account.balance, reference: change.reference ?? null, reason: change.reason ?? null },
-  });
-  return entry;
+    return earlier && { result: earlier, fingerprint: earlier.inputFingerprint };
+  };
+  return once(em, { scope: `balance:${tenant.id}`, key: change.idempotencyKey, fingerprint: change.inputFingerprint ?? '', findEarlier }, append);
 }
 
 export async function topUpBalance(context: RequestContext, input: BalanceTopUpInput): Promise<BalanceEntry> {

@@ -6,6 +6,7 @@ import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { queryRows, sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { once } from '../../platform/idempotency.js';
 import { newId } from '../../platform/ids.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString, TaxMode } from '../../platform/money.js';
 import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
@@ -136,46 +137,47 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const bill = await lockBill(transaction, input.billId);
-    const earlier = await em.findOne(Payment, { tenantId: bill.tenantId, idempotencyKey: values.idempotencyKey });
-    if (earlier) {
-      if (earlier.inputFingerprint === fingerprint) return earlier;
-      throw UserInputErrors.single(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['input', 'idempotencyKey'], 'idempotencyKey was already used with different input');
-    }
-    if (!OPEN_BILL_STATUSES.includes(bill.status)) {
-      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, ['input', 'billId'], `bill ${bill.number} is ${bill.status}: it takes no payments`);
-    }
-    const due = amountDue(bill);
-    if (decimal(amount).gt(due)) {
-      throw UserInputErrors.single(UserErrorCode.OVERPAYMENT, ['input', 'amount'], `amount ${amount} is more than the ${due} due on bill ${bill.number}`);
-    }
-    const payment = em.create(Payment, {
-      billId: bill.id,
-      tenantId: bill.tenantId,
-      method: values.method,
-      amount,
-      currency: bill.currency,
-      reference: values.reference ?? null,
-      receivedAt: values.receivedAt,
-      idempotencyKey: values.idempotencyKey,
-      inputFingerprint: fingerprint,
-      createdByTokenId: transaction.actor.tokenId,
-      createdAt: now,
+    const findEarlier = async () => {
+      const earlier = await em.findOne(Payment, { tenantId: bill.tenantId, idempotencyKey: values.idempotencyKey });
+      return earlier && { result: earlier, fingerprint: earlier.inputFingerprint };
+    };
+    return once(em, { scope: `paymentRecord:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier }, async () => {
+      if (!OPEN_BILL_STATUSES.includes(bill.status)) {
+        throw UserInputErrors.single(UserErrorCode.INVALID_STATE, ['input', 'billId'], `bill ${bill.number} is ${bill.status}: it takes no payments`);
+      }
+      const due = amountDue(bill);
+      if (decimal(amount).gt(due)) {
+        throw UserInputErrors.single(UserErrorCode.OVERPAYMENT, ['input', 'amount'], `amount ${amount} is more than the ${due} due on bill ${bill.number}`);
+      }
+      const payment = em.create(Payment, {
+        billId: bill.id,
+        tenantId: bill.tenantId,
+        method: values.method,
+        amount,
+        currency: bill.currency,
+        reference: values.reference ?? null,
+        receivedAt: values.receivedAt,
+        idempotencyKey: values.idempotencyKey,
+        inputFingerprint: fingerprint,
+        createdByTokenId: transaction.actor.tokenId,
+        createdAt: now,
+      });
+      if (values.method === BillPaymentMethod.BALANCE) await payFromBalance(transaction, bill, amount);
+      const before = { status: bill.status, amountPaid: bill.amountPaid };
+      bill.amountPaid = decimal(bill.amountPaid).plus(amount).toFixed(2);
+      if (decimal(bill.amountPaid).eq(bill.grossTotal)) bill.status = BillStatus.PAID;
+      else if (bill.status !== BillStatus.OVERDUE) bill.status = BillStatus.PARTIALLY_PAID;
+      await touchBill(transaction, bill);
+      await recordAudit(transaction, {
+        tenantId: bill.tenantId,
+        action: 'payment.record',
+        targetId: payment.id,
+        before,
+        after: { billId: bill.id, method: values.method, amount, reference: values.reference ?? null, status: bill.status, amountPaid: bill.amountPaid },
+      });
+      await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, { paymentId: payment.id });
+      return payment;
     });
-    if (values.method === BillPaymentMethod.BALANCE) await payFromBalance(transaction, bill, amount);
-    const before = { status: bill.status, amountPaid: bill.amountPaid };
-    bill.amountPaid = decimal(bill.amountPaid).plus(amount).toFixed(2);
-    if (decimal(bill.amountPaid).eq(bill.grossTotal)) bill.status = BillStatus.PAID;
-    else if (bill.status !== BillStatus.OVERDUE) bill.status = BillStatus.PARTIALLY_PAID;
-    await touchBill(transaction, bill);
-    await recordAudit(transaction, {
-      tenantId: bill.tenantId,
-      action: 'payment.record',
-      targetId: payment.id,
-      before,
-      after: { billId: bill.id, method: values.method, amount, reference: values.reference ?? null, status: bill.status, amountPaid: bill.amountPaid },
-    });
-    await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, { paymentId: payment.id });
-    return payment;
   });
 }
 

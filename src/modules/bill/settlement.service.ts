@@ -9,6 +9,7 @@ import { publishOnCommit } from '../../platform/events.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { decimal } from '../../platform/money.js';
+import { once } from '../../platform/idempotency.js';
 import { addPeriods, localDateOf, periodEndInstant, periodFirstDay, periodInput, periodOfDate, periodStartInstant, type Period } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
@@ -251,54 +252,62 @@ const requestSchema = z.object({
   idempotencyKey: requiredText(100),
 });
 
+/** A new run of the period, after checking that the tenants named exist and their period has ended. */
+async function newSettlementRun(transaction: RequestContext, values: z.output<typeof requestSchema>, tenantIds: string[] | null): Promise<SettlementRun> {
+  const { em } = transaction;
+  const now = transaction.clock.now();
+  if (tenantIds) {
+    const tenants = await em.find(Tenant, { id: { $in: tenantIds } });
+    const known = new Map(tenants.map((tenant) => [tenant.id, tenant]));
+    const errors = (values.tenantIds ?? []).flatMap((id, index) => {
+      const tenant = known.get(id);
+      const field = ['input', 'tenantIds', String(index)];
+      if (!tenant) return [{ code: UserErrorCode.NOT_FOUND, field, message: `tenantIds[${index}] names no tenant` }];
+      const endsAt = periodEndInstant(values.period, tenant.timezone);
+      return now < endsAt
+        ? [{ code: UserErrorCode.PERIOD_NOT_ENDED, field, message: `${values.period} has not ended for tenant ${id}: it ends at ${endsAt.toISOString()} (${tenant.timezone})` }]
+        : [];
+    });
+    if (errors.length > 0) throw new UserInputErrors(errors);
+  } else if (now < periodStartInstant(addPeriods(values.period, 1), 'Etc/GMT-14')) {
+    throw UserInputErrors.single(UserErrorCode.PERIOD_NOT_ENDED, ['input', 'period'], `${values.period} has not ended anywhere yet`);
+  }
+  const run = em.create(SettlementRun, {
+    period: values.period,
+    tenantIds,
+    idempotencyKey: values.idempotencyKey,
+    status: SettlementRunStatus.RUNNING,
+    tenantCount: tenantIds?.length ?? 0,
+    billedCount: 0,
+    skippedCount: 0,
+    failedCount: 0,
+    startedAt: now,
+    heartbeatAt: now,
+    createdByTokenId: transaction.actor.tokenId,
+  });
+  await recordAudit(transaction, { tenantId: null, action: 'billingPeriod.settle', targetId: run.id, after: { period: values.period, tenantIds } });
+  return run;
+}
+
 /**
- * Records a settlement run (idempotent on its key) and returns it. Named tenants whose period has
- * not ended in their time zone are refused; for "every tenant", those become failures of the run.
+ * Records a settlement run (idempotent on its key: concurrent calls with one key all get the
+ * first run) and returns it. Named tenants whose period has not ended in their time zone are
+ * refused; for "every tenant", those become failures of the run.
  */
 export async function createSettlementRun(context: RequestContext, input: SettlementRequest): Promise<{ run: SettlementRun; isNew: boolean }> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   const values = validateInput(requestSchema, input);
   const tenantIds = values.tenantIds ? [...new Set(values.tenantIds.map((id, index) => inputId('Tenant', id, ['input', 'tenantIds', String(index)])))].sort() : null;
-  const fingerprint = JSON.stringify([values.period, tenantIds]);
   return inTransaction(context, async (transaction) => {
-    const { em } = transaction;
-    const earlier = await em.findOne(SettlementRun, { idempotencyKey: values.idempotencyKey });
-    if (earlier) {
-      if (JSON.stringify([earlier.period, earlier.tenantIds ?? null]) === fingerprint) return { run: earlier, isNew: false };
-      throw UserInputErrors.single(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['input', 'idempotencyKey'], 'idempotencyKey was already used with a different period or tenants');
-    }
-    const now = transaction.clock.now();
-    if (tenantIds) {
-      const tenants = await em.find(Tenant, { id: { $in: tenantIds } });
-      const known = new Map(tenants.map((tenant) => [tenant.id, tenant]));
-      const errors = (values.tenantIds ?? []).flatMap((id, index) => {
-        const tenant = known.get(id);
-        const field = ['input', 'tenantIds', String(index)];
-        if (!tenant) return [{ code: UserErrorCode.NOT_FOUND, field, message: `tenantIds[${index}] names no tenant` }];
-        const endsAt = periodEndInstant(values.period, tenant.timezone);
-        return now < endsAt
-          ? [{ code: UserErrorCode.PERIOD_NOT_ENDED, field, message: `${values.period} has not ended for tenant ${id}: it ends at ${endsAt.toISOString()} (${tenant.timezone})` }]
-          : [];
-      });
-      if (errors.length > 0) throw new UserInputErrors(errors);
-    } else if (now < periodStartInstant(addPeriods(values.period, 1), 'Etc/GMT-14')) {
-      throw UserInputErrors.single(UserErrorCode.PERIOD_NOT_ENDED, ['input', 'period'], `${values.period} has not ended anywhere yet`);
-    }
-    const run = em.create(SettlementRun, {
-      period: values.period,
-      tenantIds,
-      idempotencyKey: values.idempotencyKey,
-      status: SettlementRunStatus.RUNNING,
-      tenantCount: tenantIds?.length ?? 0,
-      billedCount: 0,
-      skippedCount: 0,
-      failedCount: 0,
-      startedAt: now,
-      heartbeatAt: now,
-      createdByTokenId: transaction.actor.tokenId,
-    });
-    await recordAudit(transaction, { tenantId: null, action: 'billingPeriod.settle', targetId: run.id, after: { period: values.period, tenantIds } });
-    return { run, isNew: true };
+    const findEarlier = async () => {
+      const earlier = await transaction.em.findOne(SettlementRun, { idempotencyKey: values.idempotencyKey });
+      return earlier && { result: { run: earlier, isNew: false }, fingerprint: JSON.stringify([earlier.period, earlier.tenantIds ?? null]) };
+    };
+    const fingerprint = JSON.stringify([values.period, tenantIds]);
+    return once(transaction.em, { scope: 'billingPeriodSettle', key: values.idempotencyKey, fingerprint, findEarlier }, async () => ({
+      run: await newSettlementRun(transaction, values, tenantIds),
+      isNew: true,
+    }));
   });
 }
 

@@ -2,9 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows } from '../../platform/database/sql.js';
 import type { VatInvoiceItem } from './invoice.entity.js';
 
-/** Namespace of the advisory locks that serialise uses of one idempotency key. */
-const IDEMPOTENCY_LOCK_NAMESPACE = 5_301_102;
-
 /**
  * The next number of the year's series, "2026" + 16 digits. The counter row stays locked until
  * the issuing transaction ends, so numbers are handed out in commit order and a rollback returns
@@ -28,12 +25,4 @@ export function invoicedLinesOfBill(em: EntityManager, billId: string): Promise<
     `select l.item, l.amount::text as amount from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`,
     [billId],
   );
-}
-
-/**
- * Holds one tenant's idempotency key until commit: two requests with the same key wait for each
- * other, so the second finds the first's invoice instead of racing it into the unique index.
- */
-export async function lockIdempotencyKey(em: EntityManager, tenantId: string, key: string): Promise<void> {
-  await queryRows(em, `select pg_advisory_xact_lock($1, hashtext($2))`, [IDEMPOTENCY_LOCK_NAMESPACE, `${tenantId}:${key}`]);
 }

@@ -1,9 +1,10 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { INVOICE_ISSUERS, MONEY_DOCUMENT_READERS } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { once } from '../../platform/idempotency.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString } from '../../platform/money.js';
 import { newId } from '../../platform/ids.js';
 import { localDateOf } from '../../platform/period.js';
@@ -19,7 +20,7 @@ import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-prof
 import { Tenant } from '../tenant/tenant.entity.js';
 import { allocateInvoiceAmount, invoiceableByItem, invoiceLines, invoiceTotals, type DraftInvoiceLine } from './invoice-lines.js';
 import { VatInvoice, VatInvoiceLine, VatInvoiceStatus } from './invoice.entity.js';
-import { invoicedLinesOfBill, lockIdempotencyKey, nextInvoiceNumber } from './invoice.repository.js';
+import { invoicedLinesOfBill, nextInvoiceNumber } from './invoice.repository.js';
 
 /** VAT invoices are Chinese tax documents: dated, and numbered by year, in China's time zone. */
 export const FAPIAO_TIME_ZONE = 'Asia/Shanghai';
@@ -96,13 +97,12 @@ function buyerFromProfile(type: InvoiceType, tenant: Tenant): TaxParty {
   }
 }
 
-async function findEarlier(transaction: RequestContext, tenantId: string, idempotencyKey: string, fingerprint: string): Promise<VatInvoice | null> {
-  await lockIdempotencyKey(transaction.em, tenantId, idempotencyKey);
-  const earlier = await transaction.em.findOne(VatInvoice, { tenantId, idempotencyKey });
-  if (earlier && earlier.inputFingerprint !== fingerprint) {
-    throw UserInputErrors.single(UserErrorCode.IDEMPOTENCY_KEY_REUSED, ['input', 'idempotencyKey'], 'idempotencyKey was already used with different input');
-  }
-  return earlier;
+/** The invoice a tenant's idempotency key first issued or reversed with, for `once`. */
+function earlierInvoice(em: EntityManager, tenantId: string, idempotencyKey: string) {
+  return async () => {
+    const earlier = await em.findOne(VatInvoice, { tenantId, idempotencyKey });
+    return earlier && { result: earlier, fingerprint: earlier.inputFingerprint };
+  };
 }
 
 interface NewInvoice {
@@ -204,36 +204,35 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const bill = await lockBill(transaction, input.billId);
-    const earlier = await findEarlier(transaction, bill.tenantId, values.idempotencyKey, fingerprint);
-    if (earlier) return earlier;
+    return once(em, { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) }, async () => {
+      const billField = ['input', 'billId'];
+      if (!INVOICEABLE_BILL_STATUSES.includes(bill.status)) {
+        throw UserInputErrors.single(UserErrorCode.INVALID_STATE, billField, `bill ${bill.number ?? bill.id} is ${bill.status}: only a finalized bill can be invoiced`);
+      }
+      if (bill.currency !== CurrencyCode.CNY) {
+        throw UserInputErrors.single(UserErrorCode.CURRENCY_MISMATCH, billField, `bill ${bill.number} is in ${bill.currency}: VAT invoices are issued for CNY bills only`);
+      }
+      const profile = await loadOperatorProfile(em);
+      if (!profile) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, null, 'the operator has not set the seller profile yet (operatorProfileSet)');
+      const buyer = givenBuyer ?? buyerFromProfile(values.type, (await em.findOne(Tenant, { id: bill.tenantId }))!);
 
-    const billField = ['input', 'billId'];
-    if (!INVOICEABLE_BILL_STATUSES.includes(bill.status)) {
-      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, billField, `bill ${bill.number ?? bill.id} is ${bill.status}: only a finalized bill can be invoiced`);
-    }
-    if (bill.currency !== CurrencyCode.CNY) {
-      throw UserInputErrors.single(UserErrorCode.CURRENCY_MISMATCH, billField, `bill ${bill.number} is in ${bill.currency}: VAT invoices are issued for CNY bills only`);
-    }
-    const profile = await loadOperatorProfile(em);
-    if (!profile) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, null, 'the operator has not set the seller profile yet (operatorProfileSet)');
-    const buyer = givenBuyer ?? buyerFromProfile(values.type, (await em.findOne(Tenant, { id: bill.tenantId }))!);
+      const remaining = invoiceableByItem(await em.find(BillLine, { billId: bill.id }), await invoicedLinesOfBill(em, bill.id));
+      const left = [...remaining.values()].reduce((sum, value) => sum.plus(value), new Decimal(0));
+      if (left.isZero()) {
+        throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, billField, `bill ${bill.number} is fully invoiced (${bill.amountInvoiced} of ${billSubtotal(bill)})`);
+      }
+      const amount = requested ?? left;
+      if (amount.gt(left)) {
+        throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, ['input', 'amount'], `amount ${amount.toFixed(2)} is more than the ${left.toFixed(2)} left to invoice on bill ${bill.number}`);
+      }
+      const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
 
-    const remaining = invoiceableByItem(await em.find(BillLine, { billId: bill.id }), await invoicedLinesOfBill(em, bill.id));
-    const left = [...remaining.values()].reduce((sum, value) => sum.plus(value), new Decimal(0));
-    if (left.isZero()) {
-      throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, billField, `bill ${bill.number} is fully invoiced (${bill.amountInvoiced} of ${billSubtotal(bill)})`);
-    }
-    const amount = requested ?? left;
-    if (amount.gt(left)) {
-      throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, ['input', 'amount'], `amount ${amount.toFixed(2)} is more than the ${left.toFixed(2)} left to invoice on bill ${bill.number}`);
-    }
-    const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
-
-    const id = newId('VatInvoice');
-    await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
-    const invoice = await writeInvoice(transaction, { id, bill, type: values.type, seller: sellerOf(profile), buyer, amount, lines, idempotencyKey: values.idempotencyKey, fingerprint });
-    await recordAudit(transaction, { tenantId: bill.tenantId, action: 'vatInvoice.issue', targetId: invoice.id, after: invoiceAudit(invoice, bill) });
-    return invoice;
+      const id = newId('VatInvoice');
+      await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
+      const invoice = await writeInvoice(transaction, { id, bill, type: values.type, seller: sellerOf(profile), buyer, amount, lines, idempotencyKey: values.idempotencyKey, fingerprint });
+      await recordAudit(transaction, { tenantId: bill.tenantId, action: 'vatInvoice.issue', targetId: invoice.id, after: invoiceAudit(invoice, bill) });
+      return invoice;
+    });
   });
 }
 
@@ -260,41 +259,40 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
     if (!found || !canSeeTenant(transaction.actor, found.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'invoiceId names no invoice you can see');
     const bill = await lockBill(transaction, found.billId, field);
     const original = (await em.findOne(VatInvoice, { id: invoiceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }))!;
-    const earlier = await findEarlier(transaction, bill.tenantId, values.idempotencyKey, fingerprint);
-    if (earlier) return earlier;
-    if (original.isRedLetter) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `invoice ${original.number} is a red-letter invoice: it cannot be reversed`);
-    if (original.status === VatInvoiceStatus.REVERSED) throw UserInputErrors.single(UserErrorCode.ALREADY_REVERSED, field, `invoice ${original.number} is already reversed`);
+    return once(em, { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) }, async () => {      if (original.isRedLetter) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `invoice ${original.number} is a red-letter invoice: it cannot be reversed`);
+      if (original.status === VatInvoiceStatus.REVERSED) throw UserInputErrors.single(UserErrorCode.ALREADY_REVERSED, field, `invoice ${original.number} is already reversed`);
 
-    const lines = (await em.find(VatInvoiceLine, { invoiceId: original.id }, { orderBy: { lineNumber: 'asc' } })).map((line) => ({
-      item: line.item,
-      itemName: line.itemName,
-      amount: decimal(line.amount).negated(),
-      net: decimal(line.net).negated(),
-      tax: decimal(line.tax).negated(),
-      gross: decimal(line.gross).negated(),
-    }));
-    const id = newId('VatInvoice');
-    await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
-    const red = await writeInvoice(transaction, {
-      id,
-      bill,
-      type: original.type,
-      seller: original.seller,
-      buyer: original.buyer,
-      amount: decimal(original.amount).negated(),
-      lines,
-      idempotencyKey: values.idempotencyKey,
-      fingerprint,
-      reversal: { of: original, reason: values.reason },
+      const lines = (await em.find(VatInvoiceLine, { invoiceId: original.id }, { orderBy: { lineNumber: 'asc' } })).map((line) => ({
+        item: line.item,
+        itemName: line.itemName,
+        amount: decimal(line.amount).negated(),
+        net: decimal(line.net).negated(),
+        tax: decimal(line.tax).negated(),
+        gross: decimal(line.gross).negated(),
+      }));
+      const id = newId('VatInvoice');
+      await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
+      const red = await writeInvoice(transaction, {
+        id,
+        bill,
+        type: original.type,
+        seller: original.seller,
+        buyer: original.buyer,
+        amount: decimal(original.amount).negated(),
+        lines,
+        idempotencyKey: values.idempotencyKey,
+        fingerprint,
+        reversal: { of: original, reason: values.reason },
+      });
+      Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: red.syncVersion, updatedAt: red.updatedAt });
+      await recordAudit(transaction, {
+        tenantId: bill.tenantId,
+        action: 'vatInvoice.reverse',
+        targetId: original.id,
+        before: { status: VatInvoiceStatus.ISSUED },
+        after: { status: original.status, reason: values.reason, redLetterInvoice: invoiceAudit(red, bill) },
+      });
+      return red;
     });
-    Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: red.syncVersion, updatedAt: red.updatedAt });
-    await recordAudit(transaction, {
-      tenantId: bill.tenantId,
-      action: 'vatInvoice.reverse',
-      targetId: original.id,
-      before: { status: VatInvoiceStatus.ISSUED },
-      after: { status: original.status, reason: values.reason, redLetterInvoice: invoiceAudit(red, bill) },
-    });
-    return red;
   });
 }
