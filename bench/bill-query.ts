@@ -41,7 +41,9 @@ export async function settledBill(
   const [tenant] = await tenantsToSettle(sql, tenantIds);
   const outcome = await settleTenant(dependencies, tenant, period, null);
   if (outcome !== 'BILLED') throw new Error(`settling ${tenant.id} gave ${outcome}`);
-  const { rows: [bill] } = await sql.query<{ id: string; lines: number }>(
+  const {
+    rows: [bill],
+  } = await sql.query<{ id: string; lines: number }>(
     'select id, (select count(*)::int from bill_line where bill_id = bill.id) as lines from bill where tenant_id = $1',
     [tenant.id],
   );
@@ -57,12 +59,20 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
     large: await settledBill(sql, period, { records: 20_000, departmentsPerTenant: 10, models: 10, name: 'Bill query (100 lines)' }),
     small: await settledBill(sql, period, { records: 2_000, departmentsPerTenant: 1, models: 10, name: 'Bill query (10 lines)' }),
   };
-  if (bills.large.lines !== 100 || bills.small.lines !== 10) throw new Error(`expected bills of 100 and 10 lines, got ${bills.large.lines} and ${bills.small.lines}`);
+  if (bills.large.lines !== 100 || bills.small.lines !== 10)
+    throw new Error(`expected bills of 100 and 10 lines, got ${bills.large.lines} and ${bills.small.lines}`);
   const admin = new GraphQLClient(serverUrl, adminToken);
   for (const bill of Object.values(bills)) {
     for (const [index, amount] of ['1.00', '2.50'].entries()) {
       const { paymentRecord } = await admin.data(PaymentRecordDocument, {
-        input: { billId: bill.id, method: 'BANK_TRANSFER', amount, reference: `bench transfer ${index + 1}`, receivedAt: new Date().toISOString(), idempotencyKey: `bench-${bill.id}-${index}` },
+        input: {
+          billId: bill.id,
+          method: 'BANK_TRANSFER',
+          amount,
+          reference: `bench transfer ${index + 1}`,
+          receivedAt: new Date().toISOString(),
+          idempotencyKey: `bench-${bill.id}-${index}`,
+        },
       });
       if (!paymentRecord.payment) throw new Error(`paymentRecord refused: ${JSON.stringify(paymentRecord.userErrors)}`);
     }
@@ -72,7 +82,6 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   if (!created.secret) throw new Error(`accessTokenCreate refused: ${JSON.stringify(created.userErrors)}`);
   return { bills, erpToken: created.secret };
 }
-
 
 /**
  * Statements per query, counted in this process: the app started here with `startApp` on the same

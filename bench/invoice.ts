@@ -76,7 +76,15 @@ interface BenchBill {
 async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, period: string, settings: InvoiceSettings) {
   const { callers } = settings;
   const tenants = callers + 2;
-  const seeded = await seedSettlementData(sql, { tenants, records: 20_000 * tenants, period, departmentsPerTenant: 10, models: 10, tenantSkew: 1, name: 'VAT invoices' });
+  const seeded = await seedSettlementData(sql, {
+    tenants,
+    records: 20_000 * tenants,
+    period,
+    departmentsPerTenant: 10,
+    models: 10,
+    tenantSkew: 1,
+    name: 'VAT invoices',
+  });
   const dependencies = { pool: sql, clock: systemClock, logger: createLogger('warn') };
   for (const tenant of await tenantsToSettle(sql, seeded.tenantIds)) {
     const outcome = await settleTenant(dependencies, tenant, period, null);
@@ -91,8 +99,10 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   // The sequential bill takes every issue and the counted ones (the others less).
   const needed = Number(ISSUE_AMOUNT) * (settings.issues + 10);
   const unfit = rows.filter((bill) => bill.lines !== 100 || bill.currency !== 'CNY');
-  if (rows.length !== tenants || unfit.length) throw new Error(`expected ${tenants} finalized CNY bills of 100 lines, got ${JSON.stringify(rows.map(({ lines, currency }) => ({ lines, currency })))}`);
-  if (rows.some((bill) => Number(bill.invoiceable) < needed)) throw new Error(`bills too small for ${needed} CNY of invoices: ${rows.map((bill) => bill.invoiceable).join(', ')}`);
+  if (rows.length !== tenants || unfit.length)
+    throw new Error(`expected ${tenants} finalized CNY bills of 100 lines, got ${JSON.stringify(rows.map(({ lines, currency }) => ({ lines, currency })))}`);
+  if (rows.some((bill) => Number(bill.invoiceable) < needed))
+    throw new Error(`bills too small for ${needed} CNY of invoices: ${rows.map((bill) => bill.invoiceable).join(', ')}`);
 
   const admin = new GraphQLClient(serverUrl, adminToken);
   const set = (await admin.data(OperatorProfileSetDocument, { input: TEST_SELLER })).operatorProfileSet;
@@ -110,9 +120,11 @@ async function seedBills(sql: pg.Pool, serverUrl: string, adminToken: string, pe
   return { sequential, warmUp, concurrent, erpToken };
 }
 
-
 const issueBody = (billId: string, key: string) =>
-  JSON.stringify({ query: print(VatInvoiceIssueDocument), variables: { input: { billId, type: 'NORMAL', buyer: BUYER, amount: ISSUE_AMOUNT, idempotencyKey: key } } });
+  JSON.stringify({
+    query: print(VatInvoiceIssueDocument),
+    variables: { input: { billId, type: 'NORMAL', buyer: BUYER, amount: ISSUE_AMOUNT, idempotencyKey: key } },
+  });
 
 /** One `vatInvoiceIssue`, timed; a refusal fails the bench. */
 async function issue(url: URL, bill: BenchBill, key: string) {
@@ -126,7 +138,11 @@ async function issue(url: URL, bill: BenchBill, key: string) {
 
 async function reverse(url: URL, bill: BenchBill, invoiceId: string, key: string) {
   const sent = performance.now();
-  const text = await post(url, bill.financeToken, JSON.stringify({ query: print(VatInvoiceReverseDocument), variables: { input: { invoiceId, reason: '开票信息有误', idempotencyKey: key } } }));
+  const text = await post(
+    url,
+    bill.financeToken,
+    JSON.stringify({ query: print(VatInvoiceReverseDocument), variables: { input: { invoiceId, reason: '开票信息有误', idempotencyKey: key } } }),
+  );
   const milliseconds = performance.now() - sent;
   const { vatInvoiceReverse } = (JSON.parse(text) as { data: VatInvoiceReverseMutation }).data;
   if (!vatInvoiceReverse.redLetterInvoice) throw new Error(`vatInvoiceReverse refused: ${JSON.stringify(vatInvoiceReverse.userErrors)}`);
@@ -207,16 +223,23 @@ async function countStatements(databaseUrl: string, erpToken: string, bill: Benc
           const { vatInvoices } = await erp.data(VatInvoicesDocument, pageVariables(direction === 'ASC' ? since.issued : since.all, first, direction));
           if (vatInvoices.nodes.length !== first) throw new Error(`expected a page of ${first}, got ${vatInvoices.nodes.length}`);
           const reversals = vatInvoices.nodes.filter((node) => node.isRedLetter || node.status === 'REVERSED').length;
-          if (reversals !== (direction === 'ASC' ? 0 : first)) throw new Error(`expected ${direction === 'ASC' ? 'no' : 'only'} red-letter and reversed invoices, got ${reversals} of ${first}`);
+          if (reversals !== (direction === 'ASC' ? 0 : first))
+            throw new Error(`expected ${direction === 'ASC' ? 'no' : 'only'} red-letter and reversed invoices, got ${reversals} of ${first}`);
         })
       ).map((statement) => statement.text);
     const issueOnce = (key: string) =>
       counted(async () => {
-        const { vatInvoiceIssue } = await finance.data(VatInvoiceIssueDocument, { input: { billId: bill.id, type: 'NORMAL', buyer: BUYER, amount: ISSUE_AMOUNT, idempotencyKey: key } });
+        const { vatInvoiceIssue } = await finance.data(VatInvoiceIssueDocument, {
+          input: { billId: bill.id, type: 'NORMAL', buyer: BUYER, amount: ISSUE_AMOUNT, idempotencyKey: key },
+        });
         if (!vatInvoiceIssue.invoice) throw new Error(`vatInvoiceIssue refused: ${JSON.stringify(vatInvoiceIssue.userErrors)}`);
       });
     await page(20, 'DESC');
-    const figures = { ascending: { first5: [] as number[], first20: [] as number[] }, descending: { first5: [] as number[], first20: [] as number[] }, issue: [] as number[] };
+    const figures = {
+      ascending: { first5: [] as number[], first20: [] as number[] },
+      descending: { first5: [] as number[], first20: [] as number[] },
+      issue: [] as number[],
+    };
     const listing = { page: [] as string[], issue: [] as string[] };
     for (let sample = 0; sample < samples; sample++) {
       figures.ascending.first5.push((await page(5, 'ASC')).length);
@@ -233,7 +256,8 @@ async function countStatements(databaseUrl: string, erpToken: string, bill: Benc
       const begin = issued.find((statement) => statement.text === 'begin');
       const counter = issued.find((statement) => statement.text.startsWith('update bill_sync_counter'));
       const commit = issued.find((statement) => statement.text === 'commit');
-      if (!begin || !counter || !commit) throw new Error(`an issue without begin, counter update or commit: ${issued.map((statement) => statement.text.slice(0, 40)).join('; ')}`);
+      if (!begin || !counter || !commit)
+        throw new Error(`an issue without begin, counter update or commit: ${issued.map((statement) => statement.text.slice(0, 40)).join('; ')}`);
       lock.held.push(commit.endedAt - counter.startedAt);
       lock.transaction.push(commit.endedAt - begin.startedAt);
       figures.issue.push(issued.length);
@@ -252,8 +276,15 @@ async function countStatements(databaseUrl: string, erpToken: string, bill: Benc
  * row lock), `vatInvoiceReverse`, the ERP's `vatInvoices(first: 20)` pull, and the SQL statements
  * a page of 5 and of 20 costs.
  */
-export async function invoiceBench(server: { url: string }, databaseUrl: string, sql: pg.Pool, adminToken: string, settings: InvoiceSettings): Promise<InvoiceFigures> {
-  if (settings.issues < 20) throw new Error(`--invoice-issues must be at least 20 (${REVERSALS} are reversed, and a page of 20 issued invoices is counted), got ${settings.issues}`);
+export async function invoiceBench(
+  server: { url: string },
+  databaseUrl: string,
+  sql: pg.Pool,
+  adminToken: string,
+  settings: InvoiceSettings,
+): Promise<InvoiceFigures> {
+  if (settings.issues < 20)
+    throw new Error(`--invoice-issues must be at least 20 (${REVERSALS} are reversed, and a page of 20 issued invoices is counted), got ${settings.issues}`);
   const since = new Date();
   const { sequential, warmUp, concurrent, erpToken } = await seedBills(sql, server.url, adminToken, settings.period, settings);
   const url = new URL(server.url);
@@ -274,7 +305,8 @@ export async function invoiceBench(server: { url: string }, databaseUrl: string,
     issued.push(invoice.id);
   }
   const sequentialSeconds = (performance.now() - started) / 1000;
-  const invoiceLines = (await sql.query<{ lines: number }>('select count(*)::int as lines from vat_invoice_line where invoice_id = $1', [issued[0]])).rows[0].lines;
+  const invoiceLines = (await sql.query<{ lines: number }>('select count(*)::int as lines from vat_invoice_line where invoice_id = $1', [issued[0]])).rows[0]
+    .lines;
   const tenth = Math.max(1, Math.floor(settings.issues / 10));
 
   // One caller per bill, each issuing its share one at a time.
@@ -292,7 +324,8 @@ export async function invoiceBench(server: { url: string }, databaseUrl: string,
 
   const reversalTimes: number[] = [];
   started = performance.now();
-  for (const [index, invoiceId] of issued.slice(0, REVERSALS).entries()) reversalTimes.push(await reverse(url, sequential, invoiceId, `bench-reverse-${index}`));
+  for (const [index, invoiceId] of issued.slice(0, REVERSALS).entries())
+    reversalTimes.push(await reverse(url, sequential, invoiceId, `bench-reverse-${index}`));
   const reversalSeconds = (performance.now() - started) / 1000;
 
   // The ERP's pull: pages of 20 by change, oldest first, following cursors; from the top again at the end.

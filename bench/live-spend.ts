@@ -18,7 +18,13 @@ export class LiveSpendProbe {
     const clients: Client[] = [];
     const arrivals: number[][] = [];
     for (let index = 0; index < count; index++) {
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${world.adminToken}` }, lazy: false, retryAttempts: 0 });
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${world.adminToken}` },
+        lazy: false,
+        retryAttempts: 0,
+      });
       const received: number[] = [];
       await new Promise<void>((resolve) => client.on('connected', () => resolve()));
       client.subscribe(
@@ -26,7 +32,9 @@ export class LiveSpendProbe {
         { next: () => received.push(performance.now()), error: (error) => console.error('subscriber error', error), complete: () => undefined },
       );
       // A query answered on the same socket means the subscription ahead of it is in place.
-      await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }));
+      await new Promise<void>((resolve, reject) =>
+        client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }),
+      );
       clients.push(client);
       arrivals.push(received);
     }

@@ -33,7 +33,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres.js';
-import { migrate } from '../src/platform/database/orm.js';
+import { migrate } from '../src/database.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
 import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
 import { abuseBench, type ProbeFigures } from './abuse.js';
@@ -95,7 +95,8 @@ const settings = {
 /** (h)'s targets. */
 const ABUSE_TARGETS = { probeP50: 20, probeP99: 100, peakRssMiB: 600 };
 
-const USAGE_MUTATION = 'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
+const USAGE_MUTATION =
+  'mutation($input: UsageRecordInput!) { usageRecord(input: $input) { acceptedCount duplicateCount rejectedCount rejections { code message } } }';
 const AUTHORIZE_QUERY = 'query($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { isAllowed denial { code } remainingSpend { amount } } }';
 
 async function peakRss(pid: number): Promise<number> {
@@ -160,7 +161,11 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
     const due = started + index * interval;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    await post(url, world.gatewayToken, JSON.stringify({ query: USAGE_MUTATION, variables: { input: { records: usageBatch(world, `live-${index}`, batchSize) } } }));
+    await post(
+      url,
+      world.gatewayToken,
+      JSON.stringify({ query: USAGE_MUTATION, variables: { input: { records: usageBatch(world, `live-${index}`, batchSize) } } }),
+    );
     responses.push(performance.now());
   }
   const achievedRate = (batches * batchSize) / ((performance.now() - started) / 1000);
@@ -198,7 +203,13 @@ async function main(): Promise<void> {
       console.log(`bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores; (e) settlement of ${settings.settlePeriod}`);
       const settlement = await settlementBench(
         adminUrl,
-        { tenants: settings.settleTenants, records: settings.settleRecords, period: settings.settlePeriod, runs: settings.runs, profile: options['settle-profile'] },
+        {
+          tenants: settings.settleTenants,
+          records: settings.settleRecords,
+          period: settings.settlePeriod,
+          runs: settings.runs,
+          profile: options['settle-profile'],
+        },
         (line) => console.log(line),
       );
       await admin.query('checkpoint');
@@ -274,7 +285,9 @@ async function main(): Promise<void> {
         for (let run = 1; run <= settings.runs; run++) {
           const result = await liveSpendRun(server, world, sql);
           live.push(result);
-          console.log(`  (c) run ${run}: ${round(result.achievedRate)} records/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms over ${result.messages} messages`);
+          console.log(
+            `  (c) run ${run}: ${round(result.achievedRate)} records/s, p50 ${round(result.p50, 1)} ms, p99 ${round(result.p99, 1)} ms over ${result.messages} messages`,
+          );
         }
         results.c = [
           `  (c) live spend, ${settings.subscribers} subscribers at ${round(median(live.map((result) => result.achievedRate)))} records/s: p50 ${round(median(live.map((result) => result.p50)), 1)} ms, p99 ${round(median(live.map((result) => result.p99)), 1)} ms (target p99 <= 100)`,
@@ -290,7 +303,9 @@ async function main(): Promise<void> {
           callers: settings.billCallers,
         });
         const same = new Set([...bill.statements.small, ...bill.statements.large]).size === 1;
-        console.log(`  (f) SQL statements of one bill(id) query of the 100-line bill, in order:\n${bill.listing.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
+        console.log(
+          `  (f) SQL statements of one bill(id) query of the 100-line bill, in order:\n${bill.listing.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`,
+        );
         results.f = [
           `  (f) bill(id) as the ERP sends it, ${bill.lines} lines and ${bill.payments} payments: one at a time (${settings.billRequests}) p50 ${round(bill.sequential.p50, 1)} ms, p95 ${round(bill.sequential.p95, 1)} ms, ${round(bill.sequential.rate)} req/s; ` +
             `${settings.billCallers} in flight (${settings.billConcurrentRequests}) ${round(bill.concurrent.rate)} req/s, p50 ${round(bill.concurrent.p50, 1)} ms, p95 ${round(bill.concurrent.p95, 1)} ms`,
@@ -307,13 +322,20 @@ async function main(): Promise<void> {
         const { ascending, descending } = invoice.statements;
         const constant = [ascending, descending].every((counts) => new Set([...counts.first5, ...counts.first20]).size === 1);
         const milliseconds = (value: number) => round(value, 1);
-        console.log(`  (g) SQL statements of one vatInvoices(first: 20) page of red-letter and reversed invoices, in order:\n${invoice.listing.page.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
-        console.log(`  (g) SQL statements of one vatInvoiceIssue, in order:\n${invoice.listing.issue.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`);
+        console.log(
+          `  (g) SQL statements of one vatInvoices(first: 20) page of red-letter and reversed invoices, in order:\n${invoice.listing.page.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`,
+        );
+        console.log(
+          `  (g) SQL statements of one vatInvoiceIssue, in order:\n${invoice.listing.issue.map((text) => `        ${text.slice(0, 160)}`).join('\n')}`,
+        );
         results.g = [
           `  (g) vatInvoiceIssue of ${invoice.amount} CNY (${invoice.invoiceLines} invoice lines) on a ${invoice.lines}-line bill, TENANT_FINANCE: one at a time (${settings.invoiceIssues}) p50 ${milliseconds(invoice.sequential.p50)} ms, p95 ${milliseconds(invoice.sequential.p95)} ms, ${round(invoice.sequential.rate)} issues/s; ` +
             `p50 of the first tenth ${milliseconds(invoice.growth.first)} ms, of the last ${milliseconds(invoice.growth.last)} ms (each issue reads the bill's lines and every earlier invoice line of the bill)`,
           `      ${settings.invoiceCallers} callers on ${settings.invoiceCallers} bills, one each (${invoice.concurrent.issues}): ${round(invoice.concurrent.rate)} issues/s, p50 ${milliseconds(invoice.concurrent.p50)} ms, p95 ${milliseconds(invoice.concurrent.p95)} ms; ` +
-            `server connections in a statement or transaction: ${invoice.waits.slice(0, 3).map((wait) => `${round(wait.share * 100)} % ${wait.state}`).join('; ')}`,
+            `server connections in a statement or transaction: ${invoice.waits
+              .slice(0, 3)
+              .map((wait) => `${round(wait.share * 100)} % ${wait.state}`)
+              .join('; ')}`,
           `      an issue holds the one bill_sync_counter row locked ${milliseconds(invoice.counterLock.held)} ms of its ${milliseconds(invoice.counterLock.transaction)} ms transaction (in-process, one at a time)`,
           `      vatInvoiceReverse (${invoice.reversals.count}): p50 ${milliseconds(invoice.reversals.p50)} ms, p95 ${milliseconds(invoice.reversals.p95)} ms`,
           `      vatInvoices(first: 20) as the ERP pulls it (updatedSince, UPDATED_AT ASC, cursors; ${invoice.page.invoices} invoices, ${invoice.page.requests} pages): p50 ${milliseconds(invoice.page.p50)} ms, p95 ${milliseconds(invoice.page.p95)} ms, ${round(invoice.page.rate)} pages/s`,
@@ -322,9 +344,19 @@ async function main(): Promise<void> {
         ];
       }
       if (options.only.includes('abuse')) {
-        const abuse = await abuseBench(databaseUrl, sql, bootstrapToken, { period: settings.settlePeriod, seconds: settings.abuseSeconds, heavyQueries: 8, downloads: 8, probeIntervalMs: 20 });
-        const probe = (figures: ProbeFigures) => `p50 ${round(figures.p50, 1)} ms, p99 ${round(figures.p99, 1)} ms, max ${round(figures.max)} ms (${figures.count} probes)`;
-        const statuses = (counts: Record<number, number>) => Object.entries(counts).map(([status, count]) => `${count} x ${status}`).join(', ');
+        const abuse = await abuseBench(databaseUrl, sql, bootstrapToken, {
+          period: settings.settlePeriod,
+          seconds: settings.abuseSeconds,
+          heavyQueries: 8,
+          downloads: 8,
+          probeIntervalMs: 20,
+        });
+        const probe = (figures: ProbeFigures) =>
+          `p50 ${round(figures.p50, 1)} ms, p99 ${round(figures.p99, 1)} ms, max ${round(figures.max)} ms (${figures.count} probes)`;
+        const statuses = (counts: Record<number, number>) =>
+          Object.entries(counts)
+            .map(([status, count]) => `${count} x ${status}`)
+            .join(', ');
         results.h = [
           `  (h) abuse, default rate limits: another tenant's { viewer { role } } alone: ${probe(abuse.alone)}`,
           `      while one token runs 8 heavy queries (cost ${abuse.heavyCost} each) and 8 PDF downloads of a 100-line bill at a time, ${settings.abuseSeconds} s: ${probe(abuse.underAbuse)} ` +
@@ -333,7 +365,9 @@ async function main(): Promise<void> {
         ];
       }
     }
-    const printed = Object.keys(results).sort().flatMap((letter) => results[letter]);
+    const printed = Object.keys(results)
+      .sort()
+      .flatMap((letter) => results[letter]);
     console.log([`\nResults (median of ${settings.runs} runs)`, ...printed].join('\n'));
   } finally {
     await server?.stop();

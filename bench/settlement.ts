@@ -4,7 +4,7 @@ import pg from 'pg';
 import { executeSettlementRun } from '../src/modules/bill/settlement.service.js';
 import { tenantsToSettle, usageGroups, type TenantToSettle } from '../src/modules/bill/settlement.repository.js';
 import { systemClock } from '../src/platform/clock.js';
-import { migrate } from '../src/platform/database/orm.js';
+import { migrate } from '../src/database.js';
 import { newId } from '../src/platform/ids.js';
 import { createLogger } from '../src/platform/logger.js';
 import { periodEndInstant, periodFirstDay, periodStartInstant } from '../src/platform/period.js';
@@ -101,7 +101,9 @@ async function runSettleCommand(databaseUrl: string, period: string): Promise<Se
  */
 async function verifySettlement(sql: pg.Pool, period: string, tenants: number): Promise<void> {
   const periodStart = periodFirstDay(period);
-  const { rows: [check] } = await sql.query<{
+  const {
+    rows: [check],
+  } = await sql.query<{
     bills: number;
     unbalanced: number;
     contiguous: boolean;
@@ -213,7 +215,12 @@ async function usageQueryOf(tenant: TenantToSettle, period: string, watermark: n
       return { rows: [] };
     },
   };
-  const window = { startsAt: periodStartInstant(period, tenant.timezone), endsAt: periodEndInstant(period, tenant.timezone), watermark, previousWatermark: null };
+  const window = {
+    startsAt: periodStartInstant(period, tenant.timezone),
+    endsAt: periodEndInstant(period, tenant.timezone),
+    watermark,
+    previousWatermark: null,
+  };
   await usageGroups(recorder as unknown as pg.ClientBase, tenant, window);
   return captured!;
 }
@@ -228,12 +235,17 @@ async function explainUsageQuery(pool: pg.Pool, period: string): Promise<string[
   const { rows: sizes } = await pool.query<{ tenantId: string; rows: number }>(
     'select tenant_id as "tenantId", count(*)::int as rows from usage_record group by 1 order by 2 desc',
   );
-  const { rows: [{ watermark }] } = await pool.query<{ watermark: string }>(`select last_value::text as watermark from usage_record_seq_seq`);
+  const {
+    rows: [{ watermark }],
+  } = await pool.query<{ watermark: string }>(`select last_value::text as watermark from usage_record_seq_seq`);
   const picks = [
     { label: 'busiest tenant', ...sizes[0] },
     { label: 'median tenant', ...sizes[Math.floor(sizes.length / 2)] },
   ];
-  const tenants = await tenantsToSettle(pool, picks.map((pick) => pick.tenantId));
+  const tenants = await tenantsToSettle(
+    pool,
+    picks.map((pick) => pick.tenantId),
+  );
   const lines: string[] = [];
   const client = await pool.connect();
   try {
@@ -246,7 +258,9 @@ async function explainUsageQuery(pool: pg.Pool, period: string): Promise<string[
         for (const mode of ['force_custom_plan', 'force_generic_plan']) {
           await client.query(`set plan_cache_mode = ${mode}`);
           const { rows } = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) execute bench_settle_usage(${argumentsList})`);
-          lines.push(`      EXPLAIN ANALYZE usageGroups, ${pick.label} (${pick.rows.toLocaleString('en')} rows), ${mode === 'force_custom_plan' ? 'custom' : 'generic'} plan:`);
+          lines.push(
+            `      EXPLAIN ANALYZE usageGroups, ${pick.label} (${pick.rows.toLocaleString('en')} rows), ${mode === 'force_custom_plan' ? 'custom' : 'generic'} plan:`,
+          );
           lines.push(...rows.map((row) => `        ${row['QUERY PLAN']}`));
         }
       } finally {

@@ -44,9 +44,29 @@ export function usageBatch(world: BenchWorld, name: string, size: number): Usage
 }
 
 const COLUMNS = [
-  'id', 'tenant_id', 'department_id', 'api_key_id', 'request_id', 'model', 'price_id', 'kind', 'status', 'input_tokens', 'output_tokens',
-  'cached_input_tokens', 'image_count', 'video_seconds', 'cost', 'charged_amount', 'is_charged', 'charge_reason', 'currency',
-  'end_user_tag', 'task_id', 'occurred_at', 'recorded_at',
+  'id',
+  'tenant_id',
+  'department_id',
+  'api_key_id',
+  'request_id',
+  'model',
+  'price_id',
+  'kind',
+  'status',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'image_count',
+  'video_seconds',
+  'cost',
+  'charged_amount',
+  'is_charged',
+  'charge_reason',
+  'currency',
+  'end_user_tag',
+  'task_id',
+  'occurred_at',
+  'recorded_at',
 ];
 
 /** The ceiling: the same rows as one plain multi-row INSERT into a copy of usage_record (same indexes), nothing else. */
@@ -60,9 +80,29 @@ export async function rawInsert(sql: pg.Pool, records: UsageRecordItemInput[], w
     const cost = usageCost(price, { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, imageCount: 0, videoSeconds: 0, ...record }).toFixed();
     const charged = record.status === 'SUCCEEDED';
     const row = [
-      newId('UsageRecord'), key.tenantId, key.departmentId, key.id, record.requestId, record.model, price.id, record.kind, record.status,
-      record.inputTokens, record.outputTokens, record.cachedInputTokens, record.imageCount, record.videoSeconds, cost, charged ? cost : '0',
-      charged, charged ? 'SUCCEEDED' : 'FAILED_NOT_CHARGED_BY_POLICY', 'CNY', record.endUserTag ?? null, null, record.occurredAt, recordedAt,
+      newId('UsageRecord'),
+      key.tenantId,
+      key.departmentId,
+      key.id,
+      record.requestId,
+      record.model,
+      price.id,
+      record.kind,
+      record.status,
+      record.inputTokens,
+      record.outputTokens,
+      record.cachedInputTokens,
+      record.imageCount,
+      record.videoSeconds,
+      cost,
+      charged ? cost : '0',
+      charged,
+      charged ? 'SUCCEEDED' : 'FAILED_NOT_CHARGED_BY_POLICY',
+      'CNY',
+      record.endUserTag ?? null,
+      null,
+      record.occurredAt,
+      recordedAt,
     ];
     const placeholders = row.map((value) => `$${values.push(value)}`);
     return `(${placeholders.join(', ')})`;

@@ -33,7 +33,14 @@ export interface BenchWorld {
 
 const TENANTS = 10;
 const MODELS = [
-  { model: 'bench-chat', tier: 'STANDARD', inputPerMillionTokens: '2.5', outputPerMillionTokens: '10', cachedInputPerMillionTokens: '1.25', perRequest: '0.0001' },
+  {
+    model: 'bench-chat',
+    tier: 'STANDARD',
+    inputPerMillionTokens: '2.5',
+    outputPerMillionTokens: '10',
+    cachedInputPerMillionTokens: '1.25',
+    perRequest: '0.0001',
+  },
   { model: 'bench-chat-mini', tier: 'ECONOMY', inputPerMillionTokens: '0.15', outputPerMillionTokens: '0.6' },
   { model: 'bench-embed', tier: 'ECONOMY', inputPerMillionTokens: '0.02', outputPerMillionTokens: '0' },
   { model: 'bench-reason', tier: 'PREMIUM', inputPerMillionTokens: '15', outputPerMillionTokens: '60', cachedInputPerMillionTokens: '7.5' },
@@ -47,7 +54,8 @@ export async function createBenchWorld(url: string, adminToken: string): Promise
   const admin = new GraphQLClient(url, adminToken);
   const prices: BenchWorld['prices'] = new Map();
   for (const price of MODELS) {
-    const created = (await admin.data(ModelPriceSetDocument, { input: { ...price, currency: 'CNY', effectiveFrom: '2026-01-01T00:00:00Z' } })).modelPriceSet.modelPrice!;
+    const created = (await admin.data(ModelPriceSetDocument, { input: { ...price, currency: 'CNY', effectiveFrom: '2026-01-01T00:00:00Z' } })).modelPriceSet
+      .modelPrice!;
     prices.set(price.model, {
       id: created.id,
       inputPerMillion: created.inputPerMillionTokens.amount,
@@ -83,7 +91,17 @@ export async function createBenchWorld(url: string, adminToken: string): Promise
     }
   }
   const gateway = await admin.data(AccessTokenCreateDocument, { input: { name: 'bench gateway', role: 'GATEWAY' } });
-  return { tenants: TENANTS, tenantIds, departments, divisionIds, keys, models: MODELS.map((price) => price.model), prices, gatewayToken: gateway.accessTokenCreate.secret!, adminToken };
+  return {
+    tenants: TENANTS,
+    tenantIds,
+    departments,
+    divisionIds,
+    keys,
+    models: MODELS.map((price) => price.model),
+    prices,
+    gatewayToken: gateway.accessTokenCreate.secret!,
+    adminToken,
+  };
 }
 
 /**

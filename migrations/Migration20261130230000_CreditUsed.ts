@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261130230000_CreditUsed extends Migration {
-
   override name = 'Migration20261130230000_CreditUsed';
 
   override up(): void | Promise<void> {
@@ -19,5 +18,4 @@ export class Migration20261130230000_CreditUsed extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop function "credit_used";`);
   }
-
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261130232931_DefaultEstimate extends Migration {
-
   override name = 'Migration20261130232931_DefaultEstimate';
 
   override up(): void | Promise<void> {
@@ -11,5 +10,4 @@ export class Migration20261130232931_DefaultEstimate extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`alter table "model_price" drop column "default_estimate";`);
   }
-
 }

@@ -31,9 +31,24 @@ export const DEMO_API_KEY_SECRET = 'sk-test-demo00000000000000000000000000000000
 
 /** Demo price book, per million tokens unless named otherwise: [model, tier, CNY rates, USD rates]. */
 const DEMO_PRICES: [string, ModelTier, Partial<ModelPrice>, Partial<ModelPrice>][] = [
-  ['gpt-4o', ModelTier.PREMIUM, { inputPerMillion: '18.00', outputPerMillion: '72.00', cachedInputPerMillion: '9.00' }, { inputPerMillion: '2.50', outputPerMillion: '10.00', cachedInputPerMillion: '1.25' }],
-  ['claude-sonnet-4', ModelTier.PREMIUM, { inputPerMillion: '22.00', outputPerMillion: '108.00', cachedInputPerMillion: '2.20' }, { inputPerMillion: '3.00', outputPerMillion: '15.00', cachedInputPerMillion: '0.30' }],
-  ['deepseek-chat', ModelTier.ECONOMY, { inputPerMillion: '2.00', outputPerMillion: '8.00', cachedInputPerMillion: '0.50' }, { inputPerMillion: '0.27', outputPerMillion: '1.10', cachedInputPerMillion: '0.07' }],
+  [
+    'gpt-4o',
+    ModelTier.PREMIUM,
+    { inputPerMillion: '18.00', outputPerMillion: '72.00', cachedInputPerMillion: '9.00' },
+    { inputPerMillion: '2.50', outputPerMillion: '10.00', cachedInputPerMillion: '1.25' },
+  ],
+  [
+    'claude-sonnet-4',
+    ModelTier.PREMIUM,
+    { inputPerMillion: '22.00', outputPerMillion: '108.00', cachedInputPerMillion: '2.20' },
+    { inputPerMillion: '3.00', outputPerMillion: '15.00', cachedInputPerMillion: '0.30' },
+  ],
+  [
+    'deepseek-chat',
+    ModelTier.ECONOMY,
+    { inputPerMillion: '2.00', outputPerMillion: '8.00', cachedInputPerMillion: '0.50' },
+    { inputPerMillion: '0.27', outputPerMillion: '1.10', cachedInputPerMillion: '0.07' },
+  ],
   ['qwen-plus', ModelTier.STANDARD, { inputPerMillion: '0.80', outputPerMillion: '2.00' }, { inputPerMillion: '0.11', outputPerMillion: '0.28' }],
   ['text-embedding-3-small', ModelTier.ECONOMY, { inputPerMillion: '0.15' }, { inputPerMillion: '0.02' }],
   ['gpt-image-1', ModelTier.STANDARD, { perImage: '0.29' }, { perImage: '0.04' }],
@@ -76,7 +91,13 @@ export class DemoDataSeeder extends Seeder {
     const dataScience = department(northwind, 'Data Science', engineering);
     const customerCare = department(northwind, 'Customer Care');
 
-    const key = (owner: Department, name: string, environment: ApiKeyEnvironment, extra: Partial<ApiKey> = {}, secret = generateSecret(API_KEY_PREFIXES[environment])) =>
+    const key = (
+      owner: Department,
+      name: string,
+      environment: ApiKeyEnvironment,
+      extra: Partial<ApiKey> = {},
+      secret = generateSecret(API_KEY_PREFIXES[environment]),
+    ) =>
       em.create(ApiKey, {
         tenant: owner.tenant,
         department: owner,
@@ -94,7 +115,10 @@ export class DemoDataSeeder extends Seeder {
     key(customerCare, 'helpdesk-assistant', ApiKeyEnvironment.PRODUCTION);
 
     for (const [model, tier, cny, usd] of DEMO_PRICES) {
-      for (const [currency, rates] of [[CurrencyCode.CNY, cny], [CurrencyCode.USD, usd]] as const) {
+      for (const [currency, rates] of [
+        [CurrencyCode.CNY, cny],
+        [CurrencyCode.USD, usd],
+      ] as const) {
         em.create(ModelPrice, {
           model,
           tier,

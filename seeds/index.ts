@@ -1,4 +1,4 @@
-import { initOrm } from '../src/platform/database/orm.js';
+import { initOrm } from '../src/database.js';
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
 import { DemoDataSeeder } from './demo-data.js';
 

@@ -22,14 +22,14 @@ import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
 import { requireRole, type Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { initOrm } from './platform/database/orm.js';
+import { initOrm } from './database.js';
 import { ForbiddenError } from './platform/errors.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 import { admissionPlugin, admitSubscription, rateLimitedError } from './platform/graphql/admission.js';
 import { legacyJsonStatusPlugin } from './platform/graphql/legacy-json-status.js';
 import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
-import { startWebSocketServer } from './platform/graphql/websocket-server.js';
+import { startWebSocketServer } from './websocket-server.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
 import { buildAppSchema } from './schema.js';
@@ -136,7 +136,8 @@ export async function startApp(options: AppOptions): Promise<App> {
    */
   async function contextFor(secret: string | undefined, requestId: string | undefined, address: string): Promise<RequestContext> {
     const wait = await failedAuthentications.waitFor(address);
-    if (wait > 0 && !(secret && accessTokens.isKnown(secret))) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
+    if (wait > 0 && !(secret && accessTokens.isKnown(secret)))
+      throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
     const em = orm.em.fork();
     const actor = secret ? await accessTokens.authenticate(em, secret, clock.now()) : null;
     if (!actor) {
@@ -238,9 +239,17 @@ export async function startApp(options: AppOptions): Promise<App> {
         const { contentType, body } = render[format];
         const cost = contentType === 'application/pdf' ? EXPORT_COST.document : EXPORT_COST.data;
         const charge = costBuckets.take(context.actor, cost);
-        if (!charge.allowed) throw rateLimitedError(`This export costs ${cost} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`, charge.retryAfterSeconds);
+        if (!charge.allowed)
+          throw rateLimitedError(
+            `This export costs ${cost} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`,
+            charge.retryAfterSeconds,
+          );
         release = renders.tryAcquire(context.actor.tokenId);
-        if (!release) throw rateLimitedError(`At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`, 1);
+        if (!release)
+          throw rateLimitedError(
+            `At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`,
+            1,
+          );
         const data = await load(context, id);
         if (!data) {
           response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
@@ -265,16 +274,28 @@ export async function startApp(options: AppOptions): Promise<App> {
       }
     });
   }
-  exportRoute(/^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/, 'Bill', loadBillExport, (data, format) => `bill-${data.bill.number ?? data.bill.id}.${format}`, {
-    csv: { contentType: 'text/csv; charset=utf-8', body: billCsv },
-    json: { contentType: 'application/json; charset=utf-8', body: billJson },
-    pdf: { contentType: 'application/pdf', body: billPdf },
-  });
-  exportRoute(/^\/exports\/invoices\/(inv_[0-9A-Z]{26})\.(pdf|json|xml)$/, 'VatInvoice', loadInvoiceExport, (data, format) => `fapiao-${data.invoice.number}.${format}`, {
-    pdf: { contentType: 'application/pdf', body: invoicePdf },
-    json: { contentType: 'application/json; charset=utf-8', body: invoiceJson },
-    xml: { contentType: 'application/xml; charset=utf-8', body: invoiceXml },
-  });
+  exportRoute(
+    /^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/,
+    'Bill',
+    loadBillExport,
+    (data, format) => `bill-${data.bill.number ?? data.bill.id}.${format}`,
+    {
+      csv: { contentType: 'text/csv; charset=utf-8', body: billCsv },
+      json: { contentType: 'application/json; charset=utf-8', body: billJson },
+      pdf: { contentType: 'application/pdf', body: billPdf },
+    },
+  );
+  exportRoute(
+    /^\/exports\/invoices\/(inv_[0-9A-Z]{26})\.(pdf|json|xml)$/,
+    'VatInvoice',
+    loadInvoiceExport,
+    (data, format) => `fapiao-${data.invoice.number}.${format}`,
+    {
+      pdf: { contentType: 'application/pdf', body: invoicePdf },
+      json: { contentType: 'application/json; charset=utf-8', body: invoiceJson },
+      xml: { contentType: 'application/xml; charset=utf-8', body: invoiceXml },
+    },
+  );
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

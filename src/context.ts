@@ -6,8 +6,15 @@ import type { LocalPubSub } from './platform/events.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
-import type { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders, type Loaders } from './modules/loaders.js';
+
+/**
+ * Starts a settlement run in this process. Declared here, not imported, so the context does not
+ * depend on the billing feature that depends on it.
+ */
+export interface SettlementStarter {
+  start(run: { id: string; tenantIds?: string[] | null }): Promise<void>;
+}
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
 export interface RequestContext {
@@ -24,8 +31,8 @@ export interface RequestContext {
   accessTokens: AccessTokenCache;
   /** When usage ingestion raises SPEND_SPIKE. */
   spendSpike: SpendSpikeRule;
-  /** Settlement runs this process executes. */
-  settlements: SettlementRunner;
+  /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */
+  settlements: SettlementStarter;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
   refusedInput?: Map<string, InputViolation[]>;
 }

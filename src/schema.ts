@@ -8,8 +8,7 @@ import { DateTimeScalar } from './platform/graphql/scalars.js';
 import { RESOLVERS } from './modules/resolvers.js';
 
 /** `@Authorized(roles)`: the caller's role must be listed; with no roles, any authenticated caller. */
-const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) =>
-  roles.length === 0 || roles.includes(context.actor.role);
+const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => roles.length === 0 || roles.includes(context.actor.role);
 
 /**
  * Subscriptions read from the per-app pubsub in their context (fed by PostgreSQL NOTIFY), so the

@@ -3,7 +3,7 @@ import { startApp } from './app.js';
 import { AccessToken } from './modules/access-token/access-token.entity.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/database/bootstrap.js';
-import { migrate } from './platform/database/orm.js';
+import { migrate } from './database.js';
 import { createLogger } from './platform/logger.js';
 import { hashSecret } from './platform/secrets.js';
 

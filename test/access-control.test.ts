@@ -140,7 +140,7 @@ describe('tenant isolation', () => {
     }
   });
 
-  it('ERP of tenant A gets NOT_FOUND for tenant B by id (its directory is not ERP\'s to read at all)', async () => {
+  it("ERP of tenant A gets NOT_FOUND for tenant B by id (its directory is not ERP's to read at all)", async () => {
     const client = test.client(world.a.tokens.ERP);
     expect(codeOf(await client.execute(TenantDocument, { id: world.b.id }))).toBe('NOT_FOUND');
     expect((await client.data(NodeDocument, { id: world.b.id })).node).toBeNull();
@@ -152,7 +152,7 @@ describe('tenant isolation', () => {
     expect(tenants.nodes.map((tenant) => tenant.id)).toEqual([world.a.id]);
   });
 
-  it('refuses changes to another tenant\'s objects as NOT_FOUND and writes nothing', async () => {
+  it("refuses changes to another tenant's objects as NOT_FOUND and writes nothing", async () => {
     const client = test.client(world.a.tokens.TENANT_ADMIN);
     const before = await test.sql.query('select count(*)::int as count from audit_entry');
     const attempts = [
@@ -161,7 +161,8 @@ describe('tenant isolation', () => {
       (await client.data(DepartmentCreateDocument, { input: { tenantId: world.b.id, name: 'Implant' } })).departmentCreate.userErrors,
       (await client.data(ApiKeyCreateDocument, { input: { departmentId: world.b.rootDepartmentId, name: 'x', environment: 'TEST' } })).apiKeyCreate.userErrors,
       (await client.data(DepartmentMoveDocument, { input: { departmentId: world.b.childDepartmentId, newParentId: null } })).departmentMove.userErrors,
-      (await client.data(DepartmentMoveDocument, { input: { departmentId: world.a.childDepartmentId, newParentId: world.b.rootDepartmentId } })).departmentMove.userErrors,
+      (await client.data(DepartmentMoveDocument, { input: { departmentId: world.a.childDepartmentId, newParentId: world.b.rootDepartmentId } })).departmentMove
+        .userErrors,
       (await client.data(TenantUpdateDocument, { input: { tenantId: world.b.id, name: 'Hijacked' } })).tenantUpdate.userErrors,
     ];
     for (const userErrors of attempts) expect(userErrors.map((error) => error.code)).toEqual(['NOT_FOUND']);
@@ -171,7 +172,7 @@ describe('tenant isolation', () => {
     expect(key.status).toBe('ACTIVE');
   });
 
-  it('does not list or revoke another tenant\'s access tokens', async () => {
+  it("does not list or revoke another tenant's access tokens", async () => {
     const client = test.client(world.a.tokens.TENANT_ADMIN);
     const tokens = (await client.data(AccessTokensDocument, {})).accessTokens.nodes;
     expect(tokens.length).toBeGreaterThan(0);

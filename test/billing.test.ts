@@ -90,7 +90,11 @@ function expectedBill(records: Recorded[], terms: Terms): { lines: ExpectedLine[
     entry.units += record.units;
     usage.set(key, entry);
   }
-  const lines: Omit<ExpectedLine, 'net' | 'tax' | 'gross'>[] = [...usage].map(([key, entry]) => ({ kind: entry.kind, key, amount: roundDiv(entry.units, UNITS_PER_FEN) }));
+  const lines: Omit<ExpectedLine, 'net' | 'tax' | 'gross'>[] = [...usage].map(([key, entry]) => ({
+    kind: entry.kind,
+    key,
+    amount: roundDiv(entry.units, UNITS_PER_FEN),
+  }));
   const tierSums = new Map<string, bigint>();
   for (const [key, entry] of usage) tierSums.set(entry.tier, (tierSums.get(entry.tier) ?? 0n) + lines.find((line) => line.key === key)!.amount);
   for (const [tier, sum] of tierSums) {
@@ -196,18 +200,62 @@ describe('contracts', () => {
       tenantId: world.a.id,
       type: 'ANNUAL',
       startPeriod: '2026-10',
-      terms: { billingMode: 'POSTPAID_MONTHLY', discountPercent: '10', tierDiscounts: [{ tier: 'ECONOMY', percent: '25' }], monthlyCommitment: '500', creditLimit: '100', paymentTermsDays: 15 },
+      terms: {
+        billingMode: 'POSTPAID_MONTHLY',
+        discountPercent: '10',
+        tierDiscounts: [{ tier: 'ECONOMY', percent: '25' }],
+        monthlyCommitment: '500',
+        creditLimit: '100',
+        paymentTermsDays: 15,
+      },
     });
-    expect(contract).toMatchObject({ type: 'ANNUAL', startPeriod: '2026-10', endPeriod: '2027-09', terms: { version: 1, taxRate: '0.06', taxMode: 'TAX_EXCLUSIVE' } });
+    expect(contract).toMatchObject({
+      type: 'ANNUAL',
+      startPeriod: '2026-10',
+      endPeriod: '2027-09',
+      terms: { version: 1, taxRate: '0.06', taxMode: 'TAX_EXCLUSIVE' },
+    });
 
-    const overlap = (await world.admin.data(ContractCreateDocument, { input: { tenantId: world.a.id, type: 'PAY_AS_YOU_GO', startPeriod: '2027-03', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID' } } })).contractCreate;
+    const overlap = (
+      await world.admin.data(ContractCreateDocument, {
+        input: { tenantId: world.a.id, type: 'PAY_AS_YOU_GO', startPeriod: '2027-03', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID' } },
+      })
+    ).contractCreate;
     expect(overlap.userErrors).toEqual([expect.objectContaining({ code: 'OVERLAPPING_CONTRACT', field: ['input', 'startPeriod'] })]);
-    const bad = (await world.admin.data(ContractCreateDocument, { input: { tenantId: world.b.id, type: 'PAY_AS_YOU_GO', startPeriod: '2026-13', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID', discountPercent: '101', creditLimit: '5' } } })).contractCreate;
-    expect(bad.userErrors.map((error) => error.field!.join('.')).sort()).toEqual(['input.startPeriod', 'input.terms.creditLimit', 'input.terms.discountPercent']);
-    const prepaidCredit = (await world.admin.data(ContractCreateDocument, { input: { tenantId: world.b.id, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID', creditLimit: '5' } } })).contractCreate;
+    const bad = (
+      await world.admin.data(ContractCreateDocument, {
+        input: {
+          tenantId: world.b.id,
+          type: 'PAY_AS_YOU_GO',
+          startPeriod: '2026-13',
+          cancellationNoticeDays: 0,
+          terms: { billingMode: 'PREPAID', discountPercent: '101', creditLimit: '5' },
+        },
+      })
+    ).contractCreate;
+    expect(bad.userErrors.map((error) => error.field!.join('.')).sort()).toEqual([
+      'input.startPeriod',
+      'input.terms.creditLimit',
+      'input.terms.discountPercent',
+    ]);
+    const prepaidCredit = (
+      await world.admin.data(ContractCreateDocument, {
+        input: {
+          tenantId: world.b.id,
+          type: 'PAY_AS_YOU_GO',
+          startPeriod: '2026-10',
+          cancellationNoticeDays: 0,
+          terms: { billingMode: 'PREPAID', creditLimit: '5' },
+        },
+      })
+    ).contractCreate;
     expect(prepaidCredit.userErrors).toEqual([expect.objectContaining({ code: 'INVALID', field: ['input', 'terms', 'creditLimit'] })]);
 
-    const amended = (await world.admin.data(ContractAmendDocument, { input: { contractId: contract.id, effectivePeriod: '2027-01', terms: { discountPercent: '20' }, clearCreditLimit: false } })).contractAmend;
+    const amended = (
+      await world.admin.data(ContractAmendDocument, {
+        input: { contractId: contract.id, effectivePeriod: '2027-01', terms: { discountPercent: '20' }, clearCreditLimit: false },
+      })
+    ).contractAmend;
     expect(amended.userErrors).toEqual([]);
     expect(amended.contract!.versions.map((version) => [version.version, version.effectivePeriod, version.discountPercent])).toEqual([
       [1, '2026-10', '10'],
@@ -215,16 +263,26 @@ describe('contracts', () => {
     ]);
     expect(amended.contract!.terms.discountPercent).toBe('10'); // still October on the clock
 
-    const early = (await world.admin.data(ContractTerminateDocument, { input: { contractId: contract.id, lastPeriod: '2026-10', reason: 'moving' } })).contractTerminate;
+    const early = (await world.admin.data(ContractTerminateDocument, { input: { contractId: contract.id, lastPeriod: '2026-10', reason: 'moving' } }))
+      .contractTerminate;
     expect(early.userErrors).toEqual([expect.objectContaining({ code: 'NOTICE_PERIOD', field: ['input', 'lastPeriod'] })]);
 
-    await createContract({ tenantId: world.b.id, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', terms: { billingMode: 'POSTPAID_MONTHLY', discountPercent: '5', taxMode: 'TAX_INCLUSIVE' } });
+    await createContract({
+      tenantId: world.b.id,
+      type: 'PAY_AS_YOU_GO',
+      startPeriod: '2026-10',
+      terms: { billingMode: 'POSTPAID_MONTHLY', discountPercent: '5', taxMode: 'TAX_INCLUSIVE' },
+    });
     const mine = await test.client(world.b.tokens.TENANT_VIEWER).data(ContractsDocument, { first: 10 });
     expect(mine.contracts.nodes.map((node) => node.terms.taxMode)).toEqual(['TAX_INCLUSIVE']);
     expect((await test.client(world.b.tokens.TENANT_VIEWER).data(NodeDocument, { id: contract.id })).node).toBeNull();
-    const forbidden = await test.client(world.a.tokens.TENANT_ADMIN).execute(ContractCreateDocument, { input: { tenantId: world.a.id, type: 'ANNUAL', startPeriod: '2030-01', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID' } } });
+    const forbidden = await test.client(world.a.tokens.TENANT_ADMIN).execute(ContractCreateDocument, {
+      input: { tenantId: world.a.id, type: 'ANNUAL', startPeriod: '2030-01', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID' } },
+    });
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await test.client(world.a.tokens.TENANT_VIEWER).data(TenantActiveContractDocument, { id: world.a.id })).tenant.activeContract?.id).toBe(contract.id);
+    expect((await test.client(world.a.tokens.TENANT_VIEWER).data(TenantActiveContractDocument, { id: world.a.id })).tenant.activeContract?.id).toBe(
+      contract.id,
+    );
   });
 });
 
@@ -232,7 +290,7 @@ let aEvents: Subscription<BillingEventSubscription>;
 let bEvents: Subscription<BillingEventSubscription>;
 
 describe('settlement', () => {
-  it('refuses a period that has not ended in the tenant\'s time zone', async () => {
+  it("refuses a period that has not ended in the tenant's time zone", async () => {
     await record(world.a.id, aKeys, 60, octoberInShanghai);
     await record(world.b.id, bKeys, 25, octoberInShanghai);
     clock.set(new Date('2026-10-31T17:00:00Z')); // November in Shanghai, still October in UTC
@@ -251,19 +309,25 @@ describe('settlement', () => {
     expect(rows.map((row) => row.count)).toEqual([1, 1]);
 
     const aBill = await billOf(world.a.id, '2026-10');
-    const aExpected = expectedBill(recorded.filter((item) => item.tenantId === world.a.id), {
-      discountBasisPoints: 1000,
-      tierBasisPoints: { ECONOMY: 2500 },
-      commitmentFen: 50_000n,
-      taxBasisPoints: 600,
-      isInclusive: false,
-    });
+    const aExpected = expectedBill(
+      recorded.filter((item) => item.tenantId === world.a.id),
+      {
+        discountBasisPoints: 1000,
+        tierBasisPoints: { ECONOMY: 2500 },
+        commitmentFen: 50_000n,
+        taxBasisPoints: 600,
+        isInclusive: false,
+      },
+    );
     expect(actualLines(aBill).sort(byKey)).toEqual(aExpected.lines.sort(byKey));
     expect([fen(aBill.total.net.amount), fen(aBill.total.tax.amount), fen(aBill.total.gross.amount)]).toEqual([aExpected.net, aExpected.tax, aExpected.gross]);
     expect(aBill).toMatchObject({ status: 'FINALIZED', number: expect.stringMatching(/^2026-10-00000[12]$/), dueOn: '2026-11-16', taxMode: 'TAX_EXCLUSIVE' });
 
     const bBill = await billOf(world.b.id, '2026-10');
-    const bExpected = expectedBill(recorded.filter((item) => item.tenantId === world.b.id), { discountBasisPoints: 500, commitmentFen: 0n, taxBasisPoints: 600, isInclusive: true });
+    const bExpected = expectedBill(
+      recorded.filter((item) => item.tenantId === world.b.id),
+      { discountBasisPoints: 500, commitmentFen: 0n, taxBasisPoints: 600, isInclusive: true },
+    );
     expect(actualLines(bBill).sort(byKey)).toEqual(bExpected.lines.sort(byKey));
     expect([fen(bBill.total.net.amount), fen(bBill.total.tax.amount), fen(bBill.total.gross.amount)]).toEqual([bExpected.net, bExpected.tax, bExpected.gross]);
     expect(fen(bBill.subtotal.amount)).toBe(bBill.lines.reduce((sum, line) => sum + fen(line.amount.amount), 0n));
@@ -278,15 +342,27 @@ describe('settlement', () => {
     const department = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId, name: '研发部' } })).departmentCreate.department!;
     const key = await createKey(test, world.admin, { departmentId: department.id });
     await createContract({ tenantId, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', terms: { billingMode: 'PREPAID', discountPercent: '3' } });
-    const topUp = (await world.admin.data(BalanceTopUpDocument, { input: { tenantId, amount: '1000.00', paymentMethod: 'BANK_TRANSFER', reference: 'slip', idempotencyKey: randomUUID() } })).balanceTopUp;
+    const topUp = (
+      await world.admin.data(BalanceTopUpDocument, {
+        input: { tenantId, amount: '1000.00', paymentMethod: 'BANK_TRANSFER', reference: 'slip', idempotencyKey: randomUUID() },
+      })
+    ).balanceTopUp;
     expect(topUp.userErrors).toEqual([]);
     await record(tenantId, [{ id: key.id, departmentId: department.id }], 12, () => '2026-10-20T00:00:00Z');
 
     expect((await settle('2026-10', [tenantId])).settlementRun).toMatchObject({ billedCount: 1 });
     const statement = await billOf(tenantId, '2026-10');
-    const expected = expectedBill(recorded.filter((item) => item.tenantId === tenantId), { discountBasisPoints: 300, commitmentFen: 0n, taxBasisPoints: 600, isInclusive: false });
+    const expected = expectedBill(
+      recorded.filter((item) => item.tenantId === tenantId),
+      { discountBasisPoints: 300, commitmentFen: 0n, taxBasisPoints: 600, isInclusive: false },
+    );
     expect(fen(statement.total.gross.amount)).toBe(expected.gross);
-    expect(statement).toMatchObject({ billingMode: 'PREPAID', status: 'PAID', amountDue: { amount: '0.00' }, amountPaid: { amount: statement.total.gross.amount } });
+    expect(statement).toMatchObject({
+      billingMode: 'PREPAID',
+      status: 'PAID',
+      amountDue: { amount: '0.00' },
+      amountPaid: { amount: statement.total.gross.amount },
+    });
     expect(statement.payments).toEqual([expect.objectContaining({ method: 'BALANCE', amount: { amount: statement.total.gross.amount } })]);
     const balance = (await world.admin.data(TenantBalanceDocument, { id: tenantId })).tenant.balance!.amount;
     expect(canonical(balance)).toBe(canonical(fenText(100_000n - expected.gross)));
@@ -301,17 +377,34 @@ describe('settlement', () => {
   it('takes payments up to what is due, idempotently, and then allows spending again', async () => {
     const bill = await billOf(world.a.id, '2026-10');
     const pay = async (input: Partial<PaymentRecordInput>) =>
-      (await world.admin.data(PaymentRecordDocument, { input: { billId: bill.id, method: 'BANK_TRANSFER', amount: '100.00', reference: 'slip 1', receivedAt: clock.now().toISOString(), idempotencyKey: 'pay-1', ...input } })).paymentRecord;
+      (
+        await world.admin.data(PaymentRecordDocument, {
+          input: {
+            billId: bill.id,
+            method: 'BANK_TRANSFER',
+            amount: '100.00',
+            reference: 'slip 1',
+            receivedAt: clock.now().toISOString(),
+            idempotencyKey: 'pay-1',
+            ...input,
+          },
+        })
+      ).paymentRecord;
     const first = await pay({});
     expect(first.bill).toMatchObject({ status: 'PARTIALLY_PAID', amountPaid: { amount: '100.00' } });
     expect((await pay({})).payment!.id).toBe(first.payment!.id);
     expect((await pay({ amount: '99.00' })).userErrors[0]).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
     const rest = first.bill!.amountDue.amount;
-    expect((await pay({ idempotencyKey: 'pay-2', amount: fenText(fen(rest) + 1n) })).userErrors[0]).toMatchObject({ code: 'OVERPAYMENT', field: ['input', 'amount'] });
+    expect((await pay({ idempotencyKey: 'pay-2', amount: fenText(fen(rest) + 1n) })).userErrors[0]).toMatchObject({
+      code: 'OVERPAYMENT',
+      field: ['input', 'amount'],
+    });
     const paid = await pay({ idempotencyKey: 'pay-2', amount: rest, method: 'ALIPAY' });
     expect(paid.bill).toMatchObject({ status: 'PAID', amountDue: { amount: '0.00' } });
     expect((await aEvents.next()).data?.billingEvent).toMatchObject({ type: 'PAYMENT_RECORDED', payment: { id: first.payment!.id } });
-    expect((await gateway.data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize.isAllowed).toBe(true);
+    expect(
+      (await gateway.data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize.isAllowed,
+    ).toBe(true);
     const voidPaid = (await world.admin.data(BillVoidDocument, { input: { billId: bill.id, reason: 'test' } })).billVoid;
     expect(voidPaid.userErrors[0]).toMatchObject({ code: 'INVALID_STATE' });
   });
@@ -330,8 +423,11 @@ describe('settlement', () => {
     expect(late.length).toBeGreaterThan(0);
     expect(late.every((line) => line.adjustedPeriod === '2026-10' && line.description.includes('2026-10'))).toBe(true);
     const lateUnits = new Map<string, bigint>();
-    for (const item of recorded.filter((entry) => entry.period === 'late:2026-10')) lateUnits.set(`${item.departmentId}|${item.model}`, (lateUnits.get(`${item.departmentId}|${item.model}`) ?? 0n) + item.units);
-    expect(late.map((line) => [`${line.department!.id}|${line.model}`, fen(line.amount.amount)]).sort()).toEqual([...lateUnits].map(([key, units]) => [key, roundDiv(units, UNITS_PER_FEN)]).sort());
+    for (const item of recorded.filter((entry) => entry.period === 'late:2026-10'))
+      lateUnits.set(`${item.departmentId}|${item.model}`, (lateUnits.get(`${item.departmentId}|${item.model}`) ?? 0n) + item.units);
+    expect(late.map((line) => [`${line.department!.id}|${line.model}`, fen(line.amount.amount)]).sort()).toEqual(
+      [...lateUnits].map(([key, units]) => [key, roundDiv(units, UNITS_PER_FEN)]).sort(),
+    );
     expect(november.number).toBe('2026-11-000001');
     expect(await billOf(world.a.id, '2026-10')).toEqual(before);
   });
@@ -362,9 +458,13 @@ describe('settlement', () => {
     expect((await settle('2026-11', [world.a.id], key)).userErrors[0]).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
-  it('gives 8 concurrent settlements with one key the first one\'s run, and no error', async () => {
+  it("gives 8 concurrent settlements with one key the first one's run, and no error", async () => {
     const key = randomUUID();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => world.admin.execute(BillingPeriodSettleDocument, { input: { period: '2026-11', tenantIds: [world.b.id], idempotencyKey: key } })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        world.admin.execute(BillingPeriodSettleDocument, { input: { period: '2026-11', tenantIds: [world.b.id], idempotencyKey: key } }),
+      ),
+    );
     expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
     expect(new Set(answers.map((answer) => answer.data!.billingPeriodSettle.settlementRun!.id)).size).toBe(1);
     const { rows } = await test.sql.query('select count(*)::int as count from settlement_run where idempotency_key = $1', [key]);
@@ -374,7 +474,9 @@ describe('settlement', () => {
 
 describe('bad input and other roles', () => {
   it('names the field and the rule, and leaves settlement, runs and payments to the operator', async () => {
-    const refused = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-13', tenantIds: ['nope'], idempotencyKey: 'k'.repeat(300) } })).billingPeriodSettle;
+    const refused = (
+      await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-13', tenantIds: ['nope'], idempotencyKey: 'k'.repeat(300) } })
+    ).billingPeriodSettle;
     expect(refused.userErrors.map((error) => [error.code, error.field!.join('.')]).sort()).toEqual([
       ['INVALID', 'input.period'],
       ['TOO_LONG', 'input.idempotencyKey'],
@@ -383,23 +485,32 @@ describe('bad input and other roles', () => {
     expect(unknownTenant.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'tenantIds', '0'] })]);
 
     const bill = await billOf(world.a.id, '2026-11');
-    const future = (await world.admin.data(PaymentRecordDocument, {
-      input: { billId: bill.id, method: 'WECHAT_PAY', amount: '1.001', receivedAt: '2030-01-01T00:00:00Z', idempotencyKey: randomUUID() },
-    })).paymentRecord;
+    const future = (
+      await world.admin.data(PaymentRecordDocument, {
+        input: { billId: bill.id, method: 'WECHAT_PAY', amount: '1.001', receivedAt: '2030-01-01T00:00:00Z', idempotencyKey: randomUUID() },
+      })
+    ).paymentRecord;
     expect(future.userErrors.map((error) => error.field!.join('.')).sort()).toEqual(['input.amount', 'input.receivedAt']);
-    expect((await world.admin.data(BillVoidDocument, { input: { billId: bill.id, reason: '  ' } })).billVoid.userErrors[0]).toMatchObject({ code: 'BLANK', field: ['input', 'reason'] });
+    expect((await world.admin.data(BillVoidDocument, { input: { billId: bill.id, reason: '  ' } })).billVoid.userErrors[0]).toMatchObject({
+      code: 'BLANK',
+      field: ['input', 'reason'],
+    });
     expect((await billOf(world.a.id, '2026-11')).status).toBe(bill.status);
 
     const tenantAdmin = test.client(world.a.tokens.TENANT_ADMIN);
     for (const result of [
       await tenantAdmin.execute(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [world.a.id], idempotencyKey: randomUUID() } }),
-      await tenantAdmin.execute(PaymentRecordDocument, { input: { billId: bill.id, method: 'ALIPAY', amount: '1.00', receivedAt: clock.now().toISOString(), idempotencyKey: randomUUID() } }),
+      await tenantAdmin.execute(PaymentRecordDocument, {
+        input: { billId: bill.id, method: 'ALIPAY', amount: '1.00', receivedAt: clock.now().toISOString(), idempotencyKey: randomUUID() },
+      }),
       await tenantAdmin.execute(BillVoidDocument, { input: { billId: bill.id, reason: 'mine' } }),
       await tenantAdmin.execute(SettlementRunDocument, { id: 'srn_01M85PCPGCQFH1HAJAEVD1VAKW' }),
     ]) {
       expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     }
-    const progress = await subscribe<SettlementProgressSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, print(SettlementProgressDocument), { runId: 'srn_01M85PCPGCQFH1HAJAEVD1VAKW' });
+    const progress = await subscribe<SettlementProgressSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, print(SettlementProgressDocument), {
+      runId: 'srn_01M85PCPGCQFH1HAJAEVD1VAKW',
+    });
     expect((await progress.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
   });
 });
@@ -408,7 +519,7 @@ describe('exports', () => {
   const download = (billId: string, format: string, token?: string) =>
     fetch(new URL(`/exports/bills/${billId}.${format}`, test.app.url), { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-  it('exports CSV and JSON with stable columns, and a PDF with the tenant\'s Chinese name that renders', async () => {
+  it("exports CSV and JSON with stable columns, and a PDF with the tenant's Chinese name that renders", async () => {
     const bill = await billOf(world.a.id, '2026-10');
     const csv = await (await download(bill.id, 'csv', world.a.tokens.ERP)).text();
     const [header, ...rows] = csv.trim().split('\n');

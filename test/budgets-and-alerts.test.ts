@@ -96,7 +96,10 @@ describe('budgets and alerts', () => {
     // The department's spend today may already be above 0: start from what it is.
     const spentBefore = toUnits(budget.spend.spent.amount);
     const needed = Number((ITEM_COST * 4n - spentBefore + ITEM_COST - 1n) / ITEM_COST);
-    await recordUsage(gateway, Array.from({ length: Math.max(needed, 1) }, () => usageItem(world.a.apiKeyId)));
+    await recordUsage(
+      gateway,
+      Array.from({ length: Math.max(needed, 1) }, () => usageItem(world.a.apiKeyId)),
+    );
 
     const alerts = await alertsOf(budget.id);
     expect(alerts.map((alert) => [alert.type, alert.threshold])).toEqual([
@@ -104,7 +107,11 @@ describe('budgets and alerts', () => {
       ['BUDGET_THRESHOLD', 80],
       ['BUDGET_EXHAUSTED', 100],
     ]);
-    expect(alerts.every((alert) => toUnits(alert.amount) >= toUnits(limitOf(4)) && alert.limit_amount === budget.limit.amount.padEnd(alert.limit_amount.length, '0'))).toBe(true);
+    expect(
+      alerts.every(
+        (alert) => toUnits(alert.amount) >= toUnits(limitOf(4)) && alert.limit_amount === budget.limit.amount.padEnd(alert.limit_amount.length, '0'),
+      ),
+    ).toBe(true);
 
     // Delivered on another OS process to a tenant viewer, in the order raised.
     const received = [await subscription.next(), await subscription.next(), await subscription.next()].map((event) => event.data!.alertRaised);
@@ -113,7 +120,13 @@ describe('budgets and alerts', () => {
   });
 
   it('raises each alert exactly once under replays and 20 concurrent batches', async () => {
-    const budget = await setBudget(world.admin, { scope: { apiKeyId: world.b.apiKeyId }, period: 'DAILY', limit: limitOf(100), thresholds: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], isHard: false });
+    const budget = await setBudget(world.admin, {
+      scope: { apiKeyId: world.b.apiKeyId },
+      period: 'DAILY',
+      limit: limitOf(100),
+      thresholds: [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+      isHard: false,
+    });
     const batches = Array.from({ length: 20 }, () => Array.from({ length: 10 }, () => usageItem(world.b.apiKeyId)));
     await Promise.all(batches.map((batch) => recordUsage(gateway, batch)));
     await Promise.all(batches.map((batch) => recordUsage(gateway, batch)));
@@ -127,13 +140,17 @@ describe('budgets and alerts', () => {
     const spent = toUnits((await setBudget(finance, { scope, period: 'MONTHLY', limit: '1000000', isHard: true })).spend.spent.amount);
     await setBudget(finance, { scope, period: 'MONTHLY', limit: fromUnits(spent + ITEM_COST - ((spent + ITEM_COST) % 1_000_000n)), isHard: true });
     const authorize = async () =>
-      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.b.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize;
+      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.b.apiKeySecret, model: PRICES.chat.model } }))
+        .usageAuthorize;
     expect((await authorize()).isAllowed).toBe(true);
 
     await recordUsage(gateway, [usageItem(world.b.apiKeyId)]);
 
     const denied = await authorize();
-    expect(denied).toMatchObject({ isAllowed: false, denial: { code: 'BUDGET_EXCEEDED', httpStatus: 402, scope: { type: 'DEPARTMENT', id: world.b.rootDepartmentId } } });
+    expect(denied).toMatchObject({
+      isAllowed: false,
+      denial: { code: 'BUDGET_EXCEEDED', httpStatus: 402, scope: { type: 'DEPARTMENT', id: world.b.rootDepartmentId } },
+    });
     await setBudget(finance, { scope, period: 'MONTHLY', limit: fromUnits(spent + ITEM_COST * 10n - ((spent + ITEM_COST * 10n) % 1_000_000n)), isHard: true });
     expect((await authorize()).isAllowed).toBe(true);
     const budget = await setBudget(finance, { scope, period: 'MONTHLY', limit: '1', isHard: false });
@@ -147,13 +164,20 @@ describe('budgets and alerts', () => {
 
     const cycle = async () => {
       const item = usageItem(key.id);
-      const { isAllowed } = await reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost: fromUnits(ITEM_COST), requestId: item.requestId });
+      const { isAllowed } = await reserveUsage(gateway, {
+        apiKeySecret: key.secret,
+        model: PRICES.chat.model,
+        estimatedCost: fromUnits(ITEM_COST),
+        requestId: item.requestId,
+      });
       if (isAllowed) await recordUsage(gateway, [item]);
       return isAllowed;
     };
     const allowed = (await Promise.all(Array.from({ length: 50 }, cycle))).filter(Boolean).length;
 
-    const { rows } = await test.sql.query<{ spent: string }>("select coalesce(sum(charged_amount), 0)::text as spent from usage_record where api_key_id = $1", [key.id]);
+    const { rows } = await test.sql.query<{ spent: string }>('select coalesce(sum(charged_amount), 0)::text as spent from usage_record where api_key_id = $1', [
+      key.id,
+    ]);
     const spent = toUnits(rows[0].spent);
     const limit = toUnits(budget.limit.amount);
     expect(spent).toBeLessThanOrEqual(limit);
@@ -167,7 +191,8 @@ describe('budgets and alerts', () => {
       departmentId: world.b.childDepartmentId,
       spendLimit: { amount: limitOf(3), period: 'MONTHLY' },
     });
-    const authorize = (estimatedCost: string, requestId: string) => reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId });
+    const authorize = (estimatedCost: string, requestId: string) =>
+      reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost, requestId });
     const big = usageItem(key.id);
     const reserved = await authorize(fromUnits(ITEM_COST * 2n), big.requestId);
     expect(reserved.isAllowed).toBe(true);
@@ -188,22 +213,31 @@ describe('budgets and alerts', () => {
     expect((await authorize(fromUnits(ITEM_COST * 2n - ITEM_COST / 10n), 'after-expiry')).isAllowed).toBe(true);
   });
 
-  it('lists, filters and acknowledges alerts; another tenant\'s are NOT_FOUND', async () => {
-    const open = (await test.client(world.a.tokens.TENANT_VIEWER).data(AlertsDocument, { filter: { isAcknowledged: false, types: ['BUDGET_EXHAUSTED'] } })).alerts;
+  it("lists, filters and acknowledges alerts; another tenant's are NOT_FOUND", async () => {
+    const open = (await test.client(world.a.tokens.TENANT_VIEWER).data(AlertsDocument, { filter: { isAcknowledged: false, types: ['BUDGET_EXHAUSTED'] } }))
+      .alerts;
     expect(open.totalCount).toBeGreaterThan(0);
     expect(open.nodes.every((alert) => alert.scope.tenantId === world.a.id && alert.type === 'BUDGET_EXHAUSTED')).toBe(true);
     const [first] = open.nodes;
-    expect((await test.client(world.b.tokens.TENANT_ADMIN).data(AlertAcknowledgeDocument, { input: { alertId: first.id } })).alertAcknowledge.userErrors[0].code).toBe('NOT_FOUND');
+    expect(
+      (await test.client(world.b.tokens.TENANT_ADMIN).data(AlertAcknowledgeDocument, { input: { alertId: first.id } })).alertAcknowledge.userErrors[0].code,
+    ).toBe('NOT_FOUND');
     const acknowledged = (await test.client(world.a.tokens.TENANT_ADMIN).data(AlertAcknowledgeDocument, { input: { alertId: first.id } })).alertAcknowledge;
     expect(acknowledged.alert?.isAcknowledged).toBe(true);
     const bList = (await test.client(world.b.tokens.TENANT_VIEWER).data(AlertsDocument, {})).alerts.nodes;
     expect(bList.every((alert) => alert.scope.tenantId === world.b.id)).toBe(true);
-    expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(AlertsDocument, { filter: { tenantId: world.a.id } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(BudgetsDocument, { filter: { scope: { tenantId: world.a.id } } })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await test.client(world.b.tokens.TENANT_VIEWER).execute(AlertsDocument, { filter: { tenantId: world.a.id } })).errors?.[0].extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await test.client(world.b.tokens.TENANT_VIEWER).execute(BudgetsDocument, { filter: { scope: { tenantId: world.a.id } } })).errors?.[0].extensions?.code,
+    ).toBe('NOT_FOUND');
   });
 
   it('keeps budgets and alerts inside their tenant: other tenants get NOT_FOUND and never the events', async () => {
-    const foreign = await subscribe<AlertRaisedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, print(AlertRaisedDocument), { scope: { tenantId: world.a.id } });
+    const foreign = await subscribe<AlertRaisedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, print(AlertRaisedDocument), {
+      scope: { tenantId: world.a.id },
+    });
     expect((await foreign.next()).errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     const bOnly = await subscribe<AlertRaisedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, print(AlertRaisedDocument));
     const aBudget = await setBudget(world.admin, { scope: { tenantId: world.a.id }, period: 'MONTHLY', limit: limitOf(1), thresholds: [1], isHard: false });
@@ -217,7 +251,7 @@ describe('budgets and alerts', () => {
   });
 });
 
-describe('budget periods on the tenant\'s clock', () => {
+describe("budget periods on the tenant's clock", () => {
   // 2026-11-20 23:59 in Asia/Shanghai.
   const clock = new FixedClock(new Date('2026-11-20T15:59:00Z'));
   let test: TestApp;
@@ -229,11 +263,12 @@ describe('budget periods on the tenant\'s clock', () => {
   });
   afterAll(() => test.stop());
 
-  it('resets a daily budget at local midnight of the tenant\'s time zone', async () => {
+  it("resets a daily budget at local midnight of the tenant's time zone", async () => {
     await setBudget(world.admin, { scope: { apiKeyId: world.a.apiKeyId }, period: 'DAILY', limit: limitOf(1), isHard: true });
     await recordUsage(gateway, [usageItem(world.a.apiKeyId, { occurredAt: clock.now().toISOString() })]);
     const authorize = async () =>
-      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } })).usageAuthorize;
+      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } }))
+        .usageAuthorize;
     expect((await authorize()).denial?.code).toBe('BUDGET_EXCEEDED');
     clock.set(new Date('2026-11-20T16:00:00Z')); // 2026-11-21 00:00 in Shanghai
     expect((await authorize()).isAllowed).toBe(true);
@@ -243,9 +278,14 @@ describe('budget periods on the tenant\'s clock', () => {
     clock.set(new Date('2026-11-04T04:00:00Z')); // 3.5 days into November in Shanghai
     const budget = await setBudget(world.admin, { scope: { apiKeyId: world.b.apiKeyId }, period: 'MONTHLY', limit: limitOf(20), isHard: false });
     // 3 items in 3.5 days projects to about 25.7 items over 30 days: past a limit of 20.
-    await recordUsage(gateway, Array.from({ length: 3 }, () => usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })));
+    await recordUsage(
+      gateway,
+      Array.from({ length: 3 }, () => usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })),
+    );
     await recordUsage(gateway, [usageItem(world.b.apiKeyId, { occurredAt: clock.now().toISOString() })]);
-    const { rows } = await test.sql.query<{ amount: string }>("select amount::text from alert where budget_id = $1 and type = 'FORECAST_OVER_BUDGET'", [budget.id]);
+    const { rows } = await test.sql.query<{ amount: string }>("select amount::text from alert where budget_id = $1 and type = 'FORECAST_OVER_BUDGET'", [
+      budget.id,
+    ]);
     expect(rows).toHaveLength(1);
     expect(toUnits(rows[0].amount)).toBeGreaterThan(toUnits(limitOf(20)));
   });
@@ -266,12 +306,19 @@ describe('spend spikes', () => {
   /** `perDay` items at local noon on each of the 7 days before today. */
   async function history(keyId: string, perDay: number): Promise<void> {
     for (let day = 3; day <= 9; day++) {
-      await recordUsage(gateway, Array.from({ length: perDay }, () => usageItem(keyId, { occurredAt: `2026-11-0${day}T04:00:00Z` })));
+      await recordUsage(
+        gateway,
+        Array.from({ length: perDay }, () => usageItem(keyId, { occurredAt: `2026-11-0${day}T04:00:00Z` })),
+      );
     }
   }
   const now = (count: number, keyId: string) => Array.from({ length: count }, () => usageItem(keyId, { occurredAt: clock.now().toISOString() }));
   const spikes = async (tenantId: string) =>
-    (await test.sql.query<{ scope_id: string; amount: string }>("select scope_id, amount::text from alert where tenant_id = $1 and type = 'SPEND_SPIKE'", [tenantId])).rows;
+    (
+      await test.sql.query<{ scope_id: string; amount: string }>("select scope_id, amount::text from alert where tenant_id = $1 and type = 'SPEND_SPIKE'", [
+        tenantId,
+      ])
+    ).rows;
 
   it('raises SPEND_SPIKE once per scope and hour when the hour passes the floor and the multiple of the usual pace', async () => {
     await history(world.a.apiKeyId, 1); // ~0.0078 a day: the hourly average is tiny

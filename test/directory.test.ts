@@ -82,9 +82,7 @@ describe('tenants', () => {
   it('refuses offsets and abbreviations as time zones but takes IANA names in canonical form', async () => {
     for (const timezone of ['+08:00', 'CST', 'GMT+8', 'Asia/Nowhere']) {
       const result = await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, timezone } });
-      expect(result.tenantUpdate.userErrors.map((error) => error.code)).toEqual(
-        timezone === 'CST' ? [] : ['INVALID_TIMEZONE'],
-      );
+      expect(result.tenantUpdate.userErrors.map((error) => error.code)).toEqual(timezone === 'CST' ? [] : ['INVALID_TIMEZONE']);
     }
     const result = await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, timezone: 'asia/shanghai' } });
     expect(result.tenantUpdate.tenant?.timezone).toBe('Asia/Shanghai');
@@ -112,7 +110,8 @@ describe('tenants', () => {
     const first = (await world.admin.data(TenantsDocument, { first: 1, orderBy: { field: 'NAME', direction: 'ASC' } })).tenants;
     expect(first.nodes).toHaveLength(1);
     expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = (await world.admin.data(TenantsDocument, { first: 1, after: first.pageInfo.endCursor, orderBy: { field: 'NAME', direction: 'ASC' } })).tenants;
+    const second = (await world.admin.data(TenantsDocument, { first: 1, after: first.pageInfo.endCursor, orderBy: { field: 'NAME', direction: 'ASC' } }))
+      .tenants;
     expect(second.nodes[0].name > first.nodes[0].name).toBe(true);
     const tooMany = await world.admin.execute(TenantsDocument, { first: 101 });
     expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
@@ -133,9 +132,7 @@ describe('departments', () => {
     const admin = test.client(world.a.tokens.TENANT_ADMIN);
     for (const newParentId of [world.a.grandchildDepartmentId, world.a.rootDepartmentId]) {
       const result = await admin.data(DepartmentMoveDocument, { input: { departmentId: world.a.rootDepartmentId, newParentId } });
-      expect(result.departmentMove.userErrors).toEqual([
-        expect.objectContaining({ code: 'CYCLE', field: ['input', 'newParentId'] }),
-      ]);
+      expect(result.departmentMove.userErrors).toEqual([expect.objectContaining({ code: 'CYCLE', field: ['input', 'newParentId'] })]);
     }
     const { rows } = await test.sql.query('select parent_id from department where id = $1', [world.a.rootDepartmentId]);
     expect(rows[0].parent_id).toBeNull();
@@ -170,7 +167,8 @@ describe('departments', () => {
     const withKeys = await admin.data(DepartmentArchiveDocument, { input: { departmentId: world.a.grandchildDepartmentId } });
     expect(withKeys.departmentArchive.userErrors[0].code).toBe('HAS_ACTIVE_API_KEYS');
 
-    const empty = (await admin.data(DepartmentCreateDocument, { input: { parentId: world.a.rootDepartmentId, name: 'Short-lived' } })).departmentCreate.department!;
+    const empty = (await admin.data(DepartmentCreateDocument, { input: { parentId: world.a.rootDepartmentId, name: 'Short-lived' } })).departmentCreate
+      .department!;
     const archived = await admin.data(DepartmentArchiveDocument, { input: { departmentId: empty.id } });
     expect(archived.departmentArchive.department).toMatchObject({ isArchived: true });
     const keyInArchived = await admin.data(ApiKeyCreateDocument, { input: { departmentId: empty.id, name: 'late', environment: 'TEST' } });
@@ -256,10 +254,9 @@ describe('API keys', () => {
   });
 
   it('rejects a float where a Decimal belongs', async () => {
-    const result = await test.client(world.a.tokens.TENANT_ADMIN).raw(
-      'mutation($id: ID!) { apiKeyUpdate(input: { apiKeyId: $id, spendLimit: { amount: 12.5 } }) { userErrors { code } } }',
-      { id: world.a.apiKeyId },
-    );
+    const result = await test
+      .client(world.a.tokens.TENANT_ADMIN)
+      .raw('mutation($id: ID!) { apiKeyUpdate(input: { apiKeyId: $id, spendLimit: { amount: 12.5 } }) { userErrors { code } } }', { id: world.a.apiKeyId });
     expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(result.errors?.[0].message).toContain('Decimal must be a string');
   });

@@ -172,7 +172,9 @@ it('refuses a hostile value anywhere in any mutation as bad input, naming a code
         expect({ context, unnamed }).toEqual({ context, unnamed: [] });
       } else {
         const payload = body.data![call.mutation]!;
-        const refusals = Object.values(payload).filter((value): value is Refusal[] => Array.isArray(value)).flat();
+        const refusals = Object.values(payload)
+          .filter((value): value is Refusal[] => Array.isArray(value))
+          .flat();
         expect({ context, refused: refusals.length > 0 && refusals.every(namesCodeAndField) }).toEqual({ context, refused: true });
       }
     }),

@@ -61,40 +61,47 @@ describe('the input rule at the boundary', () => {
   });
 
   it('checks list items, written into the document as well as in variables', async () => {
-    const literal = await test.client(world.adminToken).raw(
-      `mutation { apiKeyCreate(input: { departmentId: "${world.a.rootDepartmentId}", name: "k", environment: TEST, allowedModels: ["gpt-4o", "x\\u0000"] }) { userErrors { code field } } }`,
-    );
+    const literal = await test
+      .client(world.adminToken)
+      .raw(
+        `mutation { apiKeyCreate(input: { departmentId: "${world.a.rootDepartmentId}", name: "k", environment: TEST, allowedModels: ["gpt-4o", "x\\u0000"] }) { userErrors { code field } } }`,
+      );
     expect(literal.data).toEqual({ apiKeyCreate: { userErrors: [{ code: 'INVALID_CHARACTER', field: ['input', 'allowedModels', '1'] }] } });
   });
 
   it('checks arguments of nested fields and of queries', async () => {
-    const result = await test.client(world.adminToken).raw(
-      'query($text: String) { tenants(first: 1) { nodes { departments(first: 1, filter: { nameContains: $text }) { totalCount } } } }',
-      { text: LONE_SURROGATE },
-    );
+    const result = await test
+      .client(world.adminToken)
+      .raw('query($text: String) { tenants(first: 1) { nodes { departments(first: 1, filter: { nameContains: $text }) { totalCount } } } }', {
+        text: LONE_SURROGATE,
+      });
     expect(result.status).toBe(400);
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['filter', 'nameContains'], reason: 'INVALID_CHARACTER' });
   });
 
   it('refuses "" as an id, even where the id may be left out: null is "none"', async () => {
-    const result = await test.client(world.adminToken).raw(
-      'mutation($input: DepartmentMoveInput!) { departmentMove(input: $input) { userErrors { code field } } }',
-      { input: { departmentId: world.a.childDepartmentId, newParentId: '' } },
-    );
+    const result = await test
+      .client(world.adminToken)
+      .raw('mutation($input: DepartmentMoveInput!) { departmentMove(input: $input) { userErrors { code field } } }', {
+        input: { departmentId: world.a.childDepartmentId, newParentId: '' },
+      });
     expect(result.data).toEqual({ departmentMove: { userErrors: [{ code: 'INVALID_ID', field: ['input', 'newParentId'] }] } });
     const { rows } = await test.sql.query('select parent_id from department where id = $1', [world.a.childDepartmentId]);
     expect(rows[0].parent_id).toBe(world.a.rootDepartmentId);
   });
 
   it('refuses instants and periods outside 1970 to 2199', async () => {
-    const spend = await test.client(world.adminToken).raw('query($at: DateTime!) { spend(scope: { tenantId: "' + world.a.id + '" }, at: $at) { __typename } }', {
-      at: '0000-01-01T00:00:00Z',
-    });
+    const spend = await test
+      .client(world.adminToken)
+      .raw('query($at: DateTime!) { spend(scope: { tenantId: "' + world.a.id + '" }, at: $at) { __typename } }', {
+        at: '0000-01-01T00:00:00Z',
+      });
     expect(spend.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['at'], reason: 'OUT_OF_RANGE' });
-    const settle = await test.client(world.adminToken).raw(
-      'mutation($input: BillingPeriodSettleInput!) { billingPeriodSettle(input: $input) { userErrors { code field } } }',
-      { input: { period: '9999-12', idempotencyKey: 'far-future' } },
-    );
+    const settle = await test
+      .client(world.adminToken)
+      .raw('mutation($input: BillingPeriodSettleInput!) { billingPeriodSettle(input: $input) { userErrors { code field } } }', {
+        input: { period: '9999-12', idempotencyKey: 'far-future' },
+      });
     expect(settle.errors).toBeUndefined();
     expect(settle.data).toEqual({ billingPeriodSettle: { userErrors: [{ code: 'OUT_OF_RANGE', field: ['input', 'period'] }] } });
   });
@@ -122,7 +129,13 @@ describe('the input rule at the boundary', () => {
 
   it('rejects a usage record with bad text by its index and keeps the good records of the batch', async () => {
     const good = [usageItem(world.a.apiKeyId), usageItem(world.a.apiKeyId)];
-    const records = [good[0], usageItem(world.a.apiKeyId, { endUserTag: NUL }), good[1], usageItem(world.a.apiKeyId, { taskId: LONE_SURROGATE }), usageItem(world.a.apiKeyId, { model: ' ' })];
+    const records = [
+      good[0],
+      usageItem(world.a.apiKeyId, { endUserTag: NUL }),
+      good[1],
+      usageItem(world.a.apiKeyId, { taskId: LONE_SURROGATE }),
+      usageItem(world.a.apiKeyId, { model: ' ' }),
+    ];
     const result = await test.client(world.gatewayToken).data(UsageRecordDocument, { input: { records } });
     expect(result.usageRecord).toMatchObject({ acceptedCount: 2, rejectedCount: 3 });
     expect(result.usageRecord.rejections.map(({ index, code, field }) => ({ index, code, field }))).toEqual([
@@ -130,15 +143,24 @@ describe('the input rule at the boundary', () => {
       { index: 3, code: 'INVALID_TEXT', field: ['input', 'records', '3', 'taskId'] },
       { index: 4, code: 'INVALID_TEXT', field: ['input', 'records', '4', 'model'] },
     ]);
-    const { rows } = await test.sql.query('select request_id from usage_record where request_id = any($1) order by request_id', [good.map((record) => record.requestId)]);
+    const { rows } = await test.sql.query('select request_id from usage_record where request_id = any($1) order by request_id', [
+      good.map((record) => record.requestId),
+    ]);
     expect(rows).toHaveLength(2);
   });
 
   it('holds subscriptions to the same rule, and names parse and validation failures over WebSocket', async () => {
-    const bad = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription($scope: SpendScopeInput!) { spendUpdated(scope: $scope) { recordedAt } }', {
-      scope: { tenantId: world.a.id, departmentId: '' },
-    });
-    expect((await bad.next()).errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['scope', 'departmentId'], reason: 'INVALID_ID' } })]);
+    const bad = await subscribe<unknown>(
+      test.app.wsUrl,
+      world.adminToken,
+      'subscription($scope: SpendScopeInput!) { spendUpdated(scope: $scope) { recordedAt } }',
+      {
+        scope: { tenantId: world.a.id, departmentId: '' },
+      },
+    );
+    expect((await bad.next()).errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: ['scope', 'departmentId'], reason: 'INVALID_ID' } }),
+    ]);
     const invalid = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription { spendUpdated { nothing } }');
     expect((await invalid.next()).errors?.[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
     const unparsable = await subscribe<unknown>(test.app.wsUrl, world.adminToken, 'subscription {');
@@ -188,7 +210,7 @@ describe('HTTP status discipline', () => {
     expect(modern.status).toBe(400);
   });
 
-  it('passes graphql-http\'s audit of the GraphQL over HTTP spec: every MUST and every SHOULD', async () => {
+  it("passes graphql-http's audit of the GraphQL over HTTP spec: every MUST and every SHOULD", async () => {
     const fetchFn = (input: string | URL | Request, init: RequestInit = {}) => {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${world.adminToken}`);

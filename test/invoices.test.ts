@@ -70,7 +70,9 @@ function billItems(bill: Bill): Map<string, bigint> {
 }
 
 function invoiceFigures(invoice: VatInvoiceFieldsFragment) {
-  return invoice.lines.map((line) => [line.item, fen(line.amount.amount), fen(line.total.net.amount), fen(line.total.tax.amount), fen(line.total.gross.amount)] as const);
+  return invoice.lines.map(
+    (line) => [line.item, fen(line.amount.amount), fen(line.total.net.amount), fen(line.total.tax.amount), fen(line.total.gross.amount)] as const,
+  );
 }
 
 function expectConsistent(invoice: VatInvoiceFieldsFragment, isInclusive: boolean) {
@@ -81,7 +83,12 @@ function expectConsistent(invoice: VatInvoiceFieldsFragment, isInclusive: boolea
     expect(difference < 0n ? -difference : difference).toBeLessThanOrEqual(10_000n);
   }
   const sum = (index: 1 | 2 | 3 | 4) => invoiceFigures(invoice).reduce((total, line) => total + line[index], 0n);
-  expect([fen(invoice.amount.amount), fen(invoice.total.net.amount), fen(invoice.total.tax.amount), fen(invoice.total.gross.amount)]).toEqual([sum(1), sum(2), sum(3), sum(4)]);
+  expect([fen(invoice.amount.amount), fen(invoice.total.net.amount), fen(invoice.total.tax.amount), fen(invoice.total.gross.amount)]).toEqual([
+    sum(1),
+    sum(2),
+    sum(3),
+    sum(4),
+  ]);
 }
 
 // ---- helpers ----
@@ -119,14 +126,21 @@ beforeAll(async () => {
   aFinance = test.client(world.a.tokens.TENANT_FINANCE);
   bFinance = test.client(world.b.tokens.TENANT_FINANCE);
   const contract = async (tenantId: string, terms: Record<string, unknown>) => {
-    const result = (await world.admin.data(ContractCreateDocument, { input: { tenantId, type: 'ANNUAL', startPeriod: '2026-10', cancellationNoticeDays: 30, terms: { billingMode: 'POSTPAID_MONTHLY', ...terms } } })).contractCreate;
+    const result = (
+      await world.admin.data(ContractCreateDocument, {
+        input: { tenantId, type: 'ANNUAL', startPeriod: '2026-10', cancellationNoticeDays: 30, terms: { billingMode: 'POSTPAID_MONTHLY', ...terms } },
+      })
+    ).contractCreate;
     expect(result.userErrors).toEqual([]);
   };
   await contract(world.a.id, { discountPercent: '10', tierDiscounts: [{ tier: 'ECONOMY', percent: '25' }], monthlyCommitment: '900' });
   await contract(world.b.id, { discountPercent: '5', taxMode: 'TAX_INCLUSIVE' });
   await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.b.id, buyerTaxProfile: { legalName: '乙方科技（深圳）有限公司' } } });
   const models = [PRICES.chat, PRICES.embed, PRICES.image, PRICES.audio];
-  for (const [tenant, count] of [[world.a, 45], [world.b, 30]] as const) {
+  for (const [tenant, count] of [
+    [world.a, 45],
+    [world.b, 30],
+  ] as const) {
     const items = Array.from({ length: count }, (_, index) => {
       const price = models[(index * 7) % models.length];
       return usageItem(tenant.apiKeyId, {
@@ -140,7 +154,9 @@ beforeAll(async () => {
     expect((await recordUsage(gateway, items)).rejections).toEqual([]);
   }
   clock.set(new Date('2026-11-02T02:00:00Z'));
-  const run = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [world.a.id, world.b.id], idempotencyKey: randomUUID() } })).billingPeriodSettle;
+  const run = (
+    await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [world.a.id, world.b.id], idempotencyKey: randomUUID() } })
+  ).billingPeriodSettle;
   expect(run.settlementRun).toMatchObject({ status: 'COMPLETED', billedCount: 2 });
   const bills = await world.admin.data(BillsDocument, { filter: { period: '2026-10' }, first: 10 });
   const billOf = (tenantId: string) => billNow(bills.bills.nodes.find((bill) => bill.tenant.id === tenantId)!.id);
@@ -157,11 +173,14 @@ afterAll(async () => {
 describe('operator profile', () => {
   it('must be set before the first invoice', async () => {
     const refused = await issue(aFinance, { billId: aBill.id, buyer: A_BUYER });
-    expect(refused.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: null, message: expect.stringContaining('operatorProfileSet') })]);
+    expect(refused.userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_STATE', field: null, message: expect.stringContaining('operatorProfileSet') }),
+    ]);
   });
 
   it('is set by the operator only, with every field and a valid taxpayer id', async () => {
-    const bad = (await world.admin.data(OperatorProfileSetDocument, { input: { ...TEST_SELLER, taxpayerId: '91330106673959654Q', bankAccount: '' } })).operatorProfileSet;
+    const bad = (await world.admin.data(OperatorProfileSetDocument, { input: { ...TEST_SELLER, taxpayerId: '91330106673959654Q', bankAccount: '' } }))
+      .operatorProfileSet;
     expect(bad.userErrors.map((error) => [error.code, error.field])).toEqual([
       ['INVALID_TAXPAYER_ID', ['input', 'taxpayerId']],
       ['BLANK', ['input', 'bankAccount']],
@@ -186,7 +205,14 @@ describe('issuing', () => {
       [{ type: 'NORMAL', buyer: { legalName: ' ' } }, 'BLANK', ['input', 'buyer', 'legalName']],
       [{ type: 'NORMAL', buyer: { legalName: '张三', taxpayerId: 'not-a-code' } }, 'INVALID_TAXPAYER_ID', ['input', 'buyer', 'taxpayerId']],
       [{ type: 'NORMAL', buyer: { legalName: '张三', address: '北京市'.repeat(15), phone: '13800138000' } }, 'TOO_LONG', ['input', 'buyer', 'address']],
-      [{ type: 'NORMAL', buyer: { legalName: '张三', bankName: '中国工商银行股份有限公司北京中关村支行'.repeat(2), bankAccount: '6222020200000000000000001' } }, 'TOO_LONG', ['input', 'buyer', 'bankName']],
+      [
+        {
+          type: 'NORMAL',
+          buyer: { legalName: '张三', bankName: '中国工商银行股份有限公司北京中关村支行'.repeat(2), bankAccount: '6222020200000000000000001' },
+        },
+        'TOO_LONG',
+        ['input', 'buyer', 'bankName'],
+      ],
       [{ type: 'NORMAL', amount: '0' }, 'INVALID', ['input', 'amount']],
       [{ type: 'NORMAL', amount: '1.005' }, 'INVALID', ['input', 'amount']],
     ];
@@ -199,7 +225,9 @@ describe('issuing', () => {
     // Without a buyer in the input, the tenant's profile is used: it has no taxpayer id yet.
     await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, buyerTaxProfile: { legalName: A_BUYER.legalName } } });
     const fromProfile = await issue(aFinance, { billId: aBill.id, type: 'SPECIAL' });
-    expect(fromProfile.userErrors).toEqual([expect.objectContaining({ code: 'BLANK', field: ['input', 'buyer', 'taxpayerId'], message: expect.stringContaining('buyer tax profile') })]);
+    expect(fromProfile.userErrors).toEqual([
+      expect.objectContaining({ code: 'BLANK', field: ['input', 'buyer', 'taxpayerId'], message: expect.stringContaining('buyer tax profile') }),
+    ]);
     expect((await test.sql.query(`select count(*)::int as count from vat_invoice`)).rows[0].count).toBe(0);
   });
 
@@ -220,13 +248,19 @@ describe('issuing', () => {
       bill: { id: aBill.id },
     });
     const order = ['AI_API_ECONOMY', 'AI_API_STANDARD', 'AI_API_PREMIUM', 'COMMITMENT_TRUE_UP'];
-    const expected = [...billItems(aBill)].sort(([left], [right]) => order.indexOf(left) - order.indexOf(right)).map(([item, amount]) => [item, amount, ...lineFigures(amount, false)]);
+    const expected = [...billItems(aBill)]
+      .sort(([left], [right]) => order.indexOf(left) - order.indexOf(right))
+      .map(([item, amount]) => [item, amount, ...lineFigures(amount, false)]);
     expect(invoiceFigures(aInvoice)).toEqual(expected);
     expect(aInvoice.lines.map((line) => line.itemName)).toContain('*信息技术服务*AI模型API服务(月度最低消费补足)');
     expectConsistent(aInvoice, false);
     expect(aInvoice.amount.amount).toBe(aBill.subtotal.amount);
     expect(result.bill).toMatchObject({ amountInvoiced: { amount: aBill.subtotal.amount }, amountInvoiceable: { amount: '0.00' } });
-    expect((await aEvents.next()).data?.billingEvent).toMatchObject({ type: 'INVOICE_ISSUED', bill: { id: aBill.id, amountInvoiced: { amount: aBill.subtotal.amount } }, invoice: { id: aInvoice.id, number: aInvoice.number } });
+    expect((await aEvents.next()).data?.billingEvent).toMatchObject({
+      type: 'INVOICE_ISSUED',
+      bill: { id: aBill.id, amountInvoiced: { amount: aBill.subtotal.amount } },
+      invoice: { id: aInvoice.id, number: aInvoice.number },
+    });
   });
 
   it('returns the same invoice for a retry, and refuses the key with other input', async () => {
@@ -251,7 +285,7 @@ describe('issuing', () => {
     expectConsistent(first, true);
     expect(fen(first.amount.amount)).toBe(firstAmount);
     for (const [item, amount] of invoiceFigures(first)) {
-      const exact = (firstAmount * items.get(item)!) * 1000n / total; // in 1/1000 fen
+      const exact = (firstAmount * items.get(item)! * 1000n) / total; // in 1/1000 fen
       expect(amount * 1000n - exact).toBeLessThan(1000n);
       expect(amount * 1000n - exact).toBeGreaterThan(-1000n);
     }
@@ -278,21 +312,35 @@ describe('reversing', () => {
     const result = await reverse(aFinance, aInvoice.id, 'a-reverse-1');
     expect(result.userErrors).toEqual([]);
     red = result.redLetterInvoice!;
-    expect(red).toMatchObject({ isRedLetter: true, status: 'ISSUED', type: 'SPECIAL', reversalOf: { id: aInvoice.id }, reversalReason: '开票信息有误', seller: aInvoice.seller, buyer: aInvoice.buyer });
+    expect(red).toMatchObject({
+      isRedLetter: true,
+      status: 'ISSUED',
+      type: 'SPECIAL',
+      reversalOf: { id: aInvoice.id },
+      reversalReason: '开票信息有误',
+      seller: aInvoice.seller,
+      buyer: aInvoice.buyer,
+    });
     expect(BigInt(red.number)).toBe(last + 1n);
     expect(invoiceFigures(red)).toEqual(invoiceFigures(aInvoice).map(([item, ...amounts]) => [item, ...amounts.map((amount) => -amount)]));
     expect(red.totalInWords.startsWith('负')).toBe(true);
     expect(result.reversedInvoice).toEqual({ id: aInvoice.id, status: 'REVERSED', reversedBy: { id: red.id } });
     expect(result.bill).toMatchObject({ amountInvoiced: { amount: '0.00' }, amountInvoiceable: { amount: before.subtotal.amount } });
     // The same subscription reads the bill afresh for each event.
-    expect((await aEvents.next()).data?.billingEvent).toMatchObject({ type: 'INVOICE_REVERSED', bill: { amountInvoiced: { amount: '0.00' } }, invoice: { id: red.id, isRedLetter: true } });
+    expect((await aEvents.next()).data?.billingEvent).toMatchObject({
+      type: 'INVOICE_REVERSED',
+      bill: { amountInvoiced: { amount: '0.00' } },
+      invoice: { id: red.id, isRedLetter: true },
+    });
   });
 
   it('cannot be repeated; a retry returns the same red-letter invoice', async () => {
     expect((await reverse(aFinance, aInvoice.id, 'a-reverse-1')).redLetterInvoice?.id).toBe(red.id);
     expect((await reverse(aFinance, aInvoice.id)).userErrors).toEqual([expect.objectContaining({ code: 'ALREADY_REVERSED', field: ['input', 'invoiceId'] })]);
     expect((await reverse(aFinance, red.id)).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE', field: ['input', 'invoiceId'] })]);
-    expect((await reverse(aFinance, aInvoice.id, randomUUID(), '')).userErrors).toEqual([expect.objectContaining({ code: 'BLANK', field: ['input', 'reason'] })]);
+    expect((await reverse(aFinance, aInvoice.id, randomUUID(), '')).userErrors).toEqual([
+      expect.objectContaining({ code: 'BLANK', field: ['input', 'reason'] }),
+    ]);
   });
 });
 
@@ -311,7 +359,9 @@ describe('concurrency and numbering', () => {
 
   it('numbers gap-free under concurrency and after a failed issuance', async () => {
     const invoiceable = fen((await billNow(aBill.id)).amountInvoiceable.amount);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => issue(index % 2 ? aFinance : world.admin, { billId: aBill.id, amount: fenText(invoiceable / 20n) })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => issue(index % 2 ? aFinance : world.admin, { billId: aBill.id, amount: fenText(invoiceable / 20n) })),
+    );
     expect(results.flatMap((result) => result.userErrors)).toEqual([]);
     expectContiguous(await invoiceNumbers());
 
@@ -320,7 +370,9 @@ describe('concurrency and numbering', () => {
       begin if new.buyer->>'legalName' = '模拟失败有限公司' then raise exception 'simulated failure after numbering'; end if; return new; end $$`);
     await test.sql.query(`create trigger refuse_marked_invoice before insert on vat_invoice for each row execute function refuse_marked_invoice()`);
     const last = (await invoiceNumbers()).at(-1)!;
-    const failed = await aFinance.execute(VatInvoiceIssueDocument, { input: { billId: aBill.id, type: 'NORMAL', amount: '0.01', buyer: { legalName: '模拟失败有限公司' }, idempotencyKey: randomUUID() } });
+    const failed = await aFinance.execute(VatInvoiceIssueDocument, {
+      input: { billId: aBill.id, type: 'NORMAL', amount: '0.01', buyer: { legalName: '模拟失败有限公司' }, idempotencyKey: randomUUID() },
+    });
     expect(failed.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     const next = (await issue(aFinance, { billId: aBill.id, amount: '0.01' })).invoice!;
     expect(BigInt(next.number)).toBe(last + 1n);
@@ -352,7 +404,14 @@ describe('snapshots, queries and exports', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const page: VatInvoicesQuery['vatInvoices'] = (await erp.data(VatInvoicesDocument, { filter: { updatedSince: '2026-11-01T00:00:00Z' }, orderBy: { field: 'UPDATED_AT', direction: 'ASC' }, first: 3, after })).vatInvoices;
+      const page: VatInvoicesQuery['vatInvoices'] = (
+        await erp.data(VatInvoicesDocument, {
+          filter: { updatedSince: '2026-11-01T00:00:00Z' },
+          orderBy: { field: 'UPDATED_AT', direction: 'ASC' },
+          first: 3,
+          after,
+        })
+      ).vatInvoices;
       seen.push(...page.nodes.map((invoice) => invoice.id));
       after = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null;
     } while (after);
@@ -369,7 +428,14 @@ describe('snapshots, queries and exports', () => {
     expect(pdfResponse.status).toBe(200);
     const pdf = Buffer.from(await pdfResponse.arrayBuffer());
     const text = (await pdfText(pdf, 1)).replace(/\s+/g, '');
-    for (const expected of ['电子发票（增值税专用发票）', A_BUYER.legalName, TEST_SELLER.legalName!, aInvoice.number, aInvoice.totalInWords, '*信息技术服务*AI模型API服务']) {
+    for (const expected of [
+      '电子发票（增值税专用发票）',
+      A_BUYER.legalName,
+      TEST_SELLER.legalName!,
+      aInvoice.number,
+      aInvoice.totalInWords,
+      '*信息技术服务*AI模型API服务',
+    ]) {
       expect(text).toContain(expected.replace(/\s+/g, ''));
     }
     const page = await rasterizePdfPage(pdf, 1);
@@ -378,14 +444,26 @@ describe('snapshots, queries and exports', () => {
     expect(page.darkPixelRatio).toBeLessThan(0.5);
 
     const json = (await (await exportOf(aInvoice.id, 'json', token)).json()) as Record<string, any>;
-    expect(json).toMatchObject({ id: aInvoice.id, number: aInvoice.number, type: 'SPECIAL', status: 'REVERSED', seller: TEST_SELLER, total: { gross: aInvoice.total.gross.amount, grossInWords: aInvoice.totalInWords } });
+    expect(json).toMatchObject({
+      id: aInvoice.id,
+      number: aInvoice.number,
+      type: 'SPECIAL',
+      status: 'REVERSED',
+      seller: TEST_SELLER,
+      total: { gross: aInvoice.total.gross.amount, grossInWords: aInvoice.totalInWords },
+    });
     expect(json.lines).toHaveLength(aInvoice.lines.length);
 
     const xmlResponse = await exportOf(aInvoice.id, 'xml', token);
     expect(xmlResponse.headers.get('content-type')).toContain('application/xml');
     const xml = new XMLParser({ parseTagValue: false }).parse(await xmlResponse.text());
     const lines = [xml.vatInvoice.lines.line].flat();
-    expect(xml.vatInvoice).toMatchObject({ id: aInvoice.id, number: aInvoice.number, seller: { legalName: TEST_SELLER.legalName }, total: { net: aInvoice.total.net.amount } });
+    expect(xml.vatInvoice).toMatchObject({
+      id: aInvoice.id,
+      number: aInvoice.number,
+      seller: { legalName: TEST_SELLER.legalName },
+      total: { net: aInvoice.total.net.amount },
+    });
     expect(lines.map((line: { gross: string }) => line.gross)).toEqual(aInvoice.lines.map((line) => line.total.gross.amount));
   });
 });

@@ -79,10 +79,15 @@ describe('top-ups and adjustments', () => {
 
   it('adjusts with a reason, both ways', async () => {
     const before = toUnits(await balance());
-    const debit = (await world.admin.data(BalanceAdjustDocument, { input: { tenantId: world.a.id, amount: '-0.5', reason: 'Goodwill reversal', idempotencyKey: randomUUID() } })).balanceAdjust;
+    const debit = (
+      await world.admin.data(BalanceAdjustDocument, {
+        input: { tenantId: world.a.id, amount: '-0.5', reason: 'Goodwill reversal', idempotencyKey: randomUUID() },
+      })
+    ).balanceAdjust;
     expect(debit.balanceEntry).toMatchObject({ type: 'ADJUSTMENT', reason: 'Goodwill reversal' });
     expect(toUnits(await balance()) - before).toBe(toUnits('-0.5'));
-    const zero = (await world.admin.data(BalanceAdjustDocument, { input: { tenantId: world.a.id, amount: '0', reason: 'x', idempotencyKey: randomUUID() } })).balanceAdjust;
+    const zero = (await world.admin.data(BalanceAdjustDocument, { input: { tenantId: world.a.id, amount: '0', reason: 'x', idempotencyKey: randomUUID() } }))
+      .balanceAdjust;
     expect(zero.userErrors[0]).toMatchObject({ code: 'INVALID', field: ['input', 'amount'] });
   });
 });
@@ -103,7 +108,12 @@ describe('usage against the balance', () => {
   it('keeps balance = sum of entries through a concurrent storm of top-ups and usage', async () => {
     await Promise.all([
       ...Array.from({ length: 20 }, (_unused, index) => topUp({ amount: `${index + 1}.01` })),
-      ...Array.from({ length: 20 }, () => recordUsage(gateway, Array.from({ length: 25 }, () => usageItem(world.a.apiKeyId)))),
+      ...Array.from({ length: 20 }, () =>
+        recordUsage(
+          gateway,
+          Array.from({ length: 25 }, () => usageItem(world.a.apiKeyId)),
+        ),
+      ),
     ]);
     await expectLedgerConsistent();
     const { rows } = await test.sql.query<{ credits: string; usage: string; charged: string }>(
@@ -119,17 +129,24 @@ describe('usage against the balance', () => {
     await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.a.id, balanceLowLevel: '50' } });
     const current = toUnits(await balance());
     // Bring the balance to exactly 0.01 CNY.
-    const squared = await world.admin.data(BalanceAdjustDocument, { input: { tenantId: world.a.id, amount: fromUnits(toUnits('0.01') - current), reason: 'test', idempotencyKey: randomUUID() } });
+    const squared = await world.admin.data(BalanceAdjustDocument, {
+      input: { tenantId: world.a.id, amount: fromUnits(toUnits('0.01') - current), reason: 'test', idempotencyKey: randomUUID() },
+    });
     expect(squared.balanceAdjust.userErrors).toEqual([]);
     const authorize = async (estimatedCost?: string) =>
-      (await test.client(world.gatewayToken).data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost } })).usageAuthorize;
+      (
+        await test
+          .client(world.gatewayToken)
+          .data(UsageAuthorizeDocument, { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost } })
+      ).usageAuthorize;
     expect((await authorize('0.01')).isAllowed).toBe(true);
     expect((await authorize('0.02')).denial).toMatchObject({ code: 'BALANCE_INSUFFICIENT', httpStatus: 402, scope: { type: 'TENANT', id: world.a.id } });
 
     await recordUsage(gateway, [usageItem(world.a.apiKeyId)]);
     await recordUsage(gateway, [usageItem(world.a.apiKeyId)]);
     expect((await authorize()).denial?.code).toBe('BALANCE_INSUFFICIENT');
-    const lows = async () => (await test.sql.query("select count(*)::int as count from alert where tenant_id = $1 and type = 'BALANCE_LOW'", [world.a.id])).rows[0].count;
+    const lows = async () =>
+      (await test.sql.query("select count(*)::int as count from alert where tenant_id = $1 and type = 'BALANCE_LOW'", [world.a.id])).rows[0].count;
     expect(await lows()).toBe(1);
 
     await topUp({ amount: '10' }); // still below 50: a new stretch starts with this credit
@@ -150,7 +167,12 @@ describe('reservations against the balance', () => {
     expect(adjusted.balanceAdjust.userErrors).toEqual([]);
     const cycle = async () => {
       const item = usageItem(world.a.apiKeyId);
-      const { isAllowed } = await reserveUsage(gateway, { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, estimatedCost: fromUnits(itemCost), requestId: item.requestId });
+      const { isAllowed } = await reserveUsage(gateway, {
+        apiKeySecret: world.a.apiKeySecret,
+        model: PRICES.chat.model,
+        estimatedCost: fromUnits(itemCost),
+        requestId: item.requestId,
+      });
       if (isAllowed) await recordUsage(gateway, [item]);
       return isAllowed;
     };

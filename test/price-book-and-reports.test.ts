@@ -15,17 +15,7 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import {
-  canonical,
-  createKey,
-  fromUnits,
-  independentCost,
-  PRICES,
-  recordUsage,
-  setPrice,
-  startUsageTest,
-  usageItem,
-} from './support/usage-fixtures.js';
+import { canonical, createKey, fromUnits, independentCost, PRICES, recordUsage, setPrice, startUsageTest, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
@@ -109,7 +99,9 @@ describe('modelPriceSet', () => {
   ] as const)('refuses %s, naming the field and rule, and writes nothing', async (_case, overrides, code, field) => {
     const [prices, audits] = [await priceRows(), await auditRows()];
 
-    const result = await world.admin.data(ModelPriceSetDocument, { input: priceInput(uniqueModel('refused'), { ...overrides, effectiveFrom: '2026-02-01T00:00:00Z' }) });
+    const result = await world.admin.data(ModelPriceSetDocument, {
+      input: priceInput(uniqueModel('refused'), { ...overrides, effectiveFrom: '2026-02-01T00:00:00Z' }),
+    });
 
     expect(result.modelPriceSet.modelPrice).toBeNull();
     expect(result.modelPriceSet.userErrors.map((error) => [error.code, error.field])).toEqual([[code, ['input', field]]]);
@@ -137,7 +129,9 @@ describe('modelPriceSet', () => {
     const model = uniqueModel('race');
     const results = await Promise.all(
       Array.from({ length: 5 }, (_, index) =>
-        world.admin.data(ModelPriceSetDocument, { input: priceInput(model, { inputPerMillionTokens: String(index + 1), effectiveFrom: '2026-02-01T00:00:00Z' }) }),
+        world.admin.data(ModelPriceSetDocument, {
+          input: priceInput(model, { inputPerMillionTokens: String(index + 1), effectiveFrom: '2026-02-01T00:00:00Z' }),
+        }),
       ),
     );
     expect(results.filter((result) => result.modelPriceSet.modelPrice)).toHaveLength(1);
@@ -251,16 +245,21 @@ describe('usageRecords', () => {
     expect(byKey[0]).toMatchObject({ apiKey: { id: grandchildKey }, department: { id: world.a.grandchildDepartmentId }, status: 'FAILED', isCharged: false });
     expect(canonical(byKey[1].cost.amount)).toBe(fromUnits(independentCost(PRICES.embed, a2)));
 
-    expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.grandchildDepartmentId }))).toEqual([a3.requestId, a2.requestId, a1.requestId]);
+    expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.grandchildDepartmentId }))).toEqual([
+      a3.requestId,
+      a2.requestId,
+      a1.requestId,
+    ]);
     for (const departmentId of [world.a.rootDepartmentId, world.a.childDepartmentId]) {
       expect(requestIds(await listRecords(finance, { ...window, departmentId }))).toEqual([a3.requestId, c1.requestId, a2.requestId, a1.requestId]);
     }
     expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.rootDepartmentId, model: PRICES.embed.model }))).toEqual([a2.requestId]);
     expect(requestIds(await listRecords(finance, { ...window, departmentId: world.a.rootDepartmentId, status: 'FAILED' }))).toEqual([a3.requestId]);
     // occurredFrom is inclusive, occurredTo exclusive.
-    expect(
-      requestIds(await listRecords(finance, { departmentId: world.a.rootDepartmentId, occurredFrom: a2.occurredAt, occurredTo: a3.occurredAt })),
-    ).toEqual([c1.requestId, a2.requestId]);
+    expect(requestIds(await listRecords(finance, { departmentId: world.a.rootDepartmentId, occurredFrom: a2.occurredAt, occurredTo: a3.occurredAt }))).toEqual([
+      c1.requestId,
+      a2.requestId,
+    ]);
 
     expect(requestIds(await listRecords(world.admin, { ...window, tenantId: world.b.id }))).toEqual([b1.requestId]);
     expect(requestIds(await listRecords(world.admin, window))).toEqual([a3.requestId, c1.requestId, b1.requestId, a2.requestId, a1.requestId]);
@@ -294,18 +293,12 @@ describe('usageRecords', () => {
     expect(all.totalCount).toBe(5);
     expect(requestIds(paged)).toEqual(requestIds(all.nodes));
     expect(new Set(requestIds(paged))).toEqual(new Set(requestIds(records)));
-    expect(paged.map((node) => iso(node.occurredAt))).toEqual([
-      '2026-05-11T01:00:00.000Z',
-      same,
-      same,
-      same,
-      '2026-05-09T01:00:00.000Z',
-    ]);
+    expect(paged.map((node) => iso(node.occurredAt))).toEqual(['2026-05-11T01:00:00.000Z', same, same, same, '2026-05-09T01:00:00.000Z']);
     expect(codeOf(await finance.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, first: 101 }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await finance.execute(UsageRecordsDocument, { filter: { apiKeyId: key }, after: 'not-a-cursor' }))).toBe('BAD_USER_INPUT');
   });
 
-  it('answers NOT_FOUND to a tenant user filtering by another tenant\'s tenant, department or key', async () => {
+  it("answers NOT_FOUND to a tenant user filtering by another tenant's tenant, department or key", async () => {
     const finance = test.client(world.a.tokens.TENANT_FINANCE);
     const filters: UsageRecordFilter[] = [{ tenantId: world.b.id }, { departmentId: world.b.rootDepartmentId }, { apiKeyId: world.b.apiKeyId }];
     for (const filter of filters) {
@@ -316,12 +309,15 @@ describe('usageRecords', () => {
     expect((await finance.execute(UsageRecordsDocument, { filter: { tenantId: world.a.id } })).errors).toBeUndefined();
   });
 
-  it('shows a tenant user only its own tenant\'s records when it names no filter', async () => {
+  it("shows a tenant user only its own tenant's records when it names no filter", async () => {
     const ours = usageItem(world.a.apiKeyId);
     const theirs = usageItem(world.b.apiKeyId);
     await recordAll([ours, theirs]);
 
-    for (const [tenant, own, other] of [[world.a, ours, theirs], [world.b, theirs, ours]] as const) {
+    for (const [tenant, own, other] of [
+      [world.a, ours, theirs],
+      [world.b, theirs, ours],
+    ] as const) {
       const { usageRecords } = await test.client(tenant.tokens.TENANT_FINANCE).data(UsageRecordsDocument, { first: 100 });
       const { rows } = await test.sql.query('select count(*)::int as count from usage_record where tenant_id = $1', [tenant.id]);
       expect(usageRecords.totalCount).toBe(rows[0].count);
@@ -393,7 +389,7 @@ describe('usageSummary', () => {
     await recordAll([r1, r2, r3, r4, c1, before, after]);
   });
 
-  it('totals a key\'s usage in the range with no grouping', async () => {
+  it("totals a key's usage in the range with no grouping", async () => {
     const groups = await summary({ apiKeyId: key }, []);
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({ model: null, day: null, hour: null, department: null, apiKey: null, cost: { currency: 'CNY' } });
@@ -427,7 +423,7 @@ describe('usageSummary', () => {
     expect(byDayAndModel.map(figures)).toEqual([totals([r1]), totals([r2]), totals([r3, r4])]);
   });
 
-  it('groups a department\'s subtree by the departments the keys belong to', async () => {
+  it("groups a department's subtree by the departments the keys belong to", async () => {
     const groups = await summary({ departmentId: world.a.rootDepartmentId }, ['DEPARTMENT']);
     const byDepartment = new Map(groups.map((group) => [group.department?.id, figures(group)]));
     expect([...byDepartment.keys()].sort()).toEqual([world.a.childDepartmentId, world.a.grandchildDepartmentId].sort());
@@ -438,14 +434,18 @@ describe('usageSummary', () => {
     expect(grandchild.map(figures)).toEqual([totals([r1, r2, r3, r4])]);
   });
 
-  it('answers NOT_FOUND for another tenant\'s scope and BAD_USER_INPUT for an empty or too long range', async () => {
+  it("answers NOT_FOUND for another tenant's scope and BAD_USER_INPUT for an empty or too long range", async () => {
     const finance = test.client(world.a.tokens.TENANT_FINANCE);
     for (const scope of [{ tenantId: world.b.id }, { departmentId: world.b.rootDepartmentId }, { apiKeyId: world.b.apiKeyId }]) {
       const result = await finance.execute(UsageSummaryDocument, { scope, from, to });
       expect(codeOf(result)).toBe('NOT_FOUND');
       expect(result.data ?? null).toBeNull();
     }
-    for (const range of [{ from, to: from }, { from: to, to: from }, { from: '2026-01-01T00:00:00Z', to: '2027-01-03T00:00:00Z' }]) {
+    for (const range of [
+      { from, to: from },
+      { from: to, to: from },
+      { from: '2026-01-01T00:00:00Z', to: '2027-01-03T00:00:00Z' },
+    ]) {
       const result = await finance.execute(UsageSummaryDocument, { scope: { apiKeyId: key }, ...range });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['to'] });
     }
@@ -493,7 +493,7 @@ describe('spend', () => {
     expect(canonical(daily.spent.amount)).toBe(fromUnits(independentCost(PRICES.chat, july31)));
   });
 
-  it('refuses a scope naming two things or none, another tenant\'s scope, and the gateway', async () => {
+  it("refuses a scope naming two things or none, another tenant's scope, and the gateway", async () => {
     const finance = test.client(world.a.tokens.TENANT_FINANCE);
     for (const scope of [{ apiKeyId: world.a.apiKeyId, departmentId: world.a.rootDepartmentId }, { tenantId: world.a.id, apiKeyId: world.a.apiKeyId }, {}]) {
       const result = await finance.execute(SpendDocument, { scope });

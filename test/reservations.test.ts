@@ -71,7 +71,12 @@ async function cycles(key: CreatedKey, estimate: bigint): Promise<{ allowed: num
   const cycle = async (index: number) => {
     const gateway = gateways[index % gateways.length];
     const item = usageItem(key.id);
-    const { isAllowed, denial } = await reserveUsage(gateway, { apiKeySecret: key.secret, model: PRICES.chat.model, estimatedCost: fromUnits(estimate), requestId: item.requestId });
+    const { isAllowed, denial } = await reserveUsage(gateway, {
+      apiKeySecret: key.secret,
+      model: PRICES.chat.model,
+      estimatedCost: fromUnits(estimate),
+      requestId: item.requestId,
+    });
     if (!isAllowed) {
       denials.push(denial!.code);
       return false;
@@ -92,7 +97,9 @@ async function cycles(key: CreatedKey, estimate: bigint): Promise<{ allowed: num
 describe('reserve-then-record on two server processes, estimates equal to the cost', () => {
   it('stays at or under a hard budget', async () => {
     const { departmentId, key } = await tenantWithKey({ billingMode: 'POSTPAID_MONTHLY' });
-    const { budgetSet } = await world.admin.data(BudgetSetDocument, { input: { scope: { departmentId }, period: 'MONTHLY', limit: fromUnits(ROOM), isHard: true } });
+    const { budgetSet } = await world.admin.data(BudgetSetDocument, {
+      input: { scope: { departmentId }, period: 'MONTHLY', limit: fromUnits(ROOM), isHard: true },
+    });
     expect(budgetSet.userErrors).toEqual([]);
     const { allowed, denials, spent } = await cycles(key, ITEM_COST);
     expect({ allowed, spent }).toEqual({ allowed: 10, spent: 10n * ITEM_COST });
@@ -142,9 +149,17 @@ describe('reserve-then-record with estimates short of the cost', () => {
 });
 
 describe('estimates', () => {
-  it('holds the model\'s default estimate from the price book when the gateway sends none, and asks for one when the book has none', async () => {
+  it("holds the model's default estimate from the price book when the gateway sends none, and asks for one when the book has none", async () => {
     const { key } = await tenantWithKey({ billingMode: 'POSTPAID_MONTHLY' });
-    await setPrice(world.admin, { model: 'estimated-chat', tier: 'STANDARD', currency: 'CNY', inputPerMillionTokens: '1', outputPerMillionTokens: '2', defaultEstimate: '0.25', effectiveFrom: PRICE_BOOK_START });
+    await setPrice(world.admin, {
+      model: 'estimated-chat',
+      tier: 'STANDARD',
+      currency: 'CNY',
+      inputPerMillionTokens: '1',
+      outputPerMillionTokens: '2',
+      defaultEstimate: '0.25',
+      effectiveFrom: PRICE_BOOK_START,
+    });
     const reserved = await reserveUsage(gateways[1], { apiKeySecret: key.secret, model: 'estimated-chat', requestId: randomUUID() });
     expect(reserved.reservation?.amount).toEqual({ amount: '0.25', currency: 'CNY' });
 
@@ -156,7 +171,9 @@ describe('estimates', () => {
     });
     expect(usage.reservation?.amount).toEqual({ amount: '2.00', currency: 'CNY' });
 
-    const { usageReserve } = await gateways[0].data(UsageReserveDocument, { input: { apiKeySecret: key.secret, model: PRICES.chat.model, requestId: randomUUID() } });
+    const { usageReserve } = await gateways[0].data(UsageReserveDocument, {
+      input: { apiKeySecret: key.secret, model: PRICES.chat.model, requestId: randomUUID() },
+    });
     expect(usageReserve).toMatchObject({ authorization: null, reservation: null, userErrors: [{ code: 'BLANK', field: ['input', 'estimatedCost'] }] });
   });
 });

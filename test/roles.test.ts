@@ -68,7 +68,6 @@ let balanceEntryId: string;
 let alertId: string;
 let auditEntryId: string;
 
-
 async function firstId(sql: string, tenantId: string): Promise<string> {
   const { rows } = await test.sql.query<{ id: string }>(sql, [tenantId]);
   return rows[0].id;
@@ -78,7 +77,9 @@ async function firstId(sql: string, tenantId: string): Promise<string> {
 beforeAll(async () => {
   ({ test, world, gateway } = await startUsageTest({ clock }));
   const a = world.a.id;
-  const contract = (await world.admin.data(ContractCreateDocument, { input: { tenantId: a, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', terms: { billingMode: 'PREPAID' } } })).contractCreate;
+  const contract = (
+    await world.admin.data(ContractCreateDocument, { input: { tenantId: a, type: 'PAY_AS_YOU_GO', startPeriod: '2026-10', terms: { billingMode: 'PREPAID' } } })
+  ).contractCreate;
   expect(contract.userErrors).toEqual([]);
   const topUp = { tenantId: a, amount: '1000.00', paymentMethod: 'BANK_TRANSFER', reference: 'slip-1', idempotencyKey: randomUUID() } as const;
   expect((await world.admin.data(BalanceTopUpDocument, { input: topUp })).balanceTopUp.userErrors).toEqual([]);
@@ -90,7 +91,8 @@ beforeAll(async () => {
   expect((await world.admin.data(OperatorProfileSetDocument, { input: TEST_SELLER })).operatorProfileSet.userErrors).toEqual([]);
 
   clock.set(new Date('2026-11-02T02:00:00Z'));
-  const run = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [a], idempotencyKey: randomUUID() } })).billingPeriodSettle;
+  const run = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [a], idempotencyKey: randomUUID() } }))
+    .billingPeriodSettle;
   expect(run.settlementRun).toMatchObject({ status: 'COMPLETED', billedCount: 1 });
   settlementRunId = run.settlementRun!.id;
   billId = (await world.admin.data(BillsDocument, { filter: { tenantId: a }, first: 1 })).bills.nodes[0].id;
@@ -128,7 +130,10 @@ const READS = {
   billLineDepartmentChildren: () => ['query ($id: ID!) { bill(id: $id) { lines { department { children { id } } } } }', { id: billId }],
   billLineDepartmentApiKeys: () => ['query ($id: ID!) { bill(id: $id) { lines { department { apiKeys { id } } } } }', { id: billId }],
   spend: () => [print(SpendDocument), { scope: { tenantId: world.a.id } }],
-  usageSummary: () => [print(UsageSummaryDocument), { scope: { tenantId: world.a.id }, from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', groupBy: ['DEPARTMENT'] }],
+  usageSummary: () => [
+    print(UsageSummaryDocument),
+    { scope: { tenantId: world.a.id }, from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', groupBy: ['DEPARTMENT'] },
+  ],
   budgets: () => [print(BudgetsDocument), {}],
   alerts: () => [print(AlertsDocument), {}],
   balanceLowLevel: () => ['query ($id: ID!) { tenant(id: $id) { balanceLowLevel { amount } } }', { id: world.a.id }],
@@ -155,7 +160,16 @@ type Read = keyof typeof READS;
 
 const WHO: Read[] = ['viewer'];
 const TENANT_IDENTITY: Read[] = ['tenant', 'tenants'];
-const DIRECTORY: Read[] = ['departments', 'department', 'departmentNode', 'apiKeys', 'apiKey', 'billLineDepartmentParent', 'billLineDepartmentChildren', 'billLineDepartmentApiKeys'];
+const DIRECTORY: Read[] = [
+  'departments',
+  'department',
+  'departmentNode',
+  'apiKeys',
+  'apiKey',
+  'billLineDepartmentParent',
+  'billLineDepartmentChildren',
+  'billLineDepartmentApiKeys',
+];
 const SPEND: Read[] = ['spend', 'usageSummary', 'budgets', 'alerts', 'balanceLowLevel'];
 const MONEY_DOCUMENTS: Read[] = ['bills', 'bill', 'billNode', 'vatInvoices', 'vatInvoice', 'contracts', 'activeContract', 'balance', 'operatorProfile'];
 const BALANCE_LEDGER: Read[] = ['balanceEntries', 'balanceEntryNode'];
@@ -171,18 +185,33 @@ async function freshRedemptionCode(): Promise<string> {
 
 /** Changes to tenant A; each can run again. */
 const WRITES = {
-  tenantNameAndTaxProfile: () => [print(TenantUpdateDocument), { input: { tenantId: world.a.id, name: 'Acme 甲 Ltd', buyerTaxProfile: { legalName: '甲方科技有限公司' } } }],
+  tenantNameAndTaxProfile: () => [
+    print(TenantUpdateDocument),
+    { input: { tenantId: world.a.id, name: 'Acme 甲 Ltd', buyerTaxProfile: { legalName: '甲方科技有限公司' } } },
+  ],
   departmentCreate: () => [print(DepartmentCreateDocument), { input: { parentId: world.a.rootDepartmentId, name: `team ${randomUUID()}` } }],
   apiKeyCreate: () => [print(ApiKeyCreateDocument), { input: { departmentId: world.a.childDepartmentId, name: `key ${randomUUID()}`, environment: 'TEST' } }],
   accessTokenCreate: () => [print(AccessTokenCreateDocument), { input: { name: `erp ${randomUUID()}`, role: 'ERP', tenantId: world.a.id } }],
-  budgetSet: () => [print(BudgetSetDocument), { input: { scope: { departmentId: world.a.rootDepartmentId }, period: 'DAILY', limit: '900.00', isHard: false } }],
+  budgetSet: () => [
+    print(BudgetSetDocument),
+    { input: { scope: { departmentId: world.a.rootDepartmentId }, period: 'DAILY', limit: '900.00', isHard: false } },
+  ],
   alertAcknowledge: () => [print(AlertAcknowledgeDocument), { input: { alertId } }],
   redemptionCodeRedeem: async () => [print(RedemptionCodeRedeemDocument), { input: { code: await freshRedemptionCode(), tenantId: world.a.id } }],
-  vatInvoiceIssue: () => [print(VatInvoiceIssueDocument), { input: { billId, type: 'NORMAL', amount: '0.01', buyer: { legalName: '甲方科技有限公司' }, idempotencyKey: randomUUID() } }],
-  balanceTopUp: () => [print(BalanceTopUpDocument), { input: { tenantId: world.a.id, amount: '1.00', paymentMethod: 'ALIPAY', reference: 'slip', idempotencyKey: randomUUID() } }],
+  vatInvoiceIssue: () => [
+    print(VatInvoiceIssueDocument),
+    { input: { billId, type: 'NORMAL', amount: '0.01', buyer: { legalName: '甲方科技有限公司' }, idempotencyKey: randomUUID() } },
+  ],
+  balanceTopUp: () => [
+    print(BalanceTopUpDocument),
+    { input: { tenantId: world.a.id, amount: '1.00', paymentMethod: 'ALIPAY', reference: 'slip', idempotencyKey: randomUUID() } },
+  ],
   usageRecord: () => [print(UsageRecordDocument), { input: { records: [usageItem(world.a.apiKeyId, { occurredAt: clock.now().toISOString() })] } }],
   usageAuthorize: () => [print(UsageAuthorizeDocument), { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model } }],
-  usageReserve: () => [print(UsageReserveDocument), { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, requestId: randomUUID(), estimatedCost: '0.01' } }],
+  usageReserve: () => [
+    print(UsageReserveDocument),
+    { input: { apiKeySecret: world.a.apiKeySecret, model: PRICES.chat.model, requestId: randomUUID(), estimatedCost: '0.01' } },
+  ],
   usageRelease: () => [print(UsageReleaseDocument), { input: { apiKeySecret: world.a.apiKeySecret, requestId: randomUUID() } }],
 } satisfies Record<string, Operation>;
 type Write = keyof typeof WRITES;
@@ -238,7 +267,11 @@ async function expectSubscriptionsForbidden(token: string, names: readonly (keyo
 
 describe('roles (README "Roles", one test per row)', () => {
   it('PLATFORM_ADMIN reads and changes everything, of every tenant', async () => {
-    await expectRow(world.adminToken, ALL_READS, ALL_WRITES.filter((write) => !['usageAuthorize', 'usageReserve', 'usageRelease'].includes(write)));
+    await expectRow(
+      world.adminToken,
+      ALL_READS,
+      ALL_WRITES.filter((write) => !['usageAuthorize', 'usageReserve', 'usageRelease'].includes(write)),
+    );
     expect(await outcomeOf(world.adminToken, () => [print(TenantUpdateDocument), { input: { tenantId: world.b.id, balanceLowLevel: '25' } }])).toBe('ok');
     expect(await exportStatuses(world.adminToken)).toEqual([200, 200]);
     const audit = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.adminToken, SUBSCRIPTIONS.auditEntryRecorded()[0]);
@@ -248,15 +281,11 @@ describe('roles (README "Roles", one test per row)', () => {
 
   it('TENANT_ADMIN reads everything of its tenant and changes its directory, budgets, alerts, tokens, vouchers, name and tax profile', async () => {
     const token = world.a.tokens.TENANT_ADMIN;
-    await expectRow(token, ALL_READS.filter((read) => !OPERATOR_ONLY.includes(read)), [
-      'tenantNameAndTaxProfile',
-      'departmentCreate',
-      'apiKeyCreate',
-      'accessTokenCreate',
-      'budgetSet',
-      'alertAcknowledge',
-      'redemptionCodeRedeem',
-    ]);
+    await expectRow(
+      token,
+      ALL_READS.filter((read) => !OPERATOR_ONLY.includes(read)),
+      ['tenantNameAndTaxProfile', 'departmentCreate', 'apiKeyCreate', 'accessTokenCreate', 'budgetSet', 'alertAcknowledge', 'redemptionCodeRedeem'],
+    );
     expect(await exportStatuses(token)).toEqual([200, 200]);
   });
 
@@ -279,12 +308,16 @@ describe('roles (README "Roles", one test per row)', () => {
 
   it('TENANT_FINANCE reads what its admin reads but tokens and audit, and changes budgets, alerts and VAT invoices', async () => {
     const token = world.a.tokens.TENANT_FINANCE;
-    await expectRow(token, ALL_READS.filter((read) => !OPERATOR_ONLY.includes(read) && !ACCESS_AND_AUDIT.includes(read)), ['budgetSet', 'alertAcknowledge', 'vatInvoiceIssue']);
+    await expectRow(
+      token,
+      ALL_READS.filter((read) => !OPERATOR_ONLY.includes(read) && !ACCESS_AND_AUDIT.includes(read)),
+      ['budgetSet', 'alertAcknowledge', 'vatInvoiceIssue'],
+    );
     expect(await exportStatuses(token)).toEqual([200, 200]);
     await expectSubscriptionsForbidden(token, ['auditEntryRecorded']);
   });
 
-  it('TENANT_VIEWER reads its tenant\'s dashboards, not usage records, ledger entries, tokens or audit, and changes nothing', async () => {
+  it("TENANT_VIEWER reads its tenant's dashboards, not usage records, ledger entries, tokens or audit, and changes nothing", async () => {
     const token = world.a.tokens.TENANT_VIEWER;
     await expectRow(token, [...WHO, ...TENANT_IDENTITY, ...DIRECTORY, ...SPEND, ...MONEY_DOCUMENTS, ...PRICE_BOOK], []);
     expect(await exportStatuses(token)).toEqual([200, 200]);
@@ -301,7 +334,7 @@ describe('roles (README "Roles", one test per row)', () => {
     await expectSubscriptionsForbidden(token, Object.keys(SUBSCRIPTIONS) as (keyof typeof SUBSCRIPTIONS)[]);
   });
 
-  it('ERP reads money documents, the ledger and tenants\' billing identity, nothing else, and changes nothing', async () => {
+  it("ERP reads money documents, the ledger and tenants' billing identity, nothing else, and changes nothing", async () => {
     const token = world.a.tokens.ERP;
     await expectRow(token, [...WHO, ...TENANT_IDENTITY, ...MONEY_DOCUMENTS, ...BALANCE_LEDGER], []);
     const bill = (await test.client(token).data(BillDocument, { id: billId })).bill!;
@@ -316,6 +349,10 @@ describe('roles (README "Roles", one test per row)', () => {
     // The operator's ERP reads every tenant, within the same row.
     const operatorErp = await test.tokenFor(Role.ERP);
     expect((await test.client(operatorErp).data(TenantsDocument, { first: 10 })).tenants.totalCount).toBe(2);
-    expect(await outcomes(operatorErp, READS, ['bill', 'departments', 'usageRecords'])).toEqual({ bill: 'ok', departments: 'FORBIDDEN', usageRecords: 'FORBIDDEN' });
+    expect(await outcomes(operatorErp, READS, ['bill', 'departments', 'usageRecords'])).toEqual({
+      bill: 'ok',
+      departments: 'FORBIDDEN',
+      usageRecords: 'FORBIDDEN',
+    });
   });
 });

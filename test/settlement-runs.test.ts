@@ -78,10 +78,15 @@ it('an ERP paging bills by updatedSince sees every bill exactly once while two r
     const statuses = await Promise.all(runIds.map(async (id) => (await admin.data(SettlementRunDocument, { id })).settlementRun!.status));
     return statuses.every((status) => status === 'COMPLETED');
   };
-  for (let finished = false; ; ) {
+  for (let finished = false; ;) {
     // Read "finished" before the page: a page read after both runs finished is the last one needed.
     finished = await isFinished();
-    const { bills }: BillsQuery = await erp.data(BillsDocument, { filter: { updatedSince: since }, orderBy: { field: 'UPDATED_AT', direction: 'ASC' }, first: 7, after });
+    const { bills }: BillsQuery = await erp.data(BillsDocument, {
+      filter: { updatedSince: since },
+      orderBy: { field: 'UPDATED_AT', direction: 'ASC' },
+      first: 7,
+      after,
+    });
     seen.push(...bills.nodes.map((bill) => bill.id));
     after = bills.pageInfo.endCursor ?? after;
     if (!bills.pageInfo.hasNextPage && finished) break;

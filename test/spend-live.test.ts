@@ -43,10 +43,13 @@ describe('live spend', () => {
     expect(monthly.spent.currency).toBe('CNY');
   });
 
-  it('sends one snapshot per batch, not per record, with the key\'s limit applied', async () => {
+  it("sends one snapshot per batch, not per record, with the key's limit applied", async () => {
     const subscription = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.adminToken, spendUpdated, { scope: { apiKeyId: world.b.apiKeyId } });
     const gateway = test.client(world.gatewayToken);
-    await recordUsage(gateway, Array.from({ length: 50 }, () => usageItem(world.b.apiKeyId)));
+    await recordUsage(
+      gateway,
+      Array.from({ length: 50 }, () => usageItem(world.b.apiKeyId)),
+    );
     await recordUsage(gateway, [usageItem(world.b.apiKeyId)]);
 
     const first = (await subscription.next()).data!.spendUpdated;
@@ -70,7 +73,10 @@ describe('live spend', () => {
       ),
     );
     const keys = [...rows.map((row) => row.id), ...created.map((result) => result.rows[0].id)];
-    await recordUsage(test.client(world.gatewayToken), keys.map((key) => usageItem(key)));
+    await recordUsage(
+      test.client(world.gatewayToken),
+      keys.map((key) => usageItem(key)),
+    );
 
     const event = await subscription.next();
     expect(event.errors).toBeUndefined();
@@ -106,7 +112,7 @@ describe('listener reconnect', () => {
 });
 
 describe('tenant isolation of spend', () => {
-  it('refuses a tenant user\'s subscription to another tenant\'s scope with NOT_FOUND', async () => {
+  it("refuses a tenant user's subscription to another tenant's scope with NOT_FOUND", async () => {
     for (const scope of [{ tenantId: world.b.id }, { departmentId: world.b.rootDepartmentId }, { apiKeyId: world.b.apiKeyId }]) {
       const subscription = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, spendUpdated, { scope });
       expect((await subscription.next()).errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
@@ -118,7 +124,7 @@ describe('tenant isolation of spend', () => {
     expect((await subscription.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
   });
 
-  it('answers NOT_FOUND to a tenant user reading another tenant\'s spend, records or summary', async () => {
+  it("answers NOT_FOUND to a tenant user reading another tenant's spend, records or summary", async () => {
     const client = test.client(world.a.tokens.TENANT_FINANCE);
     const spend = await client.execute(SpendDocument, { scope: { apiKeyId: world.b.apiKeyId } });
     expect(spend.errors?.[0].extensions?.code).toBe('NOT_FOUND');

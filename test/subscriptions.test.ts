@@ -68,7 +68,7 @@ describe('subscriptions over WebSocket', () => {
     });
   });
 
-  it('shows a tenant admin only its own tenant\'s events', async () => {
+  it("shows a tenant admin only its own tenant's events", async () => {
     const subscriptionB = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_ADMIN, auditQuery);
     await world.admin.data(DepartmentCreateDocument, { input: { parentId: world.a.rootDepartmentId, name: 'Invisible to B' } });
     const ownChange = await world.admin.data(DepartmentCreateDocument, { input: { parentId: world.b.rootDepartmentId, name: 'Visible to B' } });
@@ -77,7 +77,7 @@ describe('subscriptions over WebSocket', () => {
     expect(first.data?.auditEntryRecorded).toMatchObject({ targetId: ownChange.departmentCreate.department!.id, tenant: { id: world.b.id } });
   });
 
-  it('refuses the subscription to roles that may not read the audit trail, and to another tenant\'s id', async () => {
+  it("refuses the subscription to roles that may not read the audit trail, and to another tenant's id", async () => {
     const viewer = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_VIEWER, auditQuery);
     expect((await viewer.next()).errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     const crossTenant = await subscribe<AuditEntryRecordedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_ADMIN, auditQuery, { tenantId: world.b.id });
@@ -130,7 +130,7 @@ describe('a subscription ends with its credential, on every server', () => {
     }
   });
 
-  it('closes a connection with 4403 within a second of its token\'s expiry, and refuses the expired token with 4401', async () => {
+  it("closes a connection with 4403 within a second of its token's expiry, and refuses the expired token with 4401", async () => {
     const expiresAt = new Date(Date.now() + 2000);
     const token = await createToken({ expiresAt: expiresAt.toISOString() });
     const subscription = await subscribe(otherProcess.wsUrl, token.secret, auditQuery);
@@ -185,7 +185,7 @@ describe('a subscription ends with its credential, on every server', () => {
     expect(closed.afterMs).toBeLessThan(1000);
   });
 
-  it('still closes a revoked token\'s connection when the event is lost, at the next re-check', async () => {
+  it("still closes a revoked token's connection when the event is lost, at the next re-check", async () => {
     const token = await createToken();
     const subscription = await subscribe(otherProcess.wsUrl, token.secret, auditQuery);
 

@@ -107,13 +107,7 @@ describe('the key and the model', () => {
   });
 
   it('answers KEY_INVALID 401 for a secret no key has, and names no key', async () => {
-    const secrets = [
-      randomSecret('sk-live-'),
-      randomSecret('sk-test-'),
-      'not-a-key-at-all',
-      `${world.a.apiKeySecret} `,
-      world.a.apiKeySecret.toUpperCase(),
-    ];
+    const secrets = [randomSecret('sk-live-'), randomSecret('sk-test-'), 'not-a-key-at-all', `${world.a.apiKeySecret} `, world.a.apiKeySecret.toUpperCase()];
     for (const secret of secrets) {
       const result = await authorize(secret);
       expectDenied(result, 'KEY_INVALID', 401);
@@ -158,7 +152,7 @@ describe('the key and the model', () => {
     expect(await authorize(rotated.secret!)).toMatchObject({ isAllowed: true, denial: null, apiKeyId: key.id });
   });
 
-  it('answers MODEL_NOT_ALLOWED 403 for a model outside the key\'s allowed models', async () => {
+  it("answers MODEL_NOT_ALLOWED 403 for a model outside the key's allowed models", async () => {
     const key = await freshKey();
     const update = await tenantAdmin().data(ApiKeyUpdateDocument, { input: { apiKeyId: key.id, allowedModels: [PRICES.embed.model] } });
     expect(update.apiKeyUpdate.apiKey?.allowedModels).toEqual([PRICES.embed.model]);
@@ -171,13 +165,27 @@ describe('the key and the model', () => {
     expect(await authorize(key.secret, PRICES.embed.model)).toMatchObject({ isAllowed: true, denial: null });
   });
 
-  it('answers MODEL_NOT_ALLOWED 403 for a model with no price in the tenant\'s currency', async () => {
+  it("answers MODEL_NOT_ALLOWED 403 for a model with no price in the tenant's currency", async () => {
     expectDenied(await authorize(world.a.apiKeySecret, 'no-such-model'), 'MODEL_NOT_ALLOWED', 403);
     // Priced in USD only: tenant a bills in CNY.
-    await setPrice(world.admin, { model: 'usd-only-model', tier: 'STANDARD', currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1', effectiveFrom: PRICE_BOOK_START });
+    await setPrice(world.admin, {
+      model: 'usd-only-model',
+      tier: 'STANDARD',
+      currency: 'USD',
+      inputPerMillionTokens: '1',
+      outputPerMillionTokens: '1',
+      effectiveFrom: PRICE_BOOK_START,
+    });
     expectDenied(await authorize(world.a.apiKeySecret, 'usd-only-model'), 'MODEL_NOT_ALLOWED', 403);
     // Priced only from next year: not in force now.
-    await setPrice(world.admin, { model: 'future-model', tier: 'STANDARD', currency: 'CNY', inputPerMillionTokens: '1', outputPerMillionTokens: '1', effectiveFrom: '2099-01-01T00:00:00Z' });
+    await setPrice(world.admin, {
+      model: 'future-model',
+      tier: 'STANDARD',
+      currency: 'CNY',
+      inputPerMillionTokens: '1',
+      outputPerMillionTokens: '1',
+      effectiveFrom: '2099-01-01T00:00:00Z',
+    });
     expectDenied(await authorize(world.a.apiKeySecret, 'future-model'), 'MODEL_NOT_ALLOWED', 403);
   });
 
@@ -199,7 +207,7 @@ describe('the key and the model', () => {
   });
 });
 
-describe('the key\'s spend limit', () => {
+describe("the key's spend limit", () => {
   it('allows spend under the limit and reports exactly what remains, refusing an estimate that would pass it', async () => {
     const key = await freshKey();
     await setDailyLimit(key.id, '1.00');
@@ -243,7 +251,7 @@ describe('the key\'s spend limit', () => {
     expectDenied(wayTooDear, 'KEY_LIMIT_EXCEEDED', 402);
   });
 
-  it('refuses once the day\'s usage reaches the limit, counting only today', async () => {
+  it("refuses once the day's usage reaches the limit, counting only today", async () => {
     const key = await freshKey();
     await setDailyLimit(key.id, '1.00');
     const at = (tokens: number, occurredAt?: string) =>
@@ -292,9 +300,12 @@ describe('the key\'s spend limit', () => {
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'estimatedCost'] });
       expect(result.data ?? null).toBeNull();
     }
-    const float = await gateway.raw('query($secret: String!) { usageAuthorize(input: { apiKeySecret: $secret, model: "chat-pro", estimatedCost: 0.5 }) { isAllowed } }', {
-      secret: world.a.apiKeySecret,
-    });
+    const float = await gateway.raw(
+      'query($secret: String!) { usageAuthorize(input: { apiKeySecret: $secret, model: "chat-pro", estimatedCost: 0.5 }) { isAllowed } }',
+      {
+        secret: world.a.apiKeySecret,
+      },
+    );
     expect(float.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });

@@ -75,7 +75,10 @@ describe('pricing', () => {
     ];
     const before = await monthlySpend(key);
 
-    const result = await recordUsage(gateway, records.map(([record]) => record));
+    const result = await recordUsage(
+      gateway,
+      records.map(([record]) => record),
+    );
 
     expect(result).toMatchObject({ acceptedCount: 6, duplicateCount: 0, rejectedCount: 0, rejections: [] });
     const stored = await storedRecords(records.map(([record]) => record.requestId));
@@ -98,7 +101,7 @@ describe('pricing', () => {
     expect(fromUnits(toUnits(after) - toUnits(before))).toBe(fromUnits(expectedCharged));
   });
 
-  it('charges failed requests when the tenant\'s policy says so, and says why', async () => {
+  it("charges failed requests when the tenant's policy says so, and says why", async () => {
     const update = await world.admin.data(TenantUpdateDocument, { input: { tenantId: world.b.id, failedRequestPolicy: 'CHARGED' } });
     expect(update.tenantUpdate.userErrors).toEqual([]);
     const failed = usageItem(world.b.apiKeyId, { status: 'FAILED' });
@@ -112,8 +115,22 @@ describe('pricing', () => {
 
   it('prices each side of a mid-month price change with the version in force', async () => {
     const model = 'midmonth-model';
-    const october = await setPrice(world.admin, { model, tier: 'STANDARD', currency: 'CNY', inputPerMillionTokens: '3', outputPerMillionTokens: '9', effectiveFrom: '2026-10-01T00:00:00Z' });
-    const changed = await setPrice(world.admin, { model, tier: 'STANDARD', currency: 'CNY', inputPerMillionTokens: '4', outputPerMillionTokens: '12', effectiveFrom: '2026-10-15T16:00:00Z' });
+    const october = await setPrice(world.admin, {
+      model,
+      tier: 'STANDARD',
+      currency: 'CNY',
+      inputPerMillionTokens: '3',
+      outputPerMillionTokens: '9',
+      effectiveFrom: '2026-10-01T00:00:00Z',
+    });
+    const changed = await setPrice(world.admin, {
+      model,
+      tier: 'STANDARD',
+      currency: 'CNY',
+      inputPerMillionTokens: '4',
+      outputPerMillionTokens: '12',
+      effectiveFrom: '2026-10-15T16:00:00Z',
+    });
     const before = usageItem(world.a.apiKeyId, { model, occurredAt: '2026-10-15T15:59:59.999Z' });
     const atChange = usageItem(world.a.apiKeyId, { model, occurredAt: '2026-10-15T16:00:00.000Z' });
 
@@ -123,14 +140,18 @@ describe('pricing', () => {
     expect(stored.get(before.requestId)!.price_id).toBe(october.id);
     expect(canonical(stored.get(before.requestId)!.cost)).toBe(fromUnits(independentCost({ inputPerMillionTokens: '3', outputPerMillionTokens: '9' }, before)));
     expect(stored.get(atChange.requestId)!.price_id).toBe(changed.id);
-    expect(canonical(stored.get(atChange.requestId)!.cost)).toBe(fromUnits(independentCost({ inputPerMillionTokens: '4', outputPerMillionTokens: '12' }, atChange)));
+    expect(canonical(stored.get(atChange.requestId)!.cost)).toBe(
+      fromUnits(independentCost({ inputPerMillionTokens: '4', outputPerMillionTokens: '12' }, atChange)),
+    );
   });
 });
 
-describe('periods in the tenant\'s time zone', () => {
+describe("periods in the tenant's time zone", () => {
   it('counts 2026-10-31T16:30Z in November for Asia/Shanghai and in October for UTC', async () => {
-    const utcTenant = (await world.admin.data(TenantCreateDocument, { input: { name: 'Greenwich Ltd', timezone: 'UTC', billingCurrency: 'CNY' } })).tenantCreate.tenant!;
-    const utcDepartment = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId: utcTenant.id, name: 'Everyone' } })).departmentCreate.department!;
+    const utcTenant = (await world.admin.data(TenantCreateDocument, { input: { name: 'Greenwich Ltd', timezone: 'UTC', billingCurrency: 'CNY' } })).tenantCreate
+      .tenant!;
+    const utcDepartment = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId: utcTenant.id, name: 'Everyone' } })).departmentCreate
+      .department!;
     const [shanghaiKey, utcKey] = [await freshKey(world.a.childDepartmentId), await freshKey(utcDepartment.id)];
     const occurredAt = '2026-10-31T16:30:00.000Z';
     const shanghai = usageItem(shanghaiKey, { occurredAt });
@@ -229,7 +250,14 @@ describe('bad records', () => {
       await world.admin.data(ApiKeyCreateDocument, { input: { departmentId: world.a.rootDepartmentId, name: 'to revoke', environment: 'PRODUCTION' } })
     ).apiKeyCreate.apiKey!.id;
     await world.admin.data(ApiKeyRevokeDocument, { input: { apiKeyId: revoked } });
-    await setPrice(world.admin, { model: 'usd-only', tier: 'STANDARD', currency: 'USD', inputPerMillionTokens: '1', outputPerMillionTokens: '1', effectiveFrom: '2026-01-01T00:00:00Z' });
+    await setPrice(world.admin, {
+      model: 'usd-only',
+      tier: 'STANDARD',
+      currency: 'USD',
+      inputPerMillionTokens: '1',
+      outputPerMillionTokens: '1',
+      effectiveFrom: '2026-01-01T00:00:00Z',
+    });
     const key = world.a.apiKeyId;
     const batch = [
       usageItem(key),
@@ -269,8 +297,19 @@ describe('bad records', () => {
   });
 
   it('rejects a record that would cost 10^12 or more instead of overflowing the batch', async () => {
-    await setPrice(world.admin, { model: 'gold-plated', tier: 'PREMIUM', currency: 'CNY', inputPerMillionTokens: '0', outputPerMillionTokens: '0', perImage: '99999999999', effectiveFrom: '2026-01-01T00:00:00Z' });
-    const result = await recordUsage(gateway, [usageItem(world.a.apiKeyId, { model: 'gold-plated', kind: 'IMAGE', imageCount: 11 }), usageItem(world.a.apiKeyId)]);
+    await setPrice(world.admin, {
+      model: 'gold-plated',
+      tier: 'PREMIUM',
+      currency: 'CNY',
+      inputPerMillionTokens: '0',
+      outputPerMillionTokens: '0',
+      perImage: '99999999999',
+      effectiveFrom: '2026-01-01T00:00:00Z',
+    });
+    const result = await recordUsage(gateway, [
+      usageItem(world.a.apiKeyId, { model: 'gold-plated', kind: 'IMAGE', imageCount: 11 }),
+      usageItem(world.a.apiKeyId),
+    ]);
     expect(result).toMatchObject({ acceptedCount: 1, rejections: [{ index: 0, code: 'COST_OUT_OF_RANGE' }] });
   });
 

@@ -1,4 +1,4 @@
-import { migrate } from '../platform/database/orm.js';
+import { migrate } from '../database.js';
 import { withDatabase } from './database.js';
 
 await withDatabase(async (databaseUrl) => {

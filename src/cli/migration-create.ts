@@ -1,4 +1,4 @@
-import { initOrm, migrate } from '../platform/database/orm.js';
+import { initOrm, migrate } from '../database.js';
 import { withDatabase } from './database.js';
 
 /** Writes a migration with the difference between the entities and the migrated schema. */

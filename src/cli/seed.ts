@@ -1,5 +1,5 @@
 import { seedDemoData } from '../../seeds/index.js';
-import { migrate } from '../platform/database/orm.js';
+import { migrate } from '../database.js';
 import { withDatabase } from './database.js';
 
 await withDatabase(async (databaseUrl) => {

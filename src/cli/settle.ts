@@ -8,7 +8,7 @@ import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCo
 import { createLoaders } from '../modules/loaders.js';
 import { Role } from '../platform/auth/roles.js';
 import { systemClock } from '../platform/clock.js';
-import { initOrm } from '../platform/database/orm.js';
+import { initOrm } from '../database.js';
 import { nativePool } from '../platform/database/sql.js';
 import { createLocalPubSub } from '../platform/events.js';
 import { createLogger } from '../platform/logger.js';
@@ -60,7 +60,9 @@ await withDatabase(async (databaseUrl) => {
     process.stderr.write('\n');
     const finished = await em.findOneOrFail(SettlementRun, { id: run.id }, { refresh: true });
     for (const failure of finished.failures) console.log(`failed ${failure.tenantId}: ${failure.code} ${failure.message}`);
-    console.log(`${finished.status}: ${finished.billedCount} billed, ${finished.skippedCount} skipped, ${finished.failedCount} failed of ${finished.tenantCount}`);
+    console.log(
+      `${finished.status}: ${finished.billedCount} billed, ${finished.skippedCount} skipped, ${finished.failedCount} failed of ${finished.tenantCount}`,
+    );
     console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
     if (finished.failedCount > 0) process.exitCode = 1;
   } catch (error) {

@@ -17,4 +17,34 @@ import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
 
-export const ENTITIES = [Tenant, BuyerTaxProfile, Department, ApiKey, AccessToken, AuditEntry, ModelPrice, UsageRecord, SpendCounter, EventOutbox, Budget, Alert, BalanceAccount, BalanceEntry, RedemptionCode, SpendHold, SpendHourly, Contract, ContractVersion, Bill, BillLine, Payment, BillNumberCounter, BillSyncCounter, SettlementRun, OperatorProfile, VatInvoice, VatInvoiceLine, VatInvoiceNumberCounter];
+export const ENTITIES = [
+  Tenant,
+  BuyerTaxProfile,
+  Department,
+  ApiKey,
+  AccessToken,
+  AuditEntry,
+  ModelPrice,
+  UsageRecord,
+  SpendCounter,
+  EventOutbox,
+  Budget,
+  Alert,
+  BalanceAccount,
+  BalanceEntry,
+  RedemptionCode,
+  SpendHold,
+  SpendHourly,
+  Contract,
+  ContractVersion,
+  Bill,
+  BillLine,
+  Payment,
+  BillNumberCounter,
+  BillSyncCounter,
+  SettlementRun,
+  OperatorProfile,
+  VatInvoice,
+  VatInvoiceLine,
+  VatInvoiceNumberCounter,
+];

@@ -31,7 +31,6 @@ export function createLocalPubSub(): LocalPubSub {
   return createPubSub({ eventTarget });
 }
 
-
 /**
  * Publishes an event when the surrounding transaction commits, to every process. One
  * notification per call: publish once per batch, never per row (NOTIFY serialises commits).

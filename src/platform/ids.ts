@@ -24,9 +24,7 @@ export type NodeTypeName = keyof typeof ID_PREFIXES;
 
 const nextUlid = monotonicFactory();
 const ID_PATTERN = /^([a-z]{3})_([0-9A-HJKMNP-TV-Z]{26})$/;
-const typeByPrefix = new Map<string, NodeTypeName>(
-  Object.entries(ID_PREFIXES).map(([type, prefix]) => [prefix, type as NodeTypeName]),
-);
+const typeByPrefix = new Map<string, NodeTypeName>(Object.entries(ID_PREFIXES).map(([type, prefix]) => [prefix, type as NodeTypeName]));
 
 export function newId(type: NodeTypeName): string {
   return `${ID_PREFIXES[type]}_${nextUlid()}`;

@@ -57,9 +57,7 @@ export class UserInputErrors extends Error {
 }
 
 /** Runs a mutation's work; expected failures become userErrors, everything else propagates. */
-export async function collectUserErrors<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T | null; userErrors: UserErrorData[] }> {
+export async function collectUserErrors<T>(work: () => Promise<T>): Promise<{ result: T | null; userErrors: UserErrorData[] }> {
   try {
     return { result: await work(), userErrors: [] };
   } catch (error) {

@@ -8,11 +8,7 @@ import { UserErrorCode, UserInputErrors, type UserErrorData } from './user-error
  * Input validation with zod. Each issue becomes a userError naming the field path from the
  * argument (`['input', 'buyerTaxProfile', 'taxpayerId']`) and the rule that failed.
  */
-export function validateInput<Schema extends z.ZodType>(
-  schema: Schema,
-  input: unknown,
-  root: string[] = ['input'],
-): z.output<Schema> {
+export function validateInput<Schema extends z.ZodType>(schema: Schema, input: unknown, root: string[] = ['input']): z.output<Schema> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new UserInputErrors(
@@ -72,11 +68,7 @@ export function instantInRange(instant: Date): boolean {
 export const INSTANT_RANGE_MESSAGE = 'must be from 1970-01-01T00:00:00Z to before 2200-01-01T00:00:00Z';
 
 export function requiredText(maxLength: number) {
-  return z
-    .string()
-    .trim()
-    .min(1, 'must not be blank')
-    .max(maxLength, `must be at most ${maxLength} characters`);
+  return z.string().trim().min(1, 'must not be blank').max(maxLength, `must be at most ${maxLength} characters`);
 }
 
 /** Absent keeps the current value; null or blank clears it. */
@@ -163,7 +155,11 @@ export function amount(options: { allowZero: boolean }) {
       const parsed = decimal(value);
       const tooSmall = options.allowZero ? parsed.isNegative() : parsed.lte(0);
       if (tooSmall) {
-        context.addIssue({ code: 'custom', message: options.allowZero ? 'must not be negative' : 'must be greater than 0', params: { code: UserErrorCode.TOO_SMALL } });
+        context.addIssue({
+          code: 'custom',
+          message: options.allowZero ? 'must not be negative' : 'must be greater than 0',
+          params: { code: UserErrorCode.TOO_SMALL },
+        });
       } else if (parsed.gte(MAX_AMOUNT)) {
         context.addIssue({ code: 'custom', message: 'must be less than 100000000000000', params: { code: UserErrorCode.TOO_LARGE } });
       } else if (parsed.decimalPlaces() > AMOUNT_DECIMAL_PLACES) {

@@ -1,8 +1,4 @@
-import {
-  ApiKeyCreateDocument,
-  DepartmentCreateDocument,
-  TenantCreateDocument,
-} from '../generated/graphql.js';
+import { ApiKeyCreateDocument, DepartmentCreateDocument, TenantCreateDocument } from '../generated/graphql.js';
 import { Role } from '../../src/platform/auth/roles.js';
 import type { GraphQLClient, TestApp } from './harness.js';
 
@@ -37,8 +33,7 @@ export interface World {
 async function buildTenant(test: TestApp, admin: GraphQLClient, name: string): Promise<TenantFixture> {
   const tenant = (await admin.data(TenantCreateDocument, { input: { name } })).tenantCreate.tenant!;
   const department = async (departmentName: string, parentId?: string) =>
-    (await admin.data(DepartmentCreateDocument, { input: { tenantId: tenant.id, parentId, name: departmentName } })).departmentCreate
-      .department!.id;
+    (await admin.data(DepartmentCreateDocument, { input: { tenantId: tenant.id, parentId, name: departmentName } })).departmentCreate.department!.id;
   const rootDepartmentId = await department('Research');
   const childDepartmentId = await department('Platform', rootDepartmentId);
   const grandchildDepartmentId = await department('Agents', childDepartmentId);

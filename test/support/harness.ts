@@ -25,10 +25,7 @@ export class GraphQLClient {
     readonly token: string | undefined,
   ) {}
 
-  async execute<Data, Variables>(
-    document: TypedDocumentNode<Data, Variables>,
-    variables?: Variables,
-  ): Promise<GraphQLResponse<Data>> {
+  async execute<Data, Variables>(document: TypedDocumentNode<Data, Variables>, variables?: Variables): Promise<GraphQLResponse<Data>> {
     return this.raw<Data>(print(document), variables as Record<string, unknown> | undefined);
   }
 

@@ -215,7 +215,11 @@ async function usageIndexes(pool: pg.Pool): Promise<IndexDefinition[]> {
   );
   return rows.map((row) =>
     row.constraintDefinition
-      ? { name: row.name, create: `alter table usage_record add constraint "${row.name}" ${row.constraintDefinition}`, drop: `alter table usage_record drop constraint "${row.name}"` }
+      ? {
+          name: row.name,
+          create: `alter table usage_record add constraint "${row.name}" ${row.constraintDefinition}`,
+          drop: `alter table usage_record drop constraint "${row.name}"`,
+        }
       : { name: row.name, create: row.indexDefinition, drop: `drop index "${row.name}"` },
   );
 }
@@ -289,7 +293,9 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
   const prices = await insertPrices(pool, options.models ?? 6);
   const directorySeconds = elapsed();
 
-  const { rows: [usage] } = await pool.query<{ isEmpty: boolean }>('select not exists (select 1 from usage_record) as "isEmpty"');
+  const {
+    rows: [usage],
+  } = await pool.query<{ isEmpty: boolean }>('select not exists (select 1 from usage_record) as "isEmpty"');
   const rebuild = options.rebuildIndexes ?? (usage.isEmpty && options.records >= 1_000_000);
   const indexes = rebuild ? await usageIndexes(pool) : [];
   for (const index of indexes) await pool.query(index.drop);

@@ -36,16 +36,17 @@ export async function subscribe<Data>(url: string, token: string, query: string,
   const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
   const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
   await new Promise<void>((resolve) => client.on('connected', () => resolve()));
-  client.subscribe<Data>({ query, variables }, {
-    next: deliver,
-    error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
-    complete: () => undefined,
-  });
+  client.subscribe<Data>(
+    { query, variables },
+    {
+      next: deliver,
+      error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
+      complete: () => undefined,
+    },
+  );
   // Round trip on the same socket after the subscribe message: by the time a query sent after it
   // has been answered (it does the same authentication and more), the subscription is listening.
-  await new Promise<void>((resolve, reject) =>
-    client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }),
-  );
+  await new Promise<void>((resolve, reject) => client.subscribe({ query: '{ viewer { role } }' }, { next: () => undefined, error: reject, complete: resolve }));
   return {
     next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
     closed,

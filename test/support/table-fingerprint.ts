@@ -12,7 +12,9 @@ export async function tableFingerprint(sql: pg.Pool): Promise<Record<string, str
   );
   const { rows } = await sql.query<{ name: string; fingerprint: string }>(
     tables
-      .map(({ name }) => `select '${name}' as name, count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as fingerprint from ${name} t`)
+      .map(
+        ({ name }) => `select '${name}' as name, count(*) || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as fingerprint from ${name} t`,
+      )
       .join(' union all '),
   );
   return Object.fromEntries(rows.map((row) => [row.name, row.fingerprint]));

@@ -16,7 +16,14 @@ import { startTestApp, type GraphQLClient, type TestApp } from './harness.js';
 
 /** Rates used across the usage tests; awkward digits on purpose. */
 export const PRICES = {
-  chat: { model: 'chat-pro', tier: 'PREMIUM', inputPerMillionTokens: '2.5', outputPerMillionTokens: '10.0000000001', cachedInputPerMillionTokens: '1.25', perRequest: '0.0003' },
+  chat: {
+    model: 'chat-pro',
+    tier: 'PREMIUM',
+    inputPerMillionTokens: '2.5',
+    outputPerMillionTokens: '10.0000000001',
+    cachedInputPerMillionTokens: '1.25',
+    perRequest: '0.0003',
+  },
   embed: { model: 'embed-small', tier: 'ECONOMY', inputPerMillionTokens: '0.0200000007', outputPerMillionTokens: '0' },
   image: { model: 'paint-xl', tier: 'STANDARD', inputPerMillionTokens: '0', outputPerMillionTokens: '0', perImage: '0.04' },
   video: { model: 'motion-1', tier: 'PREMIUM', inputPerMillionTokens: '0', outputPerMillionTokens: '0', perVideoSecond: '0.3333333333' },
@@ -50,7 +57,11 @@ export interface CreatedKey {
 }
 
 /** A new key, created through the API as `client` and backdated like the world's, so historic usage falls within its life. */
-export async function createKey(test: TestApp, client: GraphQLClient, input: Partial<Omit<ApiKeyCreateInput, 'departmentId'>> & { departmentId: string }): Promise<CreatedKey> {
+export async function createKey(
+  test: TestApp,
+  client: GraphQLClient,
+  input: Partial<Omit<ApiKeyCreateInput, 'departmentId'>> & { departmentId: string },
+): Promise<CreatedKey> {
   const created = (await client.data(ApiKeyCreateDocument, { input: { name: `key ${randomUUID()}`, environment: 'PRODUCTION', ...input } })).apiKeyCreate;
   if (!created.apiKey) throw new Error(`apiKeyCreate refused: ${JSON.stringify(created.userErrors)}`);
   await test.sql.query('update api_key set created_at = $1 where id = $2', [KEYS_CREATED_AT, created.apiKey.id]);
@@ -126,7 +137,9 @@ export function canonical(value: string): string {
   return fromUnits(toUnits(value));
 }
 
-type Rates = Partial<Record<'inputPerMillionTokens' | 'outputPerMillionTokens' | 'cachedInputPerMillionTokens' | 'perImage' | 'perVideoSecond' | 'perRequest', string>>;
+type Rates = Partial<
+  Record<'inputPerMillionTokens' | 'outputPerMillionTokens' | 'cachedInputPerMillionTokens' | 'perImage' | 'perVideoSecond' | 'perRequest', string>
+>;
 
 /**
  * The exact cost of a record, computed independently of the product's code: integer arithmetic
@@ -140,9 +153,6 @@ export function independentCost(rates: Rates, record: UsageRecordItemInput): big
     rate('cachedInputPerMillionTokens') * BigInt(record.cachedInputTokens ?? 0);
   if (perMillion % 1_000_000n !== 0n) throw new Error('cost needs more than 16 decimals');
   return (
-    perMillion / 1_000_000n +
-    rate('perImage') * BigInt(record.imageCount ?? 0) +
-    rate('perVideoSecond') * BigInt(record.videoSeconds ?? 0) +
-    rate('perRequest')
+    perMillion / 1_000_000n + rate('perImage') * BigInt(record.imageCount ?? 0) + rate('perVideoSecond') * BigInt(record.videoSeconds ?? 0) + rate('perRequest')
   );
 }

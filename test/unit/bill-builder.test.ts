@@ -24,7 +24,14 @@ function group(charged: string, overrides: Partial<UsageGroup> = {}): UsageGroup
 }
 
 function bill(usage: UsageGroup[], terms: Partial<ContractTerms> = {}, hasContract = true) {
-  return buildBill({ period: '2026-10', currency: CurrencyCode.CNY, terms: { ...DEFAULT_TERMS, ...terms }, hasContract, termsOfAdjustedPeriods: new Map(), usage });
+  return buildBill({
+    period: '2026-10',
+    currency: CurrencyCode.CNY,
+    terms: { ...DEFAULT_TERMS, ...terms },
+    hasContract,
+    termsOfAdjustedPeriods: new Map(),
+    usage,
+  });
 }
 
 const amounts = (values: { amount: { toFixed(digits: number): string } }[]) => values.map((line) => line.amount.toFixed(2));
@@ -36,12 +43,20 @@ describe('bill lines round half-up to the fen', () => {
   });
 
   it('rounds tax half-up per line: 12.25 x 6 % = 0.735 -> 0.74', () => {
-    expect(lineTax(decimal('12.25'), decimal('0.06'), TaxMode.TAX_EXCLUSIVE, CurrencyCode.CNY)).toEqual({ net: decimal('12.25'), tax: decimal('0.74'), gross: decimal('12.99') });
+    expect(lineTax(decimal('12.25'), decimal('0.06'), TaxMode.TAX_EXCLUSIVE, CurrencyCode.CNY)).toEqual({
+      net: decimal('12.25'),
+      tax: decimal('0.74'),
+      gross: decimal('12.99'),
+    });
   });
 
   it('backs the net out of a tax-inclusive gross and keeps gross = net + tax', () => {
     // 10.60 / 1.06 = 10.00 exactly; 0.01 / 1.06 = 0.00943 -> net 0.01, tax 0.00
-    expect(lineTax(decimal('10.60'), decimal('0.06'), TaxMode.TAX_INCLUSIVE, CurrencyCode.CNY)).toEqual({ net: decimal('10'), tax: decimal('0.6'), gross: decimal('10.6') });
+    expect(lineTax(decimal('10.60'), decimal('0.06'), TaxMode.TAX_INCLUSIVE, CurrencyCode.CNY)).toEqual({
+      net: decimal('10'),
+      tax: decimal('0.6'),
+      gross: decimal('10.6'),
+    });
     const small = lineTax(decimal('0.01'), decimal('0.06'), TaxMode.TAX_INCLUSIVE, CurrencyCode.CNY);
     expect([small.net.toFixed(2), small.tax.toFixed(2)]).toEqual(['0.01', '0.00']);
   });
@@ -82,8 +97,12 @@ describe('the bill pipeline', () => {
   });
 
   it('totals are the sums of the lines', () => {
-    const built = bill([group('33.333'), group('66.667', { model: 'x' }), group('0.005', { model: 'y' })], { discountPercent: '7.5', monthlyCommitment: '500' });
-    const sum = (pick: (line: (typeof built.lines)[number]) => { plus(value: unknown): unknown }) => built.lines.reduce((total, line) => total.plus(pick(line) as never), decimal('0'));
+    const built = bill([group('33.333'), group('66.667', { model: 'x' }), group('0.005', { model: 'y' })], {
+      discountPercent: '7.5',
+      monthlyCommitment: '500',
+    });
+    const sum = (pick: (line: (typeof built.lines)[number]) => { plus(value: unknown): unknown }) =>
+      built.lines.reduce((total, line) => total.plus(pick(line) as never), decimal('0'));
     expect(sum((line) => line.net).eq(built.net)).toBe(true);
     expect(sum((line) => line.tax).eq(built.tax)).toBe(true);
     expect(sum((line) => line.gross).eq(built.gross)).toBe(true);

@@ -19,8 +19,17 @@ describe('configuration', () => {
 
   it('reads rate limits, defaulting to the published ones, and names a malformed one', () => {
     expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
-    const config = loadConfig({ RATE_LIMIT_STANDARD: '500/20', RATE_LIMIT_GATEWAY: '9000000/3000000', RATE_LIMIT_RENDERS_PER_TOKEN: '1', TRUST_PROXY: 'loopback' });
-    expect(config.rateLimits).toMatchObject({ standard: { maximum: 500, restorePerSecond: 20 }, gateway: { maximum: 9_000_000, restorePerSecond: 3_000_000 }, renders: { perToken: 1 } });
+    const config = loadConfig({
+      RATE_LIMIT_STANDARD: '500/20',
+      RATE_LIMIT_GATEWAY: '9000000/3000000',
+      RATE_LIMIT_RENDERS_PER_TOKEN: '1',
+      TRUST_PROXY: 'loopback',
+    });
+    expect(config.rateLimits).toMatchObject({
+      standard: { maximum: 500, restorePerSecond: 20 },
+      gateway: { maximum: 9_000_000, restorePerSecond: 3_000_000 },
+      renders: { perToken: 1 },
+    });
     expect(config.trustProxy).toBe('loopback');
     expect(() => loadConfig({ RATE_LIMIT_OPERATOR: '1000' })).toThrow('RATE_LIMIT_OPERATOR: must be "<points>/<points restored per second>"');
     expect(() => loadConfig({ RATE_LIMIT_RENDERS_PER_PROCESS: '0' })).toThrow('RATE_LIMIT_RENDERS_PER_PROCESS: must be at least 1');

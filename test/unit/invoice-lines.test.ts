@@ -18,7 +18,12 @@ describe('invoice lines', () => {
   ];
 
   it('groups bill lines per item, discounts netted into their tier, in item order', () => {
-    expect(text(invoiceableByItem(billLines, []))).toEqual({ AI_API_ECONOMY: '100.00', AI_API_STANDARD: '900.00', AI_API_PREMIUM: '0.10', COMMITMENT_TRUE_UP: '50.00' });
+    expect(text(invoiceableByItem(billLines, []))).toEqual({
+      AI_API_ECONOMY: '100.00',
+      AI_API_STANDARD: '900.00',
+      AI_API_PREMIUM: '0.10',
+      COMMITMENT_TRUE_UP: '50.00',
+    });
   });
 
   it('subtracts what earlier invoices took and drops what is used up; red-letter lines give it back', () => {
@@ -43,7 +48,7 @@ describe('invoice lines', () => {
     expect(() => allocateInvoiceAmount(remaining, decimal('1050.11'))).toThrow(RangeError);
   });
 
-  it('computes VAT per line in the bill\'s tax mode, each within 0.01 of net x rate, totals the sums', () => {
+  it("computes VAT per line in the bill's tax mode, each within 0.01 of net x rate, totals the sums", () => {
     const shares = new Map([
       [VatInvoiceItem.AI_API_ECONOMY, decimal('0.08')],
       [VatInvoiceItem.AI_API_STANDARD, decimal('1234.56')],

@@ -1,12 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type VatInvoiceDocument,
-  type VatInvoiceLinePrint,
-  type VatInvoicePartyPrint,
-  renderVatInvoicePdf,
-} from '../../src/modules/invoice/invoice-pdf.js';
+import { type VatInvoiceDocument, type VatInvoiceLinePrint, type VatInvoicePartyPrint, renderVatInvoicePdf } from '../../src/modules/invoice/invoice-pdf.js';
 import { pdfInfo, pdfPageCount, pdfText, rasterizePdfPage } from '../support/pdf-raster.js';
 
 const BUYER_NAME = '北京深度求索科技有限公司';

@@ -14,7 +14,9 @@ export interface AccessTokenCredential {
 
 /** The unrevoked token with this secret hash: one prepared statement, as it runs on cache misses of every request. */
 export async function findActiveAccessToken(em: EntityManager, secretHash: string): Promise<AccessTokenCredential | null> {
-  const { rows } = await (await nativePool(em)).query<{
+  const { rows } = await (
+    await nativePool(em)
+  ).query<{
     id: string;
     role: Role;
     tenant_id: string | null;

@@ -36,7 +36,7 @@ export class AccessTokenResolver {
   }
 
   @Authorized(ACCESS_TOKEN_ADMINS)
-  @Query(() => AccessTokenConnection, { description: 'Access tokens: all for the operator, its tenant\'s for a tenant admin (no other role). Newest first.' })
+  @Query(() => AccessTokenConnection, { description: "Access tokens: all for the operator, its tenant's for a tenant admin (no other role). Newest first." })
   async accessTokens(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -61,7 +61,10 @@ export class AccessTokenResolver {
   }
 
   @Authorized(ACCESS_TOKEN_ADMINS)
-  @Mutation(() => AccessTokenPayload, { description: 'Revoke an access token. It is refused from the next request on, on every server; its open WebSocket connections close with 4403 "Access token revoked" within a second.' })
+  @Mutation(() => AccessTokenPayload, {
+    description:
+      'Revoke an access token. It is refused from the next request on, on every server; its open WebSocket connections close with 4403 "Access token revoked" within a second.',
+  })
   async accessTokenRevoke(
     @Ctx() context: RequestContext,
     @Arg('input', () => AccessTokenRevokeInput) input: AccessTokenRevokeInput,
@@ -73,7 +76,7 @@ export class AccessTokenResolver {
 
 @Resolver(() => ViewerNode)
 export class ViewerResolver {
-  @FieldResolver(() => TenantNode, { nullable: true, description: 'The caller\'s tenant; null for platform-wide callers.' })
+  @FieldResolver(() => TenantNode, { nullable: true, description: "The caller's tenant; null for platform-wide callers." })
   tenant(@Ctx() context: RequestContext, @Root() viewer: ViewerNode): Promise<TenantNode | null> {
     return tenantOf(context, viewer.tenantId);
   }

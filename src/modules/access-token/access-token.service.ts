@@ -93,10 +93,11 @@ export interface IssuedAccessToken {
 
 export async function createAccessToken(context: RequestContext, input: AccessTokenCreateInput): Promise<IssuedAccessToken> {
   requireRole(context.actor, ACCESS_TOKEN_ADMINS);
-  const values = validateInput(
-    z.object({ name: requiredText(100), role: z.enum(Role), expiresAt: futureDate(context.clock.now()).nullish() }),
-    { name: input.name, role: input.role, expiresAt: input.expiresAt },
-  );
+  const values = validateInput(z.object({ name: requiredText(100), role: z.enum(Role), expiresAt: futureDate(context.clock.now()).nullish() }), {
+    name: input.name,
+    role: input.role,
+    expiresAt: input.expiresAt,
+  });
   return inTransaction(context, async (transaction) => {
     const tenant = await tenantForNewToken(transaction, values.role, input.tenantId);
     const secret = generateSecret(ACCESS_TOKEN_PREFIX);
@@ -119,7 +120,8 @@ export async function revokeAccessToken(context: RequestContext, input: AccessTo
   const revoked = await inTransaction(context, async (transaction) => {
     const field = ['input', 'accessTokenId'];
     const token = await transaction.em.findOne(AccessToken, { id: inputId('AccessToken', input.accessTokenId, field) });
-    if (!token || !canSeeTenant(transaction.actor, token.tenant?.id ?? null)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'accessTokenId names no access token you can see');
+    if (!token || !canSeeTenant(transaction.actor, token.tenant?.id ?? null))
+      throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'accessTokenId names no access token you can see');
     if (token.revokedAt) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, 'accessTokenId names a token that is already revoked');
     const before = auditView(token);
     token.revokedAt = transaction.clock.now();

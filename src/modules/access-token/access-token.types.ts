@@ -13,7 +13,7 @@ registerEnumType(Role, {
     TENANT_FINANCE: { description: 'Reads one tenant and handles its money: bills, payments, invoices.' },
     TENANT_VIEWER: { description: 'Reads one tenant.' },
     GATEWAY: { description: 'The AI gateway: authorizes keys and records usage, across tenants.' },
-    ERP: { description: 'Reads bills, invoices and payments: of one tenant, or of all for the operator\'s ERP.' },
+    ERP: { description: "Reads bills, invoices and payments: of one tenant, or of all for the operator's ERP." },
   },
 });
 
@@ -57,7 +57,7 @@ export const AccessTokenConnection = connectionType(AccessTokenNode, 'AccessToke
 
 @ObjectType('Viewer', { description: 'The caller, as its access token describes it.' })
 export class ViewerNode {
-  @Field(() => Role, { description: 'The caller\'s role.' })
+  @Field(() => Role, { description: "The caller's role." })
   role!: Role;
 
   @Field(() => AccessTokenNode, { description: 'The token the caller used.' })
@@ -91,7 +91,8 @@ export class AccessTokenCreateInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'Tenant of the token: required for tenant roles created by the operator, optional for ERP, forbidden for PLATFORM_ADMIN and GATEWAY. Tenant admins leave it out.',
+    description:
+      'Tenant of the token: required for tenant roles created by the operator, optional for ERP, forbidden for PLATFORM_ADMIN and GATEWAY. Tenant admins leave it out.',
   })
   tenantId?: string | null;
 

@@ -20,7 +20,7 @@ interface AlertRaisedArgs {
 @Resolver(() => AlertNode)
 export class AlertResolver {
   @Authorized(SPEND_READERS)
-  @Query(() => AlertConnection, { description: 'Alerts, newest first. Operator and tenant users (their tenant\'s); not ERP.' })
+  @Query(() => AlertConnection, { description: "Alerts, newest first. Operator and tenant users (their tenant's); not ERP." })
   async alerts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -46,7 +46,7 @@ export class AlertResolver {
 
   @Subscription(() => AlertNode, {
     description:
-      'Alerts as they are raised, on any server. Tenant users get their tenant\'s; the operator every tenant\'s; not ERP. With `scope`, only alerts about exactly that scope.',
+      "Alerts as they are raised, on any server. Tenant users get their tenant's; the operator every tenant's; not ERP. With `scope`, only alerts about exactly that scope.",
     // Checks run before the stream starts, so a refusal is a clean NOT_FOUND / FORBIDDEN, not an error mid-stream.
     subscribe: async ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;

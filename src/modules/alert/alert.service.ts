@@ -159,7 +159,8 @@ export async function acknowledgeAlert(context: RequestContext, input: AlertAckn
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'alertId'];
     const alert = await transaction.em.findOne(Alert, { id: inputId('Alert', input.alertId, field) });
-    if (!alert || !canSeeTenant(transaction.actor, alert.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'alertId names no alert you can see');
+    if (!alert || !canSeeTenant(transaction.actor, alert.tenantId))
+      throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'alertId names no alert you can see');
     if (!alert.acknowledgedAt) {
       alert.acknowledgedAt = transaction.clock.now();
       alert.acknowledgedByTokenId = transaction.actor.tokenId;

@@ -11,11 +11,11 @@ registerEnumType(AlertType, {
   name: 'AlertType',
   description: 'What an alert is about.',
   valuesConfig: {
-    BUDGET_THRESHOLD: { description: 'Spend reached one of a budget\'s thresholds.' },
+    BUDGET_THRESHOLD: { description: "Spend reached one of a budget's thresholds." },
     BUDGET_EXHAUSTED: { description: 'Spend reached 100 % of a budget.' },
-    BALANCE_LOW: { description: 'The prepaid balance fell below the tenant\'s level.' },
-    SPEND_SPIKE: { description: 'The last hour\'s spend is far above the scope\'s usual hourly spend.' },
-    FORECAST_OVER_BUDGET: { description: 'This month\'s spend, projected to the month\'s end, passes a monthly budget.' },
+    BALANCE_LOW: { description: "The prepaid balance fell below the tenant's level." },
+    SPEND_SPIKE: { description: "The last hour's spend is far above the scope's usual hourly spend." },
+    FORECAST_OVER_BUDGET: { description: "This month's spend, projected to the month's end, passes a monthly budget." },
   },
 });
 

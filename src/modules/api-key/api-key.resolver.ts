@@ -41,7 +41,7 @@ export class ApiKeyResolver {
   }
 
   @Authorized(DIRECTORY_READERS)
-  @Query(() => ApiKeyNode, { description: 'One API key (operator and tenant users; not ERP or the gateway). Another tenant\'s id is NOT_FOUND.' })
+  @Query(() => ApiKeyNode, { description: "One API key (operator and tenant users; not ERP or the gateway). Another tenant's id is NOT_FOUND." })
   async apiKey(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKeyNode> {
     return toApiKeyNode(await getApiKey(context, argumentId('ApiKey', id, 'id')), context.clock.now());
   }
@@ -56,7 +56,7 @@ export class ApiKeyResolver {
     return toTenantNode((await context.loaders.tenantById.load(key.tenantId))!);
   }
 
-  @FieldResolver(() => SpendLimitNode, { nullable: true, description: 'The key\'s own cap, in the tenant\'s billing currency; null for none.' })
+  @FieldResolver(() => SpendLimitNode, { nullable: true, description: "The key's own cap, in the tenant's billing currency; null for none." })
   async spendLimit(@Ctx() context: RequestContext, @Root() key: ApiKeyNode): Promise<SpendLimitNode | null> {
     if (!key.spendLimitAmount || !key.spendLimitPeriod) return null;
     const tenant = (await context.loaders.tenantById.load(key.tenantId))!;
@@ -73,7 +73,7 @@ export class ApiKeyResolver {
   }
 
   @Authorized(DIRECTORY_WRITERS)
-  @Mutation(() => ApiKeyPayload, { description: 'Change a key\'s name, expiry, allowed models or spend limit.' })
+  @Mutation(() => ApiKeyPayload, { description: "Change a key's name, expiry, allowed models or spend limit." })
   apiKeyUpdate(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyUpdateInput) input: ApiKeyUpdateInput) {
     return this.payload(context, () => updateApiKey(context, input));
   }
@@ -85,7 +85,7 @@ export class ApiKeyResolver {
   }
 
   @Authorized(DIRECTORY_WRITERS)
-  @Mutation(() => ApiKeySecretPayload, { description: 'Replace a key\'s secret. The old secret stops working at once; the new one is shown once.' })
+  @Mutation(() => ApiKeySecretPayload, { description: "Replace a key's secret. The old secret stops working at once; the new one is shown once." })
   apiKeyRotate(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyRotateInput) input: ApiKeyRotateInput) {
     return this.secretPayload(context, () => rotateApiKey(context, input));
   }
@@ -95,7 +95,7 @@ export class ApiKeyResolver {
 export class DepartmentApiKeysResolver {
   // ERP reaches departments through bill lines; keys are not money documents.
   @Authorized(DIRECTORY_READERS)
-  @FieldResolver(() => [ApiKeyNode], { description: 'The department\'s own keys (not those of its children), newest first. Not for ERP.' })
+  @FieldResolver(() => [ApiKeyNode], { description: "The department's own keys (not those of its children), newest first. Not for ERP." })
   async apiKeys(
     @Ctx() context: RequestContext,
     @Root() department: DepartmentNode,
@@ -110,7 +110,7 @@ export class DepartmentApiKeysResolver {
 @Resolver(() => TenantNode)
 export class TenantApiKeysResolver {
   @Authorized(DIRECTORY_READERS)
-  @FieldResolver(() => ApiKeyConnection, { description: 'All of the tenant\'s keys, newest first. Not for ERP.' })
+  @FieldResolver(() => ApiKeyConnection, { description: "All of the tenant's keys, newest first. Not for ERP." })
   async apiKeys(
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,

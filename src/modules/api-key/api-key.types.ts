@@ -26,7 +26,7 @@ registerEnumType(ApiKeyEnvironment, {
   description: 'Which environment a key is for; the secret prefix tells them apart (sk-test- / sk-live-).',
 });
 
-@ObjectType('SpendLimit', { description: 'A key\'s own spending cap per period.' })
+@ObjectType('SpendLimit', { description: "A key's own spending cap per period." })
 export class SpendLimitNode {
   @Field(() => Money, { description: 'The most the key may spend in one period.' })
   amount!: Money;
@@ -123,9 +123,9 @@ export class ApiKeySecretPayload extends ApiKeyPayload {
   secret!: string | null;
 }
 
-@InputType('SpendLimitInput', { description: 'A key\'s own spending cap.' })
+@InputType('SpendLimitInput', { description: "A key's own spending cap." })
 export class SpendLimitInput {
-  @Field(() => DecimalScalar, { description: 'Cap per period in the tenant\'s billing currency, greater than 0.' })
+  @Field(() => DecimalScalar, { description: "Cap per period in the tenant's billing currency, greater than 0." })
   amount!: string;
 
   @Field(() => SpendPeriod, { defaultValue: SpendPeriod.MONTHLY, description: 'Period of the cap; default MONTHLY.' })
@@ -149,7 +149,7 @@ export class ApiKeyCreateInput {
   @Field(() => [String], { nullable: true, description: 'Models the key may call (at most 100); omit or empty for all.' })
   allowedModels?: string[] | null;
 
-  @Field(() => SpendLimitInput, { nullable: true, description: 'The key\'s own cap; omit for none.' })
+  @Field(() => SpendLimitInput, { nullable: true, description: "The key's own cap; omit for none." })
   spendLimit?: SpendLimitInput | null;
 }
 
@@ -167,7 +167,7 @@ export class ApiKeyUpdateInput {
   @Field(() => [String], { nullable: true, description: 'Models the key may call; empty or null for all.' })
   allowedModels?: string[] | null;
 
-  @Field(() => SpendLimitInput, { nullable: true, description: 'The key\'s own cap; null for none.' })
+  @Field(() => SpendLimitInput, { nullable: true, description: "The key's own cap; null for none." })
   spendLimit?: SpendLimitInput | null;
 }
 

@@ -11,7 +11,7 @@ import { AuditEntryConnection, AuditEntryFilterInput, AuditEntryNode, toAuditEnt
 @Resolver(() => AuditEntryNode)
 export class AuditResolver {
   @Authorized(AUDIT_READERS)
-  @Query(() => AuditEntryConnection, { description: 'Who changed access or money, newest first. Operator and tenant admins (their tenant\'s) only.' })
+  @Query(() => AuditEntryConnection, { description: "Who changed access or money, newest first. Operator and tenant admins (their tenant's) only." })
   async auditEntries(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -28,7 +28,7 @@ export class AuditResolver {
   }
 
   @Subscription(() => AuditEntryNode, {
-    description: 'Audit entries as they are committed, on any server. Admins only; tenant admins get their tenant\'s.',
+    description: "Audit entries as they are committed, on any server. Admins only; tenant admins get their tenant's.",
     subscribe: ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, AUDIT_READERS);

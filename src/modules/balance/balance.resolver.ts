@@ -29,7 +29,8 @@ async function entryPayload(work: () => Promise<BalanceEntry>): Promise<BalanceE
 export class BalanceResolver {
   @Authorized(BALANCE_LEDGER_READERS)
   @Query(() => BalanceEntryConnection, {
-    description: 'A prepaid tenant\'s balance ledger, newest first: operator, ERP, tenant admins and finance (their own). Not viewers: they read Tenant.balance.',
+    description:
+      "A prepaid tenant's balance ledger, newest first: operator, ERP, tenant admins and finance (their own). Not viewers: they read Tenant.balance.",
   })
   async balanceEntries(@Ctx() context: RequestContext, @Arg('tenantId', () => ID) tenantId: string, @Args() page: PageArgs) {
     return BalanceEntryConnection.from(await listBalanceEntries(context, argumentId('Tenant', tenantId, 'tenantId'), page), toBalanceEntryNode);
@@ -48,7 +49,9 @@ export class BalanceResolver {
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
-  @Mutation(() => RedemptionCodesCreatePayload, { description: 'Issue prepaid vouchers (operator only). The codes are in this payload and nowhere else, ever.' })
+  @Mutation(() => RedemptionCodesCreatePayload, {
+    description: 'Issue prepaid vouchers (operator only). The codes are in this payload and nowhere else, ever.',
+  })
   async redemptionCodesCreate(@Ctx() context: RequestContext, @Arg('input', () => RedemptionCodesCreateInput) input: RedemptionCodesCreateInput) {
     const { result, userErrors } = await collectUserErrors(() => createRedemptionCodes(context, input));
     return { codes: (result ?? []).map(({ code, redemptionCode }) => ({ code, redemptionCode: toRedemptionCodeNode(redemptionCode) })), userErrors };
@@ -56,7 +59,8 @@ export class BalanceResolver {
 
   @Authorized(VOUCHER_REDEEMERS)
   @Mutation(() => BalanceEntryPayload, {
-    description: 'Redeem a voucher into the prepaid balance: single use, even when redeemed twice at once. Expired, used or foreign-currency codes are refused with a code.',
+    description:
+      'Redeem a voucher into the prepaid balance: single use, even when redeemed twice at once. Expired, used or foreign-currency codes are refused with a code.',
   })
   redemptionCodeRedeem(@Ctx() context: RequestContext, @Arg('input', () => RedemptionCodeRedeemInput) input: RedemptionCodeRedeemInput) {
     return entryPayload(() => redeemCode(context, input));

@@ -29,13 +29,11 @@ const topUpSchema = z.object({
 });
 
 const adjustSchema = z.object({
-  amount: z
-    .string()
-    .refine(
-      // Balances carry usage to 16 decimal places; an adjustment can square them exactly.
-      (value) => /^-?(0|[1-9]\d{0,13})(\.\d{1,16})?$/.test(value) && !decimal(value).isZero(),
-      'must be a non-zero decimal below 10^14 with at most 16 decimal places; negative debits the balance',
-    ),
+  amount: z.string().refine(
+    // Balances carry usage to 16 decimal places; an adjustment can square them exactly.
+    (value) => /^-?(0|[1-9]\d{0,13})(\.\d{1,16})?$/.test(value) && !decimal(value).isZero(),
+    'must be a non-zero decimal below 10^14 with at most 16 decimal places; negative debits the balance',
+  ),
   reason: requiredText(500),
   idempotencyKey,
 });
@@ -53,7 +51,8 @@ interface LedgerChange {
 /** The tenant of a balance mutation: it must exist, be visible, and be prepaid. */
 async function prepaidTenant(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
   const tenant = await transaction.em.findOne(Tenant, { id: inputId('Tenant', tenantId, field) });
-  if (!tenant || !canSeeTenant(transaction.actor, tenant.id)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
+  if (!tenant || !canSeeTenant(transaction.actor, tenant.id))
+    throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
   if ((await billingModeNow(transaction, tenant)) !== BillingMode.PREPAID) {
     throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `${field.at(-1)} names a tenant whose contract in force is not prepaid`);
   }
@@ -162,7 +161,13 @@ export async function createRedemptionCodes(context: RequestContext, input: Rede
       tenantId: null,
       action: 'redemptionCode.create',
       targetId: issued[0].redemptionCode.id,
-      after: { count: values.count, amount: values.amount, currency: input.currency, expiresAt: values.expiresAt.toISOString(), ids: issued.map((item) => item.redemptionCode.id) },
+      after: {
+        count: values.count,
+        amount: values.amount,
+        currency: input.currency,
+        expiresAt: values.expiresAt.toISOString(),
+        ids: issued.map((item) => item.redemptionCode.id),
+      },
     });
     return issued;
   });
@@ -183,7 +188,11 @@ export async function redeemCode(context: RequestContext, input: RedemptionCodeR
     const known = await transaction.em.findOne(RedemptionCode, { codeHash });
     if (!known) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, codeField, 'code is not a redemption code');
     if (known.currency !== tenant.billingCurrency) {
-      throw UserInputErrors.single(UserErrorCode.CURRENCY_MISMATCH, codeField, `code is in ${known.currency}; the tenant is billed in ${tenant.billingCurrency}`);
+      throw UserInputErrors.single(
+        UserErrorCode.CURRENCY_MISMATCH,
+        codeField,
+        `code is in ${known.currency}; the tenant is billed in ${tenant.billingCurrency}`,
+      );
     }
     const now = transaction.clock.now();
     const claimed = await transaction.em.execute<{ id: string }[]>(

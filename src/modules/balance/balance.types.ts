@@ -23,7 +23,7 @@ export class BalanceEntryNode extends Node {
   @Field(() => PaymentMethod, { nullable: true, description: 'For top-ups.' })
   paymentMethod!: PaymentMethod | null;
 
-  @Field(() => String, { nullable: true, description: 'Payment reference, or the redemption code\'s id.' })
+  @Field(() => String, { nullable: true, description: "Payment reference, or the redemption code's id." })
   reference!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why, for adjustments.' })
@@ -62,13 +62,13 @@ export class BalanceTopUpInput {
   @Field(() => ID, { description: 'The prepaid tenant.' })
   tenantId!: string;
 
-  @Field(() => DecimalScalar, { description: 'Amount received, in the tenant\'s billing currency; greater than 0.' })
+  @Field(() => DecimalScalar, { description: "Amount received, in the tenant's billing currency; greater than 0." })
   amount!: string;
 
   @Field(() => PaymentMethod, { description: 'How it was received.' })
   paymentMethod!: PaymentMethod;
 
-  @Field({ description: 'The payment\'s reference (bank slip, Alipay trade number ...), at most 200 characters.' })
+  @Field({ description: "The payment's reference (bank slip, Alipay trade number ...), at most 200 characters." })
   reference!: string;
 
   @Field({ description: 'Unique per tenant: a retry with the same key returns the first entry; the same key with other input is refused.' })
@@ -80,7 +80,7 @@ export class BalanceAdjustInput {
   @Field(() => ID, { description: 'The prepaid tenant.' })
   tenantId!: string;
 
-  @Field(() => DecimalScalar, { description: 'Signed, non-zero, at most 16 decimal places (the ledger\'s precision): negative debits the balance.' })
+  @Field(() => DecimalScalar, { description: "Signed, non-zero, at most 16 decimal places (the ledger's precision): negative debits the balance." })
   amount!: string;
 
   @Field({ description: 'Why, at most 500 characters; kept on the entry and in the audit trail.' })

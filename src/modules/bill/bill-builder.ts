@@ -143,7 +143,9 @@ function discountLines(draft: Draft): void {
     group.sum = group.sum.plus(line.amount);
     groups.set(key, group);
   }
-  const ordered = [...groups.values()].sort((left, right) => (left.adjustedPeriod ?? '').localeCompare(right.adjustedPeriod ?? '') || left.tier.localeCompare(right.tier));
+  const ordered = [...groups.values()].sort(
+    (left, right) => (left.adjustedPeriod ?? '').localeCompare(right.adjustedPeriod ?? '') || left.tier.localeCompare(right.tier),
+  );
   for (const { adjustedPeriod, tier, sum } of ordered) {
     const percent = discountPercentFor(adjustedPeriod ? (termsOfAdjustedPeriods.get(adjustedPeriod) ?? terms) : terms, tier);
     if (percent.isZero() || sum.isZero()) continue;

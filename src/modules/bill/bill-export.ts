@@ -178,7 +178,14 @@ export function billPdf(data: BillExport): Promise<Buffer> {
     buyer: { name: data.buyer.legalName ?? data.tenantName, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
     taxMode: bill.taxMode === TaxMode.TAX_EXCLUSIVE ? 'TAX_EXCLUSIVE' : 'TAX_INCLUSIVE',
     taxRate: bill.taxRate,
-    lines: lines.map((line) => ({ description: line.description, quantity: quantityText(line), unitPrice: null, net: line.net, tax: line.tax, gross: line.gross })),
+    lines: lines.map((line) => ({
+      description: line.description,
+      quantity: quantityText(line),
+      unitPrice: null,
+      net: line.net,
+      tax: line.tax,
+      gross: line.gross,
+    })),
     totals: { net: bill.netTotal, tax: bill.taxTotal, gross: bill.grossTotal, amountPaid: bill.amountPaid, amountDue: amountDue(bill) },
   });
 }

@@ -118,7 +118,10 @@ function drawHeading(doc: Document, fonts: CjkFonts, statement: BillStatement): 
 function drawLabelledValue(doc: Document, fonts: CjkFonts, label: string, value: string, x: number, y: number, width: number): void {
   const labelWidth = 96;
   doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(label, x, y, { width: labelWidth, lineBreak: false });
-  doc.font(fonts.bold).fillColor(COLOR.text).text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
+  doc
+    .font(fonts.bold)
+    .fillColor(COLOR.text)
+    .text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
 }
 
 /** UTC with the zone spelled out: the statement carries no time zone to show a local time in. */
@@ -131,19 +134,41 @@ function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, t
   const width = (contentWidth(doc) - gap) / 2;
   const left = doc.page.margins.left;
   const { seller, buyer } = statement;
-  const sellerBottom = drawParty(doc, fonts, '销售方 Seller', seller.name, [
-    ['纳税人识别号 Taxpayer ID', seller.taxpayerId],
-    ['地址 Address', seller.address],
-    ['开户行 Bank', seller.bankName],
-    ['账号 Account', seller.bankAccount],
-  ], left, top, width);
-  const buyerBottom = drawParty(doc, fonts, '购买方 Buyer', buyer.name, [
-    ['纳税人识别号 Taxpayer ID', buyer.taxpayerId],
-    ['地址 Address', buyer.address],
-  ], left + width + gap, top, width);
+  const sellerBottom = drawParty(
+    doc,
+    fonts,
+    '销售方 Seller',
+    seller.name,
+    [
+      ['纳税人识别号 Taxpayer ID', seller.taxpayerId],
+      ['地址 Address', seller.address],
+      ['开户行 Bank', seller.bankName],
+      ['账号 Account', seller.bankAccount],
+    ],
+    left,
+    top,
+    width,
+  );
+  const buyerBottom = drawParty(
+    doc,
+    fonts,
+    '购买方 Buyer',
+    buyer.name,
+    [
+      ['纳税人识别号 Taxpayer ID', buyer.taxpayerId],
+      ['地址 Address', buyer.address],
+    ],
+    left + width + gap,
+    top,
+    width,
+  );
   const bottom = Math.max(sellerBottom, buyerBottom);
   const taxLine = `计税方式 Tax mode: ${TAX_MODE_LABEL[statement.taxMode]}    税率 Tax rate: ${statement.taxRate}    金额单位 Amounts in ${statement.currency}`;
-  doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(taxLine, left, bottom + 10, { width: contentWidth(doc) });
+  doc
+    .font(fonts.regular)
+    .fontSize(SIZE.body)
+    .fillColor(COLOR.muted)
+    .text(taxLine, left, bottom + 10, { width: contentWidth(doc) });
   doc.fillColor(COLOR.text);
   return doc.y;
 }
@@ -159,8 +184,16 @@ function drawParty(
   width: number,
 ): number {
   const inner = width - 16;
-  doc.font(fonts.bold).fontSize(SIZE.heading).fillColor(COLOR.accent).text(heading, x + 8, top + 8, { width: inner });
-  doc.font(fonts.bold).fontSize(SIZE.body + 1).fillColor(COLOR.text).text(name, x + 8, doc.y + 3, { width: inner });
+  doc
+    .font(fonts.bold)
+    .fontSize(SIZE.heading)
+    .fillColor(COLOR.accent)
+    .text(heading, x + 8, top + 8, { width: inner });
+  doc
+    .font(fonts.bold)
+    .fontSize(SIZE.body + 1)
+    .fillColor(COLOR.text)
+    .text(name, x + 8, doc.y + 3, { width: inner });
   doc.font(fonts.regular).fontSize(SIZE.body);
   for (const [label, value] of details) {
     if (!value) continue;
@@ -168,14 +201,21 @@ function drawParty(
     doc.fillColor(COLOR.text).text(value, x + 8, doc.y, { width: inner });
   }
   const bottom = doc.y + 8;
-  doc.lineWidth(0.75).strokeColor(COLOR.rule).roundedRect(x, top, width, bottom - top, 4).stroke();
+  doc
+    .lineWidth(0.75)
+    .strokeColor(COLOR.rule)
+    .roundedRect(x, top, width, bottom - top, 4)
+    .stroke();
   return bottom;
 }
 
 function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): number {
   let y = drawTableHeader(doc, fonts, top);
   if (statement.lines.length === 0) {
-    doc.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.muted)
+    doc
+      .font(fonts.regular)
+      .fontSize(SIZE.table)
+      .fillColor(COLOR.muted)
       .text('本期无费用明细 No charges this period', doc.page.margins.left + CELL_PADDING.x, y + CELL_PADDING.y);
     doc.fillColor(COLOR.text);
     return doc.y + CELL_PADDING.y;
@@ -218,8 +258,12 @@ function drawRow(doc: Document, cells: string[], top: number, height: number): v
     x += width;
   });
   const bottom = top + height;
-  doc.lineWidth(0.5).strokeColor(COLOR.rule)
-    .moveTo(doc.page.margins.left, bottom).lineTo(doc.page.margins.left + contentWidth(doc), bottom).stroke();
+  doc
+    .lineWidth(0.5)
+    .strokeColor(COLOR.rule)
+    .moveTo(doc.page.margins.left, bottom)
+    .lineTo(doc.page.margins.left + contentWidth(doc), bottom)
+    .stroke();
 }
 
 function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): void {
@@ -237,10 +281,7 @@ function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, to
   const emphasisGap = 6;
   const measured = rows.map(([label, amount, isEmphasised]) => {
     useTotalsFont(doc, fonts, isEmphasised);
-    const height = Math.max(
-      doc.heightOfString(label, { width: labelWidth }),
-      doc.heightOfString(`${currency} ${amount}`, { width: width - labelWidth }),
-    );
+    const height = Math.max(doc.heightOfString(label, { width: labelWidth }), doc.heightOfString(`${currency} ${amount}`, { width: width - labelWidth }));
     return { label, amount: `${currency} ${amount}`, isEmphasised, height };
   });
   const blockHeight = measured.reduce((sum, row) => sum + row.height + rowGap + (row.isEmphasised ? emphasisGap : 0), 0);
@@ -252,7 +293,12 @@ function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, to
   const x = doc.page.margins.left + contentWidth(doc) - width;
   for (const { label, amount, isEmphasised, height } of measured) {
     if (isEmphasised) {
-      doc.lineWidth(0.75).strokeColor(COLOR.text).moveTo(x, y + 1).lineTo(x + width, y + 1).stroke();
+      doc
+        .lineWidth(0.75)
+        .strokeColor(COLOR.text)
+        .moveTo(x, y + 1)
+        .lineTo(x + width, y + 1)
+        .stroke();
       y += emphasisGap;
     }
     useTotalsFont(doc, fonts, isEmphasised);

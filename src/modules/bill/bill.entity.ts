@@ -41,7 +41,10 @@ const count = () => ({ type: new BigIntType('number') }) as const;
  * from one counter row as the last write of each transaction, so versions become visible in order.
  */
 @Entity({ tableName: 'bill' })
-@Index({ name: 'bill_one_per_tenant_period', expression: `create unique index "bill_one_per_tenant_period" on "bill" ("tenant_id", "period_start") where "status" <> 'VOID'` })
+@Index({
+  name: 'bill_one_per_tenant_period',
+  expression: `create unique index "bill_one_per_tenant_period" on "bill" ("tenant_id", "period_start") where "status" <> 'VOID'`,
+})
 @Index({ name: 'bill_tenant_status_index', properties: ['tenantId', 'status'] })
 @Index({ name: 'bill_updated_index', properties: ['updatedAt', 'syncVersion'] })
 @Index({ name: 'bill_sync_index', properties: ['syncVersion', 'id'] })

@@ -38,7 +38,10 @@ import { createSettlementRun, SETTLEMENT_PROGRESS, type SettlementProgressMessag
 @Resolver(() => BillNode)
 export class BillResolver {
   @Authorized(MONEY_DOCUMENT_READERS)
-  @Query(() => BillNode, { nullable: true, description: 'One bill (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant\'s.' })
+  @Query(() => BillNode, {
+    nullable: true,
+    description: "One bill (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant's.",
+  })
   async bill(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<BillNode | null> {
     const bill = await findBill(context, argumentId('Bill', id, 'id'));
     return bill ? toBillNode(bill) : null;
@@ -46,7 +49,8 @@ export class BillResolver {
 
   @Authorized(MONEY_DOCUMENT_READERS)
   @Query(() => BillConnection, {
-    description: 'Bills (operator, ERP, tenant users; not the gateway). Tenant users and a tenant\'s ERP see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.',
+    description:
+      "Bills (operator, ERP, tenant users; not the gateway). Tenant users and a tenant's ERP see their tenant's; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.",
   })
   async bills(
     @Ctx() context: RequestContext,
@@ -79,7 +83,9 @@ export class BillResolver {
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
-  @Mutation(() => PaymentRecordPayload, { description: 'Record money received against a bill (operator only). Overpayment is refused. Idempotent on idempotencyKey.' })
+  @Mutation(() => PaymentRecordPayload, {
+    description: 'Record money received against a bill (operator only). Overpayment is refused. Idempotent on idempotencyKey.',
+  })
   async paymentRecord(@Ctx() context: RequestContext, @Arg('input', () => PaymentRecordInput) input: PaymentRecordInput) {
     const { result, userErrors } = await collectUserErrors(() => recordPayment(context, input));
     const bill = result ? await context.em.findOne(Bill, { id: result.billId }, { refresh: true }) : null;
@@ -104,7 +110,7 @@ export class BillResolver {
     return contract ? toContractNode(contract) : null;
   }
 
-  @FieldResolver(() => [BillLineNode], { description: 'The lines, in order. Their figures sum to the bill\'s totals.' })
+  @FieldResolver(() => [BillLineNode], { description: "The lines, in order. Their figures sum to the bill's totals." })
   async lines(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<BillLineNode[]> {
     const lines = await context.loaders.billLines.load(bill.id);
     return lines.map((line) => toBillLineNode(line, bill.total.gross.currency));
@@ -118,7 +124,10 @@ export class BillResolver {
 
 @Resolver(() => BillLineNode)
 export class BillLineResolver {
-  @FieldResolver(() => DepartmentNode, { nullable: true, description: 'The department, for usage lines. ERP reads it here (not its parent, children or keys).' })
+  @FieldResolver(() => DepartmentNode, {
+    nullable: true,
+    description: 'The department, for usage lines. ERP reads it here (not its parent, children or keys).',
+  })
   async department(@Ctx() context: RequestContext, @Root() line: BillLineNode): Promise<DepartmentNode | null> {
     const department = line.departmentId ? await context.loaders.departmentById.load(line.departmentId) : null;
     return department ? toDepartmentNode(department) : null;
@@ -134,7 +143,8 @@ export class BillLineResolver {
 @Resolver(() => BillingEventNode)
 export class BillingEventResolver {
   @Subscription(() => BillingEventNode, {
-    description: 'Bills finalized, payments recorded, bills overdue or voided, VAT invoices issued or reversed, on any server. Tenant users and a tenant\'s ERP get their tenant\'s; the operator and an operator ERP every tenant\'s. Not the gateway.',
+    description:
+      "Bills finalized, payments recorded, bills overdue or voided, VAT invoices issued or reversed, on any server. Tenant users and a tenant's ERP get their tenant's; the operator and an operator ERP every tenant's. Not the gateway.",
     subscribe: async ({ context }) => {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, MONEY_DOCUMENT_READERS);
@@ -147,7 +157,13 @@ export class BillingEventResolver {
   })
   billingEvent(@Ctx() context: RequestContext, @Root() event: BillingEventMessage): BillingEventNode {
     beginSubscriptionEvent(context);
-    return Object.assign(new BillingEventNode(), { billId: event.billId, paymentId: event.paymentId ?? null, invoiceId: event.invoiceId ?? null, type: event.type, occurredAt: new Date(event.occurredAt) });
+    return Object.assign(new BillingEventNode(), {
+      billId: event.billId,
+      paymentId: event.paymentId ?? null,
+      invoiceId: event.invoiceId ?? null,
+      type: event.type,
+      occurredAt: new Date(event.occurredAt),
+    });
   }
 
   @Subscription(() => SettlementRunNode, {

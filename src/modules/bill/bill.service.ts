@@ -32,7 +32,12 @@ export interface BillFilter {
   updatedSince?: Date | null;
 }
 
-export async function listBills(context: RequestContext, filter: BillFilter | null, order: { field: BillOrderField; direction: OrderDirection }, page: PageArgs) {
+export async function listBills(
+  context: RequestContext,
+  filter: BillFilter | null,
+  order: { field: BillOrderField; direction: OrderDirection },
+  page: PageArgs,
+) {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const where: FilterQuery<Bill> = {};
   const tenantId = tenantScope(context.actor, filter?.tenantId);
@@ -92,7 +97,12 @@ export async function touchBill(transaction: RequestContext, bill: Bill): Promis
 }
 
 /** Publishes a billing event when the transaction commits. */
-export async function announce(transaction: RequestContext, bill: Bill, type: BillingEventType, ids: { paymentId?: string; invoiceId?: string } = {}): Promise<void> {
+export async function announce(
+  transaction: RequestContext,
+  bill: Bill,
+  type: BillingEventType,
+  ids: { paymentId?: string; invoiceId?: string } = {},
+): Promise<void> {
   const event: BillingEventMessage = { type, billId: bill.id, tenantId: bill.tenantId, ...ids, occurredAt: transaction.clock.now().toISOString() };
   await publishOnCommit(transaction.em, BILLING_EVENT, event);
 }
@@ -100,7 +110,8 @@ export async function announce(transaction: RequestContext, bill: Bill, type: Bi
 /** The bill a mutation changes, locked until commit; NOT_FOUND on `field` when the caller cannot see it. */
 export async function lockBill(transaction: RequestContext, billId: string, field = ['input', 'billId']): Promise<Bill> {
   const bill = await transaction.em.findOne(Bill, { id: inputId('Bill', billId, field) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no bill you can see`);
+  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId))
+    throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no bill you can see`);
   return bill;
 }
 
@@ -125,7 +136,10 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
       method: z.enum(BillPaymentMethod),
       amount: z
         .string()
-        .refine((value) => isDecimalString(value) && decimal(value).gt(0) && decimal(value).decimalPlaces() <= 2, 'must be greater than 0 with at most 2 decimal places'),
+        .refine(
+          (value) => isDecimalString(value) && decimal(value).gt(0) && decimal(value).decimalPlaces() <= 2,
+          'must be greater than 0 with at most 2 decimal places',
+        ),
       reference: requiredText(200).nullish(),
       receivedAt: z.date().refine((value) => value.getTime() <= now.getTime() + 5 * 60_000, 'must not be in the future'),
       idempotencyKey: requiredText(100),
@@ -187,12 +201,24 @@ async function payFromBalance(transaction: RequestContext, bill: Bill, amount: s
     `update balance_account set balance = balance - $1, updated_at = $2 where tenant_id = $3 and balance >= $4 returning balance::text as balance`,
     [amount, transaction.clock.now(), bill.tenantId, amount],
   );
-  if (!debited) throw UserInputErrors.single(UserErrorCode.INSUFFICIENT_BALANCE, ['input', 'amount'], `amount ${amount} is more than the tenant's prepaid balance`);
+  if (!debited)
+    throw UserInputErrors.single(UserErrorCode.INSUFFICIENT_BALANCE, ['input', 'amount'], `amount ${amount} is more than the tenant's prepaid balance`);
   await queryRows(
     transaction.em,
     `insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, reference, created_by_token_id, created_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [newId('BalanceEntry'), bill.tenantId, BalanceEntryType.ADJUSTMENT, `-${amount}`, bill.currency, debited.balance, `Payment of bill ${bill.number}`, bill.id, transaction.actor.tokenId, transaction.clock.now()],
+    [
+      newId('BalanceEntry'),
+      bill.tenantId,
+      BalanceEntryType.ADJUSTMENT,
+      `-${amount}`,
+      bill.currency,
+      debited.balance,
+      `Payment of bill ${bill.number}`,
+      bill.id,
+      transaction.actor.tokenId,
+      transaction.clock.now(),
+    ],
   );
 }
 
@@ -208,14 +234,26 @@ export async function voidBill(context: RequestContext, input: { billId: string;
     const bill = await lockBill(transaction, input.billId);
     const field = ['input', 'billId'];
     if (!OPEN_BILL_STATUSES.includes(bill.status) || decimal(bill.amountPaid).gt(0) || (await em.count(Payment, { billId: bill.id })) > 0) {
-      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} is ${bill.status}${decimal(bill.amountPaid).gt(0) ? ' with payments' : ''}: only an unpaid finalized bill can be voided`);
+      throw UserInputErrors.single(
+        UserErrorCode.INVALID_STATE,
+        field,
+        `bill ${bill.number} is ${bill.status}${decimal(bill.amountPaid).gt(0) ? ' with payments' : ''}: only an unpaid finalized bill can be voided`,
+      );
     }
     if (decimal(bill.amountInvoiced).gt(0)) {
-      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} has VAT invoices for ${bill.amountInvoiced}: reverse them (vatInvoiceReverse) before voiding it`);
+      throw UserInputErrors.single(
+        UserErrorCode.INVALID_STATE,
+        field,
+        `bill ${bill.number} has VAT invoices for ${bill.amountInvoiced}: reverse them (vatInvoiceReverse) before voiding it`,
+      );
     }
     const later = await em.findOne(Bill, { tenantId: bill.tenantId, periodStart: { $gt: bill.periodStart }, status: { $ne: BillStatus.VOID } });
     if (later) {
-      throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `bill ${bill.number} is followed by bill ${later.number} for ${periodOfDate(later.periodStart)}: void that one first`);
+      throw UserInputErrors.single(
+        UserErrorCode.INVALID_STATE,
+        field,
+        `bill ${bill.number} is followed by bill ${later.number} for ${periodOfDate(later.periodStart)}: void that one first`,
+      );
     }
     const before = { status: bill.status };
     bill.status = BillStatus.VOID;

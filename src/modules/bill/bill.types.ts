@@ -79,10 +79,10 @@ export class BillLineNode {
   @Field(() => BillUsageQuantities, { nullable: true, description: 'Quantities, for usage lines.' })
   quantity!: BillUsageQuantities | null;
 
-  @Field(() => DecimalScalar, { description: 'The exact charge before rounding (usage lines: the sum of the usage records\' charges).' })
+  @Field(() => DecimalScalar, { description: "The exact charge before rounding (usage lines: the sum of the usage records' charges)." })
   exactAmount!: string;
 
-  @Field(() => Money, { description: 'The line\'s amount as priced: net under tax-exclusive terms, gross under tax-inclusive ones.' })
+  @Field(() => Money, { description: "The line's amount as priced: net under tax-exclusive terms, gross under tax-inclusive ones." })
   amount!: Money;
 
   @Field(() => TaxedMoney, { description: 'Net, VAT and gross of the line.' })
@@ -151,7 +151,10 @@ export class BillExportUrls {
   pdf!: string;
 }
 
-@ObjectType('Bill', { implements: Node, description: 'A tenant\'s monthly bill: one per tenant and period, immutable once finalized except for its payment status.' })
+@ObjectType('Bill', {
+  implements: Node,
+  description: "A tenant's monthly bill: one per tenant and period, immutable once finalized except for its payment status.",
+})
 export class BillNode extends Node {
   tenantId!: string;
   contractId!: string | null;
@@ -180,7 +183,7 @@ export class BillNode extends Node {
   @Field(() => Money, { description: 'Sum of the line amounts as priced.' })
   subtotal!: Money;
 
-  @Field(() => TaxedMoney, { description: 'Totals: each is the sum of the lines\' figures.' })
+  @Field(() => TaxedMoney, { description: "Totals: each is the sum of the lines' figures." })
   total!: TaxedMoney;
 
   @Field(() => Money, { description: 'Paid so far.' })
@@ -190,14 +193,15 @@ export class BillNode extends Node {
   amountDue!: Money;
 
   @Field(() => Money, {
-    description: 'Covered by VAT invoices so far, in the bill\'s priced terms like subtotal (net under tax-exclusive terms, gross under tax-inclusive ones); reversed invoices no longer count.',
+    description:
+      "Covered by VAT invoices so far, in the bill's priced terms like subtotal (net under tax-exclusive terms, gross under tax-inclusive ones); reversed invoices no longer count.",
   })
   amountInvoiced!: Money;
 
   @Field(() => Money, { description: 'Still to invoice: subtotal minus amountInvoiced; 0 for bills that cannot be invoiced (not finalized, or not in CNY).' })
   amountInvoiceable!: Money;
 
-  @Field(() => LocalDateScalar, { nullable: true, description: 'Due date in the tenant\'s time zone.' })
+  @Field(() => LocalDateScalar, { nullable: true, description: "Due date in the tenant's time zone." })
   dueOn!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When it was finalized.' })
@@ -255,7 +259,7 @@ export const BillConnection = connectionType(BillNode, 'Bill');
 
 @InputType('BillFilterInput', { description: 'Which bills to list.' })
 export class BillFilterInput {
-  @Field(() => ID, { nullable: true, description: 'Only this tenant\'s (tenant users always get their own).' })
+  @Field(() => ID, { nullable: true, description: "Only this tenant's (tenant users always get their own)." })
   tenantId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only this period, "YYYY-MM".' })
@@ -266,7 +270,8 @@ export class BillFilterInput {
 
   @Field(() => Date, {
     nullable: true,
-    description: 'Only bills changed at or after this time. With orderBy UPDATED_AT ASC and cursors, an ERP sees every change exactly once, even while bills are being written.',
+    description:
+      'Only bills changed at or after this time. With orderBy UPDATED_AT ASC and cursors, an ERP sees every change exactly once, even while bills are being written.',
   })
   updatedSince?: Date | null;
 }
@@ -362,7 +367,7 @@ export class PaymentRecordInput {
   @Field(() => ID, { description: 'The bill.' })
   billId!: string;
 
-  @Field(() => BillPaymentMethod, { description: 'How it was paid; BALANCE debits the tenant\'s prepaid balance.' })
+  @Field(() => BillPaymentMethod, { description: "How it was paid; BALANCE debits the tenant's prepaid balance." })
   method!: BillPaymentMethod;
 
   @Field(() => DecimalScalar, { description: 'Amount, greater than 0 with at most 2 decimal places, not more than is due.' })

@@ -107,7 +107,9 @@ export async function usageGroups(
   tenant: TenantToSettle,
   window: { startsAt: Date; endsAt: Date; watermark: number; previousWatermark: number | null },
 ): Promise<UsageGroup[]> {
-  const { rows } = await client.query<Omit<UsageGroup, 'requestCount' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'imageCount' | 'videoSeconds'> & Record<string, string>>({
+  const { rows } = await client.query<
+    Omit<UsageGroup, 'requestCount' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'imageCount' | 'videoSeconds'> & Record<string, string>
+  >({
     name: 'settle-usage',
     text: `with charged as (
              select null::text as adjusted_period, u.department_id, u.model, u.price_id, u.input_tokens, u.output_tokens,
@@ -211,9 +213,28 @@ export async function insertBill(client: pg.ClientBase, bill: BillRow, lines: Dr
                              settlement_run_id, sync_version, created_at, updated_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
     values: [
-      bill.id, bill.tenantId, bill.periodStart, bill.status, bill.number, bill.currency, bill.contractId, bill.contractVersion, bill.billingMode,
-      bill.taxMode, bill.taxRate, bill.netTotal, bill.taxTotal, bill.grossTotal, bill.amountPaid, bill.usageWatermark, bill.finalizedAt,
-      bill.dueOn, bill.settlementRunId, bill.syncVersion, bill.createdAt, bill.updatedAt,
+      bill.id,
+      bill.tenantId,
+      bill.periodStart,
+      bill.status,
+      bill.number,
+      bill.currency,
+      bill.contractId,
+      bill.contractVersion,
+      bill.billingMode,
+      bill.taxMode,
+      bill.taxRate,
+      bill.netTotal,
+      bill.taxTotal,
+      bill.grossTotal,
+      bill.amountPaid,
+      bill.usageWatermark,
+      bill.finalizedAt,
+      bill.dueOn,
+      bill.settlementRunId,
+      bill.syncVersion,
+      bill.createdAt,
+      bill.updatedAt,
     ],
   });
   await client.query({
@@ -274,7 +295,17 @@ export async function insertPayment(client: pg.ClientBase, payment: PaymentRow):
     name: 'payment-insert',
     text: `insert into payment (id, bill_id, tenant_id, method, amount, currency, reference, received_at, created_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    values: [payment.id, payment.billId, payment.tenantId, payment.method, payment.amount, payment.currency, payment.reference, payment.receivedAt, payment.createdAt],
+    values: [
+      payment.id,
+      payment.billId,
+      payment.tenantId,
+      payment.method,
+      payment.amount,
+      payment.currency,
+      payment.reference,
+      payment.receivedAt,
+      payment.createdAt,
+    ],
   });
 }
 

@@ -10,7 +10,16 @@ import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { decimal } from '../../platform/money.js';
 import { once } from '../../platform/idempotency.js';
-import { addPeriods, localDateOf, periodEndInstant, periodFirstDay, periodInput, periodOfDate, periodStartInstant, type Period } from '../../platform/period.js';
+import {
+  addPeriods,
+  localDateOf,
+  periodEndInstant,
+  periodFirstDay,
+  periodInput,
+  periodOfDate,
+  periodStartInstant,
+  type Period,
+} from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -179,7 +188,10 @@ export interface SettlementProgressMessage {
 /** Settles every tenant of a run, a few at a time, recording counts, failures and a heartbeat as it goes. */
 export async function executeSettlementRun(dependencies: SettlementDependencies, runId: string, onProgress?: (run: RunCounts) => void): Promise<void> {
   const { pool, logger } = dependencies;
-  const { rows } = await pool.query<{ period: string; tenantIds: string[] | null }>('select period, tenant_ids as "tenantIds" from settlement_run where id = $1', [runId]);
+  const { rows } = await pool.query<{ period: string; tenantIds: string[] | null }>(
+    'select period, tenant_ids as "tenantIds" from settlement_run where id = $1',
+    [runId],
+  );
   const { period, tenantIds } = rows[0];
   const tenants = await tenantsToSettle(pool, tenantIds);
   const counts: RunCounts = { tenantCount: tenants.length, billedCount: 0, skippedCount: 0, failedCount: 0, failures: [] };
@@ -248,7 +260,11 @@ export interface SettlementRequest {
 
 const requestSchema = z.object({
   period: periodInput,
-  tenantIds: z.array(z.string()).min(1, 'must name at least 1 tenant, or be left out for every tenant').max(10_000, 'must name at most 10000 tenants').nullish(),
+  tenantIds: z
+    .array(z.string())
+    .min(1, 'must name at least 1 tenant, or be left out for every tenant')
+    .max(10_000, 'must name at most 10000 tenants')
+    .nullish(),
   idempotencyKey: requiredText(100),
 });
 
@@ -265,7 +281,13 @@ async function newSettlementRun(transaction: RequestContext, values: z.output<ty
       if (!tenant) return [{ code: UserErrorCode.NOT_FOUND, field, message: `tenantIds[${index}] names no tenant` }];
       const endsAt = periodEndInstant(values.period, tenant.timezone);
       return now < endsAt
-        ? [{ code: UserErrorCode.PERIOD_NOT_ENDED, field, message: `${values.period} has not ended for tenant ${id}: it ends at ${endsAt.toISOString()} (${tenant.timezone})` }]
+        ? [
+            {
+              code: UserErrorCode.PERIOD_NOT_ENDED,
+              field,
+              message: `${values.period} has not ended for tenant ${id}: it ends at ${endsAt.toISOString()} (${tenant.timezone})`,
+            },
+          ]
         : [];
     });
     if (errors.length > 0) throw new UserInputErrors(errors);
@@ -297,7 +319,9 @@ async function newSettlementRun(transaction: RequestContext, values: z.output<ty
 export async function createSettlementRun(context: RequestContext, input: SettlementRequest): Promise<{ run: SettlementRun; isNew: boolean }> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   const values = validateInput(requestSchema, input);
-  const tenantIds = values.tenantIds ? [...new Set(values.tenantIds.map((id, index) => inputId('Tenant', id, ['input', 'tenantIds', String(index)])))].sort() : null;
+  const tenantIds = values.tenantIds
+    ? [...new Set(values.tenantIds.map((id, index) => inputId('Tenant', id, ['input', 'tenantIds', String(index)])))].sort()
+    : null;
   return inTransaction(context, async (transaction) => {
     const findEarlier = async () => {
       const earlier = await transaction.em.findOne(SettlementRun, { idempotencyKey: values.idempotencyKey });

@@ -22,7 +22,7 @@ export class BudgetResolver {
   }
 
   @Authorized(SPEND_READERS)
-  @Query(() => BudgetConnection, { description: 'Live budgets, oldest first. Operator and tenant users (their tenant\'s); not ERP.' })
+  @Query(() => BudgetConnection, { description: "Live budgets, oldest first. Operator and tenant users (their tenant's); not ERP." })
   async budgets(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -36,7 +36,8 @@ export class BudgetResolver {
 
   @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => BudgetPayload, {
-    description: 'Set the budget of a scope and period: creates it, or replaces the limit, thresholds and hardness of the live one. Operator, tenant admins and finance.',
+    description:
+      'Set the budget of a scope and period: creates it, or replaces the limit, thresholds and hardness of the live one. Operator, tenant admins and finance.',
   })
   budgetSet(@Ctx() context: RequestContext, @Arg('input', () => BudgetSetInput) input: BudgetSetInput) {
     return this.payload(context, () => setBudget(context, input));

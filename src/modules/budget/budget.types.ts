@@ -10,7 +10,7 @@ import { DEFAULT_THRESHOLDS, type Budget } from './budget.entity.js';
 
 @ObjectType('Budget', {
   implements: Node,
-  description: 'A spend limit on a scope per period in the tenant\'s time zone, with alert thresholds; hard budgets also stop spending.',
+  description: "A spend limit on a scope per period in the tenant's time zone, with alert thresholds; hard budgets also stop spending.",
 })
 export class BudgetNode extends Node {
   @Field(() => SpendScopeNode, { description: 'The tenant, department (with everything below it) or key the budget limits.' })
@@ -55,10 +55,10 @@ export class BudgetSetInput {
   @Field(() => SpendScopeInput, { description: 'The scope: a tenant, a department (covering everything below it) or a key.' })
   scope!: SpendScopeInput;
 
-  @Field(() => SpendPeriod, { description: 'DAILY or MONTHLY, in the tenant\'s time zone.' })
+  @Field(() => SpendPeriod, { description: "DAILY or MONTHLY, in the tenant's time zone." })
   period!: SpendPeriod;
 
-  @Field(() => DecimalScalar, { description: 'The limit per period, in the tenant\'s billing currency; greater than 0, at most 10 decimal places.' })
+  @Field(() => DecimalScalar, { description: "The limit per period, in the tenant's billing currency; greater than 0, at most 10 decimal places." })
   limit!: string;
 
   @Field(() => [Int], {

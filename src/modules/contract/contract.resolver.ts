@@ -28,7 +28,7 @@ async function contractPayload(work: () => Promise<Contract>) {
 @Resolver(() => ContractNode)
 export class ContractResolver {
   @Authorized(MONEY_DOCUMENT_READERS)
-  @Query(() => ContractConnection, { description: 'Contracts, latest start first: operator, ERP and tenant users (their own tenant\'s). Not the gateway.' })
+  @Query(() => ContractConnection, { description: "Contracts, latest start first: operator, ERP and tenant users (their own tenant's). Not the gateway." })
   async contracts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -38,7 +38,7 @@ export class ContractResolver {
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
-  @Mutation(() => ContractPayload, { description: 'Create a tenant\'s contract (operator only). Overlapping another contract of the tenant is refused.' })
+  @Mutation(() => ContractPayload, { description: "Create a tenant's contract (operator only). Overlapping another contract of the tenant is refused." })
   contractCreate(@Ctx() context: RequestContext, @Arg('input', () => ContractCreateInput) input: ContractCreateInput) {
     return contractPayload(() => createContract(context, input));
   }
@@ -78,7 +78,10 @@ export class ContractResolver {
 @Resolver(() => TenantNode)
 export class TenantContractResolver {
   @Authorized(MONEY_DOCUMENT_READERS)
-  @FieldResolver(() => ContractNode, { nullable: true, description: 'The contract in force today in the tenant\'s time zone; null without one (list prices, postpaid).' })
+  @FieldResolver(() => ContractNode, {
+    nullable: true,
+    description: "The contract in force today in the tenant's time zone; null without one (list prices, postpaid).",
+  })
   async activeContract(@Ctx() context: RequestContext, @Root() node: TenantNode): Promise<ContractNode | null> {
     const active = await activeContract(context, (await context.loaders.tenantById.load(node.id))!);
     return active ? toContractNode(active) : null;

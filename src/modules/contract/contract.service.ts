@@ -45,7 +45,10 @@ export const DEFAULT_TERMS: ContractTerms = {
 
 const percent = z
   .string()
-  .refine((value) => /^(0|[1-9]\d{0,2})(\.\d{1,2})?$/.test(value) && decimal(value).lte(100), 'must be a percentage from 0 to 100 with at most 2 decimal places');
+  .refine(
+    (value) => /^(0|[1-9]\d{0,2})(\.\d{1,2})?$/.test(value) && decimal(value).lte(100),
+    'must be a percentage from 0 to 100 with at most 2 decimal places',
+  );
 
 const termsShape = {
   billingMode: z.enum(BillingMode),
@@ -62,12 +65,10 @@ const termsShape = {
   preferredInvoiceType: z.enum(InvoiceType),
 };
 
-const termsSchema = z
-  .object(termsShape)
-  .refine((terms) => terms.billingMode === BillingMode.POSTPAID_MONTHLY || terms.creditLimit === null, {
-    message: 'creditLimit applies to postpaid contracts only; a prepaid tenant spends its balance',
-    path: ['creditLimit'],
-  });
+const termsSchema = z.object(termsShape).refine((terms) => terms.billingMode === BillingMode.POSTPAID_MONTHLY || terms.creditLimit === null, {
+  message: 'creditLimit applies to postpaid contracts only; a prepaid tenant spends its balance',
+  path: ['creditLimit'],
+});
 
 const createSchema = z.object({
   type: z.enum(ContractType),
@@ -114,7 +115,11 @@ async function lastBilledPeriod(em: EntityManager, tenantId: string): Promise<Pe
 async function refuseBilledPeriod(em: EntityManager, tenantId: string, period: Period, field: string[]): Promise<void> {
   const billed = await lastBilledPeriod(em, tenantId);
   if (billed && period <= billed) {
-    throw UserInputErrors.single(UserErrorCode.PERIOD_BILLED, field, `${field.at(-1)} must come after ${billed}, the last period already billed: billed terms never change`);
+    throw UserInputErrors.single(
+      UserErrorCode.PERIOD_BILLED,
+      field,
+      `${field.at(-1)} must come after ${billed}, the last period already billed: billed terms never change`,
+    );
   }
 }
 
@@ -130,7 +135,9 @@ function auditView(contract: Contract, version: ContractVersion | null): Record<
 }
 
 async function newVersion(transaction: RequestContext, contract: Contract, effectiveFrom: string, terms: ContractTerms): Promise<ContractVersion> {
-  const [row] = await transaction.em.execute<{ next: number }[]>('select coalesce(max(version), 0) + 1 as next from contract_version where contract_id = ?', [contract.id]);
+  const [row] = await transaction.em.execute<{ next: number }[]>('select coalesce(max(version), 0) + 1 as next from contract_version where contract_id = ?', [
+    contract.id,
+  ]);
   return transaction.em.create(ContractVersion, {
     contractId: contract.id,
     tenantId: contract.tenantId,
@@ -160,7 +167,11 @@ export async function createContract(context: RequestContext, input: ContractCre
       [tenant.id, startsOn, endsOn],
     );
     if (overlapping) {
-      throw UserInputErrors.single(UserErrorCode.OVERLAPPING_CONTRACT, ['input', 'startPeriod'], `startPeriod overlaps contract ${overlapping.id} of this tenant: at most one contract is in force at any time`);
+      throw UserInputErrors.single(
+        UserErrorCode.OVERLAPPING_CONTRACT,
+        ['input', 'startPeriod'],
+        `startPeriod overlaps contract ${overlapping.id} of this tenant: at most one contract is in force at any time`,
+      );
     }
     const contract = em.create(Contract, { tenantId: tenant.id, type: values.type, startsOn, endsOn, cancellationNoticeDays: values.cancellationNoticeDays });
     const version = await newVersion(transaction, contract, startsOn, terms);
@@ -172,7 +183,8 @@ export async function createContract(context: RequestContext, input: ContractCre
 async function lockContract(transaction: RequestContext, contractId: string): Promise<{ contract: Contract; tenant: Tenant }> {
   const field = ['input', 'contractId'];
   const contract = await transaction.em.findOne(Contract, { id: inputId('Contract', contractId, field) });
-  if (!contract || !canSeeTenant(transaction.actor, contract.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'contractId names no contract you can see');
+  if (!contract || !canSeeTenant(transaction.actor, contract.tenantId))
+    throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'contractId names no contract you can see');
   const tenant = await lockTenantForChange(transaction, contract.tenantId, field);
   await transaction.em.refresh(contract);
   return { contract, tenant };
@@ -200,10 +212,10 @@ export async function amendContract(context: RequestContext, input: ContractAmen
     await refuseBilledPeriod(em, tenant.id, effectivePeriod, field);
     const current = await versionFor(em, contract.id, effectivePeriod);
     const changes: ContractTermsChangeInput = input.terms ?? {};
-    const terms = validateTerms(
-      { ...termsOf(current), ...withoutNulls(changes), ...(input.clearCreditLimit ? { creditLimit: null } : {}) },
-      ['input', 'terms'],
-    );
+    const terms = validateTerms({ ...termsOf(current), ...withoutNulls(changes), ...(input.clearCreditLimit ? { creditLimit: null } : {}) }, [
+      'input',
+      'terms',
+    ]);
     const before = auditView(contract, current);
     const version = await newVersion(transaction, contract, effectiveFrom, terms);
     contract.updatedAt = transaction.clock.now();
@@ -221,14 +233,23 @@ export async function terminateContract(context: RequestContext, input: Contract
   const values = validateInput(z.object({ lastPeriod: periodInput.nullish(), reason: requiredText(500) }), input);
   return inTransaction(context, async (transaction) => {
     const { contract, tenant } = await lockContract(transaction, input.contractId);
-    if (contract.terminatedAt) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, ['input', 'contractId'], `the contract was already terminated on ${contract.terminatedAt.toISOString()}`);
+    if (contract.terminatedAt)
+      throw UserInputErrors.single(
+        UserErrorCode.INVALID_STATE,
+        ['input', 'contractId'],
+        `the contract was already terminated on ${contract.terminatedAt.toISOString()}`,
+      );
     const now = transaction.clock.now();
     const noticeEnds = new Date(now.getTime() + contract.cancellationNoticeDays * 86_400_000);
     const earliest = periodOfDate(localDateOf(noticeEnds, tenant.timezone));
     const lastPeriod = values.lastPeriod ?? earliest;
     const field = ['input', 'lastPeriod'];
     if (lastPeriod < earliest) {
-      throw UserInputErrors.single(UserErrorCode.NOTICE_PERIOD, field, `lastPeriod must be ${earliest} or later: the contract needs ${contract.cancellationNoticeDays} days' notice from ${localDateOf(now, tenant.timezone)}`);
+      throw UserInputErrors.single(
+        UserErrorCode.NOTICE_PERIOD,
+        field,
+        `lastPeriod must be ${earliest} or later: the contract needs ${contract.cancellationNoticeDays} days' notice from ${localDateOf(now, tenant.timezone)}`,
+      );
     }
     const endsOn = periodFirstDay(addPeriods(lastPeriod, 1));
     if (contract.endsOn && endsOn >= contract.endsOn) {

@@ -40,7 +40,7 @@ export class TierDiscountNode {
   percent!: string;
 }
 
-@ObjectType('ContractTerms', { description: 'One version of a contract\'s commercial terms, in force from `effectivePeriod`.' })
+@ObjectType('ContractTerms', { description: "One version of a contract's commercial terms, in force from `effectivePeriod`." })
 export class ContractTermsNode {
   @Field(() => Int, { description: 'Version number, from 1; amendments add versions.' })
   version!: number;
@@ -60,7 +60,10 @@ export class ContractTermsNode {
   @Field(() => Money, { description: 'Minimum net usage per month; a bill below it gets a true-up line.' })
   monthlyCommitment!: Money;
 
-  @Field(() => Money, { nullable: true, description: 'Postpaid only: usageAuthorize denies CREDIT_LIMIT_EXCEEDED once unpaid bills plus unbilled spend reach it.' })
+  @Field(() => Money, {
+    nullable: true,
+    description: 'Postpaid only: usageAuthorize denies CREDIT_LIMIT_EXCEEDED once unpaid bills plus unbilled spend reach it.',
+  })
   creditLimit!: Money | null;
 
   @Field(() => Int, { description: 'Days from finalization to the due date.' })
@@ -96,7 +99,10 @@ export function toContractTermsNode(version: ContractVersion, currency: Currency
   });
 }
 
-@ObjectType('Contract', { implements: Node, description: 'A tenant\'s commercial agreement over whole months in its time zone. At most one is in force at any time.' })
+@ObjectType('Contract', {
+  implements: Node,
+  description: "A tenant's commercial agreement over whole months in its time zone. At most one is in force at any time.",
+})
 export class ContractNode extends Node {
   tenantId!: string;
 
@@ -250,7 +256,10 @@ export class ContractTerminateInput {
   @Field(() => ID, { description: 'The contract.' })
   contractId!: string;
 
-  @Field(() => String, { nullable: true, description: 'Last period covered, "YYYY-MM"; default and minimum: the period in which the notice, counted from today, ends.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Last period covered, "YYYY-MM"; default and minimum: the period in which the notice, counted from today, ends.',
+  })
   lastPeriod?: string | null;
 
   @Field({ description: 'Why, at most 500 characters.' })
@@ -259,6 +268,6 @@ export class ContractTerminateInput {
 
 @InputType('ContractFilterInput', { description: 'Which contracts to list.' })
 export class ContractFilterInput {
-  @Field(() => ID, { nullable: true, description: 'Only this tenant\'s (tenant users always get their own).' })
+  @Field(() => ID, { nullable: true, description: "Only this tenant's (tenant users always get their own)." })
   tenantId?: string | null;
 }

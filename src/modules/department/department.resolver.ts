@@ -6,14 +6,7 @@ import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import type { Department } from './department.entity.js';
-import {
-  archiveDepartment,
-  createDepartment,
-  getDepartment,
-  listDepartments,
-  moveDepartment,
-  updateDepartment,
-} from './department.service.js';
+import { archiveDepartment, createDepartment, getDepartment, listDepartments, moveDepartment, updateDepartment } from './department.service.js';
 import {
   DepartmentArchiveInput,
   DepartmentConnection,
@@ -35,7 +28,7 @@ async function departmentPayload(work: () => Promise<Department>) {
 @Resolver(() => DepartmentNode)
 export class DepartmentResolver {
   @Authorized(DIRECTORY_READERS)
-  @Query(() => DepartmentNode, { description: 'One department (operator and tenant users; not ERP or the gateway). Another tenant\'s id is NOT_FOUND.' })
+  @Query(() => DepartmentNode, { description: "One department (operator and tenant users; not ERP or the gateway). Another tenant's id is NOT_FOUND." })
   async department(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<DepartmentNode> {
     return toDepartmentNode(await getDepartment(context, argumentId('Department', id, 'id')));
   }
@@ -94,7 +87,7 @@ export class DepartmentResolver {
 @Resolver(() => TenantNode)
 export class TenantDepartmentsResolver {
   @Authorized(DIRECTORY_READERS)
-  @FieldResolver(() => DepartmentConnection, { description: 'The tenant\'s departments, active ones unless the filter says otherwise. Not for ERP.' })
+  @FieldResolver(() => DepartmentConnection, { description: "The tenant's departments, active ones unless the filter says otherwise. Not for ERP." })
   async departments(
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,

@@ -128,7 +128,13 @@ export async function updateDepartment(context: RequestContext, input: Departmen
       refuseArchived(department, ['input', 'departmentId']);
       const before = auditView(department);
       department.name = name;
-      await recordAudit(transaction, { tenantId: department.tenant.id, action: 'department.update', targetId: department.id, before, after: auditView(department) });
+      await recordAudit(transaction, {
+        tenantId: department.tenant.id,
+        action: 'department.update',
+        targetId: department.id,
+        before,
+        after: auditView(department),
+      });
       return department;
     }),
   );
@@ -142,9 +148,7 @@ export async function moveDepartment(context: RequestContext, input: DepartmentM
       refuseArchived(department, ['input', 'departmentId']);
       // One tree change per tenant at a time: two concurrent moves could otherwise build a cycle together.
       await lockTenantForChange(transaction, department.tenant.id, ['input', 'departmentId']);
-      const newParent = input.newParentId
-        ? await departmentForChange(transaction, input.newParentId, ['input', 'newParentId'])
-        : null;
+      const newParent = input.newParentId ? await departmentForChange(transaction, input.newParentId, ['input', 'newParentId']) : null;
       if (newParent) {
         refuseArchived(newParent, ['input', 'newParentId']);
         if (newParent.tenant.id !== department.tenant.id) {
@@ -160,7 +164,13 @@ export async function moveDepartment(context: RequestContext, input: DepartmentM
       }
       const before = auditView(department);
       department.parent = newParent;
-      await recordAudit(transaction, { tenantId: department.tenant.id, action: 'department.move', targetId: department.id, before, after: auditView(department) });
+      await recordAudit(transaction, {
+        tenantId: department.tenant.id,
+        action: 'department.move',
+        targetId: department.id,
+        before,
+        after: auditView(department),
+      });
       return department;
     }),
   );
@@ -175,7 +185,11 @@ export async function archiveDepartment(context: RequestContext, input: Departme
     await lockTenantForChange(transaction, department.tenant.id, field);
     const activeChildren = await transaction.em.count(Department, { parent: department, archivedAt: null });
     if (activeChildren > 0) {
-      throw UserInputErrors.single(UserErrorCode.HAS_ACTIVE_CHILDREN, field, `departmentId has ${activeChildren} active child department(s); archive or move them first`);
+      throw UserInputErrors.single(
+        UserErrorCode.HAS_ACTIVE_CHILDREN,
+        field,
+        `departmentId has ${activeChildren} active child department(s); archive or move them first`,
+      );
     }
     const activeKeys = await transaction.em.count(ApiKey, { department, status: StoredApiKeyStatus.ACTIVE });
     if (activeKeys > 0) {
@@ -183,7 +197,13 @@ export async function archiveDepartment(context: RequestContext, input: Departme
     }
     const before = auditView(department);
     department.archivedAt = transaction.clock.now();
-    await recordAudit(transaction, { tenantId: department.tenant.id, action: 'department.archive', targetId: department.id, before, after: auditView(department) });
+    await recordAudit(transaction, {
+      tenantId: department.tenant.id,
+      action: 'department.archive',
+      targetId: department.id,
+      before,
+      after: auditView(department),
+    });
     return department;
   });
 }

@@ -38,12 +38,7 @@ export function toDepartmentNode(department: Department): DepartmentNode {
 }
 
 export const DepartmentConnection = connectionType(DepartmentNode, 'Department');
-export const DepartmentPayload = payloadType(
-  'DepartmentPayload',
-  'department',
-  DepartmentNode,
-  'Result of a mutation on a department.',
-);
+export const DepartmentPayload = payloadType('DepartmentPayload', 'department', DepartmentNode, 'Result of a mutation on a department.');
 
 export enum DepartmentOrderField {
   NAME = 'name',

@@ -79,7 +79,12 @@ export interface DraftInvoiceLine extends TaxedAmount {
 
 /** One line per item, VAT per line in the bill's tax mode (DESIGN 3): each line's tax is within 0.01 of net x rate. */
 export function invoiceLines(shares: Map<VatInvoiceItem, Decimal>, taxRate: string, taxMode: TaxMode, currency: CurrencyCode): DraftInvoiceLine[] {
-  return [...shares].map(([item, amount]) => ({ item, itemName: VAT_INVOICE_ITEM_NAMES[item], amount, ...lineTax(amount, decimal(taxRate), taxMode, currency) }));
+  return [...shares].map(([item, amount]) => ({
+    item,
+    itemName: VAT_INVOICE_ITEM_NAMES[item],
+    amount,
+    ...lineTax(amount, decimal(taxRate), taxMode, currency),
+  }));
 }
 
 /** An invoice's totals: the sums of its lines, never computed another way. */

@@ -177,8 +177,14 @@ function drawHeading(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
   const ruleLeft = left + (width - titleWidth) / 2;
   const ruleY = top + 6 + pdf.currentLineHeight() + 2;
   pdf.lineWidth(0.8).strokeColor(COLOR.frame);
-  pdf.moveTo(ruleLeft, ruleY).lineTo(ruleLeft + titleWidth, ruleY).stroke();
-  pdf.moveTo(ruleLeft, ruleY + 2.5).lineTo(ruleLeft + titleWidth, ruleY + 2.5).stroke();
+  pdf
+    .moveTo(ruleLeft, ruleY)
+    .lineTo(ruleLeft + titleWidth, ruleY)
+    .stroke();
+  pdf
+    .moveTo(ruleLeft, ruleY + 2.5)
+    .lineTo(ruleLeft + titleWidth, ruleY + 2.5)
+    .stroke();
 
   if (document.isRedLetter) drawRedLetterStamp(pdf, fonts, left, top);
 
@@ -192,8 +198,15 @@ function drawHeading(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
 function drawRedLetterStamp(pdf: PdfDocument, fonts: CjkFonts, left: number, top: number): void {
   const width = 112;
   const height = 44;
-  pdf.lineWidth(1.6).strokeColor(COLOR.redLetter).rect(left + 1, top + 1, width, height).stroke();
-  pdf.lineWidth(0.6).rect(left + 4, top + 4, width - 6, height - 6).stroke();
+  pdf
+    .lineWidth(1.6)
+    .strokeColor(COLOR.redLetter)
+    .rect(left + 1, top + 1, width, height)
+    .stroke();
+  pdf
+    .lineWidth(0.6)
+    .rect(left + 4, top + 4, width - 6, height - 6)
+    .stroke();
   pdf.font(fonts.bold).fontSize(SIZE.stamp).fillColor(COLOR.redLetter);
   pdf.text(RED_LETTER_MARK, left + 1, top + 5, { width, align: 'center', lineBreak: false });
   pdf.font(fonts.regular).fontSize(SIZE.small);
@@ -204,7 +217,10 @@ function drawHeadingField(pdf: PdfDocument, fonts: CjkFonts, label: string, valu
   pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.label);
   const labelWidth = pdf.widthOfString(label);
   pdf.text(label, x, y, { lineBreak: false });
-  pdf.font(fonts.bold).fillColor(COLOR.text).text(value, x + labelWidth, y, { width: width - labelWidth, lineBreak: false });
+  pdf
+    .font(fonts.bold)
+    .fillColor(COLOR.text)
+    .text(value, x + labelWidth, y, { width: width - labelWidth, lineBreak: false });
 }
 
 /** Buyer and seller side by side, each with its name written vertically down a narrow column. */
@@ -217,22 +233,37 @@ function drawParties(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
   const labelWidth = Math.max(...[...buyer, ...seller].map(([label]) => pdf.widthOfString(label))) + 2;
   const valueWidth = half - SIDE_LABEL_WIDTH - labelWidth - 3 * CELL_PADDING.x;
 
-  const fieldsHeight = (fields: [string, string][]): number =>
-    fields.reduce((sum, [, value]) => sum + partyValueHeight(pdf, fonts, value, valueWidth) + 3, 0);
+  const fieldsHeight = (fields: [string, string][]): number => fields.reduce((sum, [, value]) => sum + partyValueHeight(pdf, fonts, value, valueWidth) + 3, 0);
   const minimumHeight = sideLabelHeight('购买方信息');
   const height = Math.max(minimumHeight, fieldsHeight(buyer) + 2 * CELL_PADDING.y + 4, fieldsHeight(seller) + 2 * CELL_PADDING.y + 4);
 
-  for (const [index, [sideLabel, fields]] of ([['购买方信息', buyer], ['销售方信息', seller]] as const).entries()) {
+  for (const [index, [sideLabel, fields]] of (
+    [
+      ['购买方信息', buyer],
+      ['销售方信息', seller],
+    ] as const
+  ).entries()) {
     const x = left + index * half;
     drawSideLabel(pdf, fonts, sideLabel, x, top, height);
     pdf.lineWidth(0.8).strokeColor(COLOR.frame);
-    if (index > 0) pdf.moveTo(x, top).lineTo(x, top + height).stroke();
-    pdf.moveTo(x + SIDE_LABEL_WIDTH, top).lineTo(x + SIDE_LABEL_WIDTH, top + height).stroke();
+    if (index > 0)
+      pdf
+        .moveTo(x, top)
+        .lineTo(x, top + height)
+        .stroke();
+    pdf
+      .moveTo(x + SIDE_LABEL_WIDTH, top)
+      .lineTo(x + SIDE_LABEL_WIDTH, top + height)
+      .stroke();
     let y = top + CELL_PADDING.y + 3;
     const labelLeft = x + SIDE_LABEL_WIDTH + CELL_PADDING.x;
     const valueLeft = labelLeft + labelWidth + CELL_PADDING.x;
     for (const [label, value] of fields) {
-      pdf.font(fonts.regular).fontSize(SIZE.label).fillColor(COLOR.label).text(label, labelLeft, y + 0.5, { width: labelWidth, lineBreak: false });
+      pdf
+        .font(fonts.regular)
+        .fontSize(SIZE.label)
+        .fillColor(COLOR.label)
+        .text(label, labelLeft, y + 0.5, { width: labelWidth, lineBreak: false });
       const valueHeight = partyValueHeight(pdf, fonts, value, valueWidth);
       pdf.fillColor(COLOR.text).text(value, valueLeft, y, { width: valueWidth });
       y += valueHeight + 3;
@@ -289,7 +320,11 @@ function drawRule(pdf: PdfDocument, y: number, color: string, lineWidth = 0.8): 
 }
 
 function drawFrame(pdf: PdfDocument, top: number, bottom: number): void {
-  pdf.lineWidth(1.2).strokeColor(COLOR.frame).rect(contentLeft(pdf), top, contentWidth(pdf), bottom - top).stroke();
+  pdf
+    .lineWidth(1.2)
+    .strokeColor(COLOR.frame)
+    .rect(contentLeft(pdf), top, contentWidth(pdf), bottom - top)
+    .stroke();
 }
 
 function useTableFont(pdf: PdfDocument, fonts: CjkFonts): void {
@@ -341,7 +376,10 @@ function drawTotalRow(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDoc
   pdf.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.label);
   pdf.text('合　　计', contentLeft(pdf), y, { width: TABLE_COLUMNS[0].width, align: 'center', lineBreak: false });
   pdf.font(fonts.bold).fillColor(COLOR.text);
-  for (const [columnIndex, amount] of [[NET_COLUMN, document.totals.net], [TAX_COLUMN, document.totals.tax]] as const) {
+  for (const [columnIndex, amount] of [
+    [NET_COLUMN, document.totals.net],
+    [TAX_COLUMN, document.totals.tax],
+  ] as const) {
     const { width } = TABLE_COLUMNS[columnIndex];
     pdf.text(`¥${amount}`, columnLeft(pdf, columnIndex) + CELL_PADDING.x, y, { width: width - 2 * CELL_PADDING.x, align: 'right', lineBreak: false });
   }
@@ -369,7 +407,12 @@ function drawGrossRow(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDoc
   const textTop = top + CELL_PADDING.y + 3;
   pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.label);
   pdf.text('价税合计（大写）', left, textTop + 1, { width: GROSS_LABEL_WIDTH, align: 'center', lineBreak: false });
-  pdf.lineWidth(0.8).strokeColor(COLOR.frame).moveTo(left + GROSS_LABEL_WIDTH, top).lineTo(left + GROSS_LABEL_WIDTH, top + height).stroke();
+  pdf
+    .lineWidth(0.8)
+    .strokeColor(COLOR.frame)
+    .moveTo(left + GROSS_LABEL_WIDTH, top)
+    .lineTo(left + GROSS_LABEL_WIDTH, top + height)
+    .stroke();
 
   pdf.font(fonts.bold).fontSize(SIZE.words).fillColor(COLOR.text);
   pdf.text(`ⓧ ${document.totals.grossInWords}`, left + GROSS_LABEL_WIDTH + 2 * CELL_PADDING.x, textTop, { width: grossWordsWidth(pdf) });
@@ -402,7 +445,12 @@ function drawRemarks(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
   const height = remarksHeight(pdf, fonts, document);
   const left = contentLeft(pdf);
   drawSideLabel(pdf, fonts, '备注', left, top, height);
-  pdf.lineWidth(0.8).strokeColor(COLOR.frame).moveTo(left + SIDE_LABEL_WIDTH, top).lineTo(left + SIDE_LABEL_WIDTH, top + height).stroke();
+  pdf
+    .lineWidth(0.8)
+    .strokeColor(COLOR.frame)
+    .moveTo(left + SIDE_LABEL_WIDTH, top)
+    .lineTo(left + SIDE_LABEL_WIDTH, top + height)
+    .stroke();
   pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.text);
   let y = top + CELL_PADDING.y + 3;
   for (const remark of document.remarks) {

@@ -32,7 +32,10 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
 @Index({ name: 'vat_invoice_tenant_issued_index', properties: ['tenantId', 'issuedAt'] })
 @Index({ name: 'vat_invoice_updated_index', properties: ['updatedAt', 'syncVersion'] })
 @Index({ name: 'vat_invoice_sync_index', properties: ['syncVersion', 'id'] })
-@Index({ name: 'vat_invoice_reversal_unique', expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null` })
+@Index({
+  name: 'vat_invoice_reversal_unique',
+  expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null`,
+})
 export class VatInvoice {
   [OptionalProps]?: 'reversalOfId' | 'reversedById' | 'reversalReason' | 'createdByTokenId';
 

@@ -20,9 +20,7 @@ export async function nextInvoiceNumber(em: EntityManager, year: number): Promis
 
 /** The lines of every invoice of a bill, red-letter ones negative: what has been invoiced per item. */
 export function invoicedLinesOfBill(em: EntityManager, billId: string): Promise<{ item: VatInvoiceItem; amount: string }[]> {
-  return queryRows(
-    em,
-    `select l.item, l.amount::text as amount from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`,
-    [billId],
-  );
+  return queryRows(em, `select l.item, l.amount::text as amount from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`, [
+    billId,
+  ]);
 }

@@ -31,7 +31,10 @@ async function billNodeOf(context: RequestContext, billId: string): Promise<Bill
 @Resolver(() => VatInvoiceNode)
 export class VatInvoiceResolver {
   @Authorized(MONEY_DOCUMENT_READERS)
-  @Query(() => VatInvoiceNode, { nullable: true, description: 'One VAT invoice (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant\'s.' })
+  @Query(() => VatInvoiceNode, {
+    nullable: true,
+    description: "One VAT invoice (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant's.",
+  })
   async vatInvoice(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<VatInvoiceNode | null> {
     const invoice = await findInvoice(context, argumentId('VatInvoice', id, 'id'));
     return invoice ? toVatInvoiceNode(invoice) : null;
@@ -39,7 +42,8 @@ export class VatInvoiceResolver {
 
   @Authorized(MONEY_DOCUMENT_READERS)
   @Query(() => VatInvoiceConnection, {
-    description: 'VAT invoices (operator, ERP, tenant users; not the gateway). Tenant users and a tenant\'s ERP see their tenant\'s; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.',
+    description:
+      "VAT invoices (operator, ERP, tenant users; not the gateway). Tenant users and a tenant's ERP see their tenant's; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC.",
   })
   async vatInvoices(
     @Ctx() context: RequestContext,
@@ -57,7 +61,10 @@ export class VatInvoiceResolver {
     description:
       'Issue a VAT invoice (fapiao) for all or part of a finalized CNY bill (TENANT_FINANCE of the tenant, or PLATFORM_ADMIN). The invoices of a bill never exceed it. Idempotent on idempotencyKey.',
   })
-  async vatInvoiceIssue(@Ctx() context: RequestContext, @Arg('input', () => VatInvoiceIssueInput) input: VatInvoiceIssueInput): Promise<VatInvoiceIssuePayload> {
+  async vatInvoiceIssue(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => VatInvoiceIssueInput) input: VatInvoiceIssueInput,
+  ): Promise<VatInvoiceIssuePayload> {
     const { result, userErrors } = await collectUserErrors(() => issueInvoice(context, input));
     return { invoice: result ? toVatInvoiceNode(result) : null, bill: result ? await billNodeOf(context, result.billId) : null, userErrors };
   }
@@ -67,11 +74,19 @@ export class VatInvoiceResolver {
     description:
       'Reverse an issued invoice with a red-letter invoice (红字发票): negated lines, its own number; the original becomes REVERSED and the bill can be invoiced again for its amount. Idempotent on idempotencyKey.',
   })
-  async vatInvoiceReverse(@Ctx() context: RequestContext, @Arg('input', () => VatInvoiceReverseInput) input: VatInvoiceReverseInput): Promise<VatInvoiceReversePayload> {
+  async vatInvoiceReverse(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => VatInvoiceReverseInput) input: VatInvoiceReverseInput,
+  ): Promise<VatInvoiceReversePayload> {
     const { result, userErrors } = await collectUserErrors(() => reverseInvoice(context, input));
     if (!result) return { redLetterInvoice: null, reversedInvoice: null, bill: null, userErrors };
     const reversed = await context.em.findOneOrFail(VatInvoice, { id: result.reversalOfId! }, { refresh: true });
-    return { redLetterInvoice: toVatInvoiceNode(result), reversedInvoice: toVatInvoiceNode(reversed), bill: await billNodeOf(context, result.billId), userErrors };
+    return {
+      redLetterInvoice: toVatInvoiceNode(result),
+      reversedInvoice: toVatInvoiceNode(reversed),
+      bill: await billNodeOf(context, result.billId),
+      userErrors,
+    };
   }
 
   @FieldResolver(() => BillNode, { description: 'The bill invoiced.' })
@@ -79,7 +94,7 @@ export class VatInvoiceResolver {
     return toBillNode((await findBill(context, invoice.billId))!);
   }
 
-  @FieldResolver(() => [VatInvoiceLineNode], { description: 'The lines, in order. Their figures sum to the invoice\'s totals.' })
+  @FieldResolver(() => [VatInvoiceLineNode], { description: "The lines, in order. Their figures sum to the invoice's totals." })
   async lines(@Ctx() context: RequestContext, @Root() invoice: VatInvoiceNode): Promise<VatInvoiceLineNode[]> {
     return (await context.loaders.vatInvoiceLines.load(invoice.id)).map((line) => toVatInvoiceLineNode(line, invoice.amount.currency));
   }

@@ -47,7 +47,12 @@ export interface VatInvoiceFilter {
   updatedSince?: Date | null;
 }
 
-export function listInvoices(context: RequestContext, filter: VatInvoiceFilter | null, order: { field: VatInvoiceOrderField; direction: OrderDirection }, page: PageArgs) {
+export function listInvoices(
+  context: RequestContext,
+  filter: VatInvoiceFilter | null,
+  order: { field: VatInvoiceOrderField; direction: OrderDirection },
+  page: PageArgs,
+) {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const where: FilterQuery<VatInvoice> = {};
   const tenantId = tenantScope(context.actor, filter?.tenantId);
@@ -75,7 +80,10 @@ const issueSchema = z.object({
   type: z.enum(InvoiceType),
   amount: z
     .string()
-    .refine((value) => isDecimalString(value) && decimal(value).gt(0) && decimal(value).decimalPlaces() <= 2, 'must be greater than 0 with at most 2 decimal places')
+    .refine(
+      (value) => isDecimalString(value) && decimal(value).gt(0) && decimal(value).decimalPlaces() <= 2,
+      'must be greater than 0 with at most 2 decimal places',
+    )
     .nullish(),
   idempotencyKey: requiredText(100),
 });
@@ -92,7 +100,10 @@ function buyerFromProfile(type: InvoiceType, tenant: Tenant): TaxParty {
   } catch (error) {
     if (!(error instanceof UserInputErrors)) throw error;
     throw new UserInputErrors(
-      error.errors.map((problem) => ({ ...problem, message: `${problem.message}: no buyer was given and the tenant's buyer tax profile does not qualify (give input.buyer or update the profile)` })),
+      error.errors.map((problem) => ({
+        ...problem,
+        message: `${problem.message}: no buyer was given and the tenant's buyer tax profile does not qualify (give input.buyer or update the profile)`,
+      })),
     );
   }
 }
@@ -204,35 +215,65 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const bill = await lockBill(transaction, input.billId);
-    return once(em, { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) }, async () => {
-      const billField = ['input', 'billId'];
-      if (!INVOICEABLE_BILL_STATUSES.includes(bill.status)) {
-        throw UserInputErrors.single(UserErrorCode.INVALID_STATE, billField, `bill ${bill.number ?? bill.id} is ${bill.status}: only a finalized bill can be invoiced`);
-      }
-      if (bill.currency !== CurrencyCode.CNY) {
-        throw UserInputErrors.single(UserErrorCode.CURRENCY_MISMATCH, billField, `bill ${bill.number} is in ${bill.currency}: VAT invoices are issued for CNY bills only`);
-      }
-      const profile = await loadOperatorProfile(em);
-      if (!profile) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, null, 'the operator has not set the seller profile yet (operatorProfileSet)');
-      const buyer = givenBuyer ?? buyerFromProfile(values.type, (await em.findOne(Tenant, { id: bill.tenantId }))!);
+    return once(
+      em,
+      { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) },
+      async () => {
+        const billField = ['input', 'billId'];
+        if (!INVOICEABLE_BILL_STATUSES.includes(bill.status)) {
+          throw UserInputErrors.single(
+            UserErrorCode.INVALID_STATE,
+            billField,
+            `bill ${bill.number ?? bill.id} is ${bill.status}: only a finalized bill can be invoiced`,
+          );
+        }
+        if (bill.currency !== CurrencyCode.CNY) {
+          throw UserInputErrors.single(
+            UserErrorCode.CURRENCY_MISMATCH,
+            billField,
+            `bill ${bill.number} is in ${bill.currency}: VAT invoices are issued for CNY bills only`,
+          );
+        }
+        const profile = await loadOperatorProfile(em);
+        if (!profile) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, null, 'the operator has not set the seller profile yet (operatorProfileSet)');
+        const buyer = givenBuyer ?? buyerFromProfile(values.type, (await em.findOne(Tenant, { id: bill.tenantId }))!);
 
-      const remaining = invoiceableByItem(await em.find(BillLine, { billId: bill.id }), await invoicedLinesOfBill(em, bill.id));
-      const left = [...remaining.values()].reduce((sum, value) => sum.plus(value), new Decimal(0));
-      if (left.isZero()) {
-        throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, billField, `bill ${bill.number} is fully invoiced (${bill.amountInvoiced} of ${billSubtotal(bill)})`);
-      }
-      const amount = requested ?? left;
-      if (amount.gt(left)) {
-        throw UserInputErrors.single(UserErrorCode.OVER_INVOICED, ['input', 'amount'], `amount ${amount.toFixed(2)} is more than the ${left.toFixed(2)} left to invoice on bill ${bill.number}`);
-      }
-      const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
+        const remaining = invoiceableByItem(await em.find(BillLine, { billId: bill.id }), await invoicedLinesOfBill(em, bill.id));
+        const left = [...remaining.values()].reduce((sum, value) => sum.plus(value), new Decimal(0));
+        if (left.isZero()) {
+          throw UserInputErrors.single(
+            UserErrorCode.OVER_INVOICED,
+            billField,
+            `bill ${bill.number} is fully invoiced (${bill.amountInvoiced} of ${billSubtotal(bill)})`,
+          );
+        }
+        const amount = requested ?? left;
+        if (amount.gt(left)) {
+          throw UserInputErrors.single(
+            UserErrorCode.OVER_INVOICED,
+            ['input', 'amount'],
+            `amount ${amount.toFixed(2)} is more than the ${left.toFixed(2)} left to invoice on bill ${bill.number}`,
+          );
+        }
+        const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
 
-      const id = newId('VatInvoice');
-      await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
-      const invoice = await writeInvoice(transaction, { id, bill, type: values.type, seller: sellerOf(profile), buyer, amount, lines, idempotencyKey: values.idempotencyKey, fingerprint });
-      await recordAudit(transaction, { tenantId: bill.tenantId, action: 'vatInvoice.issue', targetId: invoice.id, after: invoiceAudit(invoice, bill) });
-      return invoice;
-    });
+        const id = newId('VatInvoice');
+        await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
+        const invoice = await writeInvoice(transaction, {
+          id,
+          bill,
+          type: values.type,
+          seller: sellerOf(profile),
+          buyer,
+          amount,
+          lines,
+          idempotencyKey: values.idempotencyKey,
+          fingerprint,
+        });
+        await recordAudit(transaction, { tenantId: bill.tenantId, action: 'vatInvoice.issue', targetId: invoice.id, after: invoiceAudit(invoice, bill) });
+        return invoice;
+      },
+    );
   });
 }
 
@@ -256,43 +297,51 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const found = await em.findOne(VatInvoice, { id: invoiceId });
-    if (!found || !canSeeTenant(transaction.actor, found.tenantId)) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'invoiceId names no invoice you can see');
+    if (!found || !canSeeTenant(transaction.actor, found.tenantId))
+      throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'invoiceId names no invoice you can see');
     const bill = await lockBill(transaction, found.billId, field);
     const original = (await em.findOne(VatInvoice, { id: invoiceId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true }))!;
-    return once(em, { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) }, async () => {      if (original.isRedLetter) throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `invoice ${original.number} is a red-letter invoice: it cannot be reversed`);
-      if (original.status === VatInvoiceStatus.REVERSED) throw UserInputErrors.single(UserErrorCode.ALREADY_REVERSED, field, `invoice ${original.number} is already reversed`);
+    return once(
+      em,
+      { scope: `vatInvoice:${bill.tenantId}`, key: values.idempotencyKey, fingerprint, findEarlier: earlierInvoice(em, bill.tenantId, values.idempotencyKey) },
+      async () => {
+        if (original.isRedLetter)
+          throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, `invoice ${original.number} is a red-letter invoice: it cannot be reversed`);
+        if (original.status === VatInvoiceStatus.REVERSED)
+          throw UserInputErrors.single(UserErrorCode.ALREADY_REVERSED, field, `invoice ${original.number} is already reversed`);
 
-      const lines = (await em.find(VatInvoiceLine, { invoiceId: original.id }, { orderBy: { lineNumber: 'asc' } })).map((line) => ({
-        item: line.item,
-        itemName: line.itemName,
-        amount: decimal(line.amount).negated(),
-        net: decimal(line.net).negated(),
-        tax: decimal(line.tax).negated(),
-        gross: decimal(line.gross).negated(),
-      }));
-      const id = newId('VatInvoice');
-      await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
-      const red = await writeInvoice(transaction, {
-        id,
-        bill,
-        type: original.type,
-        seller: original.seller,
-        buyer: original.buyer,
-        amount: decimal(original.amount).negated(),
-        lines,
-        idempotencyKey: values.idempotencyKey,
-        fingerprint,
-        reversal: { of: original, reason: values.reason },
-      });
-      Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: red.syncVersion, updatedAt: red.updatedAt });
-      await recordAudit(transaction, {
-        tenantId: bill.tenantId,
-        action: 'vatInvoice.reverse',
-        targetId: original.id,
-        before: { status: VatInvoiceStatus.ISSUED },
-        after: { status: original.status, reason: values.reason, redLetterInvoice: invoiceAudit(red, bill) },
-      });
-      return red;
-    });
+        const lines = (await em.find(VatInvoiceLine, { invoiceId: original.id }, { orderBy: { lineNumber: 'asc' } })).map((line) => ({
+          item: line.item,
+          itemName: line.itemName,
+          amount: decimal(line.amount).negated(),
+          net: decimal(line.net).negated(),
+          tax: decimal(line.tax).negated(),
+          gross: decimal(line.gross).negated(),
+        }));
+        const id = newId('VatInvoice');
+        await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
+        const red = await writeInvoice(transaction, {
+          id,
+          bill,
+          type: original.type,
+          seller: original.seller,
+          buyer: original.buyer,
+          amount: decimal(original.amount).negated(),
+          lines,
+          idempotencyKey: values.idempotencyKey,
+          fingerprint,
+          reversal: { of: original, reason: values.reason },
+        });
+        Object.assign(original, { status: VatInvoiceStatus.REVERSED, reversedById: red.id, syncVersion: red.syncVersion, updatedAt: red.updatedAt });
+        await recordAudit(transaction, {
+          tenantId: bill.tenantId,
+          action: 'vatInvoice.reverse',
+          targetId: original.id,
+          before: { status: VatInvoiceStatus.ISSUED },
+          after: { status: original.status, reason: values.reason, redLetterInvoice: invoiceAudit(red, bill) },
+        });
+        return red;
+      },
+    );
   });
 }

@@ -42,7 +42,7 @@ export class VatInvoiceLineNode {
   @Field({ description: 'The item name as printed, fapiao style: "*信息技术服务*AI模型API服务(标准型)".' })
   itemName!: string;
 
-  @Field(() => Money, { description: 'The line\'s amount in the bill\'s priced terms: net under tax-exclusive terms, gross under tax-inclusive ones.' })
+  @Field(() => Money, { description: "The line's amount in the bill's priced terms: net under tax-exclusive terms, gross under tax-inclusive ones." })
   amount!: Money;
 
   @Field(() => DecimalScalar, { description: 'VAT rate, e.g. "0.0600".' })
@@ -75,7 +75,10 @@ export class VatInvoiceExportUrls {
   xml!: string;
 }
 
-@ObjectType('VatInvoice', { implements: Node, description: 'A VAT invoice (fapiao, 发票) against a bill. Never edited: a red-letter invoice (红字发票) reverses it.' })
+@ObjectType('VatInvoice', {
+  implements: Node,
+  description: 'A VAT invoice (fapiao, 发票) against a bill. Never edited: a red-letter invoice (红字发票) reverses it.',
+})
 export class VatInvoiceNode extends Node {
   billId!: string;
   reversalOfId!: string | null;
@@ -102,18 +105,19 @@ export class VatInvoiceNode extends Node {
   @Field(() => TaxPartyNode, { description: 'The buyer as it was when the invoice was issued.' })
   buyer!: TaxPartyNode;
 
-  @Field(() => TaxMode, { description: 'The bill\'s tax mode: how each line\'s VAT was computed.' })
+  @Field(() => TaxMode, { description: "The bill's tax mode: how each line's VAT was computed." })
   taxMode!: TaxMode;
 
   @Field(() => DecimalScalar, { description: 'VAT rate of every line.' })
   taxRate!: string;
 
   @Field(() => Money, {
-    description: 'What the invoice takes of the bill, in the bill\'s priced terms (net under tax-exclusive terms, gross under tax-inclusive ones); negative on a red-letter invoice.',
+    description:
+      "What the invoice takes of the bill, in the bill's priced terms (net under tax-exclusive terms, gross under tax-inclusive ones); negative on a red-letter invoice.",
   })
   amount!: Money;
 
-  @Field(() => TaxedMoney, { description: 'Totals: each is the sum of the lines\' figures.' })
+  @Field(() => TaxedMoney, { description: "Totals: each is the sum of the lines' figures." })
   total!: TaxedMoney;
 
   @Field({ description: 'Gross total in Chinese capital numerals as printed (价税合计大写), e.g. "壹仟零陆拾元整".' })
@@ -166,7 +170,7 @@ export const VatInvoiceConnection = connectionType(VatInvoiceNode, 'VatInvoice')
 
 @InputType('VatInvoiceFilterInput', { description: 'Which invoices to list.' })
 export class VatInvoiceFilterInput {
-  @Field(() => ID, { nullable: true, description: 'Only this tenant\'s (tenant users always get their own).' })
+  @Field(() => ID, { nullable: true, description: "Only this tenant's (tenant users always get their own)." })
   tenantId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Only invoices of this bill.' })
@@ -205,10 +209,10 @@ export class VatInvoiceIssueInput {
   @Field(() => ID, { description: 'The bill: FINALIZED, PARTIALLY_PAID, PAID or OVERDUE, in CNY.' })
   billId!: string;
 
-  @Field(() => InvoiceType, { description: 'SPECIAL needs the buyer\'s name and a valid unified social credit code; NORMAL needs the name.' })
+  @Field(() => InvoiceType, { description: "SPECIAL needs the buyer's name and a valid unified social credit code; NORMAL needs the name." })
   type!: InvoiceType;
 
-  @Field(() => TaxPartyInput, { nullable: true, description: 'The buyer; default the tenant\'s buyer tax profile.' })
+  @Field(() => TaxPartyInput, { nullable: true, description: "The buyer; default the tenant's buyer tax profile." })
   buyer?: TaxPartyInput | null;
 
   @Field(() => DecimalScalar, {

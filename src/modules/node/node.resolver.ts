@@ -75,13 +75,17 @@ function fetchNode(context: RequestContext, id: string, argument: string): Promi
 export class NodeResolver {
   @Query(() => Node, {
     nullable: true,
-    description: 'Any object by its global id; null when it does not exist or is another tenant\'s. FORBIDDEN when the caller\'s role cannot read that type at all.',
+    description:
+      "Any object by its global id; null when it does not exist or is another tenant's. FORBIDDEN when the caller's role cannot read that type at all.",
   })
   node(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
     return fetchNode(context, id, 'id');
   }
 
-  @Query(() => [Node], { nullable: 'items', description: `Several objects by global id, in order; at most ${MAX_NODES}. FORBIDDEN when the caller\'s role cannot read one of their types.` })
+  @Query(() => [Node], {
+    nullable: 'items',
+    description: `Several objects by global id, in order; at most ${MAX_NODES}. FORBIDDEN when the caller\'s role cannot read one of their types.`,
+  })
   nodes(@Ctx() context: RequestContext, @Arg('ids', () => [ID]) ids: string[]): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw new BadInputError(`ids may hold at most ${MAX_NODES} ids, got ${ids.length}.`, ['ids']);
     return Promise.all(ids.map((id, index) => fetchNode(context, id, `ids[${index}]`)));

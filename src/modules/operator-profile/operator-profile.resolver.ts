@@ -9,7 +9,10 @@ import { OperatorProfileNode, OperatorProfilePayload, toOperatorProfileNode } fr
 @Resolver(() => OperatorProfileNode)
 export class OperatorProfileResolver {
   @Authorized(MONEY_DOCUMENT_READERS)
-  @Query(() => OperatorProfileNode, { nullable: true, description: 'The seller printed on VAT invoices (operator, ERP, tenant users; not the gateway); null until the operator sets it.' })
+  @Query(() => OperatorProfileNode, {
+    nullable: true,
+    description: 'The seller printed on VAT invoices (operator, ERP, tenant users; not the gateway); null until the operator sets it.',
+  })
   async operatorProfile(@Ctx() context: RequestContext): Promise<OperatorProfileNode | null> {
     const profile = await findOperatorProfile(context);
     return profile ? toOperatorProfileNode(profile) : null;
@@ -17,7 +20,8 @@ export class OperatorProfileResolver {
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => OperatorProfilePayload, {
-    description: 'Set the seller on VAT invoices (operator only): every field is required, the taxpayer id must be a valid unified social credit code. Invoices already issued keep their seller.',
+    description:
+      'Set the seller on VAT invoices (operator only): every field is required, the taxpayer id must be a valid unified social credit code. Invoices already issued keep their seller.',
   })
   async operatorProfileSet(@Ctx() context: RequestContext, @Arg('input', () => TaxPartyInput) input: TaxPartyInput) {
     const { result, userErrors } = await collectUserErrors(() => setOperatorProfile(context, input));

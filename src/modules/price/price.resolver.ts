@@ -10,7 +10,8 @@ import { ModelPriceConnection, ModelPriceFilterInput, ModelPricePayload, ModelPr
 export class PriceResolver {
   @Authorized(PRICE_BOOK_READERS)
   @Query(() => ModelPriceConnection, {
-    description: 'The price book: the version of each model\'s price in force at `asOf` (default now), by model name. Operator, tenant users and the gateway; not ERP (a bill line names its price version).',
+    description:
+      "The price book: the version of each model's price in force at `asOf` (default now), by model name. Operator, tenant users and the gateway; not ERP (a bill line names its price version).",
   })
   async modelPrices(
     @Ctx() context: RequestContext,
@@ -23,7 +24,8 @@ export class PriceResolver {
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => ModelPricePayload, {
-    description: 'Add a version of a model\'s price (operator only). Existing versions are never edited; the new one supersedes the one before it from effectiveFrom.',
+    description:
+      "Add a version of a model's price (operator only). Existing versions are never edited; the new one supersedes the one before it from effectiveFrom.",
   })
   async modelPriceSet(@Ctx() context: RequestContext, @Arg('input', () => ModelPriceSetInput) input: ModelPriceSetInput) {
     const { result, userErrors } = await collectUserErrors(() => setModelPrice(context, input));

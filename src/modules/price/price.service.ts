@@ -71,7 +71,11 @@ export async function setModelPrice(context: RequestContext, input: ModelPriceSe
     const versions = await em.find(ModelPrice, { model: values.model, currency: values.currency }, { orderBy: { effectiveFrom: 'asc' } });
     const field = ['input', 'effectiveFrom'];
     if (versions.some((version) => version.effectiveFrom.getTime() === effectiveFrom.getTime())) {
-      throw UserInputErrors.single(UserErrorCode.TAKEN, field, `effectiveFrom: a version of ${values.model} in ${values.currency} already takes effect at that instant`);
+      throw UserInputErrors.single(
+        UserErrorCode.TAKEN,
+        field,
+        `effectiveFrom: a version of ${values.model} in ${values.currency} already takes effect at that instant`,
+      );
     }
     const previous = versions.findLast((version) => version.effectiveFrom < effectiveFrom);
     const next = versions.find((version) => version.effectiveFrom > effectiveFrom);
@@ -108,10 +112,7 @@ export async function setModelPrice(context: RequestContext, input: ModelPriceSe
 export function listModelPrices(context: RequestContext, asOf: Date | null, filter: ModelPriceFilterInput | null, page: PageArgs) {
   requireRole(context.actor, PRICE_BOOK_READERS);
   const instant = asOf ?? context.clock.now();
-  const where: FilterQuery<ModelPrice>[] = [
-    { effectiveFrom: { $lte: instant } },
-    { $or: [{ effectiveTo: null }, { effectiveTo: { $gt: instant } }] },
-  ];
+  const where: FilterQuery<ModelPrice>[] = [{ effectiveFrom: { $lte: instant } }, { $or: [{ effectiveTo: null }, { effectiveTo: { $gt: instant } }] }];
   if (filter?.models?.length) where.push({ model: { $in: filter.models } });
   if (filter?.tier) where.push({ tier: filter.tier });
   if (filter?.currency) where.push({ currency: filter.currency });

@@ -14,7 +14,7 @@ registerEnumType(ModelTier, {
 @ObjectType('ModelPrice', {
   implements: Node,
   description:
-    'One version of a model\'s price in one currency. Versions are never edited: a change is a new version that supersedes this one from its effectiveFrom. Usage is priced with the version in force when it occurred.',
+    "One version of a model's price in one currency. Versions are never edited: a change is a new version that supersedes this one from its effectiveFrom. Usage is priced with the version in force when it occurred.",
 })
 export class ModelPriceNode extends Node {
   @Field({ description: 'Model name as the gateway reports it, e.g. "gpt-4o".' })
@@ -44,7 +44,10 @@ export class ModelPriceNode extends Node {
   @Field(() => Money, { description: 'Per request, on top of the quantities.' })
   perRequest!: Money;
 
-  @Field(() => Money, { nullable: true, description: 'What usageReserve holds for a call of this model when the gateway sends no estimate; null: the gateway must send one.' })
+  @Field(() => Money, {
+    nullable: true,
+    description: 'What usageReserve holds for a call of this model when the gateway sends no estimate; null: the gateway must send one.',
+  })
   defaultEstimate!: Money | null;
 
   @Field(() => Date, { description: 'When this version takes effect.' })
@@ -122,7 +125,8 @@ export class ModelPriceSetInput {
 
   @Field(() => DecimalScalar, {
     nullable: true,
-    description: 'What usageReserve holds for a call of this model when the gateway sends no estimate: set it at least the cost of a typical large call. Null: the gateway must send one.',
+    description:
+      'What usageReserve holds for a call of this model when the gateway sends no estimate: set it at least the cost of a typical large call. Null: the gateway must send one.',
   })
   defaultEstimate?: string | null;
 

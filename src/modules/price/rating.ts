@@ -32,8 +32,5 @@ export function usageCost(rates: PriceRates, usage: UsageQuantities): Decimal {
     .plus(decimal(rates.outputPerMillion).times(usage.outputTokens))
     .plus(decimal(rates.cachedInputPerMillion).times(usage.cachedInputTokens))
     .div(MILLION);
-  return tokens
-    .plus(decimal(rates.perImage).times(usage.imageCount))
-    .plus(decimal(rates.perVideoSecond).times(usage.videoSeconds))
-    .plus(rates.perRequest);
+  return tokens.plus(decimal(rates.perImage).times(usage.imageCount)).plus(decimal(rates.perVideoSecond).times(usage.videoSeconds)).plus(rates.perRequest);
 }

@@ -17,7 +17,8 @@ interface SpendUpdatedArgs {
 export class SpendResolver {
   @Authorized(SPEND_READERS)
   @Query(() => SpendNode, {
-    description: 'A scope\'s charged spend in the period containing `at` (default now), in the tenant\'s time zone, with its limit if one applies. Operator and tenant users; not ERP.',
+    description:
+      "A scope's charged spend in the period containing `at` (default now), in the tenant's time zone, with its limit if one applies. Operator and tenant users; not ERP.",
   })
   spend(
     @Ctx() context: RequestContext,
@@ -30,7 +31,7 @@ export class SpendResolver {
 
   @Subscription(() => SpendSnapshotNode, {
     description:
-      'The scope\'s spend after each recorded usage batch that moves it, from any server. Operator and tenant users; tenant users may watch only their tenant\'s scopes.',
+      "The scope's spend after each recorded usage batch that moves it, from any server. Operator and tenant users; tenant users may watch only their tenant's scopes.",
     subscribe: async ({ context, args }) => {
       requireRole((context as RequestContext).actor, SPEND_READERS);
       const scope = await resolveSpendScope(context as RequestContext, (args as SpendUpdatedArgs).scope);
@@ -40,10 +41,7 @@ export class SpendResolver {
       );
     },
   })
-  spendUpdated(
-    @Root() event: SpendUpdatedEvent,
-    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
-  ): SpendSnapshotNode {
+  spendUpdated(@Root() event: SpendUpdatedEvent, @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput): SpendSnapshotNode {
     const scopeId = scope.tenantId ?? scope.departmentId ?? scope.apiKeyId;
     const moves = event.moves.filter((move) => move.scopeId === scopeId);
     const [first] = moves;

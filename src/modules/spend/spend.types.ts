@@ -7,7 +7,7 @@ export { SpendPeriod, SpendScopeType };
 
 registerEnumType(SpendPeriod, {
   name: 'SpendPeriod',
-  description: 'A calendar period in the tenant\'s time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai.',
+  description: "A calendar period in the tenant's time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai.",
 });
 registerEnumType(SpendScopeType, { name: 'SpendScopeType', description: 'What a spend figure covers.' });
 
@@ -35,7 +35,7 @@ export class SpendScopeNode {
   tenantId!: string;
 }
 
-@ObjectType('Spend', { description: 'Charged spend of a scope in one period, exact, in the tenant\'s billing currency.' })
+@ObjectType('Spend', { description: "Charged spend of a scope in one period, exact, in the tenant's billing currency." })
 export class SpendNode {
   @Field(() => SpendScopeNode, { description: 'What the figure covers.' })
   scope!: SpendScopeNode;
@@ -43,7 +43,7 @@ export class SpendNode {
   @Field(() => SpendPeriod, { description: 'DAILY or MONTHLY.' })
   period!: SpendPeriod;
 
-  @Field(() => LocalDateScalar, { description: 'First local day of the period in the tenant\'s time zone.' })
+  @Field(() => LocalDateScalar, { description: "First local day of the period in the tenant's time zone." })
   periodStart!: string;
 
   @Field(() => Money, { description: 'Charged so far in the period: the exact sum of the usage records (not rounded).' })
@@ -62,7 +62,7 @@ export class SpendNode {
   percentUsed!: string | null;
 }
 
-@ObjectType('SpendSnapshot', { description: 'A scope\'s spend right after a recorded usage batch moved it.' })
+@ObjectType('SpendSnapshot', { description: "A scope's spend right after a recorded usage batch moved it." })
 export class SpendSnapshotNode {
   @Field(() => SpendScopeNode, { description: 'The scope that moved.' })
   scope!: SpendScopeNode;

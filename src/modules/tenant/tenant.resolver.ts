@@ -4,14 +4,7 @@ import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/aut
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
-import {
-  createTenant,
-  getTenant,
-  listTenants,
-  reactivateTenant,
-  suspendTenant,
-  updateTenant,
-} from './tenant.service.js';
+import { createTenant, getTenant, listTenants, reactivateTenant, suspendTenant, updateTenant } from './tenant.service.js';
 import {
   TenantConnection,
   TenantCreateInput,
@@ -35,14 +28,17 @@ async function tenantPayload(work: () => Promise<Tenant>) {
 export class TenantResolver {
   @Authorized(TENANT_READERS)
   @Query(() => TenantNode, {
-    description: 'One tenant. Operator, tenant users and ERP; tenant users and a tenant\'s ERP read only their own (any other id is NOT_FOUND). ERP reads its billing identity only.',
+    description:
+      "One tenant. Operator, tenant users and ERP; tenant users and a tenant's ERP read only their own (any other id is NOT_FOUND). ERP reads its billing identity only.",
   })
   async tenant(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<TenantNode> {
     return toTenantNode(await getTenant(context, argumentId('Tenant', id, 'id')));
   }
 
   @Authorized(TENANT_READERS)
-  @Query(() => TenantConnection, { description: 'Tenants the caller can see: all for the operator and an operator ERP, its own for a tenant user or a tenant\'s ERP. Not the gateway.' })
+  @Query(() => TenantConnection, {
+    description: "Tenants the caller can see: all for the operator and an operator ERP, its own for a tenant user or a tenant's ERP. Not the gateway.",
+  })
   async tenants(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
@@ -60,14 +56,18 @@ export class TenantResolver {
 
   @Authorized(TENANT_PROFILE_WRITERS)
   @Mutation(() => TenantPayload, {
-    description: 'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant; any other field is refused (NOT_PERMITTED) and nothing is written.',
+    description:
+      'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant; any other field is refused (NOT_PERMITTED) and nothing is written.',
   })
   tenantUpdate(@Ctx() context: RequestContext, @Arg('input', () => TenantUpdateInput) input: TenantUpdateInput) {
     return tenantPayload(() => updateTenant(context, input));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
-  @Mutation(() => TenantPayload, { description: 'Suspend an ACTIVE tenant (operator only). Until it is reactivated, every key of it is refused and its access tokens hold no WebSocket connection: open ones close with 4403 "Tenant suspended" within a second, new ones are refused alike. Its tokens keep working over HTTP: its people must still read its bills, invoices and balance.' })
+  @Mutation(() => TenantPayload, {
+    description:
+      'Suspend an ACTIVE tenant (operator only). Until it is reactivated, every key of it is refused and its access tokens hold no WebSocket connection: open ones close with 4403 "Tenant suspended" within a second, new ones are refused alike. Its tokens keep working over HTTP: its people must still read its bills, invoices and balance.',
+  })
   tenantSuspend(@Ctx() context: RequestContext, @Arg('input', () => TenantSuspendInput) input: TenantSuspendInput) {
     return tenantPayload(() => suspendTenant(context, input));
   }

@@ -14,14 +14,7 @@ import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../access-
 import { recordAudit } from '../audit/audit.service.js';
 import { UsageRecord } from '../usage/usage-record.entity.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
-import type {
-  TenantCreateInput,
-  TenantFilterInput,
-  TenantOrderInput,
-  TenantReactivateInput,
-  TenantSuspendInput,
-  TenantUpdateInput,
-} from './tenant.types.js';
+import type { TenantCreateInput, TenantFilterInput, TenantOrderInput, TenantReactivateInput, TenantSuspendInput, TenantUpdateInput } from './tenant.types.js';
 
 const buyerTaxProfileSchema = z.object({
   legalName: optionalText(100),
@@ -88,12 +81,7 @@ export async function getTenant(context: RequestContext, id: string): Promise<Te
   return tenant;
 }
 
-export function listTenants(
-  context: RequestContext,
-  filter: TenantFilterInput | null | undefined,
-  order: TenantOrderInput | null | undefined,
-  page: PageArgs,
-) {
+export function listTenants(context: RequestContext, filter: TenantFilterInput | null | undefined, order: TenantOrderInput | null | undefined, page: PageArgs) {
   requireRole(context.actor, TENANT_READERS);
   const scopedTenantId = tenantScope(context.actor);
   const where: FilterQuery<Tenant> = {};
@@ -103,11 +91,11 @@ export function listTenants(
   if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
   return paginate({
     em: context.em,
-      entity: Tenant,
-      where,
-      sortField: order?.field ?? 'createdAt',
-      direction: order?.direction ?? OrderDirection.ASC,
-      page,
+    entity: Tenant,
+    where,
+    sortField: order?.field ?? 'createdAt',
+    direction: order?.direction ?? OrderDirection.ASC,
+    page,
   });
 }
 
@@ -139,7 +127,11 @@ export async function lockTenantForChange(transaction: RequestContext, tenantId:
  * Spend counters and bills are kept in the tenant's currency and cut by its local days and months:
  * once usage is recorded, changing either would mix currencies or periods in the same figures.
  */
-async function refuseRebucketingUsage(transaction: RequestContext, tenant: Tenant, values: { timezone?: string | null; billingCurrency?: CurrencyCode | null }) {
+async function refuseRebucketingUsage(
+  transaction: RequestContext,
+  tenant: Tenant,
+  values: { timezone?: string | null; billingCurrency?: CurrencyCode | null },
+) {
   const changed = (['timezone', 'billingCurrency'] as const).filter((field) => values[field] && values[field] !== tenant[field]);
   if (changed.length === 0 || !(await transaction.em.findOne(UsageRecord, { tenantId: tenant.id }, { fields: ['id'] }))) return;
   throw new UserInputErrors(
@@ -183,13 +175,7 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
   });
 }
 
-async function changeStatus(
-  context: RequestContext,
-  tenantId: string,
-  from: TenantStatus,
-  to: TenantStatus,
-  reason: string | null,
-): Promise<Tenant> {
+async function changeStatus(context: RequestContext, tenantId: string, from: TenantStatus, to: TenantStatus, reason: string | null): Promise<Tenant> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   const changed = await inTransaction(context, async (transaction) => {
     const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
@@ -227,4 +213,3 @@ export function suspendTenant(context: RequestContext, input: TenantSuspendInput
 export function reactivateTenant(context: RequestContext, input: TenantReactivateInput): Promise<Tenant> {
   return changeStatus(context, input.tenantId, TenantStatus.SUSPENDED, TenantStatus.ACTIVE, null);
 }
-

@@ -26,7 +26,7 @@ registerEnumType(FailedRequestPolicy, {
   },
 });
 
-@ObjectType('BuyerTaxProfile', { description: 'The buyer block of the tenant\'s VAT invoices (fapiao).' })
+@ObjectType('BuyerTaxProfile', { description: "The buyer block of the tenant's VAT invoices (fapiao)." })
 export class BuyerTaxProfileNode {
   @Field(() => String, { nullable: true, description: 'Registered legal name (购买方名称).' })
   legalName!: string | null;
@@ -49,7 +49,8 @@ export class BuyerTaxProfileNode {
 
 @ObjectType('Tenant', {
   implements: Node,
-  description: 'A customer company of the operator. ERP reads its billing identity (name, status, currency, time zone, buyer tax profile), contract and balance, not its directory, spend or alerts.',
+  description:
+    'A customer company of the operator. ERP reads its billing identity (name, status, currency, time zone, buyer tax profile), contract and balance, not its directory, spend or alerts.',
 })
 export class TenantNode extends Node {
   @Field({ description: 'Legal or trading name.' })
@@ -61,7 +62,7 @@ export class TenantNode extends Node {
   @Field({ description: 'IANA time zone; billing periods are calendar months in it.' })
   timezone!: string;
 
-  @Field(() => CurrencyCode, { description: 'Currency of the tenant\'s prices, spend and bills.' })
+  @Field(() => CurrencyCode, { description: "Currency of the tenant's prices, spend and bills." })
   billingCurrency!: CurrencyCode;
 
   @Field(() => FailedRequestPolicy, { description: 'Whether failed gateway requests are charged.' })
@@ -74,7 +75,10 @@ export class TenantNode extends Node {
   suspendedAt!: Date | null;
 
   @Authorized(SPEND_READERS)
-  @Field(() => Money, { nullable: true, description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none. Not for ERP (an alert setting).' })
+  @Field(() => Money, {
+    nullable: true,
+    description: 'Below this prepaid balance a BALANCE_LOW alert is raised; null for none. Not for ERP (an alert setting).',
+  })
   balanceLowLevel!: Money | null;
 
   @Field({ description: 'When the tenant was created.' })

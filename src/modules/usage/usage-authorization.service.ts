@@ -49,8 +49,7 @@ const KEY_CHECKS: ((facts: AuthorizationFacts, model: string, now: Date) => Usag
   (facts) => (facts.status === StoredApiKeyStatus.REVOKED ? denial(UsageDenialCode.KEY_REVOKED, 'This API key has been revoked.') : null),
   (facts, _model, now) =>
     facts.expiresAt && facts.expiresAt.getTime() <= now.getTime() ? denial(UsageDenialCode.KEY_EXPIRED, 'This API key has expired.') : null,
-  (facts) =>
-    facts.tenantStatus !== TenantStatus.ACTIVE ? denial(UsageDenialCode.TENANT_SUSPENDED, 'The account that owns this API key is suspended.') : null,
+  (facts) => (facts.tenantStatus !== TenantStatus.ACTIVE ? denial(UsageDenialCode.TENANT_SUSPENDED, 'The account that owns this API key is suspended.') : null),
   (facts, model) =>
     facts.allowedModels.length > 0 && !facts.allowedModels.includes(model)
       ? denial(UsageDenialCode.MODEL_NOT_ALLOWED, `This API key may not use model "${model}".`)
@@ -173,9 +172,21 @@ const HOLD_TTL_MS = 10 * 60 * 1000;
  * released or expires. Calls that reserve can therefore not together overrun a limit by more than
  * what their actual costs exceed their estimates.
  */
-async function reserve(pool: pg.Pool, facts: AuthorizationFacts, limits: AppliedLimit[], hold: { requestId: string; amount: Decimal; expiresAt: Date }, now: Date): Promise<UsageDenial | null> {
+async function reserve(
+  pool: pg.Pool,
+  facts: AuthorizationFacts,
+  limits: AppliedLimit[],
+  hold: { requestId: string; amount: Decimal; expiresAt: Date },
+  now: Date,
+): Promise<UsageDenial | null> {
   return sqlTransaction(pool, async (client) => {
-    const figures = await lockAndReadReservations(client, facts.tenantId, hold.requestId, limits.map((limit) => limit.target), now);
+    const figures = await lockAndReadReservations(
+      client,
+      facts.tenantId,
+      hold.requestId,
+      limits.map((limit) => limit.target),
+      now,
+    );
     limits.forEach((limit, position) => {
       const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
       limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
@@ -299,7 +310,11 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   const price = facts.price!;
   const amount = values.estimatedUsage ? usageCost(price, values.estimatedUsage) : (values.estimatedCost ?? price.defaultEstimate);
   if (amount == null) {
-    throw UserInputErrors.single(UserErrorCode.BLANK, ['input', 'estimatedCost'], `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`);
+    throw UserInputErrors.single(
+      UserErrorCode.BLANK,
+      ['input', 'estimatedCost'],
+      `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`,
+    );
   }
   const hold = { requestId: values.requestId.trim(), amount: decimal(amount), expiresAt: new Date(now.getTime() + HOLD_TTL_MS) };
   const denied = await reserve(await nativePool(context.em), facts, limits, hold, now);
@@ -313,7 +328,9 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
 export async function releaseUsage(context: RequestContext, input: UsageReleaseInput): Promise<UsageReleasePayload> {
   requireRole(context.actor, USAGE_AUTHORIZERS);
   const field = ['input', 'apiKeySecret'];
-  const released = isApiKeySecret(input.apiKeySecret) ? await releaseHold(await nativePool(context.em), hashSecret(input.apiKeySecret), input.requestId.trim()) : null;
+  const released = isApiKeySecret(input.apiKeySecret)
+    ? await releaseHold(await nativePool(context.em), hashSecret(input.apiKeySecret), input.requestId.trim())
+    : null;
   if (!released?.isKnownKey) return { isReleased: false, userErrors: [{ code: UserErrorCode.NOT_FOUND, field, message: 'apiKeySecret names no API key' }] };
   return { isReleased: released.isReleased, userErrors: [] };
 }

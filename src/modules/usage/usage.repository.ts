@@ -208,7 +208,9 @@ export async function storeUsageBatch(
   debitEntryIds: { tenant_id: string; id: string }[],
   spike: SpendSpikeRule,
 ): Promise<StoredBatch> {
-  const { rows: [result] } = await client.query<StoredBatch>({
+  const {
+    rows: [result],
+  } = await client.query<StoredBatch>({
     name: 'usage-store-batch',
     text: `with recursive incoming as (
              select * from json_to_recordset($1::json) as r(
@@ -471,9 +473,7 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
  * A limit to re-read under the reservation locks: a spend counter (scope, period, start), a
  * prepaid tenant's balance, or what counts against a postpaid tenant's credit limit.
  */
-export type LimitedScope =
-  | { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string }
-  | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
+export type LimitedScope = { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string } | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
 
 export interface ReservationFigures {
   /** Spent in the period, the balance, or the credit used, per limit in the order given. */
@@ -519,7 +519,9 @@ export async function lockAndReadReservations(
               and not (h.tenant_id = $4 and h.request_id = $5)
             group by scope_id`,
     values: [
-      JSON.stringify(limits.map((limit, position) => ({ position, ...limit, scope_id: limit.scopeId, period_start: limit.kind === 'SPEND' ? limit.periodStart : null }))),
+      JSON.stringify(
+        limits.map((limit, position) => ({ position, ...limit, scope_id: limit.scopeId, period_start: limit.kind === 'SPEND' ? limit.periodStart : null })),
+      ),
       scopeIds,
       now,
       tenantId,
@@ -533,7 +535,9 @@ export async function lockAndReadReservations(
 
 /** Frees the hold of a request of the key's tenant; false when there was none (recorded, released or expired). */
 export async function releaseHold(pool: pg.Pool, secretHash: string, requestId: string): Promise<{ isKnownKey: boolean; isReleased: boolean }> {
-  const { rows: [row] } = await pool.query<{ isKnownKey: boolean; isReleased: boolean }>({
+  const {
+    rows: [row],
+  } = await pool.query<{ isKnownKey: boolean; isReleased: boolean }>({
     name: 'reserve-release',
     text: `with key as (select tenant_id from api_key where secret_hash = $1),
                 released as (delete from spend_hold h using key where h.tenant_id = key.tenant_id and h.request_id = $2 returning h.id)

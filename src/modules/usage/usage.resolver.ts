@@ -42,7 +42,7 @@ export class UsageResolver {
   @Authorized(USAGE_AUTHORIZERS)
   @Mutation(() => UsageReservePayload, {
     description:
-      'The gateway\'s pre-call check that reserves: usageAuthorize\'s answer and, when allowed, the estimate (estimatedCost, or estimatedUsage priced by the book) held against every limit (key limit, hard budgets up the tree, prepaid balance, credit limit) until usage with this requestId is recorded (trued up to the real cost), usageRelease frees it, or 10 minutes pass. With estimates at least the real cost no limit is ever passed, under any concurrency, on any number of instances; otherwise by at most the sum of (real - estimate) over the calls in flight.',
+      "The gateway's pre-call check that reserves: usageAuthorize's answer and, when allowed, the estimate (estimatedCost, or estimatedUsage priced by the book) held against every limit (key limit, hard budgets up the tree, prepaid balance, credit limit) until usage with this requestId is recorded (trued up to the real cost), usageRelease frees it, or 10 minutes pass. With estimates at least the real cost no limit is ever passed, under any concurrency, on any number of instances; otherwise by at most the sum of (real - estimate) over the calls in flight.",
   })
   async usageReserve(@Ctx() context: RequestContext, @Arg('input', () => UsageReserveInput) input: UsageReserveInput): Promise<UsageReservePayload> {
     const { result, userErrors } = await collectUserErrors(() => reserveUsage(context, input));
@@ -58,7 +58,7 @@ export class UsageResolver {
   @Authorized(USAGE_AUTHORIZERS)
   @Query(() => UsageAuthorization, {
     description:
-      'The gateway\'s pre-call check (GATEWAY only): may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.',
+      "The gateway's pre-call check (GATEWAY only): may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.",
   })
   usageAuthorize(@Ctx() context: RequestContext, @Arg('input', () => UsageAuthorizeInput) input: UsageAuthorizeInput): Promise<UsageAuthorization> {
     return authorizeUsage(context, input);
@@ -66,7 +66,8 @@ export class UsageResolver {
 
   @Authorized(USAGE_RECORD_READERS)
   @Query(() => UsageRecordConnection, {
-    description: 'Usage records, one per gateway request, newest first: operator, tenant admins and finance (their tenant\'s only). Not viewers or ERP: records carry end-user tags; viewers read usageSummary.',
+    description:
+      "Usage records, one per gateway request, newest first: operator, tenant admins and finance (their tenant's only). Not viewers or ERP: records carry end-user tags; viewers read usageSummary.",
   })
   async usageRecords(
     @Ctx() context: RequestContext,
@@ -78,7 +79,8 @@ export class UsageResolver {
 
   @Authorized(SPEND_READERS)
   @Query(() => [UsageSummaryGroup], {
-    description: 'Requests, tokens and charged cost of a scope in [from, to), grouped by the dimensions asked for (none: one total). At most 366 days and 10,000 groups. Operator and tenant users; not ERP.',
+    description:
+      'Requests, tokens and charged cost of a scope in [from, to), grouped by the dimensions asked for (none: one total). At most 366 days and 10,000 groups. Operator and tenant users; not ERP.',
   })
   usageSummary(
     @Ctx() context: RequestContext,

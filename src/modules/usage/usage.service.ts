@@ -99,7 +99,11 @@ function checkKey(record: UsageRecordItemInput, key: KeyForUsage | undefined): K
   if (!key) throw new Rejected(UsageRejectionCode.UNKNOWN_API_KEY, 'apiKeyId', `apiKeyId names no API key: ${record.apiKeyId}`);
   const at = record.occurredAt.getTime();
   if (at < key.createdAt.getTime()) {
-    throw new Rejected(UsageRejectionCode.OCCURRED_BEFORE_KEY_CREATED, 'occurredAt', `occurredAt is before the key was created (${key.createdAt.toISOString()})`);
+    throw new Rejected(
+      UsageRejectionCode.OCCURRED_BEFORE_KEY_CREATED,
+      'occurredAt',
+      `occurredAt is before the key was created (${key.createdAt.toISOString()})`,
+    );
   }
   if (key.status === StoredApiKeyStatus.REVOKED && (!key.revokedAt || at >= key.revokedAt.getTime())) {
     throw new Rejected(UsageRejectionCode.KEY_REVOKED, 'apiKeyId', 'the key was revoked before occurredAt');
@@ -117,12 +121,14 @@ function priceInForce(record: UsageRecordItemInput, key: KeyForUsage, versionsBy
   const at = record.occurredAt.getTime();
   const price = versions.find(
     (version) =>
-      version.currency === key.billingCurrency &&
-      version.effectiveFrom.getTime() <= at &&
-      (!version.effectiveTo || version.effectiveTo.getTime() > at),
+      version.currency === key.billingCurrency && version.effectiveFrom.getTime() <= at && (!version.effectiveTo || version.effectiveTo.getTime() > at),
   );
   if (!price) {
-    throw new Rejected(UsageRejectionCode.NO_PRICE_IN_FORCE, 'model', `model "${record.model}" has no ${key.billingCurrency} price in force at ${record.occurredAt.toISOString()}`);
+    throw new Rejected(
+      UsageRejectionCode.NO_PRICE_IN_FORCE,
+      'model',
+      `model "${record.model}" has no ${key.billingCurrency} price in force at ${record.occurredAt.toISOString()}`,
+    );
   }
   return price;
 }
@@ -130,7 +136,11 @@ function priceInForce(record: UsageRecordItemInput, key: KeyForUsage, versionsBy
 function pricedRow(record: UsageRecordItemInput, key: KeyForUsage, price: PriceVersion): PricedUsageRow {
   const exactCost = usageCost(price, record);
   if (exactCost.gte(MAX_RECORD_COST)) {
-    throw new Rejected(UsageRejectionCode.COST_OUT_OF_RANGE, 'model', `the record would cost ${exactCost.toFixed()} ${key.billingCurrency}; no single request costs 10^12 or more`);
+    throw new Rejected(
+      UsageRejectionCode.COST_OUT_OF_RANGE,
+      'model',
+      `the record would cost ${exactCost.toFixed()} ${key.billingCurrency}; no single request costs 10^12 or more`,
+    );
   }
   const cost = exactCost.toFixed();
   const failed = record.status === UsageStatus.FAILED;
@@ -193,7 +203,15 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
   const candidates: { index: number; record: UsageRecordItemInput }[] = [];
   input.records.forEach((record, index) => {
     if (index >= MAX_USAGE_BATCH) {
-      reject(index, record, new Rejected(UsageRejectionCode.BATCH_LIMIT_EXCEEDED, 'requestId', `a batch holds at most ${MAX_USAGE_BATCH} records; send this one again in another batch`));
+      reject(
+        index,
+        record,
+        new Rejected(
+          UsageRejectionCode.BATCH_LIMIT_EXCEEDED,
+          'requestId',
+          `a batch holds at most ${MAX_USAGE_BATCH} records; send this one again in another batch`,
+        ),
+      );
       return;
     }
     try {
@@ -238,7 +256,11 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
 
       const tenantIds = [...new Set(rows.map((row) => row.tenant_id))];
       await holdTenantsAgainstSettlement(client, tenantIds);
-      const stored = await storeUsageBatch(client, rows, now, tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })),
+      const stored = await storeUsageBatch(
+        client,
+        rows,
+        now,
+        tenantIds.map((tenantId) => ({ tenant_id: tenantId, id: newId('BalanceEntry') })),
         context.spendSpike,
       );
       const inserted = new Set(stored.inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));

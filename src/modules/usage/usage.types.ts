@@ -18,7 +18,7 @@ registerEnumType(ChargeReason, {
   description: 'Why a usage record was or was not charged.',
   valuesConfig: {
     SUCCEEDED: { description: 'A successful call: charged.' },
-    FAILED_CHARGED_BY_POLICY: { description: 'A failed call, charged because the tenant\'s failed-request policy is CHARGED.' },
+    FAILED_CHARGED_BY_POLICY: { description: "A failed call, charged because the tenant's failed-request policy is CHARGED." },
     FAILED_NOT_CHARGED_BY_POLICY: { description: 'A failed call, not charged (the default failed-request policy).' },
   },
 });
@@ -45,7 +45,9 @@ registerEnumType(UsageRejectionCode, {
     BATCH_LIMIT_EXCEEDED: { description: `The record is past the first ${MAX_USAGE_BATCH} of its batch.` },
     INVALID_REQUEST_ID: { description: 'requestId is blank, longer than 128 characters or holds control characters.' },
     INVALID_QUANTITY: { description: 'A count is negative, fractional or above 10^12.' },
-    INVALID_TEXT: { description: 'apiKeyId, model, endUserTag or taskId holds NUL or an unpaired surrogate, is only whitespace, or is longer than 128 characters.' },
+    INVALID_TEXT: {
+      description: 'apiKeyId, model, endUserTag or taskId holds NUL or an unpaired surrogate, is only whitespace, or is longer than 128 characters.',
+    },
     UNKNOWN_API_KEY: { description: 'apiKeyId names no API key.' },
     KEY_REVOKED: { description: 'The key was revoked before the usage occurred.' },
     KEY_EXPIRED: { description: 'The key had expired when the usage occurred.' },
@@ -53,7 +55,7 @@ registerEnumType(UsageRejectionCode, {
     OCCURRED_OUT_OF_RANGE: { description: 'occurredAt is before 1970.' },
     OCCURRED_BEFORE_KEY_CREATED: { description: 'occurredAt is before the key existed.' },
     UNKNOWN_MODEL: { description: 'The price book has no such model.' },
-    NO_PRICE_IN_FORCE: { description: 'The model has no price in the tenant\'s billing currency in force at occurredAt.' },
+    NO_PRICE_IN_FORCE: { description: "The model has no price in the tenant's billing currency in force at occurredAt." },
     COST_OUT_OF_RANGE: { description: 'The record would cost 10^12 or more: no single request does; the counts are wrong.' },
   },
 });
@@ -103,7 +105,10 @@ class UsageQuantitiesInput {
 })
 @Extensions(CHECKED_PER_ITEM)
 export class UsageRecordItemInput extends UsageQuantitiesInput {
-  @Field({ description: 'The gateway\'s id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters.' })
+  @Field({
+    description:
+      "The gateway's id of the request, unique per tenant forever: a replay with the same id is a duplicate and changes nothing. At most 128 characters.",
+  })
   requestId!: string;
 
   @Field(() => ID, { description: 'The key the request was made with.' })
@@ -118,13 +123,13 @@ export class UsageRecordItemInput extends UsageQuantitiesInput {
   @Field(() => UsageKind, { description: 'Kind of call.' })
   kind!: UsageKind;
 
-  @Field(() => UsageStatus, { description: 'Whether the call succeeded; failed calls follow the tenant\'s failed-request policy.' })
+  @Field(() => UsageStatus, { description: "Whether the call succeeded; failed calls follow the tenant's failed-request policy." })
   status!: UsageStatus;
 
-  @Field(() => String, { nullable: true, description: 'The tenant\'s own tag for its end user, at most 128 characters.' })
+  @Field(() => String, { nullable: true, description: "The tenant's own tag for its end user, at most 128 characters." })
   endUserTag?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The tenant\'s task or job id, at most 128 characters.' })
+  @Field(() => String, { nullable: true, description: "The tenant's task or job id, at most 128 characters." })
   taskId?: string | null;
 }
 
@@ -141,7 +146,7 @@ export class UsageRejection {
   @Field(() => Int, { description: 'Position of the record in `records`, from 0.' })
   index!: number;
 
-  @Field(() => String, { nullable: true, description: 'The record\'s requestId, as sent.' })
+  @Field(() => String, { nullable: true, description: "The record's requestId, as sent." })
   requestId!: string | null;
 
   @Field(() => UsageRejectionCode, { description: 'Machine-readable reason.' })
@@ -191,7 +196,7 @@ export class UsageRecordNode extends Node {
   apiKeyId!: string;
   priceId!: string;
 
-  @Field({ description: 'The gateway\'s request id.' })
+  @Field({ description: "The gateway's request id." })
   requestId!: string;
 
   @Field({ description: 'Model name.' })
@@ -230,10 +235,10 @@ export class UsageRecordNode extends Node {
   @Field(() => ChargeReason, { description: 'Why it is charged or not.' })
   chargeReason!: ChargeReason;
 
-  @Field(() => String, { nullable: true, description: 'The tenant\'s end-user tag.' })
+  @Field(() => String, { nullable: true, description: "The tenant's end-user tag." })
   endUserTag!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The tenant\'s task id.' })
+  @Field(() => String, { nullable: true, description: "The tenant's task id." })
   taskId!: string | null;
 
   @Field(() => Date, { description: 'When the request happened.' })
@@ -272,7 +277,7 @@ export function toUsageRecordNode(record: UsageRecord): UsageRecordNode {
 
 export const UsageRecordConnection = connectionType(UsageRecordNode, 'UsageRecord');
 
-@InputType('UsageRecordFilter', { description: 'Which usage records to list; a tenant user always sees only its tenant\'s.' })
+@InputType('UsageRecordFilter', { description: "Which usage records to list; a tenant user always sees only its tenant's." })
 export class UsageRecordFilterInput {
   @Field(() => ID, { nullable: true, description: 'Only this tenant (operator and platform ERP).' })
   tenantId?: string | null;
@@ -305,7 +310,7 @@ export enum UsageGroupBy {
 }
 registerEnumType(UsageGroupBy, {
   name: 'UsageGroupBy',
-  description: 'A dimension of usageSummary. DAY and HOUR are local to the tenant\'s time zone.',
+  description: "A dimension of usageSummary. DAY and HOUR are local to the tenant's time zone.",
 });
 
 @ObjectType('UsageSummaryGroup', { description: 'Totals of one group of usageSummary; the fields of dimensions not grouped by are null.' })
@@ -373,7 +378,11 @@ export class UsageReserveInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'What the call is expected to cost. Give this or estimatedUsage.' })
   estimatedCost?: string | null;
 
-  @Field(() => UsageEstimateInput, { nullable: true, description: 'What the call is expected to use, priced by the book in force now (count output tokens as the request\'s max_tokens, so the estimate is never short). Give this or estimatedCost.' })
+  @Field(() => UsageEstimateInput, {
+    nullable: true,
+    description:
+      "What the call is expected to use, priced by the book in force now (count output tokens as the request's max_tokens, so the estimate is never short). Give this or estimatedCost.",
+  })
   estimatedUsage?: UsageEstimateInput | null;
 }
 
@@ -382,7 +391,7 @@ export class UsageReleaseInput {
   @Field({ description: 'The secret the reservation was made with.' })
   apiKeySecret!: string;
 
-  @Field({ description: 'The reservation\'s requestId.' })
+  @Field({ description: "The reservation's requestId." })
   requestId!: string;
 }
 
@@ -406,8 +415,8 @@ registerEnumType(UsageDenialCode, {
     KEY_EXPIRED: { description: '401: the key is past its expiry.' },
     TENANT_SUSPENDED: { description: '403: the tenant is suspended or closed.' },
     MODEL_NOT_ALLOWED: { description: '403: the key may not use this model, or the model has no price for the tenant.' },
-    KEY_LIMIT_EXCEEDED: { description: '402: the key\'s own spend limit for the period is used up (or the estimate would pass it).' },
-    BUDGET_EXCEEDED: { description: '402: a hard budget up the key\'s tree is used up.' },
+    KEY_LIMIT_EXCEEDED: { description: "402: the key's own spend limit for the period is used up (or the estimate would pass it)." },
+    BUDGET_EXCEEDED: { description: "402: a hard budget up the key's tree is used up." },
     BALANCE_INSUFFICIENT: { description: '402: the prepaid balance cannot cover the call.' },
     CREDIT_LIMIT_EXCEEDED: { description: '402: unpaid bills and open spend reach the credit limit.' },
   },
@@ -439,16 +448,16 @@ export class UsageAuthorization {
   @Field(() => ID, { nullable: true, description: 'The key the secret belongs to; null for an unknown secret.' })
   apiKeyId!: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The key\'s tenant.' })
+  @Field(() => ID, { nullable: true, description: "The key's tenant." })
   tenantId!: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The key\'s department.' })
+  @Field(() => ID, { nullable: true, description: "The key's department." })
   departmentId!: string | null;
 
   @Field(() => Money, { nullable: true, description: 'The least remaining spend among the limits that apply; null when none does.' })
   remainingSpend!: Money | null;
 
-  @Field(() => [SpendNode], { description: 'Every spend limit that applies to the call, with its current period\'s figures.' })
+  @Field(() => [SpendNode], { description: "Every spend limit that applies to the call, with its current period's figures." })
   limits!: SpendNode[];
 }
 

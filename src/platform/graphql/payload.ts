@@ -11,9 +11,6 @@ export function payloadType<N extends object>(name: string, field: string, nodeT
     @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
     userErrors!: UserError[];
   }
-  Field(() => nodeType, { nullable: true, description: `The ${field}; null when userErrors is not empty.` })(
-    Payload.prototype,
-    field,
-  );
+  Field(() => nodeType, { nullable: true, description: `The ${field}; null when userErrors is not empty.` })(Payload.prototype, field);
   return Payload;
 }

@@ -48,10 +48,23 @@ function byteTotal(...texts: (string | null | undefined)[]): number {
 
 const BLANK = { message: 'must not be blank', params: { code: UserErrorCode.BLANK } };
 /** Absent, null and blank are all "missing" for a required field, reported as BLANK. */
-const requiredGbkText = z.preprocess((value) => value ?? '', gbkText.refine((text) => text !== null, BLANK));
+const requiredGbkText = z.preprocess(
+  (value) => value ?? '',
+  gbkText.refine((text) => text !== null, BLANK),
+);
 const optionalGbkText = gbkText.nullish().transform((text) => text ?? null);
-const requiredTaxpayerId = z.preprocess((value) => value ?? '', z.string().trim().refine((code) => code !== '', BLANK).pipe(taxpayerIdSchema));
-const optionalTaxpayerId = z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), taxpayerIdSchema.nullish().transform((code) => code ?? null));
+const requiredTaxpayerId = z.preprocess(
+  (value) => value ?? '',
+  z
+    .string()
+    .trim()
+    .refine((code) => code !== '', BLANK)
+    .pipe(taxpayerIdSchema),
+);
+const optionalTaxpayerId = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+  taxpayerIdSchema.nullish().transform((code) => code ?? null),
+);
 
 /** Fields limited together, reported on the first of them. */
 const BYTE_LIMITS: (keyof TaxParty)[][] = [['legalName'], ['address', 'phone'], ['bankName', 'bankAccount']];

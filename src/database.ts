@@ -3,8 +3,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { SeedManager } from '@mikro-orm/seeder';
 import pg from 'pg';
-import { MIGRATIONS } from '../../../migrations/index.js';
-import { ENTITIES } from '../../modules/entities.js';
+import { MIGRATIONS } from '../migrations/index.js';
+import { ENTITIES } from './modules/entities.js';
 
 export function ormConfig(clientUrl: string, poolSize = 10) {
   return defineConfig({

@@ -4,15 +4,15 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { RequestContext } from '../../context.js';
-import { isExpired, type AccessTokenCache } from '../../modules/access-token/access-token-cache.js';
-import { AccessTokenSessions, sessionRefusal } from '../../modules/access-token/access-token-sessions.js';
-import type { Actor } from '../auth/actor.js';
-import { bearerSecret } from '../auth/bearer.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { FailedAuthenticationThrottle } from '../rate-limits.js';
-import { createErrorFormatter } from './error-formatting.js';
+import type { RequestContext } from './context.js';
+import { isExpired, type AccessTokenCache } from './modules/access-token/access-token-cache.js';
+import { AccessTokenSessions, sessionRefusal } from './modules/access-token/access-token-sessions.js';
+import type { Actor } from './platform/auth/actor.js';
+import { bearerSecret } from './platform/auth/bearer.js';
+import type { Clock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import type { FailedAuthenticationThrottle } from './platform/rate-limits.js';
+import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 
 export interface WebSocketServerOptions {
   httpServer: http.Server;
