@@ -303,6 +303,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id'), clientAddress(req)),
     }),
   );
+  app.use((request, response) => {
+    response.status(404).json({ errors: [{ message: `Nothing is served at ${request.method} ${request.path}.`, extensions: { code: 'NOT_FOUND' } }] });
+  });
   app.use(bodyErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {

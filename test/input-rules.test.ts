@@ -182,6 +182,12 @@ describe('HTTP status discipline', () => {
     expect(JSON.parse(response.text)).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('answers a path it does not serve with a JSON 404', async () => {
+    const response = await fetch(new URL('/graphiql/../etc/passwd', test.app.url));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+  });
+
   it('answers a body over 5 MB with a JSON 413', async () => {
     const response = await post(JSON.stringify({ query: `{ viewer { role } } #${'x'.repeat(5 * 1024 * 1024)}` }));
     expect(response.status).toBe(413);
