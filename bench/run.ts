@@ -11,15 +11,18 @@
  *       (g) VAT invoices on 100-line bills: issue one at a time and with callers on as many bills,
  *       reverse, the ERP's page of invoices and its SQL statements per page (bench/invoice.ts);
  *       (h) abuse: another tenant's probe alone and while one token runs heavy queries and PDF
- *       downloads, on a second server with the default rate limits, and its peak RSS (bench/abuse.ts).
+ *       downloads, on a second server with the default rate limits, and its peak RSS (bench/abuse.ts);
+ *       (i) the gateway path next to its ceiling, load from autocannon: a plain Apollo Server hello
+ *       world, usageAuthorize, reserve-then-record cycles, usageAuthorize at half the ceiling's rate
+ *       (bench/gateway.ts).
  * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
  *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
- *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10
- *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse (repeatable; default all seven)
+ *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway (repeatable; default all eight)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
  * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
@@ -38,6 +41,7 @@ import { startServerProcess, type ServerProcess } from '../test/support/server-p
 import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
 import { abuseBench, type ProbeFigures } from './abuse.js';
 import { billQueryBench } from './bill-query.js';
+import { gatewayBench, type LoadFigures } from './gateway.js';
 import { invoiceBench } from './invoice.js';
 import { LiveSpendProbe } from './live-spend.js';
 import { inParallel, median, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
@@ -66,7 +70,8 @@ const { values: options } = parseArgs({
     'invoice-callers': { type: 'string', default: '8' },
     'invoice-page-requests': { type: 'string' },
     'abuse-seconds': { type: 'string', default: '10' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse'] },
+    'gateway-seconds': { type: 'string', default: '10' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway'] },
   },
 });
 const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
@@ -90,8 +95,11 @@ const settings = {
   invoiceCallers: Number(options['invoice-callers']),
   invoicePageRequests: Number(options['invoice-page-requests'] ?? options['invoice-issues']),
   abuseSeconds: Number(options['abuse-seconds']),
+  gatewaySeconds: Number(options['gateway-seconds']),
 };
 
+/** (i)'s targets, as ratios to the ceiling, and its open-loop p99. */
+const GATEWAY_TARGETS = { authorize: 0.8, cycle: 0.4, p99AtHalf: 10 };
 /** (h)'s targets. */
 const ABUSE_TARGETS = { probeP50: 20, probeP99: 100, peakRssMiB: 600 };
 
@@ -175,7 +183,7 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse'];
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse', 'gateway'];
 
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
@@ -266,6 +274,17 @@ async function main(): Promise<void> {
           `  (a) ingestion via GraphQL, ${settings.records.toLocaleString('en')} records in batches of ${settings.batch}, ${settings.concurrency} in flight: ${round(plain.graphqlRate)} records/s (target >= 20000)`,
           `      raw multi-row INSERT of the same rows (ceiling): ${round(plain.rawRate)} rows/s; GraphQL / raw = ${round(plain.graphqlRate / plain.rawRate, 2)}`,
           `      with 3 budgets on every key's tree (${budgetCount} budgets): ${round(budgeted.graphqlRate)} records/s; with / without = ${round(budgeted.graphqlRate / plain.graphqlRate, 2)} (target >= 0.8)`,
+        ];
+      }
+      if (options.only.includes('gateway')) {
+        const gateway = await gatewayBench(server.url, world, { seconds: settings.gatewaySeconds, connections: settings.callers });
+        const ratio = (figures: LoadFigures) => round(figures.rate / gateway.ceiling.rate, 2);
+        const failures = [gateway.ceiling, gateway.authorize, gateway.cycle, gateway.authorizeAtHalf].reduce((sum, figures) => sum + figures.failures, 0);
+        results.i = [
+          `  (i) ceiling, a plain Apollo Server hello world under autocannon, ${settings.callers} connections: ${round(gateway.ceiling.rate)} req/s, p50 ${gateway.ceiling.p50} ms, p99 ${gateway.ceiling.p99} ms`,
+          `      usageAuthorize, ${settings.callers} connections: ${round(gateway.authorize.rate)} req/s = ${ratio(gateway.authorize)} x ceiling (target >= ${GATEWAY_TARGETS.authorize}), p50 ${gateway.authorize.p50} ms, p99 ${gateway.authorize.p99} ms`,
+          `      usageReserve then usageRecord (one record), ${settings.callers} connections: ${round(gateway.cycle.rate)} cycles/s = ${ratio(gateway.cycle)} x ceiling (target >= ${GATEWAY_TARGETS.cycle}), p50 ${gateway.cycle.p50} ms, p99 ${gateway.cycle.p99} ms per request`,
+          `      usageAuthorize offered at half the ceiling (${gateway.authorizeAtHalf.offered} req/s, open loop): ${round(gateway.authorizeAtHalf.rate)} req/s, p50 ${gateway.authorizeAtHalf.p50} ms, p99 ${gateway.authorizeAtHalf.p99} ms (target <= ${GATEWAY_TARGETS.p99AtHalf}); non-200 answers and errors over (i): ${failures}`,
         ];
       }
       if (options.only.includes('authorize')) {
