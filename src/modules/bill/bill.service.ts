@@ -3,16 +3,16 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
-import { queryRows, sqlTransaction } from '../../platform/database/sql.js';
+import { sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { once } from '../../platform/idempotency.js';
-import { newId } from '../../platform/ids.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString, TaxMode } from '../../platform/money.js';
 import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { postLedgerEntry } from '../balance/balance-ledger.js';
 import { BalanceEntryType } from '../balance/balance.entity.js';
 import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
 import { Bill, BillPaymentMethod, BillStatus, OPEN_BILL_STATUSES, Payment, SettlementRun } from './bill.entity.js';
@@ -196,30 +196,19 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
 }
 
 async function payFromBalance(transaction: RequestContext, bill: Bill, amount: string): Promise<void> {
-  const [debited] = await queryRows<{ balance: string }>(
-    transaction.em,
-    `update balance_account set balance = balance - $1, updated_at = $2 where tenant_id = $3 and balance >= $4 returning balance::text as balance`,
-    [amount, transaction.clock.now(), bill.tenantId, amount],
-  );
-  if (!debited)
+  const posted = await postLedgerEntry(transaction.em, {
+    tenantId: bill.tenantId,
+    type: BalanceEntryType.ADJUSTMENT,
+    amount: `-${amount}`,
+    currency: bill.currency,
+    reason: `Payment of bill ${bill.number}`,
+    reference: bill.id,
+    createdByTokenId: transaction.actor.tokenId,
+    createdAt: transaction.clock.now(),
+    isCoverRequired: true,
+  });
+  if (!posted)
     throw UserInputErrors.single(UserErrorCode.INSUFFICIENT_BALANCE, ['input', 'amount'], `amount ${amount} is more than the tenant's prepaid balance`);
-  await queryRows(
-    transaction.em,
-    `insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, reference, created_by_token_id, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
-      newId('BalanceEntry'),
-      bill.tenantId,
-      BalanceEntryType.ADJUSTMENT,
-      `-${amount}`,
-      bill.currency,
-      debited.balance,
-      `Payment of bill ${bill.number}`,
-      bill.id,
-      transaction.actor.tokenId,
-      transaction.clock.now(),
-    ],
-  );
 }
 
 /**

@@ -308,21 +308,3 @@ export async function insertPayment(client: pg.ClientBase, payment: PaymentRow):
     ],
   });
 }
-
-/** Settles a prepaid statement against the balance the usage was debited from, as one ledger entry. */
-export async function bookBalanceEntry(
-  client: pg.ClientBase,
-  entry: { id: string; tenantId: string; amount: string; currency: CurrencyCode; reason: string; reference: string; createdAt: Date },
-): Promise<void> {
-  await client.query({
-    name: 'bill-balance-entry',
-    text: `with account as (
-             insert into balance_account as a (tenant_id, balance, updated_at) values ($2, $3, $7)
-             on conflict (tenant_id) do update set balance = a.balance + excluded.balance, updated_at = excluded.updated_at
-             returning balance
-           )
-           insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, reference, created_at)
-           select $1, $2, 'ADJUSTMENT', $3, $4, account.balance, $5, $6, $7 from account`,
-    values: [entry.id, entry.tenantId, entry.amount, entry.currency, entry.reason, entry.reference, entry.createdAt],
-  });
-}

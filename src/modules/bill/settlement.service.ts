@@ -23,6 +23,8 @@ import {
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { postLedgerEntry } from '../balance/balance-ledger.js';
+import { BalanceEntryType } from '../balance/balance.entity.js';
 import { BillingMode } from '../contract/contract.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { usageWatermark } from '../usage/usage.repository.js';
@@ -30,7 +32,6 @@ import { buildBill } from './bill-builder.js';
 import { BillPaymentMethod, BillStatus, SettlementRun, SettlementRunStatus, type SettlementFailure } from './bill.entity.js';
 import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
 import {
-  bookBalanceEntry,
   firstUnsettledPeriod,
   insertBill,
   insertPayment,
@@ -153,9 +154,9 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
       // (rounding, discounts, VAT on top, a commitment true-up) with one entry, and is paid from the balance.
       const difference = built.exactUsage.minus(built.gross);
       if (!difference.isZero()) {
-        await bookBalanceEntry(client, {
-          id: newId('BalanceEntry'),
+        await postLedgerEntry(client, {
           tenantId: tenant.id,
+          type: BalanceEntryType.ADJUSTMENT,
           amount: difference.toFixed(),
           currency: tenant.billingCurrency,
           reason: `Statement ${number} for ${period}: charged ${gross} against usage debited at ${built.exactUsage.toFixed()}`,
