@@ -52,6 +52,11 @@ export function cjkDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFDocum
   return doc.font(CJK_FONTS.regular);
 }
 
+/** Lets other work run between slices of a render, which is synchronous CPU work otherwise. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The bytes a pdfkit document writes; subscribe before `doc.end()`. */
 export function collectPdfOutput(doc: PDFKit.PDFDocument): Promise<Buffer> {
   return new Promise((resolve, reject) => {

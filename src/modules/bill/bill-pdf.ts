@@ -1,4 +1,4 @@
-import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters } from '../../platform/pdf.js';
+import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters, yieldToEventLoop } from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -77,7 +77,7 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   doc.fillColor(COLOR.text);
   let y = drawHeading(doc, fonts, statement);
   y = drawParties(doc, fonts, statement, y + 14);
-  y = drawLinesTable(doc, fonts, statement, y + 16);
+  y = await drawLinesTable(doc, fonts, statement, y + 16);
   drawTotals(doc, fonts, statement, y + 12);
   drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: fonts.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   doc.end();
@@ -209,7 +209,10 @@ function drawParty(
   return bottom;
 }
 
-function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): number {
+/** Rows drawn between yields to the event loop: a long statement must not hold up other requests for its whole render. */
+const ROWS_PER_SLICE = 10;
+
+async function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): Promise<number> {
   let y = drawTableHeader(doc, fonts, top);
   if (statement.lines.length === 0) {
     doc
@@ -220,7 +223,8 @@ function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement
     doc.fillColor(COLOR.text);
     return doc.y + CELL_PADDING.y;
   }
-  for (const line of statement.lines) {
+  for (const [index, line] of statement.lines.entries()) {
+    if (index > 0 && index % ROWS_PER_SLICE === 0) await yieldToEventLoop();
     const cells = TABLE_COLUMNS.map((column) => column.value(line));
     doc.font(fonts.regular).fontSize(SIZE.table);
     const height = rowHeight(doc, cells);
