@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { newId } from '../src/platform/ids.js';
 import { print } from 'graphql';
 import { BILL_CSV_COLUMNS } from '../src/modules/bill/bill-export.js';
 import { markOverdueBills } from '../src/modules/bill/bill.service.js';
@@ -430,6 +431,33 @@ describe('settlement', () => {
     );
     expect(november.number).toBe('2026-11-000001');
     expect(await billOf(world.a.id, '2026-10')).toEqual(before);
+  });
+
+  it('takes a payment from what is left of a prepaid balance as one ledger entry, and refuses it without cover', async () => {
+    const bill = await billOf(world.a.id, '2026-11');
+    const fromBalance = async (idempotencyKey: string) =>
+      (
+        await world.admin.data(PaymentRecordDocument, {
+          input: { billId: bill.id, method: 'BALANCE', amount: '1.00', receivedAt: clock.now().toISOString(), idempotencyKey },
+        })
+      ).paymentRecord;
+    expect((await fromBalance('balance-1')).userErrors).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', field: ['input', 'amount'] })]);
+    // Balance left from a prepaid contract the tenant had before: an account and its one entry.
+    await test.sql.query('insert into balance_account (tenant_id, balance, updated_at) values ($1, 5, now())', [world.a.id]);
+    await test.sql.query(
+      `insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, reason, created_at) values ($1, $2, 'ADJUSTMENT', 5, 'CNY', 5, 'left over', now())`,
+      [newId('BalanceEntry'), world.a.id],
+    );
+    const paid = await fromBalance('balance-2');
+    expect(paid.userErrors).toEqual([]);
+    expect(paid.bill!.amountPaid.amount).toBe(fenText(fen(bill.amountPaid.amount) + 100n));
+    const { rows } = await test.sql.query<{ balance: string; entries: string }>(
+      `select (select balance::text from balance_account where tenant_id = $1) as balance,
+              (select sum(amount)::text from balance_entry where tenant_id = $1) as entries`,
+      [world.a.id],
+    );
+    expect(fen(rows[0].balance)).toBe(400n);
+    expect(fen(rows[0].entries)).toBe(400n);
   });
 
   it('marks unpaid bills overdue after their due date, and voids an unpaid bill so the period can be settled again', async () => {

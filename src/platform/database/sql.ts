@@ -40,8 +40,16 @@ export function parseTimestamptz(text: string | null): Date | null {
 /** Where a statement runs: an ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */
 export type SqlTarget = EntityManager | pg.ClientBase;
 
-/** Runs one statement written with `$n` placeholders (each used once, in order) on either kind of target. */
+/** Runs one statement written with `$n` placeholders (in any order, repeated or not) on either kind of target. */
 export async function queryRows<Row>(target: SqlTarget, sql: string, params: unknown[]): Promise<Row[]> {
-  if ('execute' in target) return target.execute<Row[]>(sql.replace(/\$\d+/g, '?'), params);
+  if ('execute' in target) {
+    // The ORM binds positional `?`: one value per occurrence, in the order they appear.
+    const bound: unknown[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_placeholder, position: string) => {
+      bound.push(params[Number(position) - 1]);
+      return '?';
+    });
+    return target.execute<Row[]>(text, bound);
+  }
   return (await target.query(sql, params)).rows as Row[];
 }
