@@ -9,6 +9,7 @@ import { Migration20261124022756_Billing } from './Migration20261124022756_Billi
 import { Migration20261124035412_Invoices } from './Migration20261124035412_Invoices.js';
 import { Migration20261130230000_CreditUsed } from './Migration20261130230000_CreditUsed.js';
 import { Migration20261130232931_DefaultEstimate } from './Migration20261130232931_DefaultEstimate.js';
+import { Migration20261201000000_TermsInForce } from './Migration20261201000000_TermsInForce.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124035412_Invoices', class: Migration20261124035412_Invoices },
   { name: 'Migration20261130230000_CreditUsed', class: Migration20261130230000_CreditUsed },
   { name: 'Migration20261130232931_DefaultEstimate', class: Migration20261130232931_DefaultEstimate },
+  { name: 'Migration20261201000000_TermsInForce', class: Migration20261201000000_TermsInForce },
 ];

@@ -154,7 +154,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       actor,
       requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : randomUUID(),
       clock,
-      loaders: createLoaders(em),
+      loaders: createLoaders(em, clock),
       logger,
       pubSub,
       accessTokens,

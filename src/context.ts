@@ -48,5 +48,5 @@ export function inTransaction<T>(context: RequestContext, work: (transaction: Re
  */
 export function beginSubscriptionEvent(context: RequestContext): void {
   context.em.clear();
-  context.loaders = createLoaders(context.em);
+  context.loaders = createLoaders(context.em, context.clock);
 }

@@ -46,7 +46,7 @@ await withDatabase(async (databaseUrl) => {
       actor: { tokenId: 'cli:settle', role: Role.PLATFORM_ADMIN, tenantId: null },
       requestId: randomUUID(),
       clock: systemClock,
-      loaders: createLoaders(em),
+      loaders: createLoaders(em, systemClock),
       logger,
       pubSub: createLocalPubSub(),
       accessTokens: new AccessTokenCache(),

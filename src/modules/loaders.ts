@@ -3,6 +3,9 @@ import DataLoader from 'dataloader';
 import { ApiKey } from './api-key/api-key.entity.js';
 import { BalanceAccount } from './balance/balance.entity.js';
 import { Bill, BillLine, Payment } from './bill/bill.entity.js';
+import type { Clock } from '../platform/clock.js';
+import { nativePool } from '../platform/database/sql.js';
+import { termsAt, type TermsInForce } from './contract/contract-terms.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Department } from './department/department.entity.js';
 import { VatInvoice, VatInvoiceLine } from './invoice/invoice.entity.js';
@@ -38,8 +41,17 @@ function groupLoader<E extends object>(
   });
 }
 
-export function createLoaders(em: EntityManager) {
+/** Each tenant's terms in force at the request's instant, on its local day: one query per tick. */
+function termsInForceLoader(em: EntityManager, clock: Clock): DataLoader<string, TermsInForce | null> {
+  return new DataLoader(async (tenantIds) => {
+    const found = await termsAt(await nativePool(em), tenantIds, clock.now());
+    return tenantIds.map((id) => found.get(id) ?? null);
+  });
+}
+
+export function createLoaders(em: EntityManager, clock: Clock) {
   return {
+    termsInForce: termsInForceLoader(em, clock),
     tenantById: byIdLoader(em, Tenant),
     departmentById: byIdLoader(em, Department),
     apiKeyById: byIdLoader(em, ApiKey),

@@ -1,6 +1,6 @@
 import { buildBill, type UsageGroup } from '../../src/modules/bill/bill-builder.js';
 import { BillLineKind } from '../../src/modules/bill/bill.entity.js';
-import { DEFAULT_TERMS, type ContractTerms } from '../../src/modules/contract/contract.service.js';
+import { DEFAULT_TERMS, type ContractTerms } from '../../src/modules/contract/contract-terms.js';
 import { ModelTier } from '../../src/modules/price/model-price.entity.js';
 import { CurrencyCode, decimal, lineTax, TaxMode } from '../../src/platform/money.js';
 

@@ -1,6 +1,6 @@
 import { decimal, Decimal, lineTax, roundToMinorUnit, type CurrencyCode } from '../../platform/money.js';
 import type { Period } from '../../platform/period.js';
-import type { ContractTerms } from '../contract/contract.service.js';
+import type { ContractTerms } from '../contract/contract-terms.js';
 import type { ModelTier } from '../price/model-price.entity.js';
 import { BillLineKind } from './bill.entity.js';
 

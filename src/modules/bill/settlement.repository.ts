@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { queryRows, type SqlTarget } from '../../platform/database/sql.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import type { Period } from '../../platform/period.js';
-import { DEFAULT_TERMS, type ContractTerms } from '../contract/contract.service.js';
+import { DEFAULT_TERMS, termsOnDays, type ContractTerms } from '../contract/contract-terms.js';
 import type { BillLineKind, BillPaymentMethod, BillStatus } from './bill.entity.js';
 import type { DraftLine, UsageGroup } from './bill-builder.js';
 
@@ -80,20 +80,7 @@ export interface PeriodTerms {
 
 /** The terms in force for each period (first local days), from the tenant's contract or the defaults. */
 export async function termsForPeriods(client: pg.ClientBase, tenantId: string, periodStarts: string[]): Promise<Map<string, PeriodTerms>> {
-  const { rows } = await client.query<{ day: string; contractId: string; contractVersion: number } & ContractTerms>({
-    name: 'settle-terms',
-    text: `select d.day::text as day, v.contract_id as "contractId", v.version as "contractVersion", v.billing_mode as "billingMode",
-                  v.discount_percent::text as "discountPercent", v.tier_discounts as "tierDiscounts",
-                  v.monthly_commitment::text as "monthlyCommitment", v.credit_limit::text as "creditLimit",
-                  v.payment_terms_days as "paymentTermsDays", v.tax_rate::text as "taxRate", v.tax_mode as "taxMode",
-                  v.preferred_invoice_type as "preferredInvoiceType"
-             from unnest($2::date[]) as d(day)
-             join contract c on c.tenant_id = $1 and c.starts_on <= d.day and (c.ends_on is null or c.ends_on > d.day)
-             cross join lateral (select * from contract_version v
-                                  where v.contract_id = c.id and v.effective_from <= d.day order by v.version desc limit 1) as v`,
-    values: [tenantId, periodStarts],
-  });
-  const found = new Map(rows.map(({ day, contractId, contractVersion, ...terms }) => [day, { contractId, contractVersion, terms }]));
+  const found = await termsOnDays(client, tenantId, periodStarts);
   return new Map(periodStarts.map((day) => [day, found.get(day) ?? { contractId: null, contractVersion: null, terms: DEFAULT_TERMS }]));
 }
 

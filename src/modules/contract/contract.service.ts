@@ -5,7 +5,7 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { decimal, TaxMode } from '../../platform/money.js';
-import { addPeriods, localDateOf, periodFirstDay, periodInput, periodOf, periodOfDate, type Period } from '../../platform/period.js';
+import { addPeriods, localDateOf, periodFirstDay, periodInput, periodOfDate, type Period } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, requiredText, validateInput, validateTogether } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -14,34 +14,10 @@ import { lockTenantForChange } from '../tenant/tenant.service.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
 import { BillingMode, Contract, ContractType, ContractVersion, InvoiceType } from './contract.entity.js';
 import type { ContractAmendInput, ContractCreateInput, ContractFilterInput, ContractTerminateInput, ContractTermsChangeInput } from './contract.types.js';
+import { DEFAULT_TERMS, type ContractTerms } from './contract-terms.js';
 
 /** Months a fixed-term contract runs; pay-as-you-go runs until terminated. */
 const TERM_MONTHS: Record<ContractType, number | null> = { PAY_AS_YOU_GO: null, ANNUAL: 12, THREE_YEAR: 36 };
-
-export interface ContractTerms {
-  billingMode: BillingMode;
-  discountPercent: string;
-  tierDiscounts: { tier: ModelTier; percent: string }[];
-  monthlyCommitment: string;
-  creditLimit: string | null;
-  paymentTermsDays: number;
-  taxRate: string;
-  taxMode: TaxMode;
-  preferredInvoiceType: InvoiceType;
-}
-
-/** What a tenant without a contract is billed on: list prices, monthly in arrears, 6 % VAT on top. */
-export const DEFAULT_TERMS: ContractTerms = {
-  billingMode: BillingMode.POSTPAID_MONTHLY,
-  discountPercent: '0',
-  tierDiscounts: [],
-  monthlyCommitment: '0',
-  creditLimit: null,
-  paymentTermsDays: 30,
-  taxRate: '0.06',
-  taxMode: TaxMode.TAX_EXCLUSIVE,
-  preferredInvoiceType: InvoiceType.NORMAL,
-};
 
 const percent = z
   .string()
@@ -286,9 +262,8 @@ export function versionInForce(versions: ContractVersion[], period: Period): Con
 
 /** The tenant's contract in force today in its time zone, through the request's loaders. */
 export async function activeContract(context: RequestContext, tenant: Tenant): Promise<Contract | null> {
-  const today = localDateOf(context.clock.now(), tenant.timezone);
-  const contracts = await context.loaders.contractsByTenant.load(tenant.id);
-  return contracts.find((contract) => contract.startsOn <= today && (!contract.endsOn || contract.endsOn > today)) ?? null;
+  const inForce = await context.loaders.termsInForce.load(tenant.id);
+  return inForce ? context.loaders.contractById.load(inForce.contractId) : null;
 }
 
 /**
@@ -305,9 +280,7 @@ export async function billingModeNow(transaction: RequestContext, tenant: Tenant
 
 /** The terms the tenant is on today, through the request's loaders (the defaults without a contract). */
 export async function currentTerms(context: RequestContext, tenant: Tenant): Promise<ContractTerms> {
-  const contract = await activeContract(context, tenant);
-  if (!contract) return DEFAULT_TERMS;
-  return termsOf(versionInForce(await context.loaders.contractVersions.load(contract.id), periodOf(context.clock.now(), tenant.timezone)));
+  return (await context.loaders.termsInForce.load(tenant.id))?.terms ?? DEFAULT_TERMS;
 }
 
 export async function listContracts(context: RequestContext, filter: ContractFilterInput | null, page: PageArgs) {
