@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { UsageAuthorizeDocument } from './generated/graphql.js';
 import { Role } from '../src/platform/auth/roles.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../src/platform/rate-limits.js';
@@ -98,5 +99,14 @@ describe('failed authentications', () => {
     expect(Number(unseen.retryAfter)).toBeGreaterThan(50);
     expect(unseen.body.errors![0].extensions.code).toBe('RATE_LIMITED');
     expect((await post(known, '{ viewer { role } }')).status).toBe(200);
+
+    // Over WebSocket the same: an unknown secret is turned away with 4429 before it is looked up.
+    const closed = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(test.app.wsUrl, 'graphql-transport-ws');
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer bpat_wrong_again' } })));
+      socket.on('close', (code) => resolve(code));
+      socket.on('error', reject);
+    });
+    expect(closed).toBe(4429);
   });
 });
