@@ -6,7 +6,7 @@ import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 /** Names of the Noto Sans SC (Simplified Chinese) fonts in a document made by `cjkDocument`. */
-export interface CjkFonts {
+interface CjkFonts {
   regular: string;
   bold: string;
 }

@@ -1,4 +1,4 @@
-import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters, yieldToEventLoop } from '../../platform/pdf.js';
+import { CJK_FONTS, cjkDocument, collectPdfOutput, drawPageFooters, yieldToEventLoop } from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -57,7 +57,6 @@ const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
 
 /** Renders a statement as an A4 PDF (bilingual headings: Chinese and English). */
 export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
-  const fonts = CJK_FONTS;
   const doc = cjkDocument({
     size: 'A4',
     margins: MARGIN,
@@ -75,11 +74,11 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   });
   const output = collectPdfOutput(doc);
   doc.fillColor(COLOR.text);
-  let y = drawHeading(doc, fonts, statement);
-  y = drawParties(doc, fonts, statement, y + 14);
-  y = await drawLinesTable(doc, fonts, statement, y + 16);
-  drawTotals(doc, fonts, statement, y + 12);
-  drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: fonts.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
+  let y = drawHeading(doc, statement);
+  y = drawParties(doc, statement, y + 14);
+  y = await drawLinesTable(doc, statement, y + 16);
+  drawTotals(doc, statement, y + 12);
+  drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: CJK_FONTS.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   doc.end();
   return output;
 }
@@ -92,10 +91,10 @@ function contentBottom(doc: Document): number {
   return doc.page.height - doc.page.margins.bottom;
 }
 
-function drawHeading(doc: Document, fonts: CjkFonts, statement: BillStatement): number {
+function drawHeading(doc: Document, statement: BillStatement): number {
   const left = doc.page.margins.left;
   const top = doc.page.margins.top;
-  doc.font(fonts.bold).fontSize(SIZE.title).text('账单 Statement', left, top);
+  doc.font(CJK_FONTS.bold).fontSize(SIZE.title).text('账单 Statement', left, top);
   const fields: [string, string][] = [
     ['账单编号 No.', statement.number],
     ['账期 Period', statement.period],
@@ -110,16 +109,16 @@ function drawHeading(doc: Document, fonts: CjkFonts, statement: BillStatement): 
   fields.forEach(([label, value], index) => {
     const x = left + (index % 2) * columnWidth;
     const y = fieldsTop + Math.floor(index / 2) * fieldRowHeight;
-    drawLabelledValue(doc, fonts, label, value, x, y, columnWidth);
+    drawLabelledValue(doc, label, value, x, y, columnWidth);
   });
   return fieldsTop + Math.ceil(fields.length / 2) * fieldRowHeight;
 }
 
-function drawLabelledValue(doc: Document, fonts: CjkFonts, label: string, value: string, x: number, y: number, width: number): void {
+function drawLabelledValue(doc: Document, label: string, value: string, x: number, y: number, width: number): void {
   const labelWidth = 96;
-  doc.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(label, x, y, { width: labelWidth, lineBreak: false });
+  doc.font(CJK_FONTS.regular).fontSize(SIZE.body).fillColor(COLOR.muted).text(label, x, y, { width: labelWidth, lineBreak: false });
   doc
-    .font(fonts.bold)
+    .font(CJK_FONTS.bold)
     .fillColor(COLOR.text)
     .text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
 }
@@ -129,14 +128,13 @@ function formatInstant(instant: Date): string {
   return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): number {
+function drawParties(doc: Document, statement: BillStatement, top: number): number {
   const gap = 12;
   const width = (contentWidth(doc) - gap) / 2;
   const left = doc.page.margins.left;
   const { seller, buyer } = statement;
   const sellerBottom = drawParty(
     doc,
-    fonts,
     '销售方 Seller',
     seller.name,
     [
@@ -151,7 +149,6 @@ function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, t
   );
   const buyerBottom = drawParty(
     doc,
-    fonts,
     '购买方 Buyer',
     buyer.name,
     [
@@ -165,7 +162,7 @@ function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, t
   const bottom = Math.max(sellerBottom, buyerBottom);
   const taxLine = `计税方式 Tax mode: ${TAX_MODE_LABEL[statement.taxMode]}    税率 Tax rate: ${statement.taxRate}    金额单位 Amounts in ${statement.currency}`;
   doc
-    .font(fonts.regular)
+    .font(CJK_FONTS.regular)
     .fontSize(SIZE.body)
     .fillColor(COLOR.muted)
     .text(taxLine, left, bottom + 10, { width: contentWidth(doc) });
@@ -175,7 +172,6 @@ function drawParties(doc: Document, fonts: CjkFonts, statement: BillStatement, t
 
 function drawParty(
   doc: Document,
-  fonts: CjkFonts,
   heading: string,
   name: string,
   details: [label: string, value: string | null | undefined][],
@@ -185,16 +181,16 @@ function drawParty(
 ): number {
   const inner = width - 16;
   doc
-    .font(fonts.bold)
+    .font(CJK_FONTS.bold)
     .fontSize(SIZE.heading)
     .fillColor(COLOR.accent)
     .text(heading, x + 8, top + 8, { width: inner });
   doc
-    .font(fonts.bold)
+    .font(CJK_FONTS.bold)
     .fontSize(SIZE.body + 1)
     .fillColor(COLOR.text)
     .text(name, x + 8, doc.y + 3, { width: inner });
-  doc.font(fonts.regular).fontSize(SIZE.body);
+  doc.font(CJK_FONTS.regular).fontSize(SIZE.body);
   for (const [label, value] of details) {
     if (!value) continue;
     doc.fillColor(COLOR.muted).text(label, x + 8, doc.y + 3, { width: inner });
@@ -212,11 +208,11 @@ function drawParty(
 /** Rows drawn between yields to the event loop: a long statement must not hold up other requests for its whole render. */
 const ROWS_PER_SLICE = 10;
 
-async function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): Promise<number> {
-  let y = drawTableHeader(doc, fonts, top);
+async function drawLinesTable(doc: Document, statement: BillStatement, top: number): Promise<number> {
+  let y = drawTableHeader(doc, top);
   if (statement.lines.length === 0) {
     doc
-      .font(fonts.regular)
+      .font(CJK_FONTS.regular)
       .fontSize(SIZE.table)
       .fillColor(COLOR.muted)
       .text('本期无费用明细 No charges this period', doc.page.margins.left + CELL_PADDING.x, y + CELL_PADDING.y);
@@ -226,12 +222,12 @@ async function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillSta
   for (const [index, line] of statement.lines.entries()) {
     if (index > 0 && index % ROWS_PER_SLICE === 0) await yieldToEventLoop();
     const cells = TABLE_COLUMNS.map((column) => column.value(line));
-    doc.font(fonts.regular).fontSize(SIZE.table);
+    doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
     const height = rowHeight(doc, cells);
     if (y + height > contentBottom(doc)) {
       doc.addPage();
-      y = drawTableHeader(doc, fonts, doc.page.margins.top);
-      doc.font(fonts.regular).fontSize(SIZE.table);
+      y = drawTableHeader(doc, doc.page.margins.top);
+      doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
     }
     drawRow(doc, cells, y, height);
     y += height;
@@ -239,8 +235,8 @@ async function drawLinesTable(doc: Document, fonts: CjkFonts, statement: BillSta
   return y;
 }
 
-function drawTableHeader(doc: Document, fonts: CjkFonts, top: number): number {
-  doc.font(fonts.bold).fontSize(SIZE.table);
+function drawTableHeader(doc: Document, top: number): number {
+  doc.font(CJK_FONTS.bold).fontSize(SIZE.table);
   const cells = TABLE_COLUMNS.map(({ heading }) => heading.join('\n'));
   const height = rowHeight(doc, cells);
   doc.rect(doc.page.margins.left, top, contentWidth(doc), height).fill(COLOR.headerFill);
@@ -270,7 +266,7 @@ function drawRow(doc: Document, cells: string[], top: number, height: number): v
     .stroke();
 }
 
-function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, top: number): void {
+function drawTotals(doc: Document, statement: BillStatement, top: number): void {
   const { totals, currency } = statement;
   const rows: [label: string, amount: string, isEmphasised: boolean][] = [
     ['金额合计(不含税) Net total', totals.net, false],
@@ -284,7 +280,7 @@ function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, to
   const rowGap = 5;
   const emphasisGap = 6;
   const measured = rows.map(([label, amount, isEmphasised]) => {
-    useTotalsFont(doc, fonts, isEmphasised);
+    useTotalsFont(doc, isEmphasised);
     const height = Math.max(doc.heightOfString(label, { width: labelWidth }), doc.heightOfString(`${currency} ${amount}`, { width: width - labelWidth }));
     return { label, amount: `${currency} ${amount}`, isEmphasised, height };
   });
@@ -305,13 +301,13 @@ function drawTotals(doc: Document, fonts: CjkFonts, statement: BillStatement, to
         .stroke();
       y += emphasisGap;
     }
-    useTotalsFont(doc, fonts, isEmphasised);
+    useTotalsFont(doc, isEmphasised);
     doc.text(label, x, y, { width: labelWidth });
     doc.text(amount, x + labelWidth, y, { width: width - labelWidth, align: 'right' });
     y += height + rowGap;
   }
 }
 
-function useTotalsFont(doc: Document, fonts: CjkFonts, isEmphasised: boolean): void {
-  doc.font(isEmphasised ? fonts.bold : fonts.regular).fontSize(isEmphasised ? SIZE.heading + 1 : SIZE.body);
+function useTotalsFont(doc: Document, isEmphasised: boolean): void {
+  doc.font(isEmphasised ? CJK_FONTS.bold : CJK_FONTS.regular).fontSize(isEmphasised ? SIZE.heading + 1 : SIZE.body);
 }

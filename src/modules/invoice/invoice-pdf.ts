@@ -1,4 +1,4 @@
-import { CJK_FONTS, type CjkFonts, cjkDocument, collectPdfOutput, drawPageFooters } from '../../platform/pdf.js';
+import { CJK_FONTS, cjkDocument, collectPdfOutput, drawPageFooters } from '../../platform/pdf.js';
 
 export interface VatInvoicePartyPrint {
   name: string;
@@ -86,7 +86,6 @@ const TAX_COLUMN = 7;
 
 /** Renders a VAT invoice in the layout of a Chinese digital fapiao (全电发票), A4 landscape. */
 export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise<Buffer> {
-  const fonts = CJK_FONTS;
   const title = TITLE[document.type];
   const pdf = cjkDocument({
     size: 'A4',
@@ -105,28 +104,28 @@ export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise
     },
   });
   const output = collectPdfOutput(pdf);
-  let frameTop = drawHeading(pdf, fonts, document);
-  let y = drawParties(pdf, fonts, document, frameTop);
-  y = drawTableHeader(pdf, fonts, y);
+  let frameTop = drawHeading(pdf, document);
+  let y = drawParties(pdf, document, frameTop);
+  y = drawTableHeader(pdf, y);
 
   const startContinuationPage = (): void => {
     drawFrame(pdf, frameTop, y);
     pdf.addPage();
-    frameTop = drawHeading(pdf, fonts, document);
-    y = drawTableHeader(pdf, fonts, frameTop);
+    frameTop = drawHeading(pdf, document);
+    y = drawTableHeader(pdf, frameTop);
   };
 
-  const closingHeight = totalRowHeight(pdf, fonts) + grossRowHeight(pdf, fonts, document) + remarksHeight(pdf, fonts, document);
+  const closingHeight = totalRowHeight(pdf) + grossRowHeight(pdf, document) + remarksHeight(pdf, document);
   const tableBodyTop = y;
   for (const [index, line] of document.lines.entries()) {
     const cells = TABLE_COLUMNS.map((column) => column.value(line));
-    useTableFont(pdf, fonts);
+    useTableFont(pdf);
     const height = rowHeight(pdf, cells);
     // The last line goes with the totals, so a page never holds the totals alone.
     const isLast = index === document.lines.length - 1;
     if (y + height + (isLast ? closingHeight : 0) > contentBottom(pdf)) {
       startContinuationPage();
-      useTableFont(pdf, fonts);
+      useTableFont(pdf);
     }
     drawRow(pdf, cells, y, height);
     y += height;
@@ -137,12 +136,12 @@ export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise
     y = Math.max(y, paddedBottom);
   }
   if (y + closingHeight > contentBottom(pdf)) startContinuationPage();
-  y = drawTotalRow(pdf, fonts, document, y);
-  y = drawGrossRow(pdf, fonts, document, y);
-  y = drawRemarks(pdf, fonts, document, y);
+  y = drawTotalRow(pdf, document, y);
+  y = drawGrossRow(pdf, document, y);
+  y = drawRemarks(pdf, document, y);
   drawFrame(pdf, frameTop, y);
 
-  drawPageFooters(pdf, { label: `发票号码 ${document.number}`, font: fonts.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
+  drawPageFooters(pdf, { label: `发票号码 ${document.number}`, font: CJK_FONTS.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   pdf.end();
   return output;
 }
@@ -164,13 +163,13 @@ function contentBottom(pdf: PdfDocument): number {
 }
 
 /** Title, red-letter mark, number and date; repeated on every page. Returns where the frame starts. */
-function drawHeading(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument): number {
+function drawHeading(pdf: PdfDocument, document: VatInvoiceDocument): number {
   const top = pdf.page.margins.top;
   const left = contentLeft(pdf);
   const width = contentWidth(pdf);
   const title = TITLE[document.type];
 
-  pdf.font(fonts.bold).fontSize(SIZE.title).fillColor(COLOR.frame);
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.title).fillColor(COLOR.frame);
   pdf.text(title, left, top + 6, { width, align: 'center', lineBreak: false });
   // The double rule under the title is how a fapiao title looks.
   const titleWidth = pdf.widthOfString(title);
@@ -186,16 +185,16 @@ function drawHeading(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
     .lineTo(ruleLeft + titleWidth, ruleY + 2.5)
     .stroke();
 
-  if (document.isRedLetter) drawRedLetterStamp(pdf, fonts, left, top);
+  if (document.isRedLetter) drawRedLetterStamp(pdf, left, top);
 
   const fieldsWidth = 190;
   const fieldsLeft = left + width - fieldsWidth;
-  drawHeadingField(pdf, fonts, '发票号码：', document.number, fieldsLeft, top + 8, fieldsWidth);
-  drawHeadingField(pdf, fonts, '开票日期：', document.issuedOn, fieldsLeft, top + 26, fieldsWidth);
+  drawHeadingField(pdf, '发票号码：', document.number, fieldsLeft, top + 8, fieldsWidth);
+  drawHeadingField(pdf, '开票日期：', document.issuedOn, fieldsLeft, top + 26, fieldsWidth);
   return top + 56;
 }
 
-function drawRedLetterStamp(pdf: PdfDocument, fonts: CjkFonts, left: number, top: number): void {
+function drawRedLetterStamp(pdf: PdfDocument, left: number, top: number): void {
   const width = 112;
   const height = 44;
   pdf
@@ -207,33 +206,33 @@ function drawRedLetterStamp(pdf: PdfDocument, fonts: CjkFonts, left: number, top
     .lineWidth(0.6)
     .rect(left + 4, top + 4, width - 6, height - 6)
     .stroke();
-  pdf.font(fonts.bold).fontSize(SIZE.stamp).fillColor(COLOR.redLetter);
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.stamp).fillColor(COLOR.redLetter);
   pdf.text(RED_LETTER_MARK, left + 1, top + 5, { width, align: 'center', lineBreak: false });
-  pdf.font(fonts.regular).fontSize(SIZE.small);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.small);
   pdf.text('RED-LETTER INVOICE', left + 1, top + 30, { width, align: 'center', lineBreak: false });
 }
 
-function drawHeadingField(pdf: PdfDocument, fonts: CjkFonts, label: string, value: string, x: number, y: number, width: number): void {
-  pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.label);
+function drawHeadingField(pdf: PdfDocument, label: string, value: string, x: number, y: number, width: number): void {
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body).fillColor(COLOR.label);
   const labelWidth = pdf.widthOfString(label);
   pdf.text(label, x, y, { lineBreak: false });
   pdf
-    .font(fonts.bold)
+    .font(CJK_FONTS.bold)
     .fillColor(COLOR.text)
     .text(value, x + labelWidth, y, { width: width - labelWidth, lineBreak: false });
 }
 
 /** Buyer and seller side by side, each with its name written vertically down a narrow column. */
-function drawParties(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument, top: number): number {
+function drawParties(pdf: PdfDocument, document: VatInvoiceDocument, top: number): number {
   const left = contentLeft(pdf);
   const half = contentWidth(pdf) / 2;
   const buyer = partyFields(document.buyer);
   const seller = partyFields(document.seller);
-  pdf.font(fonts.regular).fontSize(SIZE.label);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.label);
   const labelWidth = Math.max(...[...buyer, ...seller].map(([label]) => pdf.widthOfString(label))) + 2;
   const valueWidth = half - SIDE_LABEL_WIDTH - labelWidth - 3 * CELL_PADDING.x;
 
-  const fieldsHeight = (fields: [string, string][]): number => fields.reduce((sum, [, value]) => sum + partyValueHeight(pdf, fonts, value, valueWidth) + 3, 0);
+  const fieldsHeight = (fields: [string, string][]): number => fields.reduce((sum, [, value]) => sum + partyValueHeight(pdf, value, valueWidth) + 3, 0);
   const minimumHeight = sideLabelHeight('购买方信息');
   const height = Math.max(minimumHeight, fieldsHeight(buyer) + 2 * CELL_PADDING.y + 4, fieldsHeight(seller) + 2 * CELL_PADDING.y + 4);
 
@@ -244,7 +243,7 @@ function drawParties(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
     ] as const
   ).entries()) {
     const x = left + index * half;
-    drawSideLabel(pdf, fonts, sideLabel, x, top, height);
+    drawSideLabel(pdf, sideLabel, x, top, height);
     pdf.lineWidth(0.8).strokeColor(COLOR.frame);
     if (index > 0)
       pdf
@@ -260,11 +259,11 @@ function drawParties(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocu
     const valueLeft = labelLeft + labelWidth + CELL_PADDING.x;
     for (const [label, value] of fields) {
       pdf
-        .font(fonts.regular)
+        .font(CJK_FONTS.regular)
         .fontSize(SIZE.label)
         .fillColor(COLOR.label)
         .text(label, labelLeft, y + 0.5, { width: labelWidth, lineBreak: false });
-      const valueHeight = partyValueHeight(pdf, fonts, value, valueWidth);
+      const valueHeight = partyValueHeight(pdf, value, valueWidth);
       pdf.fillColor(COLOR.text).text(value, valueLeft, y, { width: valueWidth });
       y += valueHeight + 3;
     }
@@ -290,8 +289,8 @@ function joinPresent(...parts: (string | null)[]): string {
   return parts.filter((part) => part).join(' ');
 }
 
-function partyValueHeight(pdf: PdfDocument, fonts: CjkFonts, value: string, width: number): number {
-  pdf.font(fonts.regular).fontSize(SIZE.body);
+function partyValueHeight(pdf: PdfDocument, value: string, width: number): number {
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body);
   return pdf.heightOfString(value || ' ', { width });
 }
 
@@ -304,11 +303,11 @@ function sideLabelHeight(label: string): number {
 }
 
 /** Writes a label one character under another, centred in a column at the left of a block. */
-function drawSideLabel(pdf: PdfDocument, fonts: CjkFonts, label: string, x: number, top: number, height: number): void {
+function drawSideLabel(pdf: PdfDocument, label: string, x: number, top: number, height: number): void {
   const characters = [...label];
   const step = sideLabelStep();
   let y = top + (height - characters.length * step) / 2;
-  pdf.font(fonts.regular).fontSize(SIZE.sideLabel).fillColor(COLOR.label);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.sideLabel).fillColor(COLOR.label);
   for (const character of characters) {
     pdf.text(character, x, y + (step - pdf.currentLineHeight()) / 2, { width: SIDE_LABEL_WIDTH, align: 'center', lineBreak: false });
     y += step;
@@ -327,12 +326,12 @@ function drawFrame(pdf: PdfDocument, top: number, bottom: number): void {
     .stroke();
 }
 
-function useTableFont(pdf: PdfDocument, fonts: CjkFonts): void {
-  pdf.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.text);
+function useTableFont(pdf: PdfDocument): void {
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.table).fillColor(COLOR.text);
 }
 
-function drawTableHeader(pdf: PdfDocument, fonts: CjkFonts, top: number): number {
-  pdf.font(fonts.regular).fontSize(SIZE.table);
+function drawTableHeader(pdf: PdfDocument, top: number): number {
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.table);
   const cells = TABLE_COLUMNS.map(({ heading }) => heading);
   const height = rowHeight(pdf, cells) + 2;
   pdf.fillColor(COLOR.label);
@@ -364,18 +363,18 @@ function columnLeft(pdf: PdfDocument, columnIndex: number): number {
   return contentLeft(pdf) + TABLE_COLUMNS.slice(0, columnIndex).reduce((sum, column) => sum + column.width, 0);
 }
 
-function totalRowHeight(pdf: PdfDocument, fonts: CjkFonts): number {
-  pdf.font(fonts.bold).fontSize(SIZE.table);
+function totalRowHeight(pdf: PdfDocument): number {
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.table);
   return pdf.currentLineHeight() + 2 * CELL_PADDING.y + 2;
 }
 
 /** 合计: the net and tax totals under their columns. */
-function drawTotalRow(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument, top: number): number {
-  const height = totalRowHeight(pdf, fonts);
+function drawTotalRow(pdf: PdfDocument, document: VatInvoiceDocument, top: number): number {
+  const height = totalRowHeight(pdf);
   const y = top + CELL_PADDING.y + 1;
-  pdf.font(fonts.regular).fontSize(SIZE.table).fillColor(COLOR.label);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.table).fillColor(COLOR.label);
   pdf.text('合　　计', contentLeft(pdf), y, { width: TABLE_COLUMNS[0].width, align: 'center', lineBreak: false });
-  pdf.font(fonts.bold).fillColor(COLOR.text);
+  pdf.font(CJK_FONTS.bold).fillColor(COLOR.text);
   for (const [columnIndex, amount] of [
     [NET_COLUMN, document.totals.net],
     [TAX_COLUMN, document.totals.tax],
@@ -395,17 +394,17 @@ function grossWordsWidth(pdf: PdfDocument): number {
   return contentWidth(pdf) - GROSS_LABEL_WIDTH - GROSS_FIGURES_WIDTH - 4 * CELL_PADDING.x;
 }
 
-function grossRowHeight(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument): number {
-  pdf.font(fonts.bold).fontSize(SIZE.words);
+function grossRowHeight(pdf: PdfDocument, document: VatInvoiceDocument): number {
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.words);
   return pdf.heightOfString(`ⓧ ${document.totals.grossInWords}`, { width: grossWordsWidth(pdf) }) + 2 * CELL_PADDING.y + 6;
 }
 
 /** 价税合计: the gross in uppercase Chinese numerals (the caller's words, sign included) and in figures. */
-function drawGrossRow(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument, top: number): number {
-  const height = grossRowHeight(pdf, fonts, document);
+function drawGrossRow(pdf: PdfDocument, document: VatInvoiceDocument, top: number): number {
+  const height = grossRowHeight(pdf, document);
   const left = contentLeft(pdf);
   const textTop = top + CELL_PADDING.y + 3;
-  pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.label);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body).fillColor(COLOR.label);
   pdf.text('价税合计（大写）', left, textTop + 1, { width: GROSS_LABEL_WIDTH, align: 'center', lineBreak: false });
   pdf
     .lineWidth(0.8)
@@ -414,15 +413,15 @@ function drawGrossRow(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDoc
     .lineTo(left + GROSS_LABEL_WIDTH, top + height)
     .stroke();
 
-  pdf.font(fonts.bold).fontSize(SIZE.words).fillColor(COLOR.text);
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.words).fillColor(COLOR.text);
   pdf.text(`ⓧ ${document.totals.grossInWords}`, left + GROSS_LABEL_WIDTH + 2 * CELL_PADDING.x, textTop, { width: grossWordsWidth(pdf) });
 
   const figuresLeft = contentRight(pdf) - GROSS_FIGURES_WIDTH - CELL_PADDING.x;
-  pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.label);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body).fillColor(COLOR.label);
   const figuresLabel = '（小写）';
   pdf.text(figuresLabel, figuresLeft, textTop + 1, { lineBreak: false });
   const amountLeft = figuresLeft + pdf.widthOfString(figuresLabel) + 2;
-  pdf.font(fonts.bold).fontSize(SIZE.words).fillColor(COLOR.text);
+  pdf.font(CJK_FONTS.bold).fontSize(SIZE.words).fillColor(COLOR.text);
   pdf.text(`¥${document.totals.gross}`, amountLeft, textTop, { width: contentRight(pdf) - CELL_PADDING.x - amountLeft, lineBreak: false });
 
   const bottom = top + height;
@@ -434,24 +433,24 @@ function remarksWidth(pdf: PdfDocument): number {
   return contentWidth(pdf) - SIDE_LABEL_WIDTH - 2 * CELL_PADDING.x;
 }
 
-function remarksHeight(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument): number {
-  pdf.font(fonts.regular).fontSize(SIZE.body);
+function remarksHeight(pdf: PdfDocument, document: VatInvoiceDocument): number {
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body);
   const textHeight = document.remarks.reduce((sum, remark) => sum + pdf.heightOfString(remark || ' ', { width: remarksWidth(pdf) }) + 2, 0);
   return Math.max(sideLabelHeight('备注') + 12, textHeight + 2 * CELL_PADDING.y + 6);
 }
 
 /** 备注: one remark a line. */
-function drawRemarks(pdf: PdfDocument, fonts: CjkFonts, document: VatInvoiceDocument, top: number): number {
-  const height = remarksHeight(pdf, fonts, document);
+function drawRemarks(pdf: PdfDocument, document: VatInvoiceDocument, top: number): number {
+  const height = remarksHeight(pdf, document);
   const left = contentLeft(pdf);
-  drawSideLabel(pdf, fonts, '备注', left, top, height);
+  drawSideLabel(pdf, '备注', left, top, height);
   pdf
     .lineWidth(0.8)
     .strokeColor(COLOR.frame)
     .moveTo(left + SIDE_LABEL_WIDTH, top)
     .lineTo(left + SIDE_LABEL_WIDTH, top + height)
     .stroke();
-  pdf.font(fonts.regular).fontSize(SIZE.body).fillColor(COLOR.text);
+  pdf.font(CJK_FONTS.regular).fontSize(SIZE.body).fillColor(COLOR.text);
   let y = top + CELL_PADDING.y + 3;
   for (const remark of document.remarks) {
     pdf.text(remark, left + SIDE_LABEL_WIDTH + CELL_PADDING.x, y, { width: remarksWidth(pdf) });
