@@ -5,6 +5,7 @@ import {
   ContractCreateDocument,
   DepartmentCreateDocument,
   TenantCreateDocument,
+  UsageReleaseDocument,
   UsageReserveDocument,
   type ContractTermsInput,
 } from './generated/graphql.js';
@@ -175,5 +176,23 @@ describe('estimates', () => {
       input: { apiKeySecret: key.secret, model: PRICES.chat.model, requestId: randomUUID() },
     });
     expect(usageReserve).toMatchObject({ authorization: null, reservation: null, userErrors: [{ code: 'BLANK', field: ['input', 'estimatedCost'] }] });
+  });
+});
+
+describe('release', () => {
+  it("frees only a hold of the key's own tenant: another tenant's requestId stays held", async () => {
+    const first = await tenantWithKey({ billingMode: 'POSTPAID_MONTHLY' });
+    const second = await tenantWithKey({ billingMode: 'POSTPAID_MONTHLY' });
+    const requestId = randomUUID();
+    expect((await reserveUsage(gateways[0], { apiKeySecret: second.key.secret, model: PRICES.chat.model, requestId, estimatedCost: '0.01' })).isAllowed).toBe(
+      true,
+    );
+    const release = (secret: string) => gateways[1].data(UsageReleaseDocument, { input: { apiKeySecret: secret, requestId } });
+    expect((await release(first.key.secret)).usageRelease).toEqual({ isReleased: false, userErrors: [] });
+    expect((await test.sql.query('select count(*)::int as count from spend_hold where request_id = $1', [requestId])).rows[0].count).toBe(1);
+    expect((await release('sk-live-unknown')).usageRelease.userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'apiKeySecret'] }),
+    ]);
+    expect((await release(second.key.secret)).usageRelease).toEqual({ isReleased: true, userErrors: [] });
   });
 });
