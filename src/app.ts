@@ -17,6 +17,7 @@ import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './module
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { createLoaders } from './modules/loaders.js';
+import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
@@ -116,6 +117,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   await listener.start();
   const accessTokens = new AccessTokenCache();
   const stopEvictions = accessTokens.listen(pubSub);
+  const authorizationFacts = new AuthorizationFactsCache(listener);
+  const stopFactsUpdates = authorizationFacts.listen(pubSub);
 
   const schema = await buildAppSchema();
   const settlementDependencies = { pool: await nativePool(orm.em), clock, logger };
@@ -158,6 +161,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger,
       pubSub,
       accessTokens,
+      authorizationFacts,
       spendSpike: options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE,
       settlements,
     };
@@ -325,7 +329,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       clearInterval(overdueSweep);
       await settlements.drain();
       logger.debug('stopping: event listener');
-      await stopEvictions();
+      await Promise.all([stopEvictions(), stopFactsUpdates()]);
       await listener.stop();
       logger.debug('stopping: database pool');
       await orm.close();

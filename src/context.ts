@@ -6,6 +6,7 @@ import type { LocalPubSub } from './platform/events.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
+import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { createLoaders, type Loaders } from './modules/loaders.js';
 
 /**
@@ -29,6 +30,8 @@ export interface RequestContext {
   pubSub: LocalPubSub;
   /** This process's bearer-token cache; token and tenant changes evict from it. */
   accessTokens: AccessTokenCache;
+  /** This process's copy of what usageAuthorize reads, kept current by events. */
+  authorizationFacts: AuthorizationFactsCache;
   /** When usage ingestion raises SPEND_SPIKE. */
   spendSpike: SpendSpikeRule;
   /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
+import { AuthorizationFactsCache } from '../modules/usage/authorization-facts-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
 import { SettlementRun } from '../modules/bill/bill.entity.js';
 import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
@@ -50,6 +51,8 @@ await withDatabase(async (databaseUrl) => {
       logger,
       pubSub: createLocalPubSub(),
       accessTokens: new AccessTokenCache(),
+      // No event feed here: usage checks, if any, read the database.
+      authorizationFacts: new AuthorizationFactsCache({ isListening: false, epoch: 0 }),
       spendSpike: DEFAULT_SPEND_SPIKE_RULE,
       settlements: new SettlementRunner(dependencies),
     };

@@ -51,10 +51,20 @@ export async function publishOnCommit(target: SqlTarget, topic: string, payload:
 
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
 
-export class EventListener {
+/** Whether this process hears every event now, and since when: what caches kept current by events rely on. */
+export interface EventFeed {
+  /** LISTEN is in place: every event committed from now on arrives. */
+  readonly isListening: boolean;
+  /** Counts LISTEN connections made: a new one means events may have been missed while none was open. */
+  readonly epoch: number;
+}
+
+export class EventListener implements EventFeed {
   private client: pg.Client | undefined;
   private stopped = false;
   private attempt = 0;
+  isListening = false;
+  epoch = 0;
   /** Deliveries run one after another, so events reach subscribers in commit order. */
   private delivering: Promise<void> = Promise.resolve();
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -73,6 +83,7 @@ export class EventListener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.isListening = false;
     clearInterval(this.pruneTimer);
     await this.delivering;
     await this.client?.end().catch(() => undefined);
@@ -80,8 +91,14 @@ export class EventListener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
-    client.on('error', (error) => this.logger.warn({ err: error }, 'event listener connection error'));
-    client.on('end', () => this.scheduleReconnect(client));
+    client.on('error', (error) => {
+      if (client === this.client) this.isListening = false;
+      this.logger.warn({ err: error }, 'event listener connection error');
+    });
+    client.on('end', () => {
+      if (client === this.client) this.isListening = false;
+      this.scheduleReconnect(client);
+    });
     client.on('notification', (message) => {
       this.delivering = this.delivering.then(() => this.deliver(client, message.payload));
     });
@@ -89,6 +106,8 @@ export class EventListener {
     await client.query(`listen ${EVENTS_CHANNEL}`);
     this.client = client;
     this.attempt = 0;
+    this.epoch += 1;
+    this.isListening = true;
   }
 
   private scheduleReconnect(ended: pg.Client): void {

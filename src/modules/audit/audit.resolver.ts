@@ -5,7 +5,8 @@ import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/acto
 import { AUDIT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
-import { AUDIT_ENTRY_RECORDED, findAuditEntry, listAuditEntries, type AuditEvent } from './audit.service.js';
+import { AUDIT_ENTRY_RECORDED, type AuditEvent } from './audit-events.js';
+import { findAuditEntry, listAuditEntries } from './audit.service.js';
 import { AuditEntryConnection, AuditEntryFilterInput, AuditEntryNode, toAuditEntryNode } from './audit.types.js';
 
 @Resolver(() => AuditEntryNode)

@@ -5,13 +5,7 @@ import { AUDIT_READERS } from '../../platform/auth/roles.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { AuditEntry } from './audit-entry.entity.js';
-
-export const AUDIT_ENTRY_RECORDED = 'AUDIT_ENTRY_RECORDED';
-
-export interface AuditEvent {
-  id: string;
-  tenantId: string | null;
-}
+import { AUDIT_ENTRY_RECORDED, type AuditEvent } from './audit-events.js';
 
 export interface AuditChange {
   tenantId: string | null;

@@ -236,9 +236,15 @@ function isApiKeySecret(secret: string): boolean {
   return Object.values(API_KEY_PREFIXES).some((prefix) => secret.startsWith(prefix));
 }
 
-/** The key's facts, or null for a secret no key has. */
+/** The key's facts, or null for a secret no key has; from the database, as a reservation needs them. */
 async function factsOf(context: RequestContext, secret: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
   return isApiKeySecret(secret) ? authorizationFacts(await nativePool(context.em), hashSecret(secret), model, now) : null;
+}
+
+/** The key's facts as this process keeps them current (see AuthorizationFactsCache), or null for a secret no key has. */
+async function currentFactsOf(context: RequestContext, secret: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
+  if (!isApiKeySecret(secret)) return null;
+  return context.authorizationFacts.facts(hashSecret(secret), model, now, () => factsOf(context, secret, model, now));
 }
 
 /** The first policy check on the key that fails, as a denial. */
@@ -266,13 +272,14 @@ function answer(facts: AuthorizationFacts, limits: AppliedLimit[], refusal: Usag
 /**
  * The gateway's read-only pre-call check (DESIGN 4.1): key active and unexpired, tenant active,
  * model allowed and priced, then every limit that applies, against the estimate if one is given.
+ * Answered from the facts this process keeps current, without a database round trip when warm.
  * Concurrent checks may together pass a limit by what is in flight; usageReserve may not.
  */
 export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
   requireRole(context.actor, USAGE_AUTHORIZERS);
   const estimatedCost = estimate(input);
   const now = context.clock.now();
-  const facts = await factsOf(context, input.apiKeySecret, input.model, now);
+  const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
   if (!facts) return unknownKey();
   const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
   return answer(facts, limits, keyRefusal(facts, input.model, now) ?? firstExceeded(limits, estimatedCost));

@@ -406,6 +406,8 @@ export interface AuthorizationFacts {
   /** A postpaid contract's credit limit, and what counts against it: open bills plus unbilled spend. */
   creditLimit: string | null;
   creditUsed: string | null;
+  /** When these facts may next change with no event announcing it (a new day, a new price version). */
+  validUntil: Date;
 }
 
 export interface HardBudgetFacts {
@@ -420,7 +422,7 @@ export interface HardBudgetFacts {
 
 /** Everything the pre-call check needs, in one indexed lookup by secret hash. */
 export async function authorizationFacts(pool: pg.Pool, secretHash: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
-  const { rows } = await pool.query<Timestamps<AuthorizationFacts, 'expiresAt'>>({
+  const { rows } = await pool.query<Timestamps<AuthorizationFacts, 'expiresAt' | 'validUntil'>>({
     name: 'usage-authorize',
     text: `select k.id as "apiKeyId", k.tenant_id as "tenantId", k.department_id as "departmentId", k.status,
                   k.expires_at as "expiresAt", k.allowed_models as "allowedModels",
@@ -439,7 +441,12 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                       and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as price,
                   spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
                   coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests",
-                  hard.budgets as "hardBudgets"
+                  hard.budgets as "hardBudgets",
+                  -- Until these facts may change without an event: the tenant's next local day (periods
+                  -- roll over, contract terms are per day) or the model's next price version.
+                  least((spend_period_start('DAILY', $3, t.timezone) + 1)::timestamp at time zone t.timezone,
+                        (select min(p.effective_from) from model_price p
+                          where p.model = $2 and p.currency = t.billing_currency and p.effective_from > $3)) as "validUntil"
              from api_key k
              join tenant t on t.id = k.tenant_id
              left join lateral contract_terms_at(t.id, ($3::timestamptz at time zone t.timezone)::date) as terms on true
@@ -466,7 +473,7 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
     values: [secretHash, model, now],
   });
   const [row] = rows;
-  return row ? { ...row, expiresAt: parseTimestamptz(row.expiresAt) } : null;
+  return row ? { ...row, expiresAt: parseTimestamptz(row.expiresAt), validUntil: parseTimestamptz(row.validUntil) } : null;
 }
 
 /**

@@ -11,6 +11,7 @@ import { PRICE_BOOK_LOCK } from '../price/price.service.js';
 import { usageCost } from '../price/rating.js';
 import { raiseUsageAlerts } from '../alert/alert.service.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
+import { SPEND_UPDATED, type SpendUpdatedEvent } from '../spend/spend-events.js';
 import { keyLimitFor, tightestLimit } from '../spend/spend.service.js';
 import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
 import { ChargeReason, UsageStatus } from './usage-record.entity.js';
@@ -33,15 +34,6 @@ import {
   type UsageRecordPayload,
   type UsageRejection,
 } from './usage.types.js';
-
-export const SPEND_UPDATED = 'SPEND_UPDATED';
-
-/** One notification per batch: every counter it moved, with totals after it. */
-export interface SpendUpdatedEvent {
-  recordedAt: string;
-  currencies: Record<string, CurrencyCode>;
-  moves: (Omit<CounterMove, 'budgetLimit'> & { limit: string | null })[];
-}
 
 const MAX_TEXT = 128;
 const MAX_QUANTITY = 1e12;

@@ -1,0 +1,159 @@
+import type { EventFeed, LocalPubSub } from '../../platform/events.js';
+import { AUDIT_ENTRY_RECORDED, type AuditEvent } from '../audit/audit-events.js';
+import type { AuthorizationFacts } from './usage.repository.js';
+import { SPEND_UPDATED, type SpendMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
+
+interface Entry {
+  facts: AuthorizationFacts;
+  /** When this entry must be read again whatever the events said (monotonic ms): bounds a lost notification. */
+  freshUntil: number;
+}
+
+/**
+ * The gateway's fast read path (DESIGN 4.1): what `usageAuthorize` needs of a key and a model,
+ * kept per process and current by the events every process already receives, so that the check
+ * is answered without a round trip to the database.
+ *
+ * - Every change to what the check reads (a key revoked or changed, a tenant suspended, a contract,
+ *   budget, balance top-up, payment, department move) writes an audit entry in its transaction, and
+ *   AUDIT_ENTRY_RECORDED drops the tenant's entries (a price change, which has no tenant, drops all).
+ * - Ingestion's SPEND_UPDATED carries each moved counter's total after the batch: spend figures are
+ *   raised in place (every commit adds requests to a counter, so a figure with fewer requests than
+ *   the one held is older and never replaces it). Balances and credit used move with spend but are not in the event, so
+ *   a tenant that has either is read again.
+ * - Facts change with no event at the tenant's next local day and the model's next price version
+ *   (`validUntil`, read with them), and are re-read after MAX_AGE_MS in any case.
+ * - While the event connection is down nothing is cached (every check reads the database); after it
+ *   reconnects, everything cached before is dropped, since events may have been missed meanwhile.
+ * - A read that an event of its tenant overtook (the event committed after the read's snapshot, or
+ *   before it and was delivered after) answers its caller but is not kept.
+ */
+export class AuthorizationFactsCache {
+  static readonly MAX_AGE_MS = 60_000;
+  private static readonly MAX_ENTRIES = 100_000;
+  /** By secret hash and model. */
+  private readonly entries = new Map<string, Entry>();
+  /** Entry keys by tenant, to drop or patch a tenant's entries. */
+  private readonly byTenant = new Map<string, Set<string>>();
+  /** Counts events applied; a tenant's last one, and the last that concerned every tenant. */
+  private sequence = 0;
+  private readonly lastChange = new Map<string, number>();
+  private lastChangeOfAll = 0;
+  private epoch = 0;
+
+  constructor(private readonly feed: EventFeed) {}
+
+  /** Applies events as they arrive, until the returned function is called. */
+  listen(pubSub: LocalPubSub): () => Promise<void> {
+    const audits = pubSub.subscribe(AUDIT_ENTRY_RECORDED);
+    const spend = pubSub.subscribe(SPEND_UPDATED);
+    void (async () => {
+      for await (const event of audits) this.changed((event as AuditEvent).tenantId);
+    })();
+    void (async () => {
+      for await (const event of spend) this.spendMoved(event as SpendUpdatedEvent);
+    })();
+    return async () => {
+      await Promise.all([audits.return?.(), spend.return?.()]);
+    };
+  }
+
+  /** The facts of a key (by secret hash) for a model: from this process when it has them current, else from `read`. */
+  async facts(secretHash: string, model: string, now: Date, read: () => Promise<AuthorizationFacts | null>): Promise<AuthorizationFacts | null> {
+    if (!this.feed.isListening) {
+      this.clear();
+      return read();
+    }
+    if (this.epoch !== this.feed.epoch) {
+      this.clear();
+      this.epoch = this.feed.epoch;
+    }
+    const key = `${secretHash}\u0000${model}`;
+    const cached = this.entries.get(key);
+    if (cached && cached.freshUntil > performance.now() && cached.facts.validUntil.getTime() > now.getTime()) return cached.facts;
+    if (cached) this.drop(key, cached.facts.tenantId);
+    const readFrom = this.sequence;
+    const epoch = this.epoch;
+    const facts = await read();
+    if (facts && this.feed.isListening && this.feed.epoch === epoch && !this.changedSince(facts.tenantId, readFrom)) this.keep(key, facts);
+    return facts;
+  }
+
+  private changedSince(tenantId: string, sequence: number): boolean {
+    return this.lastChangeOfAll > sequence || (this.lastChange.get(tenantId) ?? 0) > sequence;
+  }
+
+  private keep(key: string, facts: AuthorizationFacts): void {
+    if (this.entries.size >= AuthorizationFactsCache.MAX_ENTRIES) {
+      const [oldestKey, oldest] = this.entries.entries().next().value!;
+      this.drop(oldestKey, oldest.facts.tenantId);
+    }
+    this.entries.set(key, { facts, freshUntil: performance.now() + AuthorizationFactsCache.MAX_AGE_MS });
+    let keys = this.byTenant.get(facts.tenantId);
+    if (!keys) this.byTenant.set(facts.tenantId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private drop(key: string, tenantId: string): void {
+    this.entries.delete(key);
+    const keys = this.byTenant.get(tenantId);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byTenant.delete(tenantId);
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.byTenant.clear();
+  }
+
+  /** Something the check reads changed for a tenant (null: for every tenant). */
+  private changed(tenantId: string | null): void {
+    this.sequence += 1;
+    if (tenantId === null) {
+      this.lastChangeOfAll = this.sequence;
+      this.clear();
+      return;
+    }
+    this.lastChange.set(tenantId, this.sequence);
+    for (const key of this.byTenant.get(tenantId) ?? []) this.entries.delete(key);
+    this.byTenant.delete(tenantId);
+  }
+
+  private spendMoved(event: SpendUpdatedEvent): void {
+    const movesByTenant = Map.groupBy(event.moves, (move) => move.tenantId);
+    for (const [tenantId, moves] of movesByTenant) {
+      const keys = [...(this.byTenant.get(tenantId) ?? [])];
+      const entries = keys.map((key) => this.entries.get(key)!.facts);
+      if (entries.some((facts) => facts.isPrepaid || facts.creditLimit !== null)) {
+        this.changed(tenantId);
+        continue;
+      }
+      this.sequence += 1;
+      this.lastChange.set(tenantId, this.sequence);
+      for (const facts of entries) for (const move of moves) raiseSpend(facts, move);
+    }
+  }
+}
+
+/**
+ * Raises the figures of the counter a move is about, if the facts hold it, to the move's totals.
+ * Every commit adds requests to the counters it moves, so the higher request count is the later figure.
+ */
+function raiseSpend(facts: AuthorizationFacts, move: SpendMove): void {
+  const isLater = (requestCount: string) => Number(move.requestCount) > Number(requestCount);
+  if (
+    move.scopeId === facts.apiKeyId &&
+    move.period === facts.spendLimitPeriod &&
+    move.periodStart === facts.keyPeriodStart &&
+    isLater(facts.keyPeriodRequests)
+  ) {
+    facts.keyPeriodSpent = move.spent;
+    facts.keyPeriodRequests = move.requestCount;
+  }
+  for (const budget of facts.hardBudgets) {
+    if (budget.scopeId === move.scopeId && budget.period === move.period && budget.periodStart === move.periodStart && isLater(budget.requestCount)) {
+      budget.spent = move.spent;
+      budget.requestCount = move.requestCount;
+    }
+  }
+}
