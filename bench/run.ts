@@ -14,7 +14,7 @@
  *       downloads, on a second server with the default rate limits, and its peak RSS (bench/abuse.ts);
  *       (i) the gateway path next to its ceiling, load from autocannon: a plain Apollo Server hello
  *       world, usageAuthorize, reserve-then-record cycles, usageAuthorize at half the ceiling's rate
- *       (bench/gateway.ts).
+ *       (bench/gateway.ts), over a world of its own: 5,000 keys in 100 tenants, hard budgets at every level.
  * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
@@ -22,6 +22,7 @@
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
  *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
+ *   --gateway-tenants 100 --gateway-keys-per-tenant 50
  *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway (repeatable; default all eight)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
@@ -38,7 +39,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/platform/database/embedded-postgres.js';
 import { migrate } from '../src/database.js';
 import { startServerProcess, type ServerProcess } from '../test/support/server-process.js';
-import { addBenchBudgets, createBenchWorld, type BenchWorld } from './world.js';
+import { addBenchBudgets, createBenchWorld, createGatewayWorld, type BenchWorld } from './world.js';
 import { abuseBench, type ProbeFigures } from './abuse.js';
 import { billQueryBench } from './bill-query.js';
 import { gatewayBench, type LoadFigures } from './gateway.js';
@@ -71,6 +72,8 @@ const { values: options } = parseArgs({
     'invoice-page-requests': { type: 'string' },
     'abuse-seconds': { type: 'string', default: '10' },
     'gateway-seconds': { type: 'string', default: '10' },
+    'gateway-tenants': { type: 'string', default: '100' },
+    'gateway-keys-per-tenant': { type: 'string', default: '50' },
     only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway'] },
   },
 });
@@ -96,6 +99,8 @@ const settings = {
   invoicePageRequests: Number(options['invoice-page-requests'] ?? options['invoice-issues']),
   abuseSeconds: Number(options['abuse-seconds']),
   gatewaySeconds: Number(options['gateway-seconds']),
+  gatewayTenants: Number(options['gateway-tenants']),
+  gatewayKeysPerTenant: Number(options['gateway-keys-per-tenant']),
 };
 
 /** (i)'s targets, as ratios to the ceiling, and its open-loop p99. */
@@ -277,11 +282,16 @@ async function main(): Promise<void> {
         ];
       }
       if (options.only.includes('gateway')) {
-        const gateway = await gatewayBench(server.url, world, { seconds: settings.gatewaySeconds, connections: settings.callers });
+        const building = performance.now();
+        const gatewayWorld = await createGatewayWorld(world, server.url, { tenants: settings.gatewayTenants, keysPerTenant: settings.gatewayKeysPerTenant });
+        const built = (performance.now() - building) / 1000;
+        await new Promise((resolve) => setTimeout(resolve, 1000)); // generated usage occurs after every key's creation
+        const gateway = await gatewayBench(server.url, gatewayWorld, { seconds: settings.gatewaySeconds, connections: settings.callers });
         const ratio = (figures: LoadFigures) => round(figures.rate / gateway.ceiling.rate, 2);
         const failures = [gateway.ceiling, gateway.authorize, gateway.cycle, gateway.authorizeAtHalf].reduce((sum, figures) => sum + figures.failures, 0);
         results.i = [
-          `  (i) ceiling, a plain Apollo Server hello world under autocannon, ${settings.callers} connections: ${round(gateway.ceiling.rate)} req/s, p50 ${gateway.ceiling.p50} ms, p99 ${gateway.ceiling.p99} ms`,
+          `  (i) the gateway's world: ${gatewayWorld.keys.length.toLocaleString('en')} keys over ${gatewayWorld.tenants} tenants, ${gatewayWorld.budgets.toLocaleString('en')} hard budgets (every tenant, department and key), built through the API in ${round(built)} s (not counted)`,
+          `      ceiling, a plain Apollo Server hello world under autocannon, ${settings.callers} connections: ${round(gateway.ceiling.rate)} req/s, p50 ${gateway.ceiling.p50} ms, p99 ${gateway.ceiling.p99} ms`,
           `      usageAuthorize, ${settings.callers} connections: ${round(gateway.authorize.rate)} req/s = ${ratio(gateway.authorize)} x ceiling (target >= ${GATEWAY_TARGETS.authorize}), p50 ${gateway.authorize.p50} ms, p99 ${gateway.authorize.p99} ms`,
           `      usageReserve then usageRecord (one record), ${settings.callers} connections: ${round(gateway.cycle.rate)} cycles/s = ${ratio(gateway.cycle)} x ceiling (target >= ${GATEWAY_TARGETS.cycle}), p50 ${gateway.cycle.p50} ms, p99 ${gateway.cycle.p99} ms per request`,
           `      usageAuthorize offered at half the ceiling (${gateway.authorizeAtHalf.offered} req/s, open loop): ${round(gateway.authorizeAtHalf.rate)} req/s, p50 ${gateway.authorizeAtHalf.p50} ms, p99 ${gateway.authorizeAtHalf.p99} ms (target <= ${GATEWAY_TARGETS.p99AtHalf}); non-200 answers and errors over (i): ${failures}`,

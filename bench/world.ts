@@ -1,5 +1,6 @@
 import type { PriceRates } from '../src/modules/price/rating.js';
 import { GraphQLClient } from '../test/support/harness.js';
+import { inParallel } from './measure.js';
 import {
   AccessTokenCreateDocument,
   ApiKeyCreateDocument,
@@ -120,4 +121,60 @@ export async function addBenchBudgets(url: string, adminToken: string, world: Be
     if (!result.budgetSet.budget) throw new Error(JSON.stringify(result.budgetSet.userErrors));
   }
   return budgets.length;
+}
+
+/** Departments of each gateway-world tenant: a root, two divisions, two teams under each. */
+const GATEWAY_TREE = [
+  { name: 'Company', parent: null },
+  { name: 'Product', parent: 0 },
+  { name: 'Research', parent: 0 },
+  { name: 'Product A', parent: 1 },
+  { name: 'Product B', parent: 1 },
+  { name: 'Research A', parent: 2 },
+  { name: 'Research B', parent: 2 },
+] as const;
+/** The teams, which hold the keys. */
+const GATEWAY_TEAMS = [3, 4, 5, 6];
+
+/**
+ * The gateway bench's world, built through the API as an operator would, `tenantCount` tenants at
+ * a time 8 in parallel: each with the tree above, `keysPerTenant` keys spread over its teams, and a
+ * hard monthly budget at every level (tenant, each department, each key) so every check weighs
+ * every kind of scope. Limits are high, so no call is refused for money.
+ */
+export async function createGatewayWorld(
+  base: BenchWorld,
+  url: string,
+  settings: { tenants: number; keysPerTenant: number },
+): Promise<BenchWorld & { budgets: number }> {
+  const admin = new GraphQLClient(url, base.adminToken);
+  const keys: BenchKey[] = [];
+  const tenantIds: string[] = [];
+  const divisionIds: string[] = [];
+  let budgets = 0;
+  const hardBudget = async (scope: { tenantId?: string; departmentId?: string; apiKeyId?: string }, limit: string) => {
+    const result = await admin.data(BudgetSetDocument, { input: { scope, period: 'MONTHLY', limit, isHard: true } });
+    if (!result.budgetSet.budget) throw new Error(JSON.stringify(result.budgetSet.userErrors));
+    budgets += 1;
+  };
+  await inParallel(settings.tenants, 8, async (tenantIndex) => {
+    const tenantId = (await admin.data(TenantCreateDocument, { input: { name: `Gateway tenant ${tenantIndex}` } })).tenantCreate.tenant!.id;
+    tenantIds.push(tenantId);
+    await hardBudget({ tenantId }, '1000000000');
+    const departmentIds: string[] = [];
+    for (const { name, parent } of GATEWAY_TREE) {
+      const parentId = parent === null ? undefined : departmentIds[parent];
+      const departmentId = (await admin.data(DepartmentCreateDocument, { input: { tenantId, parentId, name } })).departmentCreate.department!.id;
+      departmentIds.push(departmentId);
+      if (parent === 0) divisionIds.push(departmentId);
+      await hardBudget({ departmentId }, '100000000');
+    }
+    for (let keyIndex = 0; keyIndex < settings.keysPerTenant; keyIndex++) {
+      const departmentId = departmentIds[GATEWAY_TEAMS[keyIndex % GATEWAY_TEAMS.length]];
+      const created = (await admin.data(ApiKeyCreateDocument, { input: { departmentId, name: `app-${keyIndex}`, environment: 'PRODUCTION' } })).apiKeyCreate;
+      keys.push({ id: created.apiKey!.id, secret: created.secret!, tenantId, departmentId });
+      await hardBudget({ apiKeyId: created.apiKey!.id }, '10000000');
+    }
+  });
+  return { ...base, tenants: settings.tenants, tenantIds, departments: settings.tenants * GATEWAY_TREE.length, divisionIds, keys, budgets };
 }

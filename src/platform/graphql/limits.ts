@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /** Published in README: what a single operation may ask for. */
@@ -33,11 +33,32 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return undefined;
 };
 
-/**
- * Costs of operations that take no variables, by document (Apollo reuses a document object for a
- * repeated query): a client retrying a refused heavy query must not cost a walk of it each time.
- */
-const costsOfDocuments = new WeakMap<DocumentNode, Map<string, number>>();
+/** Arguments the cost reads: page sizes and id lists (listEstimator), and @include/@skip conditions. */
+const COST_ARGUMENTS = new Set(['first', 'ids', 'if']);
+
+/** The variables an operation's cost depends on: those given to an argument the cost reads, anywhere in the document. */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(argument) {
+      if (!COST_ARGUMENTS.has(argument.name.value)) return false;
+      visit(argument.value, { Variable: (variable) => void names.add(variable.name.value) });
+      return false;
+    },
+  });
+  return [...names];
+}
+
+interface DocumentCosts {
+  variables: string[];
+  /** By operation name and the values of `variables`. */
+  costs: Map<string, number>;
+}
+
+/** Costs kept per document (Apollo reuses a document object for a repeated query): the gateway's calls cost a lookup, not a walk. */
+const costsOfDocuments = new WeakMap<DocumentNode, DocumentCosts>();
+/** Distinct page sizes and conditions kept per document; beyond this, costs are computed each time. */
+const MAX_COSTS_PER_DOCUMENT = 100;
 
 /**
  * What an operation may cost before it runs: one point a field, a list's items times its page
@@ -45,12 +66,13 @@ const costsOfDocuments = new WeakMap<DocumentNode, Map<string, number>>();
  */
 export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
   const operationName = operation.name?.value;
-  const compute = () =>
-    getComplexity({ schema, query: document, variables, operationName, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
-  if (operation.variableDefinitions?.length) return compute();
-  let costs = costsOfDocuments.get(document);
-  if (!costs) costsOfDocuments.set(document, (costs = new Map()));
-  let cost = costs.get(operationName ?? '');
-  if (cost === undefined) costs.set(operationName ?? '', (cost = compute()));
+  let known = costsOfDocuments.get(document);
+  if (!known) costsOfDocuments.set(document, (known = { variables: costVariables(document), costs: new Map() }));
+  const key = JSON.stringify([operationName ?? null, ...known.variables.map((name) => variables[name] ?? null)]);
+  let cost = known.costs.get(key);
+  if (cost === undefined) {
+    cost = getComplexity({ schema, query: document, variables, operationName, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+    if (known.costs.size < MAX_COSTS_PER_DOCUMENT) known.costs.set(key, cost);
+  }
   return cost;
 }
