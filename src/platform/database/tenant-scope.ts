@@ -10,10 +10,13 @@ import type { Actor } from '../auth/actor.js';
  * EntityManager given neither throws "No arguments provided for filter 'tenant'" on its first read
  * of such an entity, so forgetting to scope fails loudly instead of reading every tenant's rows.
  *
- * The filter covers em.find / findOne / count / ... and nativeUpdate / nativeDelete. It does not
+ * The filter covers em.find / findOne / count / ... and nativeUpdate / nativeDelete. It cannot
  * cover SQL of our own: em.execute, the pg pool (nativePool, queryRows, sqlTransaction) and query
- * builders. Those paths (usage ingestion and authorization, settlement, spend and report
- * aggregates, ledger and contract-terms SQL) keep their own `tenant_id = $n` conditions.
+ * builders. Those paths (the gateway's usage ingestion and authorization, settlement, spend and
+ * usage aggregates, the balance ledger, contract terms, department trees) stay scoped by hand:
+ * each carries its own `tenant_id = $n` condition or takes its ids from a scoped read. Bill and
+ * invoice lines have no tenant column, hence no filter: they are read by the id of a bill or
+ * invoice that a scoped read returned.
  */
 export const TENANT_FILTER = 'tenant';
 
