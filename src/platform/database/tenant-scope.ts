@@ -5,10 +5,11 @@ import type { Actor } from '../auth/actor.js';
 
 /**
  * Tenant scoping of ORM reads. Every tenant-owned entity carries the `tenant` filter (`TenantOwned`),
- * on by default. Its parameter, set once on the EntityManager a context is given, says whose rows
- * that EntityManager reads: one tenant's (`forTenant`) or every tenant's (`acrossTenants`). An
- * EntityManager given neither throws "No arguments provided for filter 'tenant'" on its first read
- * of such an entity, so forgetting to scope fails loudly instead of reading every tenant's rows.
+ * on by default. Its parameter, set once on the EntityManager a context is given
+ * (`entityManagerFor`), says whose rows that EntityManager reads: a tenant user's tenant's, or every
+ * tenant's (`acrossTenants`). An EntityManager given neither throws "No arguments provided for
+ * filter 'tenant'" on its first read of such an entity, so forgetting to scope fails loudly instead
+ * of reading every tenant's rows.
  *
  * The filter covers em.find / findOne / count / ... and nativeUpdate / nativeDelete. It cannot
  * cover SQL of our own: em.execute, the pg pool (nativePool, queryRows, sqlTransaction) and query
@@ -43,7 +44,7 @@ function withScope(em: EntityManager, scope: TenantScope): EntityManager {
 }
 
 /** A fork of `em` whose reads return only this tenant's rows. */
-export function forTenant(em: EntityManager, tenantId: string): EntityManager {
+function forTenant(em: EntityManager, tenantId: string): EntityManager {
   return withScope(em, { tenantId });
 }
 
