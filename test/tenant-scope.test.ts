@@ -83,7 +83,7 @@ describe('the tenant filter', () => {
 });
 
 describe('a context that neither set nor lifted the tenant scope', () => {
-  it('throws on any ORM read of a tenant-owned entity instead of returning every tenant’s rows', async () => {
+  it("throws on any ORM read of a tenant-owned entity instead of returning every tenant's rows", async () => {
     const unscoped = root.fork();
     for (const meta of scopedEntities()) {
       await expect(unscoped.find(meta.class, {})).rejects.toThrow(UNSCOPED);
