@@ -1,5 +1,6 @@
 import { initOrm } from '../src/database.js';
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
+import { acrossTenants } from '../src/platform/database/tenant-scope.js';
 import { DemoDataSeeder } from './demo-data.js';
 
 export { DEMO_ACCESS_TOKENS, DEMO_API_KEY_SECRET } from './demo-data.js';
@@ -8,7 +9,7 @@ export { DEMO_ACCESS_TOKENS, DEMO_API_KEY_SECRET } from './demo-data.js';
 export async function seedDemoData(databaseUrl: string): Promise<boolean> {
   const orm = await initOrm(databaseUrl, 2);
   try {
-    if ((await orm.em.fork().count(Tenant, {})) > 0) return false;
+    if ((await acrossTenants(orm.em).count(Tenant, {})) > 0) return false;
     await orm.seeder.seed(DemoDataSeeder);
     return true;
   } finally {

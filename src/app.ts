@@ -21,6 +21,7 @@ import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cac
 import { bearerSecret } from './platform/auth/bearer.js';
 import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
+import { acrossTenants, entityManagerFor } from './platform/database/tenant-scope.js';
 import { requireRole, type Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './database.js';
@@ -110,7 +111,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const orm = await initOrm(options.databaseUrl);
-  if (options.bootstrapAdminToken) await ensureBootstrapToken(orm.em.fork(), options.bootstrapAdminToken);
+  if (options.bootstrapAdminToken) await ensureBootstrapToken(acrossTenants(orm.em), options.bootstrapAdminToken);
 
   const pubSub: LocalPubSub = createLocalPubSub();
   const listener = new EventListener(options.databaseUrl, pubSub, logger);
@@ -141,17 +142,18 @@ export async function startApp(options: AppOptions): Promise<App> {
     const wait = await failedAuthentications.waitFor(address);
     if (wait > 0 && !(secret && accessTokens.isKnown(secret)))
       throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
-    const em = orm.em.fork();
-    const actor = secret ? await accessTokens.authenticate(em, secret, clock.now()) : null;
+    // A token lookup is SQL of its own on the pool: no tenant scope applies, nor is one known yet.
+    const actor = secret ? await accessTokens.authenticate(orm.em, secret, clock.now()) : null;
     if (!actor) {
       const blocked = await failedAuthentications.fail(address);
       if (blocked > 0) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${blocked} s.`, blocked);
       throw unauthenticated();
     }
-    return contextOf(actor, em, requestId);
+    return contextOf(actor, requestId);
   }
 
-  function contextOf(actor: Actor, em = orm.em.fork(), requestId?: string): RequestContext {
+  function contextOf(actor: Actor, requestId?: string): RequestContext {
+    const em = entityManagerFor(orm.em, actor);
     return {
       em,
       actor,

@@ -18,6 +18,9 @@ export function ormConfig(clientUrl: string, poolSize = 10) {
     schemaGenerator: { ignoreRoutines: true },
     pool: { min: 0, max: poolSize },
     forceUtcTimezone: true,
+    // A tenant row only ever references rows of its own tenant, so re-checking the tenant filter on
+    // them (joins to tenant and department on every read, which FOR UPDATE then locks too) buys nothing.
+    autoJoinRefsForFilters: false,
     allowGlobalContext: false,
     debug: false,
   });

@@ -3,6 +3,7 @@ import { startApp } from './app.js';
 import { AccessToken } from './modules/access-token/access-token.entity.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/database/bootstrap.js';
+import { acrossTenants } from './platform/database/tenant-scope.js';
 import { migrate } from './database.js';
 import { createLogger } from './platform/logger.js';
 import { hashSecret } from './platform/secrets.js';
@@ -41,7 +42,7 @@ const app = await startApp({
   trustProxy: config.trustProxy,
 });
 
-const liveDemoTokens = await app.orm.em.fork().find(AccessToken, {
+const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {
   secretHash: { $in: DEMO_ACCESS_TOKENS.map((token) => hashSecret(token.secret)) },
   revokedAt: null,
 });

@@ -11,6 +11,7 @@ import { Role } from '../platform/auth/roles.js';
 import { systemClock } from '../platform/clock.js';
 import { initOrm } from '../database.js';
 import { nativePool } from '../platform/database/sql.js';
+import { entityManagerFor } from '../platform/database/tenant-scope.js';
 import { createLocalPubSub } from '../platform/events.js';
 import { createLogger } from '../platform/logger.js';
 import { UserInputErrors } from '../platform/user-errors.js';
@@ -40,11 +41,12 @@ await withDatabase(async (databaseUrl) => {
   const orm = await initOrm(databaseUrl);
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   try {
-    const em = orm.em.fork();
+    const actor = { tokenId: 'cli:settle', role: Role.PLATFORM_ADMIN, tenantId: null };
+    const em = entityManagerFor(orm.em, actor);
     const dependencies = { pool: await nativePool(em), clock: systemClock, logger };
     const context = {
       em,
-      actor: { tokenId: 'cli:settle', role: Role.PLATFORM_ADMIN, tenantId: null },
+      actor,
       requestId: randomUUID(),
       clock: systemClock,
       loaders: createLoaders(em, systemClock),

@@ -5,6 +5,7 @@ import { BalanceAccount } from './balance/balance.entity.js';
 import { Bill, BillLine, Payment } from './bill/bill.entity.js';
 import type { Clock } from '../platform/clock.js';
 import { nativePool } from '../platform/database/sql.js';
+import { reachesTenant } from '../platform/database/tenant-scope.js';
 import { termsAt, type TermsInForce } from './contract/contract-terms.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Department } from './department/department.entity.js';
@@ -41,14 +42,22 @@ function groupLoader<E extends object>(
   });
 }
 
-/** Each tenant's terms in force at the request's instant, on its local day: one query per tick. */
+/**
+ * Each tenant's terms in force at the request's instant, on its local day: one query per tick. The
+ * query is our own SQL, below the tenant filter, so it asks only for tenants `em` reaches.
+ */
 function termsInForceLoader(em: EntityManager, clock: Clock): DataLoader<string, TermsInForce | null> {
   return new DataLoader(async (tenantIds) => {
-    const found = await termsAt(await nativePool(em), tenantIds, clock.now());
+    const reached = tenantIds.filter((id) => reachesTenant(em, id));
+    const found = await termsAt(await nativePool(em), reached, clock.now());
     return tenantIds.map((id) => found.get(id) ?? null);
   });
 }
 
+/**
+ * The request's loaders, reading through its EntityManager: its tenant filter holds for them too,
+ * so a tenant user's loader finds nothing of another tenant's (null, as for an unknown id).
+ */
 export function createLoaders(em: EntityManager, clock: Clock) {
   return {
     termsInForce: termsInForceLoader(em, clock),

@@ -3,9 +3,11 @@ import { Timestamped } from '../../platform/database/timestamps.js';
 import { newId } from '../../platform/ids.js';
 import { Role } from '../../platform/auth/roles.js';
 import { Tenant } from '../tenant/tenant.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /** A credential for this API. Tenant roles carry their tenant; platform roles carry none. */
 @Entity({ tableName: 'access_token' })
+@TenantOwned('tenant')
 export class AccessToken extends Timestamped {
   @PrimaryKey({ type: 'text' })
   id: string = newId('AccessToken');

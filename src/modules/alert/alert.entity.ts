@@ -2,6 +2,7 @@ import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { CurrencyCode } from '../../platform/money.js';
 import { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum AlertType {
   BUDGET_THRESHOLD = 'BUDGET_THRESHOLD',
@@ -18,6 +19,7 @@ export enum AlertType {
  */
 @Entity({ tableName: 'alert' })
 @Index({ properties: ['tenantId', 'raisedAt', 'id'] })
+@TenantOwned('tenantId')
 export class Alert {
   [OptionalProps]?: 'acknowledgedAt' | 'acknowledgedByTokenId';
 

@@ -4,6 +4,7 @@ import { newId } from '../../platform/ids.js';
 import { Department } from '../department/department.entity.js';
 import { SpendPeriod } from '../spend/spend-counter.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum ApiKeyEnvironment {
   TEST = 'TEST',
@@ -21,6 +22,7 @@ export enum StoredApiKeyStatus {
   name: 'api_key_tenant_id_created_at_index',
   expression: 'create index "api_key_tenant_id_created_at_index" on "api_key" ("tenant_id", "created_at" desc, "id" desc)',
 })
+@TenantOwned('tenant')
 export class ApiKey extends Timestamped<'status' | 'allowedModels'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('ApiKey');

@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -60,10 +60,7 @@ function auditView(key: ApiKey): Record<string, unknown> {
 
 export async function findApiKey(context: RequestContext, id: string): Promise<ApiKey | null> {
   requireRole(context.actor, DIRECTORY_READERS);
-  const key = await context.loaders.apiKeyById.load(id);
-  if (!key) return null;
-  if (!canSeeTenant(context.actor, key.tenant.id)) return null;
-  return key;
+  return context.loaders.apiKeyById.load(id);
 }
 
 export async function getApiKey(context: RequestContext, id: string): Promise<ApiKey> {
@@ -105,7 +102,7 @@ export function listApiKeys(context: RequestContext, tenantId: string, filter: A
 async function apiKeyForChange(transaction: RequestContext, id: string): Promise<ApiKey> {
   const field = ['input', 'apiKeyId'];
   const key = await transaction.em.findOne(ApiKey, { id: inputId('ApiKey', id, field) });
-  if (!key || !canSeeTenant(transaction.actor, key.tenant.id)) {
+  if (!key) {
     throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'apiKeyId names no API key you can see');
   }
   if (key.status === StoredApiKeyStatus.REVOKED) {
@@ -133,7 +130,7 @@ export async function createApiKey(context: RequestContext, input: ApiKeyCreateI
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'departmentId'];
     const department = await transaction.em.findOne(Department, { id: inputId('Department', input.departmentId, field) });
-    if (!department || !canSeeTenant(transaction.actor, department.tenant.id)) {
+    if (!department) {
       throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'departmentId names no department you can see');
     }
     if (department.archivedAt) {

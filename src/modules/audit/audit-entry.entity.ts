@@ -1,10 +1,12 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
 import { Role } from '../../platform/auth/roles.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /** Append-only record of who changed access or money. Plain ids, no foreign keys: it outlives what it names. */
 @Entity({ tableName: 'audit_entry' })
 @Index({ properties: ['tenantId', 'createdAt'] })
+@TenantOwned('tenantId')
 export class AuditEntry {
   @PrimaryKey({ type: 'text' })
   id: string = newId('AuditEntry');

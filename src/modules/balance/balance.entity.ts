@@ -2,6 +2,7 @@ import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
 import { CurrencyCode } from '../../platform/money.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum BalanceEntryType {
   TOP_UP = 'TOP_UP',
@@ -23,6 +24,7 @@ export enum PaymentMethod {
  * change together, in one transaction, with this row locked.
  */
 @Entity({ tableName: 'balance_account' })
+@TenantOwned('tenantId')
 export class BalanceAccount {
   @PrimaryKey({ type: 'text' })
   tenantId!: string;
@@ -38,6 +40,7 @@ export class BalanceAccount {
 @Entity({ tableName: 'balance_entry' })
 @Unique({ name: 'balance_entry_idempotency_unique', properties: ['tenantId', 'idempotencyKey'] })
 @Index({ properties: ['tenantId', 'createdAt', 'id'] })
+@TenantOwned('tenantId')
 export class BalanceEntry {
   [OptionalProps]?: 'idempotencyKey' | 'inputFingerprint' | 'paymentMethod' | 'reference' | 'reason' | 'createdByTokenId';
 

@@ -4,6 +4,7 @@ import { newId } from '../../platform/ids.js';
 import { BillingMode } from '../contract/contract.entity.js';
 import { CurrencyCode, TaxMode } from '../../platform/money.js';
 import { ModelTier } from '../price/model-price.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum BillStatus {
   DRAFT = 'DRAFT',
@@ -49,6 +50,7 @@ const count = () => ({ type: new BigIntType('number') }) as const;
 @Index({ name: 'bill_updated_index', properties: ['updatedAt', 'syncVersion'] })
 @Index({ name: 'bill_sync_index', properties: ['syncVersion', 'id'] })
 @Index({ name: 'bill_due_index', expression: `create index "bill_due_index" on "bill" ("due_on") where "status" in ('FINALIZED', 'PARTIALLY_PAID')` })
+@TenantOwned('tenantId')
 export class Bill {
   [OptionalProps]?: 'number' | 'finalizedAt' | 'dueOn' | 'voidedAt' | 'voidReason' | 'contractId' | 'contractVersion' | 'settlementRunId' | 'amountInvoiced';
 
@@ -205,6 +207,7 @@ export class BillLine {
 @Entity({ tableName: 'payment' })
 @Unique({ name: 'payment_idempotency_unique', properties: ['tenantId', 'idempotencyKey'] })
 @Index({ properties: ['billId', 'receivedAt'] })
+@TenantOwned('tenantId')
 export class Payment {
   [OptionalProps]?: 'reference' | 'idempotencyKey' | 'inputFingerprint' | 'createdByTokenId';
 

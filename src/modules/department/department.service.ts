@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
@@ -34,10 +34,7 @@ function auditView(department: Department): Record<string, unknown> {
 
 export async function findDepartment(context: RequestContext, id: string): Promise<Department | null> {
   requireRole(context.actor, DIRECTORY_READERS);
-  const department = await context.loaders.departmentById.load(id);
-  if (!department) return null;
-  if (!canSeeTenant(context.actor, department.tenant.id)) return null;
-  return department;
+  return context.loaders.departmentById.load(id);
 }
 
 export async function getDepartment(context: RequestContext, id: string): Promise<Department> {
@@ -73,7 +70,7 @@ export function listDepartments(
 async function departmentForChange(transaction: RequestContext, id: string, field: string[]): Promise<Department> {
   const departmentId = inputId('Department', id, field);
   const department = await transaction.em.findOne(Department, { id: departmentId });
-  if (!department || !canSeeTenant(transaction.actor, department.tenant.id)) {
+  if (!department) {
     throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no department you can see`);
   }
   return department;

@@ -4,6 +4,7 @@ import { newId } from '../../platform/ids.js';
 import { CurrencyCode, TaxMode } from '../../platform/money.js';
 import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { InvoiceType } from '../contract/contract.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum VatInvoiceStatus {
   ISSUED = 'ISSUED',
@@ -36,6 +37,7 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
   name: 'vat_invoice_reversal_unique',
   expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null`,
 })
+@TenantOwned('tenantId')
 export class VatInvoice {
   [OptionalProps]?: 'reversalOfId' | 'reversedById' | 'reversalReason' | 'createdByTokenId';
 

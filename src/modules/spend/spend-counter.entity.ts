@@ -1,4 +1,5 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /** A calendar period in the tenant's time zone. */
 export enum SpendPeriod {
@@ -19,6 +20,7 @@ export enum SpendScopeType {
  */
 @Entity({ tableName: 'spend_counter' })
 @Index({ properties: ['tenantId', 'period', 'periodStart'] })
+@TenantOwned('tenantId')
 export class SpendCounter {
   /** The tenant, department or API key id: ids are type-prefixed, so unique across scope types. */
   @PrimaryKey({ type: 'text' })

@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /**
  * Spend reserved by `usageAuthorize` for a call in flight, against every limited scope of its key,
@@ -8,6 +9,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorato
 @Entity({ tableName: 'spend_hold' })
 @Unique({ name: 'spend_hold_request_unique', properties: ['tenantId', 'requestId'] })
 @Index({ name: 'spend_hold_scope_ids_index', expression: 'create index "spend_hold_scope_ids_index" on "spend_hold" using gin ("scope_ids")' })
+@TenantOwned('tenantId')
 export class SpendHold {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

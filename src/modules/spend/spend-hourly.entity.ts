@@ -1,8 +1,10 @@
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { SpendScopeType } from './spend-counter.entity.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /** Charged spend of a scope per UTC clock hour: what SPEND_SPIKE compares with the scope's usual pace. */
 @Entity({ tableName: 'spend_hourly' })
+@TenantOwned('tenantId')
 export class SpendHourly {
   @PrimaryKey({ type: 'text' })
   scopeId!: string;

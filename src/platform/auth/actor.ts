@@ -28,7 +28,11 @@ export function tenantScope(actor: Actor, requestedTenantId?: string | null): st
   return actor.tenantId;
 }
 
-/** Whether the actor may see an object of this tenant (null: a platform-wide object) at all. */
+/**
+ * Whether the actor may see an object of this tenant (null: a platform-wide object) at all: for
+ * what no EntityManager reads, such as events pushed to subscriptions. ORM reads need no such
+ * check: the tenant filter returns nothing of another tenant's (database/tenant-scope.ts).
+ */
 export function canSeeTenant(actor: Actor, tenantId: string | null): boolean {
   return actor.tenantId === null || actor.tenantId === tenantId;
 }

@@ -14,7 +14,8 @@ export const PLATFORM_ROLES: readonly Role[] = [Role.PLATFORM_ADMIN, Role.GATEWA
 
 // Who reads and changes what (README "Roles" is this table for portal and ERP teams). Each list
 // guards one kind of data; tenant roles and a tenant's ERP are limited to their own tenant
-// elsewhere (tenantScope, canSeeTenant).
+// elsewhere: by the tenant filter on their EntityManager (database/tenant-scope.ts), by tenantScope
+// for arguments that name a tenant, and by canSeeTenant for events.
 
 /** A tenant's billing identity: the Tenant object (name, status, currency, time zone, buyer tax profile). */
 export const TENANT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES, Role.ERP];
