@@ -15,7 +15,7 @@ export interface AuditChange {
   after?: Record<string, unknown> | null;
 }
 
-/** Writes an audit entry in the caller's transaction and announces it on commit. */
+/** Writes an audit entry in the caller's transaction and announces it on commit: the signal that what the tenant's gateway checks read may have changed. */
 export async function recordAudit(transaction: RequestContext, change: AuditChange): Promise<void> {
   const { actor } = transaction;
   const entry = transaction.em.create(AuditEntry, {
@@ -28,6 +28,8 @@ export async function recordAudit(transaction: RequestContext, change: AuditChan
   transaction.em.persist(entry);
   const event: AuditEvent = { id: entry.id, tenantId: change.tenantId };
   await publishOnCommit(transaction.em, AUDIT_ENTRY_RECORDED, event);
+  // Every process drops what usageAuthorize kept of the tenant when the event arrives; this one at once.
+  transaction.authorizationFacts.changingHere(change.tenantId);
 }
 
 export interface AuditEntryFilter {

@@ -3,6 +3,9 @@ import { AUDIT_ENTRY_RECORDED, type AuditEvent } from '../audit/audit-events.js'
 import type { AuthorizationFacts } from './usage.repository.js';
 import { SPEND_UPDATED, type SpendMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
 
+/** The key of a change that concerns every tenant (a price), among tenant ids. */
+const ALL_TENANTS = '*';
+
 interface Entry {
   facts: AuthorizationFacts;
   /** When this entry must be read again whatever the events said (monotonic ms): bounds a lost notification. */
@@ -27,9 +30,12 @@ interface Entry {
  *   reconnects, everything cached before is dropped, since events may have been missed meanwhile.
  * - A read that an event of its tenant overtook (the event committed after the read's snapshot, or
  *   before it and was delivered after) answers its caller but is not kept.
+ * - The process that makes a change applies it at once (`changingHere`, `spendMoved` after the
+ *   batch commits), so a gateway that records or changes something through it sees that in its next check.
  */
 export class AuthorizationFactsCache {
   static readonly MAX_AGE_MS = 60_000;
+  private static readonly CHANGE_SETTLES_MS = 2_000;
   private static readonly MAX_ENTRIES = 100_000;
   /** By secret hash and model. */
   private readonly entries = new Map<string, Entry>();
@@ -40,6 +46,8 @@ export class AuthorizationFactsCache {
   private readonly lastChange = new Map<string, number>();
   private lastChangeOfAll = 0;
   private epoch = 0;
+  /** Tenants (or ALL_TENANTS) this process is changing, until when (monotonic ms). */
+  private readonly localChanges = new Map<string, number>();
 
   constructor(private readonly feed: EventFeed) {}
 
@@ -80,7 +88,22 @@ export class AuthorizationFactsCache {
   }
 
   private changedSince(tenantId: string, sequence: number): boolean {
-    return this.lastChangeOfAll > sequence || (this.lastChange.get(tenantId) ?? 0) > sequence;
+    return this.lastChangeOfAll > sequence || (this.lastChange.get(tenantId) ?? 0) > sequence || this.isChangingHere(tenantId);
+  }
+
+  private isChangingHere(tenantId: string): boolean {
+    const until = Math.max(this.localChanges.get(tenantId) ?? 0, this.localChanges.get(ALL_TENANTS) ?? 0);
+    return until > performance.now();
+  }
+
+  /**
+   * A change this process is making, inside its transaction (see audit.service): what is kept of
+   * the tenant is dropped now, and nothing read of it is kept until its event has surely arrived
+   * (CHANGE_SETTLES_MS), so the caller's next check, here, sees the change once it has committed.
+   */
+  changingHere(tenantId: string | null): void {
+    this.localChanges.set(tenantId ?? ALL_TENANTS, performance.now() + AuthorizationFactsCache.CHANGE_SETTLES_MS);
+    this.changed(tenantId);
   }
 
   private keep(key: string, facts: AuthorizationFacts): void {
@@ -119,7 +142,8 @@ export class AuthorizationFactsCache {
     this.byTenant.delete(tenantId);
   }
 
-  private spendMoved(event: SpendUpdatedEvent): void {
+  /** Applies a batch's spend: as its event arrives, and at once by the process that recorded it, after its commit. */
+  spendMoved(event: SpendUpdatedEvent): void {
     const movesByTenant = Map.groupBy(event.moves, (move) => move.tenantId);
     for (const [tenantId, moves] of movesByTenant) {
       const keys = [...(this.byTenant.get(tenantId) ?? [])];
