@@ -3,7 +3,7 @@ import { Arg, Authorized, Ctx, Query, Resolver, Root, Subscription } from 'type-
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { SPEND_READERS } from '../../platform/auth/roles.js';
-import { SPEND_UPDATED, type SpendUpdatedEvent } from '../usage/usage.service.js';
+import { SPEND_UPDATED, type SpendUpdatedEvent } from './spend-events.js';
 import { SpendPeriod } from './spend-counter.entity.js';
 import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
 import { SpendNode, SpendScopeInput, SpendSnapshotNode } from './spend.types.js';

@@ -1,0 +1,12 @@
+import type { CurrencyCode } from '../../platform/money.js';
+import type { CounterMove } from './spend.repository.js';
+
+/** Topic of the `spendUpdated` subscription. */
+export const SPEND_UPDATED = 'SPEND_UPDATED';
+
+/** One notification per usage batch: every counter it moved, with totals after it and the limit in force. */
+export interface SpendUpdatedEvent {
+  recordedAt: string;
+  currencies: Record<string, CurrencyCode>;
+  moves: (CounterMove & { limit: string | null })[];
+}
