@@ -1,10 +1,22 @@
 import type pg from 'pg';
+import { queryRows, type SqlTarget } from '../../platform/database/sql.js';
 import type { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
 
 /*
- * The spend step of usage ingestion, below the ORM: one set-based statement per batch (see
- * platform/database/sql.ts for why not MikroORM's `execute`).
+ * Spend's SQL below the ORM: the spend step of usage ingestion, one set-based statement per batch
+ * (see platform/database/sql.ts for why not MikroORM's `execute`), and reads of the limits spend is
+ * measured against.
  */
+
+/** The limit of the scope's live budget for the period, if it has one (the budget module writes the table; spend only reads it). */
+export async function liveBudgetLimit(target: SqlTarget, scopeId: string, period: SpendPeriod): Promise<string | null> {
+  const [budget] = await queryRows<{ limitAmount: string }>(
+    target,
+    'select limit_amount::text as "limitAmount" from budget where scope_id = $1 and period = $2 and deleted_at is null',
+    [scopeId, period],
+  );
+  return budget?.limitAmount ?? null;
+}
 
 /** Usage newly recorded for one key in one local day (tenant's time zone) and one UTC clock hour: what spend moves by. */
 export interface KeySpend {
