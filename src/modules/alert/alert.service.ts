@@ -10,8 +10,10 @@ import { decimal, formatAmount, type CurrencyCode } from '../../platform/money.j
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId } from '../../platform/validation.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
-import type { BalanceLow, BudgetForecast, SpendSpike, ThresholdCrossing } from '../usage/usage.repository.js';
-import type { SpendSpikeRule } from './spend-spike.js';
+import type { BudgetForecast, ThresholdCrossing } from '../budget/budget-evaluation.js';
+import { balanceLowAlertKey, forecastAlertKey, spikeAlertKey, thresholdAlertKey } from './alert-keys.js';
+import type { BalanceLow } from './balance-low.js';
+import type { SpendSpike, SpendSpikeRule } from './spend-spike.js';
 import { Alert, AlertType } from './alert.entity.js';
 import { insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
 import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
@@ -34,7 +36,7 @@ function crossingRow(crossing: ThresholdCrossing, currency: CurrencyCode): Alert
   const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
   return {
     id: newId('Alert'),
-    dedupe_key: `budget:${crossing.budgetId}:${crossing.threshold}:${crossing.periodStart}`,
+    dedupe_key: thresholdAlertKey(crossing),
     tenant_id: crossing.tenantId,
     type: exhausted ? AlertType.BUDGET_EXHAUSTED : AlertType.BUDGET_THRESHOLD,
     scope_type: crossing.scopeType,
@@ -56,7 +58,7 @@ function forecastRow(forecast: BudgetForecast, currency: CurrencyCode): AlertRow
   const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
   return {
     id: newId('Alert'),
-    dedupe_key: `forecast:${forecast.budgetId}:${forecast.periodStart}`,
+    dedupe_key: forecastAlertKey(forecast),
     tenant_id: forecast.tenantId,
     type: AlertType.FORECAST_OVER_BUDGET,
     scope_type: forecast.scopeType,
@@ -76,7 +78,7 @@ function balanceLowRow(low: BalanceLow, currency: CurrencyCode): AlertRow {
   const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
   return {
     id: newId('Alert'),
-    dedupe_key: `balance-low:${low.tenantId}:${low.sinceEntryId}`,
+    dedupe_key: balanceLowAlertKey(low),
     tenant_id: low.tenantId,
     type: AlertType.BALANCE_LOW,
     scope_type: 'TENANT',
@@ -96,7 +98,7 @@ function spikeRow(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRul
   const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
   return {
     id: newId('Alert'),
-    dedupe_key: `spike:${spike.scopeId}:${spike.hourStart.slice(0, 13)}`,
+    dedupe_key: spikeAlertKey(spike),
     tenant_id: spike.tenantId,
     type: AlertType.SPEND_SPIKE,
     scope_type: spike.scopeType,
@@ -112,13 +114,22 @@ function spikeRow(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRul
   };
 }
 
+/** The occasions for alerts that a usage batch brought about; some may have been alerted before. */
+export interface UsageAlertOccasions {
+  crossings: ThresholdCrossing[];
+  forecasts: BudgetForecast[];
+  balanceLows: BalanceLow[];
+  spikes: SpendSpike[];
+}
+
 /**
  * Raises the alerts a usage batch brought about, in the batch's transaction, and announces them on
- * commit. Each occasion is raised once, whatever races it.
+ * commit. Each occasion is raised once, whatever races it: an occasion alerted before, or by a
+ * concurrent batch, loses on the alert's unique dedupe key (alert-keys.ts).
  */
 export async function raiseUsageAlerts(
   client: pg.ClientBase,
-  occasions: { crossings: ThresholdCrossing[]; forecasts: BudgetForecast[]; balanceLows: BalanceLow[]; spikes: SpendSpike[] },
+  occasions: UsageAlertOccasions,
   currencies: Record<string, CurrencyCode>,
   spikeRule: SpendSpikeRule,
   now: Date,

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { PRICE_BOOK_READERS, Role } from '../../platform/auth/roles.js';
+import { queryRows } from '../../platform/database/sql.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { CurrencyCode } from '../../platform/money.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { UsageRecord } from '../usage/usage-record.entity.js';
 import { ModelPrice, ModelTier } from './model-price.entity.js';
 import type { ModelPriceFilterInput, ModelPriceSetInput } from './price.types.js';
 
@@ -56,6 +56,11 @@ function auditView(price: ModelPrice): Record<string, unknown> {
   };
 }
 
+/** A read of usage's table in SQL: the usage module depends on the price book, so the price book does not import it. */
+async function hasUsagePricedSince(context: RequestContext, priceId: string, since: Date): Promise<boolean> {
+  return (await queryRows(context.em, 'select 1 from usage_record where price_id = $1 and occurred_at >= $2 limit 1', [priceId, since])).length > 0;
+}
+
 /**
  * Adds a price version. It slots in by effectiveFrom: the version before it now ends there, and it
  * ends where the next one (if any) starts. Refused when usage already priced with the version
@@ -79,7 +84,7 @@ export async function setModelPrice(context: RequestContext, input: ModelPriceSe
     }
     const previous = versions.findLast((version) => version.effectiveFrom < effectiveFrom);
     const next = versions.find((version) => version.effectiveFrom > effectiveFrom);
-    if (previous && (await em.findOne(UsageRecord, { priceId: previous.id, occurredAt: { $gte: effectiveFrom } }, { fields: ['id'] }))) {
+    if (previous && (await hasUsagePricedSince(transaction, previous.id, effectiveFrom))) {
       throw UserInputErrors.single(
         UserErrorCode.PRICED_USAGE_EXISTS,
         field,

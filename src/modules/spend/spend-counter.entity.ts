@@ -15,8 +15,8 @@ export enum SpendScopeType {
 
 /**
  * Running spend of one scope in one period: always the sum of the scope's charged usage records
- * in that period (a department's includes every department below it). Written only by usage
- * ingestion, one aggregated upsert per scope and period per batch.
+ * in that period (a department's includes every department below it). Written only by the spend
+ * step of usage ingestion (spend.repository.ts), one aggregated upsert per scope and period per batch.
  */
 @Entity({ tableName: 'spend_counter' })
 @Index({ properties: ['tenantId', 'period', 'periodStart'] })

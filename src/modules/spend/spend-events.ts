@@ -1,24 +1,15 @@
 import type { CurrencyCode } from '../../platform/money.js';
-import type { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import type { CounterMove } from './spend.repository.js';
 
-/** Published on commit by each usage batch that moved spend, to every process. */
+/** Topic of the `spendUpdated` subscription. */
 export const SPEND_UPDATED = 'SPEND_UPDATED';
 
-/** A counter a batch moved, with its totals after the batch and the tightest limit on it. */
-export interface SpendMove {
-  tenantId: string;
-  scopeType: SpendScopeType;
-  scopeId: string;
-  period: SpendPeriod;
-  periodStart: string;
-  spent: string;
-  requestCount: string;
-  limit: string | null;
-}
-
-/** One notification per batch: every counter it moved. */
+/** One notification per usage batch: every counter it moved, with totals after it and the limit in force. */
 export interface SpendUpdatedEvent {
   recordedAt: string;
   currencies: Record<string, CurrencyCode>;
-  moves: SpendMove[];
+  moves: (CounterMove & { limit: string | null })[];
 }
+
+/** A counter a batch moved, as the event carries it. */
+export type SpendMove = SpendUpdatedEvent['moves'][number];

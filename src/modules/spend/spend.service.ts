@@ -7,18 +7,23 @@ import { Money } from '../../platform/graphql/money.types.js';
 import type { NodeTypeName } from '../../platform/ids.js';
 import { decimal, Decimal, percentOf, type CurrencyCode } from '../../platform/money.js';
 import { argumentId } from '../../platform/validation.js';
-import type { ApiKey } from '../api-key/api-key.entity.js';
-import { Budget } from '../budget/budget.entity.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
 import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import { liveBudgetLimit } from './spend.repository.js';
 import { SpendNode, SpendScopeNode, type SpendScopeInput } from './spend.types.js';
 
-/** A scope the caller may see, with what its figures need: the tenant (currency, time zone) and, for a key, the key. */
+/** A key's own spend limit, as an API key carries it. */
+export interface KeySpendLimit {
+  spendLimitAmount?: string | null;
+  spendLimitPeriod?: SpendPeriod | null;
+}
+
+/** A scope the caller may see, with what its figures need: the tenant (currency, time zone) and, for a key, its own limit. */
 export interface ResolvedScope {
   type: SpendScopeType;
   id: string;
   tenant: Tenant;
-  apiKey: ApiKey | null;
+  apiKey: KeySpendLimit | null;
 }
 
 const SCOPE_FIELDS: { field: keyof SpendScopeInput; type: SpendScopeType; node: NodeTypeName }[] = [
@@ -41,12 +46,13 @@ export async function resolveSpendScope(context: RequestContext, input: SpendSco
   const id = argumentId(node, input[field]!, `${argument}.${field}`);
   const { loaders } = context;
   let tenantId: string | undefined;
-  let apiKey: ApiKey | null = null;
+  let apiKey: KeySpendLimit | null = null;
   if (type === SpendScopeType.TENANT) tenantId = id;
   if (type === SpendScopeType.DEPARTMENT) tenantId = (await loaders.departmentById.load(id))?.tenant.id;
   if (type === SpendScopeType.API_KEY) {
-    apiKey = await loaders.apiKeyById.load(id);
-    tenantId = apiKey?.tenant.id;
+    const key = await loaders.apiKeyById.load(id);
+    apiKey = key;
+    tenantId = key?.tenant.id;
   }
   const tenant = tenantId ? await loaders.tenantById.load(tenantId) : null;
   if (!tenant) throw new NotFoundError(node, id);
@@ -61,14 +67,13 @@ export function tightestLimit(limits: (string | null | undefined)[]): string | n
 }
 
 /** The key's own limit, when its period is this one. */
-export function keyLimitFor(key: Pick<ApiKey, 'spendLimitAmount' | 'spendLimitPeriod'> | null, period: SpendPeriod): string | null {
+export function keyLimitFor(key: KeySpendLimit | null, period: SpendPeriod): string | null {
   return key?.spendLimitAmount && key.spendLimitPeriod === period ? key.spendLimitAmount : null;
 }
 
 /** The limit on a scope for a period: the tightest of the key's own limit and the scope's budget. */
 export async function spendLimitOf(context: RequestContext, scope: ResolvedScope, period: SpendPeriod): Promise<string | null> {
-  const budget = await context.em.findOne(Budget, { scopeId: scope.id, period, deletedAt: null });
-  return tightestLimit([keyLimitFor(scope.apiKey, period), budget?.limitAmount]);
+  return tightestLimit([keyLimitFor(scope.apiKey, period), await liveBudgetLimit(context.em, scope.id, period)]);
 }
 
 export interface SpendFigures {

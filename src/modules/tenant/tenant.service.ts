@@ -6,13 +6,13 @@ import { publishOnCommit } from '../../platform/events.js';
 import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
+import { queryRows } from '../../platform/database/sql.js';
 import { CurrencyCode, decimal } from '../../platform/money.js';
 import { taxpayerIdSchema } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
 import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../access-token/access-token-cache.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { UsageRecord } from '../usage/usage-record.entity.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
 import type { TenantCreateInput, TenantFilterInput, TenantOrderInput, TenantReactivateInput, TenantSuspendInput, TenantUpdateInput } from './tenant.types.js';
 
@@ -120,6 +120,11 @@ export async function lockTenantForChange(transaction: RequestContext, tenantId:
   return tenant;
 }
 
+/** A read of usage's table in SQL: the usage module depends on tenants, so tenants do not import it. */
+async function hasRecordedUsage(context: RequestContext, tenantId: string): Promise<boolean> {
+  return (await queryRows(context.em, 'select 1 from usage_record where tenant_id = $1 limit 1', [tenantId])).length > 0;
+}
+
 /**
  * Spend counters and bills are kept in the tenant's currency and cut by its local days and months:
  * once usage is recorded, changing either would mix currencies or periods in the same figures.
@@ -130,7 +135,7 @@ async function refuseRebucketingUsage(
   values: { timezone?: string | null; billingCurrency?: CurrencyCode | null },
 ) {
   const changed = (['timezone', 'billingCurrency'] as const).filter((field) => values[field] && values[field] !== tenant[field]);
-  if (changed.length === 0 || !(await transaction.em.findOne(UsageRecord, { tenantId: tenant.id }, { fields: ['id'] }))) return;
+  if (changed.length === 0 || !(await hasRecordedUsage(transaction, tenant.id))) return;
   throw new UserInputErrors(
     changed.map((field) => ({
       code: UserErrorCode.INVALID_STATE,

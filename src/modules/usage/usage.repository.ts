@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { parseTimestamptz, sqlTransaction } from '../../platform/database/sql.js';
-import type { SpendSpikeRule } from '../alert/spend-spike.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import type { PriceRates } from '../price/rating.js';
 import type { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
+import type { KeySpend } from '../spend/spend.repository.js';
 import type { FailedRequestPolicy, TenantStatus } from '../tenant/tenant.entity.js';
 import type { ChargeReason, UsageKind, UsageStatus } from './usage-record.entity.js';
 
@@ -97,69 +97,6 @@ export interface PricedUsageRow {
   occurred_at: string;
 }
 
-export interface CounterMove {
-  tenantId: string;
-  scopeType: SpendScopeType;
-  scopeId: string;
-  period: SpendPeriod;
-  periodStart: string;
-  spent: string;
-  requestCount: string;
-  /** The scope's live budget for the period, if any. */
-  budgetLimit: string | null;
-}
-
-/** What the budget alerts of a batch have in common: the budget, its scope, period and limit. */
-interface BudgetOccasion {
-  budgetId: string;
-  tenantId: string;
-  scopeType: SpendScopeType;
-  scopeId: string;
-  period: SpendPeriod;
-  periodStart: string;
-  limitAmount: string;
-}
-
-/** A budget whose spend reached one of its thresholds, not yet alerted. */
-export interface ThresholdCrossing extends BudgetOccasion {
-  threshold: number;
-  spent: string;
-}
-
-/** A monthly budget whose spend, projected to the month's end, passes its limit; not yet alerted. */
-export interface BudgetForecast extends BudgetOccasion {
-  projected: string;
-}
-
-export interface StoredBatch {
-  /** [tenantId, requestId] of each record inserted; the others were already recorded. */
-  inserted: [string, string][];
-  /** Every counter the batch moved, with its totals after the batch. */
-  counters: CounterMove[];
-  crossings: ThresholdCrossing[];
-  forecasts: BudgetForecast[];
-  balanceLows: BalanceLow[];
-  spikes: SpendSpike[];
-}
-
-/** A scope whose spend this clock hour is a spike (see SpendSpikeRule), not yet alerted for the hour. */
-export interface SpendSpike {
-  tenantId: string;
-  scopeType: SpendScopeType;
-  scopeId: string;
-  hourStart: string;
-  spent: string;
-  hourlyAverage: string;
-}
-
-/** A prepaid balance that fell below its tenant's level, not yet alerted since the last credit. */
-export interface BalanceLow {
-  tenantId: string;
-  balance: string;
-  level: string;
-  sinceEntryId: string;
-}
-
 /** Two-key advisory lock namespace of the settlement barrier: (namespace, hashtext(tenant id)). */
 const SETTLEMENT_BARRIER = 5_301_101;
 
@@ -190,29 +127,25 @@ export function usageWatermark(pool: pg.Pool, tenantId: string): Promise<number>
   });
 }
 
+/** What a batch inserted: [tenantId, requestId] of each new record, and their charges by key, local day and UTC hour. */
+export interface InsertedUsage {
+  /** The others were already recorded. */
+  inserted: [string, string][];
+  keySpend: KeySpend[];
+}
+
 /**
- * One statement for the whole batch: insert the records (skipping requestIds the tenant already
- * has), then move every spend counter they touch (tenant, each department up the tree, key; day
- * and month in the tenant's time zone) with one aggregated upsert per counter. Rows are written
- * in a fixed order (records by tenant and requestId, counters by key) so that concurrent batches
- * wait for each other instead of deadlocking. Counters only ever see inserted rows, so a replay
- * moves nothing. Prepaid tenants' balances are debited with one entry each. It also reports the
- * budgets of moved counters that reached a threshold or are forecast to pass their limit, and
- * balances that fell below their level, with no alert for it yet.
+ * Inserts the records, skipping requestIds the tenant already has, in a fixed order (by tenant and
+ * requestId) so that concurrent batches wait for each other instead of deadlocking, and ends the
+ * holds their authorizations reserved. Only inserted rows are summed into what spend moves by, so
+ * a replay moves nothing. Days are what spend_period_start() gives, computed once per record here.
  */
-export async function storeUsageBatch(
-  client: pg.ClientBase,
-  rows: PricedUsageRow[],
-  recordedAt: Date,
-  /** An id for the balance debit of each tenant in the batch, used for the prepaid ones. */
-  debitEntryIds: { tenant_id: string; id: string }[],
-  spike: SpendSpikeRule,
-): Promise<StoredBatch> {
+export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsageRow[], recordedAt: Date): Promise<InsertedUsage> {
   const {
     rows: [result],
-  } = await client.query<StoredBatch>({
-    name: 'usage-store-batch',
-    text: `with recursive incoming as (
+  } = await client.query<InsertedUsage>({
+    name: 'usage-insert-records',
+    text: `with incoming as (
              select * from json_to_recordset($1::json) as r(
                id text, tenant_id text, department_id text, api_key_id text, request_id text, model text, price_id text,
                kind usage_kind, status usage_status, input_tokens bigint, output_tokens bigint, cached_input_tokens bigint,
@@ -230,153 +163,21 @@ export async function storeUsageBatch(
              on conflict (tenant_id, request_id) do nothing
              returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount
            ),
-           -- Per key and local day first: a batch touches few of those, so what follows is small.
-           -- Days and months are what spend_period_start() gives, computed once per record here.
-           key_days as (
-             select i.tenant_id, i.department_id, i.api_key_id, (i.occurred_at at time zone t.timezone)::date as day,
-                    sum(i.charged_amount) as spent, count(*) as request_count
-               from inserted i join tenant t on t.id = i.tenant_id
-              group by 1, 2, 3, 4
-           ),
            -- Recording a request ends the hold its authorization reserved, in the same transaction.
            released as (
              delete from spend_hold h using inserted i where h.tenant_id = i.tenant_id and h.request_id = i.request_id
            ),
-           department_chain (department_id, ancestor_id, parent_id) as (
-             select d.id, d.id, d.parent_id from department d where d.id in (select department_id from key_days)
-             union all
-             select c.department_id, d.id, d.parent_id from department_chain c join department d on d.id = c.parent_id
-           ),
-           scoped as (
-             select tenant_id, 'TENANT'::spend_scope_type as scope_type, tenant_id as scope_id, day, spent, request_count from key_days
-             union all
-             select tenant_id, 'API_KEY', api_key_id, day, spent, request_count from key_days
-             union all
-             select k.tenant_id, 'DEPARTMENT', c.ancestor_id, k.day, k.spent, k.request_count
-               from key_days k join department_chain c on c.department_id = k.department_id
-           ),
-           -- Per UTC clock hour, for SPEND_SPIKE: one upsert per scope and hour, like the counters.
-           key_hours as (
-             select tenant_id, department_id, api_key_id,
-                    date_trunc('hour', occurred_at at time zone 'UTC') at time zone 'UTC' as hour_start, sum(charged_amount) as spent
-               from inserted group by 1, 2, 3, 4
-           ),
-           hourly as (
-             insert into spend_hourly (scope_id, hour_start, scope_type, tenant_id, spent)
-             select scope_id, hour_start, scope_type, tenant_id, sum(spent)
-               from (select tenant_id as scope_id, hour_start, 'TENANT'::spend_scope_type as scope_type, tenant_id, spent from key_hours
-                     union all
-                     select api_key_id, hour_start, 'API_KEY', tenant_id, spent from key_hours
-                     union all
-                     select c.ancestor_id, k.hour_start, 'DEPARTMENT', k.tenant_id, k.spent
-                       from key_hours k join department_chain c on c.department_id = k.department_id) as scoped_hours
-              group by 1, 2, 3, 4 order by 1, 2
-             on conflict (scope_id, hour_start) do update set spent = spend_hourly.spent + excluded.spent
-             returning scope_id, hour_start, scope_type, tenant_id, spent
-           ),
-           -- This hour above the floor and above the multiple of the 7 local days before today's hourly average.
-           spikes as (
-             select h.tenant_id as "tenantId", h.scope_type as "scopeType", h.scope_id as "scopeId",
-                    to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00"Z"') as "hourStart",
-                    h.spent::text as spent, round(p.average, 16)::text as "hourlyAverage"
-               from hourly h
-               join tenant t on t.id = h.tenant_id
-               cross join lateral (
-                 select coalesce(sum(c.spent), 0) / 168 as average from spend_counter c
-                  where c.scope_id = h.scope_id and c.period = 'DAILY'
-                    and c.period_start >= spend_period_start('DAILY', $2, t.timezone) - 7
-                    and c.period_start < spend_period_start('DAILY', $2, t.timezone)) p
-              where h.hour_start = date_trunc('hour', $2::timestamptz at time zone 'UTC') at time zone 'UTC'
-                and h.spent >= $5::numeric and h.spent > $4::numeric * p.average
-                and not exists (select 1 from alert a
-                                 where a.dedupe_key = concat('spike:', h.scope_id, ':', to_char(h.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24')))
-           ),
-           moves as (
-             select s.tenant_id, s.scope_type, s.scope_id, p.period, p.period_start,
-                    sum(s.spent) as spent, sum(s.request_count) as request_count
-               from scoped s
-               cross join lateral (values ('DAILY'::spend_period, s.day), ('MONTHLY'::spend_period, date_trunc('month', s.day)::date))
-                 as p(period, period_start)
+           key_spend as (
+             select i.tenant_id as "tenantId", i.department_id as "departmentId", i.api_key_id as "apiKeyId",
+                    (i.occurred_at at time zone t.timezone)::date::text as day,
+                    to_char(date_trunc('hour', i.occurred_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00"Z"') as "hourStart",
+                    sum(i.charged_amount)::text as spent, count(*)::text as "requestCount"
+               from inserted i join tenant t on t.id = i.tenant_id
               group by 1, 2, 3, 4, 5
-           ),
-           counters as (
-             insert into spend_counter (scope_id, period, period_start, scope_type, tenant_id, spent, request_count, updated_at)
-             select scope_id, period, period_start, scope_type, tenant_id, spent, request_count, $2
-               from moves order by scope_id, period, period_start
-             on conflict (scope_id, period, period_start) do update
-               set spent = spend_counter.spent + excluded.spent,
-                   request_count = spend_counter.request_count + excluded.request_count,
-                   updated_at = excluded.updated_at
-             returning tenant_id, scope_type, scope_id, period, period_start, spent, request_count
-           ),
-           -- Prepaid tenants pay from their balance in this same transaction: one debit entry per tenant and batch.
-           prepaid_debits as (
-             select k.tenant_id, sum(k.spent) as amount
-               from key_days k join tenant t on t.id = k.tenant_id
-              where exists (select 1 from contract_terms_at(t.id, ($2::timestamptz at time zone t.timezone)::date) c where c.billing_mode = 'PREPAID')
-              group by 1 having sum(k.spent) > 0
-           ),
-           debited as (
-             insert into balance_account as a (tenant_id, balance, updated_at)
-             select tenant_id, -amount, $2 from prepaid_debits order by tenant_id
-             on conflict (tenant_id) do update set balance = a.balance + excluded.balance, updated_at = excluded.updated_at
-             returning a.tenant_id, a.balance
-           ),
-           usage_entries as (
-             insert into balance_entry (id, tenant_id, type, amount, currency, balance_after, created_at)
-             select e.id, d.tenant_id, 'USAGE', -p.amount, t.billing_currency, d.balance, $2
-               from debited d
-               join prepaid_debits p on p.tenant_id = d.tenant_id
-               join tenant t on t.id = d.tenant_id
-               join json_to_recordset($3::json) as e(tenant_id text, id text) on e.tenant_id = d.tenant_id
-             returning tenant_id, balance_after
-           ),
-           -- Below the tenant's level, once per stretch since its last credit (a top-up re-arms the alert).
-           balance_lows as (
-             select u.tenant_id as "tenantId", u.balance_after::text as balance, t.balance_low_level::text as level, c.since as "sinceEntryId"
-               from usage_entries u
-               join tenant t on t.id = u.tenant_id
-               cross join lateral (select coalesce((select id from balance_entry b where b.tenant_id = u.tenant_id and b.amount > 0
-                                                     order by b.created_at desc, b.id desc limit 1), 'opening') as since) c
-              where t.balance_low_level is not null and u.balance_after < t.balance_low_level
-                and not exists (select 1 from alert a where a.dedupe_key = concat('balance-low:', u.tenant_id, ':', c.since))
-           ),
-           live_budgets as (
-             select c.*, b.id as budget_id, b.limit_amount, b.thresholds
-               from counters c join budget b on b.scope_id = c.scope_id and b.period = c.period and b.deleted_at is null
-           ),
-           -- Thresholds reached and not yet alerted; the alert's unique dedupe key settles races.
-           crossings as (
-             select l.budget_id as "budgetId", l.tenant_id as "tenantId", l.scope_type as "scopeType", l.scope_id as "scopeId", l.period,
-                    l.period_start::text as "periodStart", th.threshold, l.spent::text as spent, l.limit_amount::text as "limitAmount"
-               from live_budgets l cross join unnest(l.thresholds) as th(threshold)
-              where l.spent * 100 >= l.limit_amount * th.threshold
-                and not exists (select 1 from alert a where a.dedupe_key = concat('budget:', l.budget_id, ':', th.threshold, ':', l.period_start))
-           ),
-           -- This month's spend, projected linearly to the month's end (at least a day elapsed), past the limit.
-           forecasts as (
-             select l.budget_id as "budgetId", l.tenant_id as "tenantId", l.scope_type as "scopeType", l.scope_id as "scopeId", l.period,
-                    l.period_start::text as "periodStart", round(l.spent * p.month_seconds / p.elapsed_seconds, 16)::text as projected,
-                    l.limit_amount::text as "limitAmount"
-               from live_budgets l
-               join tenant t on t.id = l.tenant_id
-               cross join lateral (select extract(epoch from (l.period_start + interval '1 month')::timestamp - l.period_start::timestamp) as month_seconds,
-                                          greatest(extract(epoch from ($2 at time zone t.timezone) - l.period_start::timestamp), 86400) as elapsed_seconds) p
-              where l.period = 'MONTHLY' and l.period_start = spend_period_start('MONTHLY', $2, t.timezone)
-                and l.spent < l.limit_amount and l.spent * p.month_seconds > l.limit_amount * p.elapsed_seconds
-                and not exists (select 1 from alert a where a.dedupe_key = concat('forecast:', l.budget_id, ':', l.period_start))
            )
            select (select coalesce(json_agg(json_build_array(tenant_id, request_id)), '[]'::json) from inserted) as inserted,
-                  (select coalesce(json_agg(json_build_object(
-                            'tenantId', c.tenant_id, 'scopeType', c.scope_type, 'scopeId', c.scope_id, 'period', c.period,
-                            'periodStart', c.period_start::text, 'spent', c.spent::text, 'requestCount', c.request_count::text,
-                            'budgetLimit', l.limit_amount::text)), '[]'::json)
-                     from counters c left join live_budgets l on l.scope_id = c.scope_id and l.period = c.period and l.period_start = c.period_start) as counters,
-                  (select coalesce(json_agg(crossings), '[]'::json) from crossings) as crossings,
-                  (select coalesce(json_agg(forecasts), '[]'::json) from forecasts) as forecasts,
-                  (select coalesce(json_agg(balance_lows), '[]'::json) from balance_lows) as "balanceLows",
-                  (select coalesce(json_agg(spikes), '[]'::json) from spikes) as spikes`,
-    values: [JSON.stringify(rows), recordedAt, JSON.stringify(debitEntryIds), spike.multiple, spike.floor],
+                  (select coalesce(json_agg(key_spend), '[]'::json) from key_spend) as "keySpend"`,
+    values: [JSON.stringify(rows), recordedAt],
   });
   return result;
 }
