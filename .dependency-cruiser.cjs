@@ -1,7 +1,8 @@
 /**
  * Dependency rules checked in CI (`npm run lint:deps`): no import cycles, type-only imports
  * included, and `src/platform` (what every feature uses) depends on no feature and on none of the
- * wiring at the top of `src` that puts the features together.
+ * wiring at the top of `src` that puts the features together. Cycles between feature folders
+ * (src/modules/<feature>) through different files are checked by scripts/feature-cycles.mjs.
  */
 module.exports = {
   forbidden: [

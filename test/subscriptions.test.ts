@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import { ACCESS_TOKENS_CHANGED, AccessTokenCache, type AccessTokensChangedEvent } from '../src/modules/access-token/access-token-cache.js';
+import { AccessTokenCache } from '../src/modules/access-token/access-token-cache.js';
+import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../src/platform/auth/access-tokens-changed.js';
 import { AccessTokenSessions } from '../src/modules/access-token/access-token-sessions.js';
 import { Role } from '../src/platform/auth/roles.js';
 import { sqlTransaction } from '../src/platform/database/sql.js';

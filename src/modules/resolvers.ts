@@ -13,7 +13,7 @@ import { DepartmentResolver, TenantDepartmentsResolver } from './department/depa
 import { NodeResolver } from './node/node.resolver.js';
 import { PriceResolver } from './price/price.resolver.js';
 import { SpendResolver } from './spend/spend.resolver.js';
-import { TenantResolver } from './tenant/tenant.resolver.js';
+import { AuditEntryTenantResolver, TenantResolver } from './tenant/tenant.resolver.js';
 import { UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -27,6 +27,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DepartmentApiKeysResolver,
   ApiKeyResolver,
   AuditResolver,
+  AuditEntryTenantResolver,
   PriceResolver,
   UsageResolver,
   UsageSummaryGroupResolver,

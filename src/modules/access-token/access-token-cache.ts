@@ -1,22 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../platform/auth/actor.js';
+import { ACCESS_TOKENS_CHANGED, isAffectedBy, type AccessTokensChangedEvent } from '../../platform/auth/access-tokens-changed.js';
 import type { LocalPubSub } from '../../platform/events.js';
 import { ACCESS_TOKEN_PREFIX, hashSecret } from '../../platform/secrets.js';
 import { findActiveAccessToken, type AccessTokenCredential } from './access-token.repository.js';
-
-/**
- * Published (with `publishOnCommit`) by every change to what tokens may do: a token revoked (or, in
- * future, given another role), a tenant suspended or reactivated. Each server evicts the tokens
- * concerned and re-checks the connections they hold open.
- */
-export const ACCESS_TOKENS_CHANGED = 'ACCESS_TOKENS_CHANGED';
-
-/** One token, or every token of a tenant. */
-export type AccessTokensChangedEvent = { tokenId: string } | { tenantId: string };
-
-export function isAffectedBy(actor: Actor, change: AccessTokensChangedEvent): boolean {
-  return 'tokenId' in change ? actor.tokenId === change.tokenId : actor.tenantId === change.tenantId;
-}
 
 export function isExpired(credential: AccessTokenCredential, now: Date): boolean {
   return credential.expiresAt !== null && credential.expiresAt.getTime() <= now.getTime();

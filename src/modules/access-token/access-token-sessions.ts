@@ -3,7 +3,8 @@ import type { Actor } from '../../platform/auth/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
-import { isAffectedBy, isExpired, type AccessTokenCache } from './access-token-cache.js';
+import { isAffectedBy } from '../../platform/auth/access-tokens-changed.js';
+import { isExpired, type AccessTokenCache } from './access-token-cache.js';
 import type { AccessTokenCredential } from './access-token.repository.js';
 
 const TENANT_REFUSALS: Record<TenantStatus, string | null> = {

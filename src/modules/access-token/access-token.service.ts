@@ -10,7 +10,7 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { futureDate, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
-import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from './access-token-cache.js';
+import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../../platform/auth/access-tokens-changed.js';
 import { AccessToken } from './access-token.entity.js';
 import type { AccessTokenCreateInput, AccessTokenFilterInput, AccessTokenRevokeInput } from './access-token.types.js';
 

@@ -1,10 +1,9 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { AUDIT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
-import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { AUDIT_ENTRY_RECORDED, type AuditEvent } from './audit-events.js';
 import { findAuditEntry, listAuditEntries } from './audit.service.js';
 import { AuditEntryConnection, AuditEntryFilterInput, AuditEntryNode, toAuditEntryNode } from './audit.types.js';
@@ -19,13 +18,6 @@ export class AuditResolver {
     @Arg('filter', () => AuditEntryFilterInput, { nullable: true }) filter: AuditEntryFilterInput | null,
   ) {
     return AuditEntryConnection.from(await listAuditEntries(context, filter ?? {}, page), toAuditEntryNode);
-  }
-
-  @FieldResolver(() => TenantNode, { nullable: true, description: 'The tenant the change concerns; null for platform-wide changes.' })
-  async tenant(@Ctx() context: RequestContext, @Root() entry: AuditEntryNode): Promise<TenantNode | null> {
-    if (!entry.tenantId) return null;
-    const tenant = await context.loaders.tenantById.load(entry.tenantId);
-    return tenant ? toTenantNode(tenant) : null;
   }
 
   @Subscription(() => AuditEntryNode, {

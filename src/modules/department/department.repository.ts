@@ -30,3 +30,14 @@ export async function subtreeIds(em: EntityManager, departmentId: string): Promi
   );
   return rows.map((row) => row.id);
 }
+
+/**
+ * Active API keys held by a department, which may not be archived while it has any. Read in SQL:
+ * keys belong to departments (api-key depends on department), so department does not import them.
+ */
+export async function activeApiKeyCount(em: EntityManager, departmentId: string): Promise<number> {
+  const [row] = await em.execute<{ count: number }[]>(`select count(*)::int as count from api_key where department_id = ? and status = 'ACTIVE'`, [
+    departmentId,
+  ]);
+  return row.count;
+}

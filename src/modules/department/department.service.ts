@@ -7,11 +7,10 @@ import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
-import { StoredApiKeyStatus, ApiKey } from '../api-key/api-key.entity.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { lockTenantForChange } from '../tenant/tenant.service.js';
 import { Department } from './department.entity.js';
-import { isDescendantOrSelf } from './department.repository.js';
+import { activeApiKeyCount, isDescendantOrSelf } from './department.repository.js';
 import type {
   DepartmentArchiveInput,
   DepartmentCreateInput,
@@ -188,7 +187,7 @@ export async function archiveDepartment(context: RequestContext, input: Departme
         `departmentId has ${activeChildren} active child department(s); archive or move them first`,
       );
     }
-    const activeKeys = await transaction.em.count(ApiKey, { department, status: StoredApiKeyStatus.ACTIVE });
+    const activeKeys = await activeApiKeyCount(transaction.em, department.id);
     if (activeKeys > 0) {
       throw UserInputErrors.single(UserErrorCode.HAS_ACTIVE_API_KEYS, field, `departmentId has ${activeKeys} active API key(s); revoke them first`);
     }

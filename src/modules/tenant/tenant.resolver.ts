@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AuditEntryNode } from '../audit/audit.types.js';
 import type { RequestContext } from '../../context.js';
 import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
@@ -76,5 +77,16 @@ export class TenantResolver {
   @Mutation(() => TenantPayload, { description: 'Reactivate a SUSPENDED tenant (operator only).' })
   tenantReactivate(@Ctx() context: RequestContext, @Arg('input', () => TenantReactivateInput) input: TenantReactivateInput) {
     return tenantPayload(() => reactivateTenant(context, input));
+  }
+}
+
+/** AuditEntry.tenant: here, since tenants are audited (tenant depends on audit, not the reverse). */
+@Resolver(() => AuditEntryNode)
+export class AuditEntryTenantResolver {
+  @FieldResolver(() => TenantNode, { nullable: true, description: 'The tenant the change concerns; null for platform-wide changes.' })
+  async tenant(@Ctx() context: RequestContext, @Root() entry: AuditEntryNode): Promise<TenantNode | null> {
+    if (!entry.tenantId) return null;
+    const tenant = await context.loaders.tenantById.load(entry.tenantId);
+    return tenant ? toTenantNode(tenant) : null;
   }
 }

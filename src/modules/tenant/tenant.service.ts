@@ -11,7 +11,7 @@ import { CurrencyCode, decimal } from '../../platform/money.js';
 import { taxpayerIdSchema } from '../../platform/tax/tax-party.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
-import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../access-token/access-token-cache.js';
+import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../../platform/auth/access-tokens-changed.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
 import type { TenantCreateInput, TenantFilterInput, TenantOrderInput, TenantReactivateInput, TenantSuspendInput, TenantUpdateInput } from './tenant.types.js';
