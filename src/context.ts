@@ -5,8 +5,8 @@ import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
-import type { SpendSpikeRule } from './modules/alert/spend-spike.js';
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
+import type { UsageStore } from './modules/usage/usage-store.js';
 import { createLoaders, type Loaders } from './modules/loaders.js';
 
 /**
@@ -32,8 +32,8 @@ export interface RequestContext {
   accessTokens: AccessTokenCache;
   /** This process's copy of what usageAuthorize reads, kept current by events. */
   authorizationFacts: AuthorizationFactsCache;
-  /** When usage ingestion raises SPEND_SPIKE. */
-  spendSpike: SpendSpikeRule;
+  /** This process's usage ingestion, which stores small usageRecord calls together. */
+  usageBatches: UsageStore;
   /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */
   settlements: SettlementStarter;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */

@@ -338,3 +338,41 @@ describe('who may record usage', () => {
     expect((await recordUsage(world.admin, [usageItem(world.a.apiKeyId)])).acceptedCount).toBe(1);
   });
 });
+
+describe('calls of a few records each, as a gateway reporting call by call sends them', () => {
+  it('are stored together, each answered as if alone', async () => {
+    const keyId = await freshKey(world.a.grandchildDepartmentId);
+    const replayed = usageItem(keyId);
+    await recordUsage(gateway, [replayed]);
+    // 40 calls at once: fresh records, a replay of an earlier call, the same new requestId in two
+    // calls, and a key no tenant has.
+    const shared = usageItem(keyId);
+    const calls: UsageRecordItemInput[][] = Array.from({ length: 40 }, (_unused, call) =>
+      call === 0 ? [usageItem(keyId), replayed] : call === 1 ? [usageItem('key_01K0000000000000000000000X'), usageItem(keyId)] : [usageItem(keyId)],
+    );
+    calls.push([shared], [shared]);
+    const answers = await Promise.all(calls.map((records) => recordUsage(gateway, records)));
+
+    expect(answers[0]).toMatchObject({ acceptedCount: 1, duplicateCount: 1, rejectedCount: 0, duplicates: [{ index: 1, requestId: replayed.requestId }] });
+    expect(answers[1]).toMatchObject({ acceptedCount: 1, duplicateCount: 0, rejectedCount: 1, rejections: [{ index: 0, code: 'UNKNOWN_API_KEY' }] });
+    expect(answers.slice(2, 40).every((answer) => answer.acceptedCount === 1 && answer.duplicateCount === 0 && answer.rejectedCount === 0)).toBe(true);
+    const sharedAnswers = answers.slice(40).map((answer) => [answer.acceptedCount, answer.duplicateCount]);
+    expect(sharedAnswers.sort()).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+
+    const { rows } = await test.sql.query<{ records: number; commits: number; spent: string }>(
+      `select count(*)::int as records, count(distinct recorded_at)::int as commits, sum(charged_amount)::text as spent
+         from usage_record where api_key_id = $1`,
+      [keyId],
+    );
+    expect(rows[0].records).toBe(1 + 40 + 1); // the first call's, one from each of the 40 calls, the shared one
+    expect(rows[0].commits).toBeLessThanOrEqual(20); // calls that arrived while a batch was stored shared the next one (alone: 41)
+    const counter = await test.sql.query<{ spent: string; request_count: number }>(
+      `select spent::text, request_count::int from spend_counter where scope_id = $1 and period = 'MONTHLY'`,
+      [keyId],
+    );
+    expect(counter.rows[0]).toEqual({ spent: rows[0].spent, request_count: 42 });
+  });
+});

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
 import { AuthorizationFactsCache } from '../modules/usage/authorization-facts-cache.js';
+import { UsageBatches } from '../modules/usage/usage-batches.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
 import { SettlementRun } from '../modules/bill/bill.entity.js';
 import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
@@ -55,7 +56,7 @@ await withDatabase(async (databaseUrl) => {
       accessTokens: new AccessTokenCache(),
       // No event feed here: usage checks, if any, read the database.
       authorizationFacts: new AuthorizationFactsCache({ isListening: false, epoch: 0 }),
-      spendSpike: DEFAULT_SPEND_SPIKE_RULE,
+      usageBatches: new UsageBatches(dependencies.pool, systemClock, DEFAULT_SPEND_SPIKE_RULE, () => undefined),
       settlements: new SettlementRunner(dependencies),
     };
     const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;

@@ -1,9 +1,7 @@
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { USAGE_RECORDERS } from '../../platform/auth/roles.js';
-import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { INSTANT_RANGE_MESSAGE, instantInRange, textProblem } from '../../platform/validation.js';
-import { ingest, newIngestion } from './usage-ingestion.js';
 import { RecordRejected } from './usage.errors.js';
 import {
   MAX_USAGE_BATCH,
@@ -53,7 +51,7 @@ function checkShape(record: UsageRecordItemInput, now: Date): void {
 
 /**
  * Records a gateway batch: checks each record, then runs the ingestion steps (usage-ingestion.ts)
- * in one transaction. A bad record is rejected by index and never sinks the others; a replayed
+ * in one transaction, with other small calls' records (usage-batches.ts). A bad record is rejected by index and never sinks the others; a replayed
  * record is reported as a duplicate and changes nothing.
  */
 export async function recordUsage(context: RequestContext, input: UsageRecordInput): Promise<UsageRecordPayload> {
@@ -89,15 +87,10 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
 
   let acceptedCount = 0;
   if (candidates.length > 0) {
-    const pool = await nativePool(context.em);
-    const ingestion = await sqlTransaction(pool, async (client) => {
-      const batch = newIngestion({ client, now, spikeRule: context.spendSpike, candidates, reject, duplicates });
-      await ingest(batch);
-      return batch;
-    });
-    acceptedCount = ingestion.insertedCount;
-    // Committed: this process's usageAuthorize sees the spend now; the others as the event arrives.
-    if (ingestion.spendUpdated) context.authorizationFacts.spendMoved(ingestion.spendUpdated);
+    const stored = await context.usageBatches.store(candidates);
+    for (const { index, record, error } of stored.rejections) reject(index, record, error);
+    duplicates.push(...stored.duplicates);
+    acceptedCount = stored.insertedCount;
   }
 
   rejections.sort((left, right) => left.index - right.index);
