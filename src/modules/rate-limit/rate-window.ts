@@ -70,7 +70,7 @@ export function secondsUntilRoom(position: WindowPosition, limit: number, amount
   const wait =
     current <= target && previous > 0
       ? Math.max(0, secondsLeft - (WINDOW_SECONDS * (target - current)) / previous)
-      : secondsLeft + Math.max(0, WINDOW_SECONDS * (1 - target / current));
+      : secondsLeft + Math.max(0, (WINDOW_SECONDS * (current - target)) / current);
   // Past the instant of room, not on it (a limit with nothing left is not yet free at it), never 0.
   return Math.floor(wait) + 1;
 }
