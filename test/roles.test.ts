@@ -17,6 +17,10 @@ import {
   BillingPeriodSettleDocument,
   BillsDocument,
   BudgetsDocument,
+  RateLimitsDocument,
+  RateLimitSetDocument,
+  TenantRateLimitCeilingDocument,
+  TenantRateLimitCeilingSetDocument,
   BudgetSetDocument,
   ContractCreateDocument,
   ContractsDocument,
@@ -135,6 +139,8 @@ const READS = {
     { scope: { tenantId: world.a.id }, from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', groupBy: ['DEPARTMENT'] },
   ],
   budgets: () => [print(BudgetsDocument), {}],
+  rateLimits: () => [print(RateLimitsDocument), {}],
+  rateLimitCeiling: () => [print(TenantRateLimitCeilingDocument), { id: world.a.id }],
   alerts: () => [print(AlertsDocument), {}],
   balanceLowLevel: () => ['query ($id: ID!) { tenant(id: $id) { balanceLowLevel { amount } } }', { id: world.a.id }],
   usageRecords: () => ['{ usageRecords(first: 5) { nodes { id endUserTag apiKey { id } } } }'],
@@ -170,7 +176,7 @@ const DIRECTORY: Read[] = [
   'billLineDepartmentChildren',
   'billLineDepartmentApiKeys',
 ];
-const SPEND: Read[] = ['spend', 'usageSummary', 'budgets', 'alerts', 'balanceLowLevel'];
+const SPEND: Read[] = ['spend', 'usageSummary', 'budgets', 'rateLimits', 'rateLimitCeiling', 'alerts', 'balanceLowLevel'];
 const MONEY_DOCUMENTS: Read[] = ['bills', 'bill', 'billNode', 'vatInvoices', 'vatInvoice', 'contracts', 'activeContract', 'balance', 'operatorProfile'];
 const BALANCE_LEDGER: Read[] = ['balanceEntries', 'balanceEntryNode'];
 const PRICE_BOOK: Read[] = ['modelPrices'];
@@ -195,6 +201,11 @@ const WRITES = {
   budgetSet: () => [
     print(BudgetSetDocument),
     { input: { scope: { departmentId: world.a.rootDepartmentId }, period: 'DAILY', limit: '900.00', isHard: false } },
+  ],
+  rateLimitSet: () => [print(RateLimitSetDocument), { input: { scope: { apiKeyId: world.a.apiKeyId }, requestsPerMinute: 1_000 } }],
+  tenantRateLimitCeilingSet: () => [
+    print(TenantRateLimitCeilingSetDocument),
+    { input: { tenantId: world.a.id, requestsPerMinute: 5_000, tokensPerMinute: 5_000_000 } },
   ],
   alertAcknowledge: () => [print(AlertAcknowledgeDocument), { input: { alertId } }],
   redemptionCodeRedeem: async () => [print(RedemptionCodeRedeemDocument), { input: { code: await freshRedemptionCode(), tenantId: world.a.id } }],
@@ -279,12 +290,21 @@ describe('roles (README "Roles", one test per row)', () => {
     expect((await audit.next()).errors).toBeUndefined();
   });
 
-  it('TENANT_ADMIN reads everything of its tenant and changes its directory, budgets, alerts, tokens, vouchers, name and tax profile', async () => {
+  it('TENANT_ADMIN reads everything of its tenant and changes its directory, budgets, rate limits, alerts, tokens, vouchers, name and tax profile', async () => {
     const token = world.a.tokens.TENANT_ADMIN;
     await expectRow(
       token,
       ALL_READS.filter((read) => !OPERATOR_ONLY.includes(read)),
-      ['tenantNameAndTaxProfile', 'departmentCreate', 'apiKeyCreate', 'accessTokenCreate', 'budgetSet', 'alertAcknowledge', 'redemptionCodeRedeem'],
+      [
+        'tenantNameAndTaxProfile',
+        'departmentCreate',
+        'apiKeyCreate',
+        'accessTokenCreate',
+        'budgetSet',
+        'rateLimitSet',
+        'alertAcknowledge',
+        'redemptionCodeRedeem',
+      ],
     );
     expect(await exportStatuses(token)).toEqual([200, 200]);
   });

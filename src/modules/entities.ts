@@ -10,6 +10,7 @@ import { VatInvoice, VatInvoiceLine, VatInvoiceNumberCounter } from './invoice/i
 import { OperatorProfile } from './operator-profile/operator-profile.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
+import { RateLimit, RateLimitCeiling, RateWindow } from './rate-limit/rate-limit.entity.js';
 import { SpendCounter } from './spend/spend-counter.entity.js';
 import { SpendHold } from './spend/spend-hold.entity.js';
 import { SpendHourly } from './spend/spend-hourly.entity.js';
@@ -47,4 +48,7 @@ export const ENTITIES = [
   VatInvoice,
   VatInvoiceLine,
   VatInvoiceNumberCounter,
+  RateLimit,
+  RateLimitCeiling,
+  RateWindow,
 ];

@@ -12,6 +12,7 @@ import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
 import { NodeResolver } from './node/node.resolver.js';
 import { PriceResolver } from './price/price.resolver.js';
+import { RateLimitResolver, TenantRateLimitCeilingResolver } from './rate-limit/rate-limit.resolver.js';
 import { SpendResolver } from './spend/spend.resolver.js';
 import { AuditEntryTenantResolver, TenantResolver } from './tenant/tenant.resolver.js';
 import { UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
@@ -33,6 +34,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UsageSummaryGroupResolver,
   SpendResolver,
   BudgetResolver,
+  RateLimitResolver,
+  TenantRateLimitCeilingResolver,
   AlertResolver,
   BalanceResolver,
   TenantBalanceResolver,

@@ -3,14 +3,12 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
-import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { SpendPeriod } from '../spend/spend-counter.entity.js';
-import { resolveSpendScope, type ResolvedScope } from '../spend/spend.service.js';
-import type { SpendScopeInput } from '../spend/spend.types.js';
+import { resolveInputScope, resolveSpendScope } from '../spend/spend.service.js';
 import { lockTenantForChange } from '../tenant/tenant.service.js';
 import { Budget } from './budget.entity.js';
 import type { BudgetDeleteInput, BudgetFilterInput, BudgetSetInput } from './budget.types.js';
@@ -38,23 +36,11 @@ function auditView(budget: Budget): Record<string, unknown> {
   };
 }
 
-/** A scope named in a mutation input: what the caller cannot see is a userError, not a top-level error. */
-async function scopeOfInput(context: RequestContext, scope: SpendScopeInput): Promise<ResolvedScope> {
-  try {
-    return await resolveSpendScope(context, scope, 'input.scope');
-  } catch (error) {
-    const field = ['input', 'scope', Object.keys(scope).find((key) => scope[key as keyof SpendScopeInput] != null) ?? 'tenantId'];
-    if (error instanceof NotFoundError) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names nothing you can see`);
-    if (error instanceof BadInputError) throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'scope'], error.message);
-    throw error;
-  }
-}
-
 /** Creates the live budget of a scope and period, or replaces its terms. Budget changes of a tenant are serialised on its row. */
 export async function setBudget(context: RequestContext, input: BudgetSetInput): Promise<Budget> {
   requireRole(context.actor, SPEND_CONTROLLERS);
   const values = validateInput(budgetSchema, input);
-  const scope = await scopeOfInput(context, input.scope);
+  const scope = await resolveInputScope(context, input.scope);
   return inTransaction(context, async (transaction) => {
     await lockTenantForChange(transaction, scope.tenant.id, ['input', 'scope']);
     const existing = await transaction.em.findOne(Budget, { scopeId: scope.id, period: values.period, deletedAt: null });

@@ -29,6 +29,10 @@ export class SpendHold {
   @Property({ type: 'text[]' })
   scopeIds!: string[];
 
+  /** Tokens the reservation counted against rate limits, so recording the request counts only the difference. */
+  @Property({ type: 'bigint', default: 0 })
+  estimatedTokens!: string;
+
   @Property({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -6,6 +6,7 @@ import { BadInputError, NotFoundError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import type { NodeTypeName } from '../../platform/ids.js';
 import { decimal, Decimal, percentOf, type CurrencyCode } from '../../platform/money.js';
+import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
 import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
@@ -57,6 +58,18 @@ export async function resolveSpendScope(context: RequestContext, input: SpendSco
   const tenant = tenantId ? await loaders.tenantById.load(tenantId) : null;
   if (!tenant) throw new NotFoundError(node, id);
   return { type, id, tenant, apiKey };
+}
+
+/** A scope named in a mutation input: what the caller cannot see is a userError, not a top-level error. */
+export async function resolveInputScope(context: RequestContext, scope: SpendScopeInput): Promise<ResolvedScope> {
+  try {
+    return await resolveSpendScope(context, scope, 'input.scope');
+  } catch (error) {
+    const field = ['input', 'scope', Object.keys(scope).find((key) => scope[key as keyof SpendScopeInput] != null) ?? 'tenantId'];
+    if (error instanceof NotFoundError) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, `${field.at(-1)} names nothing you can see`);
+    if (error instanceof BadInputError) throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'scope'], error.message);
+    throw error;
+  }
 }
 
 /** The smallest of the limits that apply, or null when none does. */

@@ -1,5 +1,6 @@
 import type { EventFeed, LocalPubSub } from '../../platform/events.js';
 import { AUDIT_ENTRY_RECORDED, type AuditEvent } from '../audit/audit-events.js';
+import { raiseRateWindow } from '../rate-limit/rate-limit-check.js';
 import type { AuthorizationFacts } from './usage.repository.js';
 import { SPEND_UPDATED, type SpendMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
 
@@ -23,7 +24,12 @@ interface Entry {
  * - Ingestion's SPEND_UPDATED carries each moved counter's total after the batch: spend figures are
  *   raised in place (every commit adds requests to a counter, so a figure with fewer requests than
  *   the one held is older and never replaces it). Balances and credit used move with spend but are not in the event, so
- *   a tenant that has either is read again.
+ *   a tenant that has either is read again. The event also carries each rate-limit window the batch
+ *   moved, raised in place the same way by the window's revision (every write to a window adds one:
+ *   a true-up may lower tokens without adding requests). Reservations publish nothing, so what
+ *   other instances reserved since the facts were read is not here: usageAuthorize is approximate
+ *   by what is in flight, usageReserve exact.
+ * - Windows are kept with their minute, so facts read a minute ago count the right ones now.
  * - Facts change with no event at the tenant's next local day and the model's next price version
  *   (`validUntil`, read with them), and are re-read after MAX_AGE_MS in any case.
  * - While the event connection is down nothing is cached (every check reads the database); after it
@@ -145,7 +151,10 @@ export class AuthorizationFactsCache {
   /** Applies a batch's spend: as its event arrives, and at once by the process that recorded it, after its commit. */
   spendMoved(event: SpendUpdatedEvent): void {
     const movesByTenant = Map.groupBy(event.moves, (move) => move.tenantId);
-    for (const [tenantId, moves] of movesByTenant) {
+    // An instance of the release before rate limits publishes no windows.
+    const windowsByTenant = Map.groupBy(event.rateWindows ?? [], (window) => window.tenantId);
+    for (const tenantId of new Set([...movesByTenant.keys(), ...windowsByTenant.keys()])) {
+      const moves = movesByTenant.get(tenantId) ?? [];
       const keys = [...(this.byTenant.get(tenantId) ?? [])];
       const entries = keys.map((key) => this.entries.get(key)!.facts);
       if (entries.some((facts) => facts.isPrepaid || facts.creditLimit !== null)) {
@@ -154,7 +163,10 @@ export class AuthorizationFactsCache {
       }
       this.sequence += 1;
       this.lastChange.set(tenantId, this.sequence);
-      for (const facts of entries) for (const move of moves) raiseSpend(facts, move);
+      for (const facts of entries) {
+        for (const move of moves) raiseSpend(facts, move);
+        for (const window of windowsByTenant.get(tenantId) ?? []) raiseRateWindow(facts.rateLimits, window);
+      }
     }
   }
 }

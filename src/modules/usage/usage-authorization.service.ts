@@ -16,6 +16,8 @@ import { scopeNode, toSpendNode } from '../spend/spend.service.js';
 import type { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
+import { firstRateLimitBreach, type RateLimitBreach } from '../rate-limit/rate-limit-check.js';
+import { countReservation, readRateWindows } from '../rate-limit/rate-limit.repository.js';
 import { authorizationFacts, lockAndReadReservations, placeHold, releaseHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
 import {
   UsageDenialCode,
@@ -38,10 +40,16 @@ const HTTP_STATUS: Record<UsageDenialCode, number> = {
   BUDGET_EXCEEDED: 402,
   BALANCE_INSUFFICIENT: 402,
   CREDIT_LIMIT_EXCEEDED: 402,
+  RATE_LIMITED: 429,
 };
 
-function denial(code: UsageDenialCode, message: string, scope: UsageDenial['scope'] = null): UsageDenial {
-  return { code, httpStatus: HTTP_STATUS[code], scope, message };
+function denial(code: UsageDenialCode, message: string, scope: UsageDenial['scope'] = null, retryAfterSeconds: number | null = null): UsageDenial {
+  return { code, httpStatus: HTTP_STATUS[code], scope, message, retryAfterSeconds };
+}
+
+/** A scope as denial messages name it: "department dep_...". */
+function scopeLabel(type: SpendScopeType, id: string): string {
+  return `${type.toLowerCase().replace('_', ' ')} ${id}`;
 }
 
 /** Policy checks on the key itself, in order; the first that fails decides. */
@@ -111,7 +119,7 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
     facts.hardBudgets.map((budget) =>
       spendLimit(
         UsageDenialCode.BUDGET_EXCEEDED,
-        `The ${budget.period.toLowerCase()} budget of ${budget.scopeType.toLowerCase().replace('_', ' ')} ${budget.scopeId}`,
+        `The ${budget.period.toLowerCase()} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`,
         toSpendNode({
           scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
           period: budget.period,
@@ -163,6 +171,26 @@ function firstExceeded(limits: AppliedLimit[], estimatedCost: Decimal): UsageDen
   return denial(exceeded.code, message, exceeded.scope);
 }
 
+function rateLimitMessage(breach: RateLimitBreach): string {
+  const limit = `The ${breach.measure}-per-minute limit of ${scopeLabel(breach.scopeType, breach.scopeId)} (${breach.limit})`;
+  const retry = breach.retryAfterSeconds === null ? '' : `; retry in ${breach.retryAfterSeconds} s`;
+  if (breach.measure === 'requests') return `${limit} is reached: ${breach.used} requests in the last 60 s${retry}.`;
+  if (breach.retryAfterSeconds === null) return `${limit} is less than the ${breach.amount} tokens estimated for this call alone.`;
+  return `${limit} has ${Math.max(0, breach.limit - breach.used)} tokens left in the last 60 s, not enough for the ${breach.amount} estimated${retry}.`;
+}
+
+/**
+ * The first rate limit with no room for the call, as a denial. Rate limits come after the key and
+ * tenant policy (a refused key or model is the truer answer) and before money: a call refused for
+ * its pace would be refused again a moment later for nothing, one refused for money would not.
+ */
+function rateRefusal(facts: AuthorizationFacts, tokens: number, now: Date): UsageDenial | null {
+  const breach = firstRateLimitBreach(facts.rateLimits, tokens, now);
+  if (!breach) return null;
+  const scope = scopeNode(breach.scopeType, breach.scopeId, facts.tenantId);
+  return denial(UsageDenialCode.RATE_LIMITED, rateLimitMessage(breach), scope, breach.retryAfterSeconds);
+}
+
 /** How long a reservation lasts when its request is never recorded (the call failed upstream, the gateway died). */
 const HOLD_TTL_MS = 10 * 60 * 1000;
 
@@ -170,40 +198,46 @@ const HOLD_TTL_MS = 10 * 60 * 1000;
  * With the limited scopes locked, what is left is re-read as limit - spent - what other calls in
  * flight hold, and the estimate is held against every limited scope until the request is recorded,
  * released or expires. Calls that reserve can therefore not together overrun a limit by more than
- * what their actual costs exceed their estimates.
+ * what their actual costs exceed their estimates. Rate-limited scopes are locked with them, their
+ * windows re-read, and the call counted in them (1 request, its estimated tokens) in the same
+ * transaction: reservations of a scope on every instance queue for it, so its limit is exact.
  */
 async function reserve(
   pool: pg.Pool,
   facts: AuthorizationFacts,
   limits: AppliedLimit[],
-  hold: { requestId: string; amount: Decimal; expiresAt: Date },
+  hold: { requestId: string; amount: Decimal; estimatedTokens: number; expiresAt: Date },
   now: Date,
 ): Promise<UsageDenial | null> {
+  const rateLimitedScopeIds = facts.rateLimits.map((limit) => limit.scopeId);
   return sqlTransaction(pool, async (client) => {
-    const figures = await lockAndReadReservations(
-      client,
-      facts.tenantId,
-      hold.requestId,
-      limits.map((limit) => limit.target),
-      now,
-    );
+    const reservation = { tenantId: facts.tenantId, requestId: hold.requestId, limits: limits.map((limit) => limit.target), rateLimitedScopeIds };
+    const figures = await lockAndReadReservations(client, reservation, now);
     limits.forEach((limit, position) => {
       const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
       limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
     });
-    const refusal = firstExceeded(limits, hold.amount);
-    if (!refusal) {
-      await placeHold(client, {
-        tenantId: facts.tenantId,
-        apiKeyId: facts.apiKeyId,
-        requestId: hold.requestId,
-        amount: hold.amount.toFixed(),
-        scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
-        now,
-        expiresAt: hold.expiresAt,
-      });
+    if (rateLimitedScopeIds.length) {
+      const windows = await readRateWindows(client, rateLimitedScopeIds, now);
+      for (const limit of facts.rateLimits) limit.windows = windows.get(limit.scopeId) ?? [];
     }
-    return refusal;
+    const refusal = rateRefusal(facts, hold.estimatedTokens, now) ?? firstExceeded(limits, hold.amount);
+    if (refusal) return refusal;
+    // The hold before the windows: recording takes holds, then windows, so the two never wait on each other in a circle.
+    await placeHold(client, {
+      tenantId: facts.tenantId,
+      apiKeyId: facts.apiKeyId,
+      requestId: hold.requestId,
+      amount: hold.amount.toFixed(),
+      estimatedTokens: hold.estimatedTokens,
+      scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
+      now,
+      expiresAt: hold.expiresAt,
+    });
+    if (rateLimitedScopeIds.length) {
+      await countReservation(client, { tenantId: facts.tenantId, scopeIds: rateLimitedScopeIds, tokens: hold.estimatedTokens, now });
+    }
+    return null;
   });
 }
 
@@ -273,7 +307,9 @@ function answer(facts: AuthorizationFacts, limits: AppliedLimit[], refusal: Usag
  * The gateway's read-only pre-call check (DESIGN 4.1): key active and unexpired, tenant active,
  * model allowed and priced, then every limit that applies, against the estimate if one is given.
  * Answered from the facts this process keeps current, without a database round trip when warm.
- * Concurrent checks may together pass a limit by what is in flight; usageReserve may not.
+ * Approximate by what is in flight: concurrent checks may together pass a limit, and rate windows
+ * here hold recorded usage (from every instance, by SPEND_UPDATED) but not other instances'
+ * reservations since the facts were read. usageReserve is exact.
  */
 export async function authorizeUsage(context: RequestContext, input: UsageAuthorizeInput): Promise<UsageAuthorization> {
   requireRole(context.actor, USAGE_AUTHORIZERS);
@@ -282,7 +318,12 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
   if (!facts) return unknownKey();
   const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
-  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? firstExceeded(limits, estimatedCost));
+  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? rateRefusal(facts, 0, now) ?? firstExceeded(limits, estimatedCost));
+}
+
+/** Tokens a call counts against tokens-per-minute limits: 0 with only a cost estimate, until it is recorded. */
+function estimatedTokens(usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number } | null | undefined): number {
+  return usage ? usage.inputTokens + usage.outputTokens + usage.cachedInputTokens : 0;
 }
 
 const quantity = z.number().int('must be a whole number').min(0, 'must not be negative').max(1e12, 'must be at most 10^12');
@@ -323,7 +364,12 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
       `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`,
     );
   }
-  const hold = { requestId: values.requestId.trim(), amount: decimal(amount), expiresAt: new Date(now.getTime() + HOLD_TTL_MS) };
+  const hold = {
+    requestId: values.requestId.trim(),
+    amount: decimal(amount),
+    estimatedTokens: estimatedTokens(values.estimatedUsage),
+    expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
+  };
   const denied = await reserve(await nativePool(context.em), facts, limits, hold, now);
   return {
     authorization: answer(facts, limits, denied),

@@ -10,6 +10,8 @@ import { latestCredits, postPrepaidUsageDebits, type PrepaidDebit, type UsageCha
 import { budgetLookup, budgetOccasions, type BudgetForecast, type ThresholdCrossing } from '../budget/budget-evaluation.js';
 import { liveBudgetsOf, type LiveBudget } from '../budget/budget.repository.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
+import { countRecordedUsage, type KeyMinuteUsage } from '../rate-limit/rate-limit.repository.js';
+import type { RateWindowMove } from '../rate-limit/rate-window.js';
 import { usageCost } from '../price/rating.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { SPEND_UPDATED, type SpendUpdatedEvent } from '../spend/spend-events.js';
@@ -50,7 +52,9 @@ export interface Ingestion {
   rowIndexes: number[];
   insertedCount: number;
   keySpend: KeySpend[];
+  keyMinutes: KeyMinuteUsage[];
   counters: CounterMove[];
+  rateWindows: RateWindowMove[];
   currentHours: HourSpend[];
   debits: PrepaidDebit[];
   budgets: LiveBudget[];
@@ -70,7 +74,9 @@ export function newIngestion(fields: Pick<Ingestion, 'client' | 'now' | 'spikeRu
     rowIndexes: [],
     insertedCount: 0,
     keySpend: [],
+    keyMinutes: [],
     counters: [],
+    rateWindows: [],
     currentHours: [],
     debits: [],
     budgets: [],
@@ -194,7 +200,7 @@ async function insertRecords(ingestion: Ingestion): Promise<void> {
   const { client, rows } = ingestion;
   if (rows.length === 0) return;
   await holdTenantsAgainstSettlement(client, [...new Set(rows.map((row) => row.tenant_id))]);
-  const { inserted, keySpend } = await insertUsageRecords(client, rows, ingestion.now);
+  const { inserted, keySpend, keyMinutes } = await insertUsageRecords(client, rows, ingestion.now);
   const insertedIdentities = new Set(inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));
   rows.forEach((row, position) => {
     if (!insertedIdentities.has(identityOf(row.tenant_id, row.request_id))) {
@@ -203,12 +209,22 @@ async function insertRecords(ingestion: Ingestion): Promise<void> {
   });
   ingestion.insertedCount = insertedIdentities.size;
   ingestion.keySpend = keySpend;
+  ingestion.keyMinutes = keyMinutes;
 }
 
 /** Spend: the counters and hours of every scope the new records count in. */
 async function moveSpend(ingestion: Ingestion): Promise<void> {
   if (ingestion.keySpend.length === 0) return;
   ({ counters: ingestion.counters, currentHours: ingestion.currentHours } = await addKeySpend(ingestion.client, ingestion.keySpend, ingestion.now));
+}
+
+/**
+ * Rate limit: the windows of every limited scope the new records count in (a record reserved
+ * before was counted then, and is trued up to its actual tokens here).
+ */
+async function countRateWindows(ingestion: Ingestion): Promise<void> {
+  if (ingestion.keyMinutes.length === 0) return;
+  ingestion.rateWindows = await countRecordedUsage(ingestion.client, ingestion.keyMinutes, ingestion.now);
 }
 
 function chargesByTenant(keySpend: KeySpend[]): UsageCharge[] {
@@ -265,12 +281,13 @@ function spendUpdatedEvent(ingestion: Ingestion): SpendUpdatedEvent {
       const key = move.scopeType === SpendScopeType.API_KEY ? keyById.get(move.scopeId) : undefined;
       return { ...move, limit: tightestLimit([keyLimitFor(key ?? null, move.period), budgetOf(move.scopeId, move.period)?.limitAmount]) };
     }),
+    rateWindows: ingestion.rateWindows,
   };
 }
 
-/** Announces the new spend on commit: one notification per batch. */
+/** Announces the new spend and rate windows on commit: one notification per batch. */
 async function publish(ingestion: Ingestion): Promise<void> {
-  if (ingestion.counters.length === 0) return;
+  if (ingestion.counters.length === 0 && ingestion.rateWindows.length === 0) return;
   ingestion.spendUpdated = spendUpdatedEvent(ingestion);
   await publishOnCommit(ingestion.client, SPEND_UPDATED, ingestion.spendUpdated);
 }
@@ -279,13 +296,15 @@ async function publish(ingestion: Ingestion): Promise<void> {
  * The steps a usage batch is recorded in, in order, in one transaction. Each step's SQL lives in the
  * repository of the module whose tables it writes, a few set-based statements per batch, never one
  * per row; each decision (threshold, forecast, spike, low balance) is a pure rule of its module. The
- * write order (records by tenant and requestId, then counters by key, balances by tenant, alerts by
- * dedupe key) is the same for every batch, so concurrent batches queue instead of deadlocking.
+ * write order (records by tenant and requestId with their holds, then counters by key, rate windows
+ * by scope and minute, balances by tenant, alerts by dedupe key) is the same for every batch, and
+ * reservations take holds before windows, so concurrent writers queue instead of deadlocking.
  */
 export const INGESTION_STEPS: readonly { name: string; run: (ingestion: Ingestion) => Promise<void> }[] = [
   { name: 'price', run: price },
   { name: 'insertRecords', run: insertRecords },
   { name: 'moveSpend', run: moveSpend },
+  { name: 'countRateWindows', run: countRateWindows },
   { name: 'postPrepaidDebits', run: postPrepaidDebits },
   { name: 'evaluateBudgets', run: evaluateBudgets },
   { name: 'detectSpikesAndLowBalances', run: detectSpikesAndLowBalances },

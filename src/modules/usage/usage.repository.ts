@@ -3,6 +3,8 @@ import { parseTimestamptz, sqlTransaction } from '../../platform/database/sql.js
 import type { CurrencyCode } from '../../platform/money.js';
 import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import type { PriceRates } from '../price/rating.js';
+import type { ScopeRateLimit } from '../rate-limit/rate-limit-check.js';
+import type { KeyMinuteUsage } from '../rate-limit/rate-limit.repository.js';
 import type { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
 import type { KeySpend } from '../spend/spend.repository.js';
 import type { FailedRequestPolicy, TenantStatus } from '../tenant/tenant.entity.js';
@@ -127,11 +129,15 @@ export function usageWatermark(pool: pg.Pool, tenantId: string): Promise<number>
   });
 }
 
-/** What a batch inserted: [tenantId, requestId] of each new record, and their charges by key, local day and UTC hour. */
+/**
+ * What a batch inserted: [tenantId, requestId] of each new record, their charges by key, local day
+ * and UTC hour, and what they used per key and minute for rate limits.
+ */
 export interface InsertedUsage {
   /** The others were already recorded. */
   inserted: [string, string][];
   keySpend: KeySpend[];
+  keyMinutes: KeyMinuteUsage[];
 }
 
 /**
@@ -139,6 +145,9 @@ export interface InsertedUsage {
  * requestId) so that concurrent batches wait for each other instead of deadlocking, and ends the
  * holds their authorizations reserved. Only inserted rows are summed into what spend moves by, so
  * a replay moves nothing. Days are what spend_period_start() gives, computed once per record here.
+ * For rate limits, only what can still count (this minute and the previous one, by `recordedAt`)
+ * is summed: a reserved record by the tokens beyond its reservation's estimate, in the minute the
+ * reservation was counted in; any other record as one request and its tokens, in its own minute.
  */
 export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsageRow[], recordedAt: Date): Promise<InsertedUsage> {
   const {
@@ -161,11 +170,21 @@ export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsag
                     charged_amount, is_charged, charge_reason, currency, end_user_tag, task_id, occurred_at, $2
                from incoming order by tenant_id, request_id
              on conflict (tenant_id, request_id) do nothing
-             returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount
+             returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount,
+                       input_tokens + output_tokens + cached_input_tokens as tokens
            ),
            -- Recording a request ends the hold its authorization reserved, in the same transaction.
            released as (
              delete from spend_hold h using inserted i where h.tenant_id = i.tenant_id and h.request_id = i.request_id
+             returning h.tenant_id, h.request_id, h.estimated_tokens, h.created_at
+           ),
+           key_minutes as (
+             select i.tenant_id as "tenantId", i.api_key_id as "apiKeyId",
+                    extract(epoch from date_trunc('minute', coalesce(r.created_at, i.occurred_at)))::bigint as "windowStart",
+                    count(*) filter (where r.request_id is null) as requests, sum(i.tokens - coalesce(r.estimated_tokens, 0)) as tokens
+               from inserted i left join released r on r.tenant_id = i.tenant_id and r.request_id = i.request_id
+              where coalesce(r.created_at, i.occurred_at) >= date_trunc('minute', $2::timestamptz) - interval '1 minute'
+              group by 1, 2, 3
            ),
            key_spend as (
              select i.tenant_id as "tenantId", i.department_id as "departmentId", i.api_key_id as "apiKeyId",
@@ -176,7 +195,8 @@ export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsag
               group by 1, 2, 3, 4, 5
            )
            select (select coalesce(json_agg(json_build_array(tenant_id, request_id)), '[]'::json) from inserted) as inserted,
-                  (select coalesce(json_agg(key_spend), '[]'::json) from key_spend) as "keySpend"`,
+                  (select coalesce(json_agg(key_spend), '[]'::json) from key_spend) as "keySpend",
+                  (select coalesce(json_agg(key_minutes), '[]'::json) from key_minutes) as "keyMinutes"`,
     values: [JSON.stringify(rows), recordedAt],
   });
   return result;
@@ -201,6 +221,8 @@ export interface AuthorizationFacts {
   keyPeriodRequests: string;
   /** Hard budgets on the tenant, every department up the key's tree, and the key, with their current period's counters. */
   hardBudgets: HardBudgetFacts[];
+  /** Rate limits on the same scopes, with their windows of this minute and the previous one. */
+  rateLimits: ScopeRateLimit[];
   isPrepaid: boolean;
   /** The prepaid balance; null before the first entry. */
   balance: string | null;
@@ -242,7 +264,7 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                       and p.effective_from <= $3 and (p.effective_to is null or p.effective_to > $3)) as price,
                   spend_period_start(k.spend_limit_period, $3, t.timezone)::text as "keyPeriodStart",
                   coalesce(c.spent, 0)::text as "keyPeriodSpent", coalesce(c.request_count, 0)::text as "keyPeriodRequests",
-                  hard.budgets as "hardBudgets",
+                  hard.budgets as "hardBudgets", rate.limits as "rateLimits",
                   -- Until these facts may change without an event: the tenant's next local day (periods
                   -- roll over, contract terms are per day) or the model's next price version.
                   least((spend_period_start('DAILY', $3, t.timezone) + 1)::timestamp at time zone t.timezone,
@@ -253,23 +275,40 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
              left join lateral contract_terms_at(t.id, ($3::timestamptz at time zone t.timezone)::date) as terms on true
              left join spend_counter c on c.scope_id = k.id and c.period = k.spend_limit_period
                                       and c.period_start = spend_period_start(k.spend_limit_period, $3, t.timezone)
-             -- The key's scopes (tenant, key, each department up the tree), then their live hard budgets by index.
+             -- The key's scopes (tenant, key, each department up the tree), then their live hard budgets
+             -- and rate limits by index.
              cross join lateral (
                with recursive up(id, parent_id) as (
                  select d.id, d.parent_id from department d where d.id = k.department_id
                  union all
                  select d.id, d.parent_id from department d join up on d.id = up.parent_id
                )
+               select array[k.tenant_id, k.id] || array_agg(up.id) as ids from up
+             ) as scopes
+             cross join lateral (
                select coalesce(json_agg(json_build_object(
                         'scopeType', b.scope_type, 'scopeId', b.scope_id, 'period', b.period, 'limit', b.limit_amount::text,
                         'periodStart', spend_period_start(b.period, $3, t.timezone)::text,
                         'spent', coalesce(bc.spent, 0)::text, 'requestCount', coalesce(bc.request_count, 0)::text)
                       order by b.scope_type, b.scope_id), '[]'::json) as budgets
-                 from (select k.tenant_id as scope_id union all select k.id union all select id from up) as scopes
-                 join budget b on b.scope_id = scopes.scope_id and b.deleted_at is null and b.is_hard
+                 from unnest(scopes.ids) as scope(id)
+                 join budget b on b.scope_id = scope.id and b.deleted_at is null and b.is_hard
                  left join spend_counter bc on bc.scope_id = b.scope_id and bc.period = b.period
                                            and bc.period_start = spend_period_start(b.period, $3, t.timezone)
              ) as hard
+             cross join lateral (
+               select coalesce(json_agg(json_build_object(
+                        'scopeType', l.scope_type, 'scopeId', l.scope_id,
+                        'requestsPerMinute', l.requests_per_minute, 'tokensPerMinute', l.tokens_per_minute,
+                        'windows', (select coalesce(json_agg(json_build_object(
+                                             'windowStart', extract(epoch from w.window_start)::bigint, 'requests', w.requests,
+                                             'tokens', w.tokens, 'revision', w.revision)), '[]'::json)
+                                      from rate_window w
+                                     where w.scope_id = l.scope_id and w.window_start >= date_trunc('minute', $3::timestamptz) - interval '1 minute'))
+                      order by l.scope_type, l.scope_id), '[]'::json) as limits
+                 from unnest(scopes.ids) as scope(id)
+                 join rate_limit l on l.scope_id = scope.id
+             ) as rate
             where k.secret_hash = $1`,
     values: [secretHash, model, now],
   });
@@ -291,18 +330,18 @@ export interface ReservationFigures {
 }
 
 /**
- * Under the caller's transaction: locks the limited scopes (advisory locks in a fixed order, so
- * reservations of the same scope queue instead of racing), drops their expired holds, and reads
- * their current figures and what other calls in flight have reserved.
+ * Under the caller's transaction: locks the limited scopes, those of spend limits and the
+ * rate-limited ones (advisory locks in a fixed order, so reservations of the same scope queue
+ * instead of racing), drops their expired holds, and reads the spend limits' current figures and
+ * what other calls in flight have reserved.
  */
 export async function lockAndReadReservations(
   client: pg.ClientBase,
-  tenantId: string,
-  requestId: string,
-  limits: LimitedScope[],
+  reservation: { tenantId: string; requestId: string; limits: LimitedScope[]; rateLimitedScopeIds: string[] },
   now: Date,
 ): Promise<ReservationFigures> {
-  const scopeIds = [...new Set(limits.map((limit) => limit.scopeId))];
+  const { tenantId, requestId, limits } = reservation;
+  const scopeIds = [...new Set([...limits.map((limit) => limit.scopeId), ...reservation.rateLimitedScopeIds])];
   await client.query({
     name: 'reserve-lock',
     text: 'select pg_advisory_xact_lock(hashtext(scope_id)) from (select scope_id from unnest($1::text[]) as scope_id order by scope_id) as ordered',
@@ -355,17 +394,21 @@ export async function releaseHold(pool: pg.Pool, secretHash: string, requestId: 
   return row;
 }
 
-/** Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call. */
+/**
+ * Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call,
+ * with the tokens its reservation counted against rate limits, for recording to true up.
+ */
 export async function placeHold(
   client: pg.ClientBase,
-  hold: { tenantId: string; apiKeyId: string; requestId: string; amount: string; scopeIds: string[]; now: Date; expiresAt: Date },
+  hold: { tenantId: string; apiKeyId: string; requestId: string; amount: string; estimatedTokens: number; scopeIds: string[]; now: Date; expiresAt: Date },
 ): Promise<void> {
   await client.query({
     name: 'reserve-place',
-    text: `insert into spend_hold (tenant_id, api_key_id, request_id, amount, scope_ids, created_at, expires_at)
-           values ($1, $2, $3, $4, $5, $6, $7)
+    text: `insert into spend_hold (tenant_id, api_key_id, request_id, amount, estimated_tokens, scope_ids, created_at, expires_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)
            on conflict (tenant_id, request_id) do update
-             set amount = excluded.amount, scope_ids = excluded.scope_ids, created_at = excluded.created_at, expires_at = excluded.expires_at`,
-    values: [hold.tenantId, hold.apiKeyId, hold.requestId, hold.amount, hold.scopeIds, hold.now, hold.expiresAt],
+             set amount = excluded.amount, estimated_tokens = excluded.estimated_tokens, scope_ids = excluded.scope_ids,
+                 created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    values: [hold.tenantId, hold.apiKeyId, hold.requestId, hold.amount, hold.estimatedTokens, hold.scopeIds, hold.now, hold.expiresAt],
   });
 }

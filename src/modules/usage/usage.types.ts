@@ -405,10 +405,11 @@ export enum UsageDenialCode {
   BUDGET_EXCEEDED = 'BUDGET_EXCEEDED',
   BALANCE_INSUFFICIENT = 'BALANCE_INSUFFICIENT',
   CREDIT_LIMIT_EXCEEDED = 'CREDIT_LIMIT_EXCEEDED',
+  RATE_LIMITED = 'RATE_LIMITED',
 }
 registerEnumType(UsageDenialCode, {
   name: 'UsageDenialCode',
-  description: 'Why the gateway must refuse a call. httpStatus says what to answer: 401 bad key, 403 policy, 402 money.',
+  description: 'Why the gateway must refuse a call. httpStatus says what to answer: 401 bad key, 403 policy, 429 rate, 402 money.',
   valuesConfig: {
     KEY_INVALID: { description: '401: no key has this secret (never issued, or replaced by a rotation).' },
     KEY_REVOKED: { description: '401: the key is revoked.' },
@@ -419,6 +420,10 @@ registerEnumType(UsageDenialCode, {
     BUDGET_EXCEEDED: { description: "402: a hard budget up the key's tree is used up." },
     BALANCE_INSUFFICIENT: { description: '402: the prepaid balance cannot cover the call.' },
     CREDIT_LIMIT_EXCEEDED: { description: '402: unpaid bills and open spend reach the credit limit.' },
+    RATE_LIMITED: {
+      description:
+        "429: a requests- or tokens-per-minute limit on the key, a department up its tree or the tenant has no room for the call in the last 60 s; retryAfterSeconds says when it will (the gateway's Retry-After).",
+    },
   },
 });
 
@@ -427,14 +432,21 @@ export class UsageDenial {
   @Field(() => UsageDenialCode, { description: 'Machine-readable reason.' })
   code!: UsageDenialCode;
 
-  @Field(() => Int, { description: 'The HTTP status the gateway should answer with: 401, 402 or 403.' })
+  @Field(() => Int, { description: 'The HTTP status the gateway should answer with: 401, 402, 403 or 429.' })
   httpStatus!: number;
 
-  @Field(() => SpendScopeNode, { nullable: true, description: 'The scope whose limit tripped, for spend denials.' })
+  @Field(() => SpendScopeNode, { nullable: true, description: 'The scope whose limit tripped, for spend and rate denials.' })
   scope!: SpendScopeNode | null;
 
   @Field({ description: 'Human-readable reason, fit to pass on to the caller.' })
   message!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "For RATE_LIMITED: whole seconds until the limit has room for the call if nothing else is counted meanwhile (the gateway's Retry-After); null for other denials, and when the call alone is over the limit.",
+  })
+  retryAfterSeconds!: number | null;
 }
 
 @ObjectType('UsageAuthorization', { description: 'The answer to usageAuthorize, and the check of usageReserve.' })

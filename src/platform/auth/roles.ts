@@ -28,6 +28,11 @@ export const TENANT_PROFILE_WRITERS: readonly Role[] = [Role.PLATFORM_ADMIN, Rol
 export const SPEND_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES];
 /** Budgets and alert acknowledgement. */
 export const SPEND_CONTROLLERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
+/** Rate limits (requests and tokens per minute on a scope) and the tenant's ceiling on them. */
+export const RATE_LIMIT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENANT_ROLES];
+export const RATE_LIMIT_WRITERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** The ceiling is what the operator sells: the most a tenant's own limits may allow. */
+export const RATE_LIMIT_CEILING_WRITERS: readonly Role[] = [Role.PLATFORM_ADMIN];
 /** Per-request usage records: they carry the tenant's end-user tags. */
 export const USAGE_RECORD_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
 /**

@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import { WINDOW_SECONDS, windowStartOf, type RateWindowFigures, type RateWindowMove } from './rate-window.js';
+
+/*
+ * The SQL of rate counting on the gateway's hot path, below the ORM: reservations and usage batches
+ * write rate_window rows in order of (scope, window), so that they queue instead of deadlocking,
+ * and drop the windows of those scopes that are too old to count (older than the previous minute).
+ */
+
+/** What a batch's new records used per key and minute: requests not reserved, and tokens beyond what their reservations counted. */
+export interface KeyMinuteUsage {
+  tenantId: string;
+  apiKeyId: string;
+  /** Epoch seconds: the minute the reservation was counted in, or, for a record not reserved, the minute it occurred in. */
+  windowStart: number;
+  requests: number;
+  tokens: number;
+}
+
+const WINDOW_FIGURES = `extract(epoch from w.window_start)::bigint as "windowStart", w.requests, w.tokens, w.revision`;
+
+/** The counting windows (this minute and the previous one) of each scope; under the reservation locks, exact. */
+export async function readRateWindows(client: pg.ClientBase, scopeIds: string[], now: Date): Promise<Map<string, RateWindowFigures[]>> {
+  const { rows } = await client.query<RateWindowFigures & { scopeId: string }>({
+    name: 'rate-windows-read',
+    text: `select w.scope_id as "scopeId", ${WINDOW_FIGURES}
+             from rate_window w where w.scope_id = any($1::text[]) and w.window_start >= to_timestamp($2)`,
+    values: [scopeIds, windowStartOf(now) - WINDOW_SECONDS],
+  });
+  const windows = new Map<string, RateWindowFigures[]>();
+  for (const { scopeId, ...figures } of rows) windows.set(scopeId, [...(windows.get(scopeId) ?? []), toFigures(figures)]);
+  return windows;
+}
+
+/** bigint columns come back as strings; counts of requests and tokens stay far below 2^53. */
+function toFigures(row: RateWindowFigures): RateWindowFigures {
+  return { windowStart: Number(row.windowStart), requests: Number(row.requests), tokens: Number(row.tokens), revision: Number(row.revision) };
+}
+
+/** Counts a reserved call (1 request, its estimated tokens) in this minute of each scope, under the reservation locks. */
+export async function countReservation(client: pg.ClientBase, reservation: { tenantId: string; scopeIds: string[]; tokens: number; now: Date }): Promise<void> {
+  const windowStart = windowStartOf(reservation.now);
+  await client.query({
+    name: 'rate-windows-reserve',
+    text: `with expired as (
+             delete from rate_window where scope_id = any($2::text[]) and window_start < to_timestamp($3) - make_interval(secs => ${WINDOW_SECONDS})
+           )
+           insert into rate_window (tenant_id, scope_id, window_start, requests, tokens, revision)
+           select $1, scope_id, to_timestamp($3), 1, $4, 1 from unnest($2::text[]) as scope_id order by scope_id
+           on conflict (scope_id, window_start) do update
+             set requests = rate_window.requests + 1, tokens = rate_window.tokens + excluded.tokens, revision = rate_window.revision + 1`,
+    values: [reservation.tenantId, reservation.scopeIds, windowStart, reservation.tokens],
+  });
+}
+
+/**
+ * Counts a batch's records in the windows of every limited scope of their keys (the key, each
+ * department up its tree, the tenant), in one statement, and answers the windows it moved with
+ * their totals after it. Tenants without any rate limit are passed over before the tree is walked,
+ * so a batch of theirs writes nothing here.
+ */
+export async function countRecordedUsage(client: pg.ClientBase, usage: KeyMinuteUsage[], now: Date): Promise<RateWindowMove[]> {
+  const { rows } = await client.query<RateWindowMove>({
+    name: 'rate-windows-record',
+    text: `with recursive moved as (
+             select m.* from json_to_recordset($1::json) as m("tenantId" text, "apiKeyId" text, "windowStart" bigint, requests bigint, tokens bigint)
+              where exists (select 1 from rate_limit l where l.tenant_id = m."tenantId")
+           ),
+           up(api_key_id, department_id) as (
+             select distinct k.id, k.department_id from moved m join api_key k on k.id = m."apiKeyId"
+             union
+             select up.api_key_id, d.parent_id from up join department d on d.id = up.department_id where d.parent_id is not null
+           ),
+           scopes(api_key_id, scope_id) as (
+             select "apiKeyId", "apiKeyId" from moved
+             union select "apiKeyId", "tenantId" from moved
+             union select api_key_id, department_id from up
+           ),
+           moves as (
+             select l.tenant_id, l.scope_id, to_timestamp(m."windowStart") as window_start, sum(m.requests) as requests, sum(m.tokens) as tokens
+               from moved m join scopes s on s.api_key_id = m."apiKeyId" join rate_limit l on l.scope_id = s.scope_id
+              group by 1, 2, 3
+           ),
+           expired as (
+             delete from rate_window w using (select distinct scope_id from moves) as s
+              where w.scope_id = s.scope_id and w.window_start < to_timestamp($2) - make_interval(secs => ${WINDOW_SECONDS})
+           )
+           insert into rate_window as w (tenant_id, scope_id, window_start, requests, tokens, revision)
+           select tenant_id, scope_id, window_start, requests, tokens, 1 from moves order by scope_id, window_start
+           on conflict (scope_id, window_start) do update
+             set requests = w.requests + excluded.requests, tokens = w.tokens + excluded.tokens, revision = w.revision + 1
+           returning w.tenant_id as "tenantId", w.scope_id as "scopeId", ${WINDOW_FIGURES}`,
+    values: [JSON.stringify(usage), windowStartOf(now)],
+  });
+  return rows.map((row) => ({ tenantId: row.tenantId, scopeId: row.scopeId, ...toFigures(row) }));
+}

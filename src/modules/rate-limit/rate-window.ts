@@ -1,0 +1,76 @@
+/*
+ * Per-minute counting with a sliding-window estimate, as Cloudflare counts: what a scope used in
+ * the last 60 s is this minute's count plus the previous minute's, weighted by the part of the
+ * previous minute still inside those 60 s. Two fixed windows per scope are exact enough and cost two
+ * rows, and the estimate lets no burst of twice the limit through across a minute boundary.
+ * Pure, and importing nothing, so the events that carry window figures can name these types.
+ */
+
+export const WINDOW_SECONDS = 60;
+
+/** One scope's counts in one UTC minute. */
+export interface RateWindowFigures {
+  /** Start of the minute, in seconds since the epoch. */
+  windowStart: number;
+  requests: number;
+  /** May be below zero for a moment: a true-up of a reservation whose window was already dropped. */
+  tokens: number;
+  /** Rises with every write to the row, so of two figures of a window the higher revision is the later. */
+  revision: number;
+}
+
+/** A window a usage batch moved, with its totals after the batch (what SPEND_UPDATED carries). */
+export interface RateWindowMove extends RateWindowFigures {
+  tenantId: string;
+  scopeId: string;
+}
+
+/** What a limit is counted in. */
+export type RateMeasure = 'requests' | 'tokens';
+
+/** The start (epoch seconds) of the minute that holds `now`. */
+export function windowStartOf(now: Date): number {
+  return Math.floor(now.getTime() / 1000 / WINDOW_SECONDS) * WINDOW_SECONDS;
+}
+
+/** Where `now` is: this minute's and the previous minute's counts of a measure, and the seconds elapsed in this minute. */
+export interface WindowPosition {
+  current: number;
+  previous: number;
+  elapsedSeconds: number;
+}
+
+export function positionOf(windows: readonly RateWindowFigures[], measure: RateMeasure, now: Date): WindowPosition {
+  const start = windowStartOf(now);
+  const countAt = (windowStart: number) => Math.max(0, windows.find((window) => window.windowStart === windowStart)?.[measure] ?? 0);
+  return { current: countAt(start), previous: countAt(start - WINDOW_SECONDS), elapsedSeconds: now.getTime() / 1000 - start };
+}
+
+/** The sliding estimate of what was used in the last 60 s. */
+export function slidingUsage({ current, previous, elapsedSeconds }: WindowPosition): number {
+  return current + (previous * (WINDOW_SECONDS - elapsedSeconds)) / WINDOW_SECONDS;
+}
+
+/** Whether `amount` more (1 request, or the estimated tokens) fits under the limit; 0 more fits while something is left. */
+export function hasRoom(position: WindowPosition, limit: number, amount: number): boolean {
+  const used = slidingUsage(position);
+  return used < limit && used + amount <= limit;
+}
+
+/**
+ * Whole seconds until `amount` more fits, if nothing else is counted meanwhile; null when it never
+ * does (more than the limit in one request). Within this minute only the previous minute's weight
+ * falls; once this minute is over, its count becomes the previous one and falls in turn.
+ */
+export function secondsUntilRoom(position: WindowPosition, limit: number, amount: number): number | null {
+  if (amount > limit) return null;
+  const { current, previous, elapsedSeconds } = position;
+  const target = limit - amount;
+  const secondsLeft = WINDOW_SECONDS - elapsedSeconds;
+  const wait =
+    current <= target && previous > 0
+      ? Math.max(0, secondsLeft - (WINDOW_SECONDS * (target - current)) / previous)
+      : secondsLeft + Math.max(0, (WINDOW_SECONDS * (current - target)) / current);
+  // Past the instant of room, not on it (a limit with nothing left is not yet free at it), never 0.
+  return Math.floor(wait) + 1;
+}
