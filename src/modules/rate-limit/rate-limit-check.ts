@@ -1,14 +1,6 @@
 import type { SpendScopeType } from '../spend/spend-counter.entity.js';
-import {
-  hasRoom,
-  positionOf,
-  secondsUntilRoom,
-  slidingUsage,
-  WINDOW_SECONDS,
-  type RateMeasure,
-  type RateWindowFigures,
-  type RateWindowMove,
-} from './rate-window.js';
+import { hasRoom, positionOf, secondsUntilRoom, slidingUsage, WINDOW_SECONDS, type RateMeasure } from './rate-window.js';
+import type { RateWindowFigures, RateWindowMove } from '../spend/spend-events.js';
 
 /** A rate limit on one of a key's scopes, with its recent windows: what the pre-call checks read. */
 export interface ScopeRateLimit {

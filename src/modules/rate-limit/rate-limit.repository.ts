@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { WINDOW_SECONDS, windowStartOf, type RateWindowFigures, type RateWindowMove } from './rate-window.js';
+import type { RateWindowFigures, RateWindowMove } from '../spend/spend-events.js';
+import { WINDOW_SECONDS, windowStartOf } from './rate-window.js';
 
 /*
  * The SQL of rate counting on the gateway's hot path, below the ORM: reservations and usage batches

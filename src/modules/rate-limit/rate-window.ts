@@ -3,27 +3,12 @@
  * the last 60 s is this minute's count plus the previous minute's, weighted by the part of the
  * previous minute still inside those 60 s. Two fixed windows per scope are exact enough and cost two
  * rows, and the estimate lets no burst of twice the limit through across a minute boundary.
- * Pure, and importing nothing, so the events that carry window figures can name these types.
+ * Pure. A window's figures are declared with the event that carries them (spend-events.ts), which
+ * spend, below rate limits, announces.
  */
+import type { RateWindowFigures } from '../spend/spend-events.js';
 
 export const WINDOW_SECONDS = 60;
-
-/** One scope's counts in one UTC minute. */
-export interface RateWindowFigures {
-  /** Start of the minute, in seconds since the epoch. */
-  windowStart: number;
-  requests: number;
-  /** May be below zero for a moment: a true-up of a reservation whose window was already dropped. */
-  tokens: number;
-  /** Rises with every write to the row, so of two figures of a window the higher revision is the later. */
-  revision: number;
-}
-
-/** A window a usage batch moved, with its totals after the batch (what SPEND_UPDATED carries). */
-export interface RateWindowMove extends RateWindowFigures {
-  tenantId: string;
-  scopeId: string;
-}
 
 /** What a limit is counted in. */
 export type RateMeasure = 'requests' | 'tokens';

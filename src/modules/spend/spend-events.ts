@@ -1,6 +1,22 @@
 import type { CurrencyCode } from '../../platform/money.js';
-import type { RateWindowMove } from '../rate-limit/rate-window.js';
 import type { CounterMove } from './spend.repository.js';
+
+/** One scope's counts in one UTC minute. */
+export interface RateWindowFigures {
+  /** Start of the minute, in seconds since the epoch. */
+  windowStart: number;
+  requests: number;
+  /** May be below zero for a moment: a true-up of a reservation whose window was already dropped. */
+  tokens: number;
+  /** Rises with every write to the row, so of two figures of a window the higher revision is the later. */
+  revision: number;
+}
+
+/** A window a usage batch moved, with its totals after the batch . */
+export interface RateWindowMove extends RateWindowFigures {
+  tenantId: string;
+  scopeId: string;
+}
 
 /** Topic of the `spendUpdated` subscription. */
 export const SPEND_UPDATED = 'SPEND_UPDATED';

@@ -11,10 +11,9 @@ import { budgetLookup, budgetOccasions, type BudgetForecast, type ThresholdCross
 import { liveBudgetsOf, type LiveBudget } from '../budget/budget.repository.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
 import { countRecordedUsage, type KeyMinuteUsage } from '../rate-limit/rate-limit.repository.js';
-import type { RateWindowMove } from '../rate-limit/rate-window.js';
 import { usageCost } from '../price/rating.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
-import { SPEND_UPDATED, type SpendUpdatedEvent } from '../spend/spend-events.js';
+import { SPEND_UPDATED, type RateWindowMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
 import { addKeySpend, type CounterMove, type HourSpend, type KeySpend } from '../spend/spend.repository.js';
 import { keyLimitFor, tightestLimit } from '../spend/spend.service.js';
 import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
