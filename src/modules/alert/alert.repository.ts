@@ -25,6 +25,16 @@ export interface RaisedAlert {
   scopeId: string;
 }
 
+/** The keys among these that already name an alert. */
+export async function alertedKeys(client: pg.ClientBase, dedupeKeys: string[]): Promise<string[]> {
+  const { rows } = await client.query<{ dedupeKey: string }>({
+    name: 'alerts-alerted-keys',
+    text: 'select dedupe_key as "dedupeKey" from alert where dedupe_key = any($1::text[])',
+    values: [dedupeKeys],
+  });
+  return rows.map((row) => row.dedupeKey);
+}
+
 /** Inserts the alerts whose occasion has none yet; a concurrent raise of the same occasion loses on the unique dedupe key. */
 export async function insertAlerts(client: pg.ClientBase, rows: AlertRow[], raisedAt: Date): Promise<RaisedAlert[]> {
   const { rows: raised } = await client.query<RaisedAlert>({

@@ -15,7 +15,7 @@ import { balanceLowAlertKey, forecastAlertKey, spikeAlertKey, thresholdAlertKey 
 import type { BalanceLow } from './balance-low.js';
 import type { SpendSpike, SpendSpikeRule } from './spend-spike.js';
 import { Alert, AlertType } from './alert.entity.js';
-import { insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
+import { alertedKeys, insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
 import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
 
 export const ALERT_RAISED = 'ALERT_RAISED';
@@ -31,12 +31,13 @@ function scopeName(scopeType: keyof typeof SCOPE_NAMES, scopeId: string): string
   return scopeType === 'TENANT' ? SCOPE_NAMES.TENANT : `${SCOPE_NAMES[scopeType]} ${scopeId}`;
 }
 
-function crossingRow(crossing: ThresholdCrossing, currency: CurrencyCode): AlertRow {
+/** An alert as its occasion describes it; its id and dedupe key are given where it is raised. */
+type AlertFields = Omit<AlertRow, 'id' | 'dedupe_key'>;
+
+function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode): AlertFields {
   const exhausted = crossing.threshold >= 100;
   const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
   return {
-    id: newId('Alert'),
-    dedupe_key: thresholdAlertKey(crossing),
     tenant_id: crossing.tenantId,
     type: exhausted ? AlertType.BUDGET_EXHAUSTED : AlertType.BUDGET_THRESHOLD,
     scope_type: crossing.scopeType,
@@ -54,11 +55,9 @@ function crossingRow(crossing: ThresholdCrossing, currency: CurrencyCode): Alert
   };
 }
 
-function forecastRow(forecast: BudgetForecast, currency: CurrencyCode): AlertRow {
+function forecastAlert(forecast: BudgetForecast, currency: CurrencyCode): AlertFields {
   const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
   return {
-    id: newId('Alert'),
-    dedupe_key: forecastAlertKey(forecast),
     tenant_id: forecast.tenantId,
     type: AlertType.FORECAST_OVER_BUDGET,
     scope_type: forecast.scopeType,
@@ -74,11 +73,9 @@ function forecastRow(forecast: BudgetForecast, currency: CurrencyCode): AlertRow
   };
 }
 
-function balanceLowRow(low: BalanceLow, currency: CurrencyCode): AlertRow {
+function balanceLowAlert(low: BalanceLow, currency: CurrencyCode): AlertFields {
   const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
   return {
-    id: newId('Alert'),
-    dedupe_key: balanceLowAlertKey(low),
     tenant_id: low.tenantId,
     type: AlertType.BALANCE_LOW,
     scope_type: 'TENANT',
@@ -94,11 +91,9 @@ function balanceLowRow(low: BalanceLow, currency: CurrencyCode): AlertRow {
   };
 }
 
-function spikeRow(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRule): AlertRow {
+function spikeAlert(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRule): AlertFields {
   const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
   return {
-    id: newId('Alert'),
-    dedupe_key: spikeAlertKey(spike),
     tenant_id: spike.tenantId,
     type: AlertType.SPEND_SPIKE,
     scope_type: spike.scopeType,
@@ -122,10 +117,32 @@ export interface UsageAlertOccasions {
   spikes: SpendSpike[];
 }
 
+/** An occasion for an alert: its dedupe key, and the alert it raises when the key has none yet. */
+interface AlertCandidate {
+  dedupeKey: string;
+  describe: () => AlertFields;
+}
+
+function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record<string, CurrencyCode>, spikeRule: SpendSpikeRule): AlertCandidate[] {
+  return [
+    ...occasions.crossings.map((crossing) => ({
+      dedupeKey: thresholdAlertKey(crossing),
+      describe: () => crossingAlert(crossing, currencies[crossing.tenantId]),
+    })),
+    ...occasions.forecasts.map((forecast) => ({
+      dedupeKey: forecastAlertKey(forecast),
+      describe: () => forecastAlert(forecast, currencies[forecast.tenantId]),
+    })),
+    ...occasions.balanceLows.map((low) => ({ dedupeKey: balanceLowAlertKey(low), describe: () => balanceLowAlert(low, currencies[low.tenantId]) })),
+    ...occasions.spikes.map((spike) => ({ dedupeKey: spikeAlertKey(spike), describe: () => spikeAlert(spike, currencies[spike.tenantId], spikeRule) })),
+  ];
+}
+
 /**
  * Raises the alerts a usage batch brought about, in the batch's transaction, and announces them on
- * commit. Each occasion is raised once, whatever races it: an occasion alerted before, or by a
- * concurrent batch, loses on the alert's unique dedupe key (alert-keys.ts).
+ * commit. Each occasion is raised once: its dedupe key (alert-keys.ts) is looked up first, so an
+ * occasion alerted before (a threshold stays reached for the rest of its period) costs no insert,
+ * and the key's unique index settles a concurrent batch raising the same occasion.
  */
 export async function raiseUsageAlerts(
   client: pg.ClientBase,
@@ -134,12 +151,13 @@ export async function raiseUsageAlerts(
   spikeRule: SpendSpikeRule,
   now: Date,
 ): Promise<void> {
-  const rows = [
-    ...occasions.crossings.map((crossing) => crossingRow(crossing, currencies[crossing.tenantId])),
-    ...occasions.forecasts.map((forecast) => forecastRow(forecast, currencies[forecast.tenantId])),
-    ...occasions.balanceLows.map((low) => balanceLowRow(low, currencies[low.tenantId])),
-    ...occasions.spikes.map((spike) => spikeRow(spike, currencies[spike.tenantId], spikeRule)),
-  ];
+  const candidates = usageAlertCandidates(occasions, currencies, spikeRule);
+  if (candidates.length === 0) return;
+  const dedupeKeys = candidates.map((candidate) => candidate.dedupeKey);
+  const alerted = new Set(await alertedKeys(client, dedupeKeys));
+  const rows = candidates
+    .filter((candidate) => !alerted.has(candidate.dedupeKey))
+    .map((candidate) => ({ id: newId('Alert'), dedupe_key: candidate.dedupeKey, ...candidate.describe() }));
   if (rows.length === 0) return;
   const raised = await insertAlerts(client, rows, now);
   if (raised.length > 0) await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);

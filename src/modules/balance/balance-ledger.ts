@@ -20,8 +20,8 @@ export interface LedgerPosting {
 /**
  * Posts one prepaid-ledger entry and moves the balance with it, in the caller's transaction: with
  * `postPrepaidUsageDebits` for usage, the one way other features (bills, settlement) write the
- * ledger, so the balance is always the sum of the entries. Answers the balance after it, or null when `isCoverRequired` and the balance (or a
- * missing account) does not cover a debit.
+ * ledger, so the balance is always the sum of the entries. Answers the balance after it, or null
+ * when `isCoverRequired` and the balance (or a missing account) does not cover a debit.
  */
 export async function postLedgerEntry(target: SqlTarget, posting: LedgerPosting): Promise<{ balanceAfter: string } | null> {
   const moveAccount = posting.isCoverRequired
