@@ -32,6 +32,29 @@ export function createLocalPubSub(): LocalPubSub {
 }
 
 /**
+ * A topic's events from this moment on. The pubsub's own iterator listens only once it is first
+ * read, so a subscription that checks its arguments against the database first would miss what
+ * is published meanwhile; this one starts listening now and holds what arrives until it is read.
+ * Call `return()` if it is never read.
+ */
+export function listenNow(pubSub: LocalPubSub, topic: string): AsyncIterableIterator<unknown> {
+  const events = pubSub.subscribe(topic);
+  let first: Promise<IteratorResult<unknown>> | null = events.next(); // runs the listener's setup now
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      const next = first ?? events.next();
+      first = null;
+      return next;
+    },
+    return: (value?: unknown) => events.return!(value),
+    throw: (error?: unknown) => events.throw!(error),
+  };
+}
+
+/**
  * Publishes an event when the surrounding transaction commits, to every process. One
  * notification per call: publish once per batch, never per row (NOTIFY serialises commits).
  */

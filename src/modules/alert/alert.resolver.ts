@@ -12,6 +12,7 @@ import { SpendScopeInput } from '../spend/spend.types.js';
 import { acknowledgeAlert, ALERT_RAISED, findAlert, listAlerts, type AlertRaisedEvent } from './alert.service.js';
 import type { RaisedAlert } from './alert.repository.js';
 import { AlertAcknowledgeInput, AlertConnection, AlertFilterInput, AlertNode, AlertPayload, toAlertNode } from './alert.types.js';
+import { listenNow } from '../../platform/events.js';
 
 interface AlertRaisedArgs {
   scope?: SpendScopeInput | null;
@@ -52,10 +53,19 @@ export class AlertResolver {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, SPEND_READERS);
       const { scope } = args as AlertRaisedArgs;
-      const scopeId = scope ? (await resolveSpendScope(context as RequestContext, scope)).id : null;
+      // Listening before the scope is looked up: an alert raised meanwhile is not missed.
+      const events = listenNow(pubSub, ALERT_RAISED);
+      const scopeId = scope
+        ? (
+            await resolveSpendScope(context as RequestContext, scope).catch(async (error: unknown) => {
+              await events.return?.();
+              throw error;
+            })
+          ).id
+        : null;
       const visible = (alert: RaisedAlert) => canSeeTenant(actor, alert.tenantId) && (!scopeId || alert.scopeId === scopeId);
       return (async function* () {
-        for await (const event of pubSub.subscribe(ALERT_RAISED)) {
+        for await (const event of events) {
           for (const alert of (event as AlertRaisedEvent).alerts) if (visible(alert)) yield alert;
         }
       })();

@@ -4,6 +4,7 @@ import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { SPEND_READERS } from '../../platform/auth/roles.js';
 import { SPEND_UPDATED, type SpendUpdatedEvent } from './spend-events.js';
+import { listenNow } from '../../platform/events.js';
 import { SpendPeriod } from './spend-counter.entity.js';
 import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
 import { SpendNode, SpendScopeInput, SpendSnapshotNode } from './spend.types.js';
@@ -34,9 +35,14 @@ export class SpendResolver {
       "The scope's spend after each recorded usage batch that moves it, from any server. Operator and tenant users; tenant users may watch only their tenant's scopes.",
     subscribe: async ({ context, args }) => {
       requireRole((context as RequestContext).actor, SPEND_READERS);
-      const scope = await resolveSpendScope(context as RequestContext, (args as SpendUpdatedArgs).scope);
+      // Listening before the scope is looked up: a batch recorded meanwhile is not missed.
+      const events = listenNow((context as RequestContext).pubSub, SPEND_UPDATED);
+      const scope = await resolveSpendScope(context as RequestContext, (args as SpendUpdatedArgs).scope).catch(async (error: unknown) => {
+        await events.return?.();
+        throw error;
+      });
       return pipe(
-        (context as RequestContext).pubSub.subscribe(SPEND_UPDATED),
+        events,
         filter((event: unknown) => (event as SpendUpdatedEvent).moves.some((move) => move.scopeId === scope.id)),
       );
     },
