@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLError } from 'graphql';
-import type { RequestContext } from './context.js';
+import { RequestScope, type RequestContext } from './context.js';
 import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
 import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
@@ -16,7 +16,6 @@ import { billCsv, billJson, billPdf, loadBillExport } from './modules/bill/bill-
 import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './modules/invoice/invoice-export.js';
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
-import { createLoaders } from './modules/loaders.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
 import { bearerSecret } from './platform/auth/bearer.js';
@@ -157,20 +156,17 @@ export async function startApp(options: AppOptions): Promise<App> {
   }
 
   function contextOf(actor: Actor, requestId?: string): RequestContext {
-    const em = entityManagerFor(orm.em, actor);
-    return {
-      em,
+    return new RequestScope(() => entityManagerFor(orm.em, actor), {
       actor,
       requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : randomUUID(),
       clock,
-      loaders: createLoaders(em, clock),
       logger,
       pubSub,
       accessTokens,
       authorizationFacts,
       usageBatches,
       settlements,
-    };
+    });
   }
 
   const formatError = createErrorFormatter(logger);

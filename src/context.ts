@@ -40,9 +40,59 @@ export interface RequestContext {
   refusedInput?: Map<string, InputViolation[]>;
 }
 
+/**
+ * A request's context whose EntityManager and loaders are made on first use: a gateway check
+ * answered from memory needs neither, and forking costs as much as the check. They are getters on
+ * the prototype, so a copy made onto the same prototype (as Apollo copies each request's context,
+ * and `inTransaction` does) stays lazy.
+ */
+export class RequestScope implements RequestContext {
+  declare actor: Actor;
+  declare requestId: string;
+  declare clock: Clock;
+  declare logger: Logger;
+  declare pubSub: LocalPubSub;
+  declare accessTokens: AccessTokenCache;
+  declare authorizationFacts: AuthorizationFactsCache;
+  declare usageBatches: UsageStore;
+  declare settlements: SettlementStarter;
+  declare refusedInput?: Map<string, InputViolation[]>;
+  private forked?: EntityManager;
+  private made?: Loaders;
+
+  constructor(
+    private readonly fork: () => EntityManager,
+    fields: Omit<RequestContext, 'em' | 'loaders'>,
+  ) {
+    Object.assign(this, fields);
+  }
+
+  get em(): EntityManager {
+    return (this.forked ??= this.fork());
+  }
+
+  set em(em: EntityManager) {
+    this.forked = em;
+    this.made = undefined;
+  }
+
+  get loaders(): Loaders {
+    return (this.made ??= createLoaders(this.em, this.clock));
+  }
+
+  set loaders(loaders: Loaders) {
+    this.made = loaders;
+  }
+}
+
+/** The same context with another EntityManager (and loaders of its own, made on first use). */
+function withEntityManager(context: RequestContext, em: EntityManager): RequestContext {
+  return Object.assign(Object.create(Object.getPrototypeOf(context) as object) as RequestContext, context, { em });
+}
+
 /** Runs work in one transaction with a context whose `em` is the transaction's. */
 export function inTransaction<T>(context: RequestContext, work: (transaction: RequestContext) => Promise<T>): Promise<T> {
-  return context.em.transactional((em) => work({ ...context, em }));
+  return context.em.transactional((em) => work(withEntityManager(context, em)));
 }
 
 /**

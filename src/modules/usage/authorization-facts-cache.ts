@@ -22,8 +22,9 @@ interface Entry {
  *   budget, balance top-up, payment, department move) writes an audit entry in its transaction, and
  *   AUDIT_ENTRY_RECORDED drops the tenant's entries (a price change, which has no tenant, drops all).
  * - Ingestion's SPEND_UPDATED carries each moved counter's total after the batch: spend figures are
- *   raised in place (every commit adds requests to a counter, so a figure with fewer requests than
- *   the one held is older and never replaces it). Balances and credit used move with spend but are not in the event, so
+ *   raised, in a new facts object, so what a check worked out from the old one (its limits) is not
+ *   reused (every commit adds requests to a counter, so a figure with fewer requests than the one
+ *   held is older and never replaces it). Balances and credit used move with spend but are not in the event, so
  *   a tenant that has either is read again. The event also carries each rate-limit window the batch
  *   moved, raised in place the same way by the window's revision (every write to a window adds one:
  *   a true-up may lower tokens without adding requests). Reservations publish nothing, so what
@@ -163,33 +164,39 @@ export class AuthorizationFactsCache {
       }
       this.sequence += 1;
       this.lastChange.set(tenantId, this.sequence);
-      for (const facts of entries) {
-        for (const move of moves) raiseSpend(facts, move);
-        for (const window of windowsByTenant.get(tenantId) ?? []) raiseRateWindow(facts.rateLimits, window);
+      for (const key of keys) {
+        const entry = this.entries.get(key)!;
+        entry.facts = moves.reduce(raiseSpend, entry.facts);
+        for (const window of windowsByTenant.get(tenantId) ?? []) raiseRateWindow(entry.facts.rateLimits, window);
       }
     }
   }
 }
 
 /**
- * Raises the figures of the counter a move is about, if the facts hold it, to the move's totals.
+ * The facts with the figures of the counter a move is about, if they hold it, raised to the move's
+ * totals: a new object when a figure moved, so what was worked out from the old one stays its own.
  * Every commit adds requests to the counters it moves, so the higher request count is the later figure.
  */
-function raiseSpend(facts: AuthorizationFacts, move: SpendMove): void {
+function raiseSpend(facts: AuthorizationFacts, move: SpendMove): AuthorizationFacts {
   const isLater = (requestCount: string) => Number(move.requestCount) > Number(requestCount);
+  let raised = facts;
   if (
     move.scopeId === facts.apiKeyId &&
     move.period === facts.spendLimitPeriod &&
     move.periodStart === facts.keyPeriodStart &&
     isLater(facts.keyPeriodRequests)
   ) {
-    facts.keyPeriodSpent = move.spent;
-    facts.keyPeriodRequests = move.requestCount;
+    raised = { ...raised, keyPeriodSpent: move.spent, keyPeriodRequests: move.requestCount };
   }
-  for (const budget of facts.hardBudgets) {
-    if (budget.scopeId === move.scopeId && budget.period === move.period && budget.periodStart === move.periodStart && isLater(budget.requestCount)) {
-      budget.spent = move.spent;
-      budget.requestCount = move.requestCount;
-    }
+  const position = facts.hardBudgets.findIndex(
+    (budget) => budget.scopeId === move.scopeId && budget.period === move.period && budget.periodStart === move.periodStart && isLater(budget.requestCount),
+  );
+  if (position >= 0) {
+    raised = {
+      ...raised,
+      hardBudgets: raised.hardBudgets.with(position, { ...raised.hardBudgets[position], spent: move.spent, requestCount: move.requestCount }),
+    };
   }
+  return raised;
 }

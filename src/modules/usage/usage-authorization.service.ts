@@ -6,14 +6,14 @@ import { z } from 'zod';
 import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
-import { decimal, Decimal, isDecimalString } from '../../platform/money.js';
+import { decimal, Decimal, formatAmount, isDecimalString } from '../../platform/money.js';
 import { API_KEY_PREFIXES, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { validateInput } from '../../platform/validation.js';
 import { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
-import { scopeNode, toSpendNode } from '../spend/spend.service.js';
-import type { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
+import { scopeNode, toSpendNode, type SpendFigures } from '../spend/spend.service.js';
+import type { SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
 import { firstRateLimitBreach, type RateLimitBreach } from '../rate-limit/rate-limit-check.js';
@@ -74,21 +74,21 @@ interface AppliedLimit {
   target: LimitedScope;
   /** The limit; null for the balance, where what is left is the balance itself. */
   limit: string | null;
-  /** Names the limit in a denial message. */
-  label: string;
-  /** The period figures, for limits on spend (not for the balance). */
-  spend: SpendNode | null;
+  /** Names the limit in a denial message (worked out only for a denial). */
+  label: () => string;
+  /** The period figures, for limits on spend (not for the balance); a SpendNode is built from them only when asked for. */
+  figures: SpendFigures | null;
 }
 
-function spendLimit(code: UsageDenialCode, label: string, spend: SpendNode): AppliedLimit {
+function spendLimit(code: UsageDenialCode, label: string, figures: SpendFigures & { limit: string }): AppliedLimit {
   return {
     code,
-    scope: spend.scope,
-    remaining: decimal(spend.remaining!.amount),
-    target: { kind: 'SPEND', scopeId: spend.scope.id, period: spend.period, periodStart: spend.periodStart },
-    limit: spend.limit!.amount,
-    label: `${label} (${spend.limit!.amount} ${spend.limit!.currency})`,
-    spend,
+    scope: figures.scope,
+    remaining: Decimal.max(decimal(figures.limit).minus(figures.spent), 0),
+    target: { kind: 'SPEND', scopeId: figures.scope.id, period: figures.period, periodStart: figures.periodStart },
+    limit: figures.limit,
+    label: () => `${label} (${formatAmount(decimal(figures.limit), figures.currency)} ${figures.currency})`,
+    figures,
   };
 }
 
@@ -100,36 +100,28 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
   (facts) =>
     facts.spendLimitAmount && facts.spendLimitPeriod && facts.keyPeriodStart
       ? [
-          spendLimit(
-            UsageDenialCode.KEY_LIMIT_EXCEEDED,
-            `The key's ${facts.spendLimitPeriod.toLowerCase()} spend limit`,
-            toSpendNode({
-              scope: scopeNode(SpendScopeType.API_KEY, facts.apiKeyId, facts.tenantId),
-              period: facts.spendLimitPeriod,
-              periodStart: facts.keyPeriodStart,
-              spent: facts.keyPeriodSpent,
-              requestCount: Number(facts.keyPeriodRequests),
-              limit: facts.spendLimitAmount,
-              currency: facts.billingCurrency,
-            }),
-          ),
+          spendLimit(UsageDenialCode.KEY_LIMIT_EXCEEDED, `The key's ${facts.spendLimitPeriod.toLowerCase()} spend limit`, {
+            scope: scopeNode(SpendScopeType.API_KEY, facts.apiKeyId, facts.tenantId),
+            period: facts.spendLimitPeriod,
+            periodStart: facts.keyPeriodStart,
+            spent: facts.keyPeriodSpent,
+            requestCount: Number(facts.keyPeriodRequests),
+            limit: facts.spendLimitAmount,
+            currency: facts.billingCurrency,
+          }),
         ]
       : [],
   (facts) =>
     facts.hardBudgets.map((budget) =>
-      spendLimit(
-        UsageDenialCode.BUDGET_EXCEEDED,
-        `The ${budget.period.toLowerCase()} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`,
-        toSpendNode({
-          scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
-          period: budget.period,
-          periodStart: budget.periodStart,
-          spent: budget.spent,
-          requestCount: Number(budget.requestCount),
-          limit: budget.limit,
-          currency: facts.billingCurrency,
-        }),
-      ),
+      spendLimit(UsageDenialCode.BUDGET_EXCEEDED, `The ${budget.period.toLowerCase()} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`, {
+        scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
+        period: budget.period,
+        periodStart: budget.periodStart,
+        spent: budget.spent,
+        requestCount: Number(budget.requestCount),
+        limit: budget.limit,
+        currency: facts.billingCurrency,
+      }),
     ),
   (facts) =>
     facts.isPrepaid
@@ -140,34 +132,62 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
             remaining: decimal(facts.balance ?? '0'),
             target: { kind: 'BALANCE', scopeId: facts.tenantId },
             limit: null,
-            label: `The prepaid balance (${decimal(facts.balance ?? '0').toFixed()} ${facts.billingCurrency})`,
-            spend: null,
+            label: () => `The prepaid balance (${decimal(facts.balance ?? '0').toFixed()} ${facts.billingCurrency})`,
+            figures: null,
           },
         ]
       : [],
-  (facts) =>
-    facts.creditLimit !== null
+  ({ creditLimit, creditUsed, tenantId, billingCurrency }) =>
+    creditLimit !== null
       ? [
           {
             code: UsageDenialCode.CREDIT_LIMIT_EXCEEDED,
-            scope: scopeNode(SpendScopeType.TENANT, facts.tenantId, facts.tenantId),
-            remaining: decimal(facts.creditLimit).minus(facts.creditUsed ?? '0'),
-            target: { kind: 'CREDIT_USED', scopeId: facts.tenantId },
-            limit: facts.creditLimit,
-            label: `The credit limit (${decimal(facts.creditLimit).toFixed()} ${facts.billingCurrency}; open bills and unbilled spend ${decimal(facts.creditUsed ?? '0').toFixed()})`,
-            spend: null,
+            scope: scopeNode(SpendScopeType.TENANT, tenantId, tenantId),
+            remaining: decimal(creditLimit).minus(creditUsed ?? '0'),
+            target: { kind: 'CREDIT_USED', scopeId: tenantId },
+            limit: creditLimit,
+            label: () =>
+              `The credit limit (${decimal(creditLimit).toFixed()} ${billingCurrency}; open bills and unbilled spend ${decimal(creditUsed ?? '0').toFixed()})`,
+            figures: null,
           },
         ]
       : [],
 ];
 
+/** Every limit that applies to a call with these facts. */
+function appliedLimits(facts: AuthorizationFacts): AppliedLimit[] {
+  return LIMIT_SOURCES.flatMap((source) => source(facts));
+}
+
+/** The limits of facts this process keeps, and the least left under any of them: an estimate within it passes them all. */
+interface KeptLimits {
+  limits: readonly AppliedLimit[];
+  least: Decimal | null;
+}
+
+/**
+ * Worked out once per facts object (the cache replaces the object when a figure moves) and only
+ * read: a reservation works on limits of its own.
+ */
+const limitsOfKeptFacts = new WeakMap<AuthorizationFacts, KeptLimits>();
+
+function keptLimits(facts: AuthorizationFacts): KeptLimits {
+  let kept = limitsOfKeptFacts.get(facts);
+  if (!kept) {
+    const limits = appliedLimits(facts);
+    kept = { limits, least: limits.length ? Decimal.min(...limits.map((limit) => limit.remaining)) : null };
+    limitsOfKeptFacts.set(facts, kept);
+  }
+  return kept;
+}
+
 /** The first limit with too little left for the estimate, as a denial. */
-function firstExceeded(limits: AppliedLimit[], estimatedCost: Decimal): UsageDenial | null {
+function firstExceeded(limits: readonly AppliedLimit[], estimatedCost: Decimal): UsageDenial | null {
   const exceeded = limits.find((limit) => limit.remaining.lte(0) || estimatedCost.gt(limit.remaining));
   if (!exceeded) return null;
   const message = exceeded.remaining.lte(0)
-    ? `${exceeded.label} is used up.`
-    : `${exceeded.label} has ${exceeded.remaining.toFixed()} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
+    ? `${exceeded.label()} is used up.`
+    : `${exceeded.label()} has ${exceeded.remaining.toFixed()} left, less than the estimated cost of ${estimatedCost.toFixed()}.`;
   return denial(exceeded.code, message, exceeded.scope);
 }
 
@@ -243,17 +263,23 @@ async function reserve(
 
 /** An estimate is a usage cost: exact to 16 decimal places (as spend_hold keeps it), from 0 to below 10^12. */
 const ESTIMATE_RULE = 'must be a decimal from 0 to below 10^12 with at most 16 decimal places';
+const MAX_ESTIMATE = new Decimal('1e12');
+const ZERO = new Decimal(0);
 
-function isEstimate(value: string): boolean {
-  if (!isDecimalString(value)) return false;
+/** The estimate's value, or null when it breaks ESTIMATE_RULE. */
+function parseEstimate(value: string): Decimal | null {
+  if (!isDecimalString(value)) return null;
   const parsed = decimal(value);
-  return !parsed.isNegative() && parsed.lt('1e12') && parsed.decimalPlaces() <= 16;
+  return !parsed.isNegative() && parsed.lt(MAX_ESTIMATE) && parsed.decimalPlaces() <= 16 ? parsed : null;
 }
 
+const isEstimate = (value: string) => parseEstimate(value) !== null;
+
 function estimate(input: UsageAuthorizeInput): Decimal {
-  if (input.estimatedCost == null) return new Decimal(0);
-  if (!isEstimate(input.estimatedCost)) throw new BadInputError(`input.estimatedCost ${ESTIMATE_RULE}.`, ['input', 'estimatedCost']);
-  return decimal(input.estimatedCost);
+  if (input.estimatedCost == null) return ZERO;
+  const parsed = parseEstimate(input.estimatedCost);
+  if (!parsed) throw new BadInputError(`input.estimatedCost ${ESTIMATE_RULE}.`, ['input', 'estimatedCost']);
+  return parsed;
 }
 
 const unknownKey = (): UsageAuthorization => ({
@@ -290,16 +316,24 @@ function keyRefusal(facts: AuthorizationFacts, model: string, now: Date): UsageD
   return null;
 }
 
-function answer(facts: AuthorizationFacts, limits: AppliedLimit[], refusal: UsageDenial | null): UsageAuthorization {
-  const tightest = limits.length ? Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0) : null;
+/**
+ * The check's answer. Its figures (the tightest remaining spend, a SpendNode per limit) are worked
+ * out only when the caller asks for them: the gateway's hot path asks for isAllowed and the denial.
+ */
+function answer(facts: AuthorizationFacts, limits: readonly AppliedLimit[], refusal: UsageDenial | null): UsageAuthorization {
   return {
     isAllowed: refusal === null,
     denial: refusal,
     apiKeyId: facts.apiKeyId,
     tenantId: facts.tenantId,
     departmentId: facts.departmentId,
-    remainingSpend: tightest ? Money.of(tightest, facts.billingCurrency) : null,
-    limits: limits.flatMap(({ spend }) => (spend ? [spend] : [])),
+    get remainingSpend() {
+      if (!limits.length) return null;
+      return Money.of(Decimal.max(Decimal.min(...limits.map((limit) => limit.remaining)), 0), facts.billingCurrency);
+    },
+    get limits() {
+      return limits.flatMap(({ figures }) => (figures ? [toSpendNode(figures)] : []));
+    },
   };
 }
 
@@ -317,8 +351,9 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   const now = context.clock.now();
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
   if (!facts) return unknownKey();
-  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
-  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? rateRefusal(facts, 0, now) ?? firstExceeded(limits, estimatedCost));
+  const { limits, least } = keptLimits(facts);
+  const mayExceed = least !== null && (least.lte(0) || estimatedCost.gt(least));
+  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? rateRefusal(facts, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null));
 }
 
 /** Tokens a call counts against tokens-per-minute limits: 0 with only a cost estimate, until it is recorded. */
@@ -352,7 +387,7 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   const now = context.clock.now();
   const facts = await factsOf(context, input.apiKeySecret, input.model, now);
   if (!facts) return { authorization: unknownKey(), reservation: null };
-  const limits = LIMIT_SOURCES.flatMap((source) => source(facts));
+  const limits = appliedLimits(facts);
   const refusal = keyRefusal(facts, input.model, now);
   if (refusal) return { authorization: answer(facts, limits, refusal), reservation: null };
   const price = facts.price!;
