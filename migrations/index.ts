@@ -11,6 +11,7 @@ import { Migration20261130230000_CreditUsed } from './Migration20261130230000_Cr
 import { Migration20261130232931_DefaultEstimate } from './Migration20261130232931_DefaultEstimate.js';
 import { Migration20261201000000_TermsInForce } from './Migration20261201000000_TermsInForce.js';
 import { Migration20261201015605_RateLimits } from './Migration20261201015605_RateLimits.js';
+import { Migration20261201040541_SpendHoldsByTenant } from './Migration20261201040541_SpendHoldsByTenant.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130232931_DefaultEstimate', class: Migration20261130232931_DefaultEstimate },
   { name: 'Migration20261201000000_TermsInForce', class: Migration20261201000000_TermsInForce },
   { name: 'Migration20261201015605_RateLimits', class: Migration20261201015605_RateLimits },
+  { name: 'Migration20261201040541_SpendHoldsByTenant', class: Migration20261201040541_SpendHoldsByTenant },
 ];

@@ -18,6 +18,7 @@ import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
+import { UsageReservations } from './modules/usage/usage-reservations.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
@@ -126,6 +127,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const spendSpike = options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE;
   // A batch's spend reaches this process's usageAuthorize as soon as it commits; other processes' as the event arrives.
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
+  const usageReservations = new UsageReservations(settlementDependencies.pool, clock);
   const settlements = new SettlementRunner(settlementDependencies);
   const overdueSweep = setInterval(() => {
     markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
@@ -165,6 +167,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       accessTokens,
       authorizationFacts,
       usageBatches,
+      usageReservations,
       settlements,
     });
   }

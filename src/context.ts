@@ -7,6 +7,7 @@ import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import type { UsageStore } from './modules/usage/usage-store.js';
+import type { UsageReservations } from './modules/usage/usage-reservations.js';
 import { createLoaders, type Loaders } from './modules/loaders.js';
 
 /**
@@ -34,6 +35,8 @@ export interface RequestContext {
   authorizationFacts: AuthorizationFactsCache;
   /** This process's usage ingestion, which stores small usageRecord calls together. */
   usageBatches: UsageStore;
+  /** This process's usageReserve holds, placed for calls that arrive together in one transaction. */
+  usageReservations: UsageReservations;
   /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */
   settlements: SettlementStarter;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
@@ -55,6 +58,7 @@ export class RequestScope implements RequestContext {
   declare accessTokens: AccessTokenCache;
   declare authorizationFacts: AuthorizationFactsCache;
   declare usageBatches: UsageStore;
+  declare usageReservations: UsageReservations;
   declare settlements: SettlementStarter;
   declare refusedInput?: Map<string, InputViolation[]>;
   private forked?: EntityManager;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
 import { AuthorizationFactsCache } from '../modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from '../modules/usage/usage-batches.js';
+import { UsageReservations } from '../modules/usage/usage-reservations.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
 import { SettlementRun } from '../modules/bill/bill.entity.js';
 import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
@@ -57,6 +58,7 @@ await withDatabase(async (databaseUrl) => {
       // No event feed here: usage checks, if any, read the database.
       authorizationFacts: new AuthorizationFactsCache({ isListening: false, epoch: 0 }),
       usageBatches: new UsageBatches(dependencies.pool, systemClock, DEFAULT_SPEND_SPIKE_RULE, () => undefined),
+      usageReservations: new UsageReservations(dependencies.pool, systemClock),
       settlements: new SettlementRunner(dependencies),
     };
     const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;

@@ -38,19 +38,29 @@ function toFigures(row: RateWindowFigures): RateWindowFigures {
   return { windowStart: Number(row.windowStart), requests: Number(row.requests), tokens: Number(row.tokens), revision: Number(row.revision) };
 }
 
-/** Counts a reserved call (1 request, its estimated tokens) in this minute of each scope, under the reservation locks. */
-export async function countReservation(client: pg.ClientBase, reservation: { tenantId: string; scopeIds: string[]; tokens: number; now: Date }): Promise<void> {
-  const windowStart = windowStartOf(reservation.now);
+/** Reserved calls counted in one scope's minute: how many, and their estimated tokens. */
+export interface ReservedCount {
+  tenantId: string;
+  scopeId: string;
+  requests: number;
+  tokens: number;
+}
+
+/** Counts a batch's reserved calls in this minute of each scope they are limited on, under the reservation locks. */
+export async function countReservations(client: pg.ClientBase, counts: ReservedCount[], now: Date): Promise<void> {
   await client.query({
     name: 'rate-windows-reserve',
-    text: `with expired as (
-             delete from rate_window where scope_id = any($2::text[]) and window_start < to_timestamp($3) - make_interval(secs => ${WINDOW_SECONDS})
+    text: `with counted as (
+             select * from json_to_recordset($1::json) as c("tenantId" text, "scopeId" text, requests bigint, tokens bigint)
+           ),
+           expired as (
+             delete from rate_window where scope_id in (select "scopeId" from counted) and window_start < to_timestamp($2) - make_interval(secs => ${WINDOW_SECONDS})
            )
            insert into rate_window (tenant_id, scope_id, window_start, requests, tokens, revision)
-           select $1, scope_id, to_timestamp($3), 1, $4, 1 from unnest($2::text[]) as scope_id order by scope_id
+           select "tenantId", "scopeId", to_timestamp($2), requests, tokens, 1 from counted order by "scopeId"
            on conflict (scope_id, window_start) do update
-             set requests = rate_window.requests + 1, tokens = rate_window.tokens + excluded.tokens, revision = rate_window.revision + 1`,
-    values: [reservation.tenantId, reservation.scopeIds, windowStart, reservation.tokens],
+             set requests = rate_window.requests + excluded.requests, tokens = rate_window.tokens + excluded.tokens, revision = rate_window.revision + 1`,
+    values: [JSON.stringify(counts), windowStartOf(now)],
   });
 }
 

@@ -2,13 +2,14 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorato
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 /**
- * Spend reserved by `usageAuthorize` for a call in flight, against every limited scope of its key,
- * until `usageRecord` records that request (same transaction that moves the counters) or the hold
- * expires. Internal: never exposed, so a plain serial id.
+ * Spend reserved by `usageReserve` for a call in flight, against every limited scope of its key,
+ * until `usageRecord` records that request (same transaction that moves the counters),
+ * `usageRelease` frees it, or it expires. Written by the usage module only. A hold's scopes are
+ * all its tenant's: it is found by tenant (the unique index), never by scope. Internal: never
+ * exposed, so a plain serial id.
  */
 @Entity({ tableName: 'spend_hold' })
 @Unique({ name: 'spend_hold_request_unique', properties: ['tenantId', 'requestId'] })
-@Index({ name: 'spend_hold_scope_ids_index', expression: 'create index "spend_hold_scope_ids_index" on "spend_hold" using gin ("scope_ids")' })
 @TenantOwned('tenantId')
 export class SpendHold {
   @PrimaryKey({ type: 'bigint', autoincrement: true })

@@ -1,9 +1,8 @@
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { USAGE_AUTHORIZERS } from '../../platform/auth/roles.js';
-import type pg from 'pg';
 import { z } from 'zod';
-import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
+import { nativePool } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
 import { decimal, Decimal, formatAmount, isDecimalString } from '../../platform/money.js';
@@ -16,9 +15,9 @@ import { scopeNode, toSpendNode, type SpendFigures } from '../spend/spend.servic
 import type { SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
-import { firstRateLimitBreach, type RateLimitBreach } from '../rate-limit/rate-limit-check.js';
-import { countReservation, readRateWindows } from '../rate-limit/rate-limit.repository.js';
-import { authorizationFacts, lockAndReadReservations, placeHold, releaseHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
+import { firstRateLimitBreach, type RateLimitBreach, type ScopeRateLimit } from '../rate-limit/rate-limit-check.js';
+import { authorizationFacts, releaseHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
+import type { ReservationFigures } from './usage-reservations.js';
 import {
   UsageDenialCode,
   type UsageAuthorization,
@@ -204,10 +203,10 @@ function rateLimitMessage(breach: RateLimitBreach): string {
  * tenant policy (a refused key or model is the truer answer) and before money: a call refused for
  * its pace would be refused again a moment later for nothing, one refused for money would not.
  */
-function rateRefusal(facts: AuthorizationFacts, tokens: number, now: Date): UsageDenial | null {
-  const breach = firstRateLimitBreach(facts.rateLimits, tokens, now);
+function rateRefusal(tenantId: string, rateLimits: readonly ScopeRateLimit[], tokens: number, now: Date): UsageDenial | null {
+  const breach = firstRateLimitBreach(rateLimits, tokens, now);
   if (!breach) return null;
-  const scope = scopeNode(breach.scopeType, breach.scopeId, facts.tenantId);
+  const scope = scopeNode(breach.scopeType, breach.scopeId, tenantId);
   return denial(UsageDenialCode.RATE_LIMITED, rateLimitMessage(breach), scope, breach.retryAfterSeconds);
 }
 
@@ -215,50 +214,21 @@ function rateRefusal(facts: AuthorizationFacts, tokens: number, now: Date): Usag
 const HOLD_TTL_MS = 10 * 60 * 1000;
 
 /**
- * With the limited scopes locked, what is left is re-read as limit - spent - what other calls in
- * flight hold, and the estimate is held against every limited scope until the request is recorded,
- * released or expires. Calls that reserve can therefore not together overrun a limit by more than
- * what their actual costs exceed their estimates. Rate-limited scopes are locked with them, their
- * windows re-read, and the call counted in them (1 request, its estimated tokens) in the same
- * transaction: reservations of a scope on every instance queue for it, so its limit is exact.
+ * Decides a reservation under its locks (usage-reservations.ts): what is left under each limit is
+ * re-read as limit - spent - what other calls in flight hold, and the rate-limited scopes' windows
+ * as they stand with every reservation counted. Calls that reserve can therefore not together
+ * overrun a limit by more than what their actual costs exceed their estimates, and a rate limit is
+ * exact. `limits` are the reservation's own: their `remaining` is set to what is left.
  */
-async function reserve(
-  pool: pg.Pool,
-  facts: AuthorizationFacts,
-  limits: AppliedLimit[],
-  hold: { requestId: string; amount: Decimal; estimatedTokens: number; expiresAt: Date },
-  now: Date,
-): Promise<UsageDenial | null> {
-  const rateLimitedScopeIds = facts.rateLimits.map((limit) => limit.scopeId);
-  return sqlTransaction(pool, async (client) => {
-    const reservation = { tenantId: facts.tenantId, requestId: hold.requestId, limits: limits.map((limit) => limit.target), rateLimitedScopeIds };
-    const figures = await lockAndReadReservations(client, reservation, now);
+function decideUnderLocks(facts: AuthorizationFacts, limits: AppliedLimit[], amount: Decimal, tokens: number) {
+  return ({ current, held, windows }: ReservationFigures, now: Date): UsageDenial | null => {
     limits.forEach((limit, position) => {
-      const available = limit.limit === null ? decimal(figures.current[position]) : decimal(limit.limit).minus(figures.current[position]);
-      limit.remaining = available.minus(figures.held[limit.target.scopeId] ?? 0);
+      const available = limit.limit === null ? decimal(current[position]) : decimal(limit.limit).minus(current[position]);
+      limit.remaining = available.minus(held(limit.target.scopeId));
     });
-    if (rateLimitedScopeIds.length) {
-      const windows = await readRateWindows(client, rateLimitedScopeIds, now);
-      for (const limit of facts.rateLimits) limit.windows = windows.get(limit.scopeId) ?? [];
-    }
-    const refusal = rateRefusal(facts, hold.estimatedTokens, now) ?? firstExceeded(limits, hold.amount);
-    if (refusal) return refusal;
-    // The hold before the windows: recording takes holds, then windows, so the two never wait on each other in a circle.
-    await placeHold(client, {
-      tenantId: facts.tenantId,
-      apiKeyId: facts.apiKeyId,
-      requestId: hold.requestId,
-      amount: hold.amount.toFixed(),
-      estimatedTokens: hold.estimatedTokens,
-      scopeIds: [...new Set(limits.map((limit) => limit.target.scopeId))],
-      now,
-      expiresAt: hold.expiresAt,
-    });
-    if (rateLimitedScopeIds.length) {
-      await countReservation(client, { tenantId: facts.tenantId, scopeIds: rateLimitedScopeIds, tokens: hold.estimatedTokens, now });
-    }
-    return null;
-  });
+    const rateLimits = facts.rateLimits.map((limit) => ({ ...limit, windows: windows(limit.scopeId) }));
+    return rateRefusal(facts.tenantId, rateLimits, tokens, now) ?? firstExceeded(limits, amount);
+  };
 }
 
 /** An estimate is a usage cost: exact to 16 decimal places (as spend_hold keeps it), from 0 to below 10^12. */
@@ -296,15 +266,14 @@ function isApiKeySecret(secret: string): boolean {
   return Object.values(API_KEY_PREFIXES).some((prefix) => secret.startsWith(prefix));
 }
 
-/** The key's facts, or null for a secret no key has; from the database, as a reservation needs them. */
-async function factsOf(context: RequestContext, secret: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
-  return isApiKeySecret(secret) ? authorizationFacts(await nativePool(context.em), hashSecret(secret), model, now) : null;
-}
-
-/** The key's facts as this process keeps them current (see AuthorizationFactsCache), or null for a secret no key has. */
+/**
+ * The key's facts as this process keeps them current (see AuthorizationFactsCache), read from the
+ * database when it has none; null for a secret no key has.
+ */
 async function currentFactsOf(context: RequestContext, secret: string, model: string, now: Date): Promise<AuthorizationFacts | null> {
   if (!isApiKeySecret(secret)) return null;
-  return context.authorizationFacts.facts(hashSecret(secret), model, now, () => factsOf(context, secret, model, now));
+  const secretHash = hashSecret(secret);
+  return context.authorizationFacts.facts(secretHash, model, now, async () => authorizationFacts(await nativePool(context.em), secretHash, model, now));
 }
 
 /** The first policy check on the key that fails, as a denial. */
@@ -353,7 +322,11 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   if (!facts) return unknownKey();
   const { limits, least } = keptLimits(facts);
   const mayExceed = least !== null && (least.lte(0) || estimatedCost.gt(least));
-  return answer(facts, limits, keyRefusal(facts, input.model, now) ?? rateRefusal(facts, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null));
+  return answer(
+    facts,
+    limits,
+    keyRefusal(facts, input.model, now) ?? rateRefusal(facts.tenantId, facts.rateLimits, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null),
+  );
 }
 
 /** Tokens a call counts against tokens-per-minute limits: 0 with only a cost estimate, until it is recorded. */
@@ -376,7 +349,9 @@ const reserveInput = z.object({
  * call is allowed, its estimate (a cost, or quantities priced by the book in force now) held
  * against every limit until its usage is recorded (trued up to the real cost), it is released,
  * or it expires. With estimates at least the real cost no limit is passed, under any concurrency,
- * on any number of instances.
+ * on any number of instances. Which limits apply, and the key's policy, are the facts this process
+ * keeps current (a change reaches every instance as its event does); what is spent, held, left on
+ * a balance or counted in a rate window is re-read under the scopes' locks.
  */
 export async function reserveUsage(context: RequestContext, input: UsageReserveInput): Promise<Omit<UsageReservePayload, 'userErrors'>> {
   requireRole(context.actor, USAGE_AUTHORIZERS);
@@ -385,7 +360,7 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
     throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'estimatedCost'], 'give estimatedCost or estimatedUsage, not both');
   }
   const now = context.clock.now();
-  const facts = await factsOf(context, input.apiKeySecret, input.model, now);
+  const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
   if (!facts) return { authorization: unknownKey(), reservation: null };
   const limits = appliedLimits(facts);
   const refusal = keyRefusal(facts, input.model, now);
@@ -400,15 +375,22 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
     );
   }
   const hold = {
+    tenantId: facts.tenantId,
+    apiKeyId: facts.apiKeyId,
     requestId: values.requestId.trim(),
-    amount: decimal(amount),
+    amount: decimal(amount).toFixed(),
     estimatedTokens: estimatedTokens(values.estimatedUsage),
     expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
   };
-  const denied = await reserve(await nativePool(context.em), facts, limits, hold, now);
+  const denied = await context.usageReservations.reserve({
+    hold,
+    targets: limits.map((limit) => limit.target),
+    rateLimitedScopeIds: facts.rateLimits.map((limit) => limit.scopeId),
+    decide: decideUnderLocks(facts, limits, decimal(amount), hold.estimatedTokens),
+  });
   return {
     authorization: answer(facts, limits, denied),
-    reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(hold.amount, facts.billingCurrency), expiresAt: hold.expiresAt },
+    reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
   };
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { Coalescer } from '../../platform/coalescing.js';
 import { sqlTransaction } from '../../platform/database/sql.js';
 import type { Clock } from '../../platform/clock.js';
 import type { SpendSpikeRule } from '../alert/spend-spike.js';
@@ -6,28 +7,23 @@ import type { SpendUpdatedEvent } from '../spend/spend-events.js';
 import { ingest, newIngestion } from './usage-ingestion.js';
 import type { Candidates, StoredPart, UsageStore } from './usage-store.js';
 
-interface Waiting {
-  candidates: Candidates;
-  settle: (outcome: { stored: StoredPart } | { error: unknown }) => void;
-}
-
 /**
- * usageRecord calls of a few records each (a gateway reporting call by call) are stored together:
- * calls that arrive while a batch is being stored wait and go into the next one, one transaction,
- * one commit and one SPEND_UPDATED for all of them. Every commit that announces an event takes
- * PostgreSQL's NOTIFY lock until its WAL is flushed, so call-by-call batches would otherwise
- * commit one at a time. A lone call goes at once: nothing waits for company. Each call's answer is
- * what it would be alone (a requestId an earlier call in the batch recorded is its duplicate);
- * should a shared batch fail, its calls are stored one by one, so one call's failure is its own.
- * Larger calls, already batched by their client, are stored on their own.
+ * usageRecord calls of a few records each (a gateway reporting call by call) are stored together
+ * (platform/coalescing.ts): one transaction, one commit and one SPEND_UPDATED for all of them.
+ * Every commit that announces an event takes PostgreSQL's NOTIFY lock until its WAL is flushed,
+ * so call-by-call batches would otherwise commit one at a time. Each call's answer is what it
+ * would be alone (a requestId an earlier call in the batch recorded is its duplicate). Larger
+ * calls, already batched by their client, are stored on their own.
  */
 export class UsageBatches implements UsageStore {
   /** Calls of at most this many records are stored together. */
   static readonly SMALL_CALL = 100;
   /** Calls are added to a batch while it holds fewer records than this. */
   private static readonly MAX_RECORDS = 1_000;
-  private waiting: Waiting[] = [];
-  private storing = false;
+  private readonly smallCalls = new Coalescer<Candidates, StoredPart>((calls) => this.storeTogether(calls), {
+    maxWeight: UsageBatches.MAX_RECORDS,
+    weight: (candidates) => candidates.length,
+  });
 
   constructor(
     private readonly pool: pg.Pool,
@@ -40,53 +36,7 @@ export class UsageBatches implements UsageStore {
   /** Stores a call's records, with others' when it is small. */
   async store(candidates: Candidates): Promise<StoredPart> {
     if (candidates.length > UsageBatches.SMALL_CALL) return (await this.storeTogether([candidates]))[0];
-    const outcome = await new Promise<{ stored: StoredPart } | { error: unknown }>((settle) => {
-      this.waiting.push({ candidates, settle });
-      void this.drain();
-    });
-    if ('error' in outcome) throw outcome.error;
-    return outcome.stored;
-  }
-
-  /** Stores waiting calls, a batch at a time, until none waits. */
-  private async drain(): Promise<void> {
-    if (this.storing) return;
-    this.storing = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.takeBatch();
-        try {
-          const stored = await this.storeTogether(batch.map((call) => call.candidates));
-          batch.forEach((call, position) => call.settle({ stored: stored[position] }));
-        } catch (error) {
-          if (batch.length === 1) batch[0].settle({ error });
-          else await this.storeOneByOne(batch);
-        }
-      }
-    } finally {
-      this.storing = false;
-    }
-  }
-
-  private takeBatch(): Waiting[] {
-    const batch: Waiting[] = [];
-    let records = 0;
-    while (this.waiting.length > 0 && records < UsageBatches.MAX_RECORDS) {
-      const call = this.waiting.shift()!;
-      batch.push(call);
-      records += call.candidates.length;
-    }
-    return batch;
-  }
-
-  private async storeOneByOne(batch: Waiting[]): Promise<void> {
-    for (const call of batch) {
-      try {
-        call.settle({ stored: (await this.storeTogether([call.candidates]))[0] });
-      } catch (error) {
-        call.settle({ error });
-      }
-    }
+    return this.smallCalls.submit(candidates);
   }
 
   /** Runs the ingestion steps over the calls' records in one transaction; what each call's records came to. */

@@ -322,35 +322,45 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
  */
 export type LimitedScope = { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string } | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
 
+/** What a batch of reservations re-reads under its locks. */
 export interface ReservationFigures {
-  /** Spent in the period, the balance, or the credit used, per limit in the order given. */
+  /** Spent in the period, the balance, or the credit used, per target in the order given. */
   current: string[];
-  /** Active holds per scope id, other than this request's own. */
-  held: Record<string, string>;
+  /** Active holds per scope id, other than those of the batch's own requests. */
+  held: Map<string, string>;
 }
 
 /**
- * Under the caller's transaction: locks the limited scopes, those of spend limits and the
- * rate-limited ones (advisory locks in a fixed order, so reservations of the same scope queue
- * instead of racing), drops their expired holds, and reads the spend limits' current figures and
- * what other calls in flight have reserved.
+ * Under the caller's transaction: locks the scopes a batch of reservations limits (advisory locks
+ * in a fixed order, so reservations of a scope queue, on every instance, instead of racing) and
+ * drops the expired holds of their tenants.
  */
-export async function lockAndReadReservations(
-  client: pg.ClientBase,
-  reservation: { tenantId: string; requestId: string; limits: LimitedScope[]; rateLimitedScopeIds: string[] },
-  now: Date,
-): Promise<ReservationFigures> {
-  const { tenantId, requestId, limits } = reservation;
-  const scopeIds = [...new Set([...limits.map((limit) => limit.scopeId), ...reservation.rateLimitedScopeIds])];
+export async function lockReservationScopes(client: pg.ClientBase, batch: { scopeIds: string[]; tenantIds: string[] }, now: Date): Promise<void> {
   await client.query({
     name: 'reserve-lock',
     text: 'select pg_advisory_xact_lock(hashtext(scope_id)) from (select scope_id from unnest($1::text[]) as scope_id order by scope_id) as ordered',
-    values: [scopeIds],
+    values: [batch.scopeIds],
   });
-  await client.query({ name: 'reserve-expire', text: 'delete from spend_hold where scope_ids && $1::text[] and expires_at <= $2', values: [scopeIds, now] });
-  // Figures and holds in one statement, so one snapshot: recording a request moves its cost into
-  // spend and drops its hold in one commit, which two statements could see half of (neither the
-  // hold nor the spend), letting a reservation pass the limit.
+  await client.query({
+    name: 'reserve-expire',
+    text: 'delete from spend_hold where tenant_id = any($1::text[]) and expires_at <= $2',
+    values: [batch.tenantIds, now],
+  });
+}
+
+/**
+ * Under the locks: the current figure of each target (a spend counter, a balance, the credit
+ * used) and what calls in flight hold per scope, leaving out the holds of the batch's own requests
+ * (a repeated reservation replaces its hold). A hold's scopes are all its tenant's, so the holds
+ * are found by tenant, on the (tenant_id, request_id) index. Figures and holds in one statement, so one snapshot:
+ * recording a request moves its cost into spend and drops its hold in one commit, which two
+ * statements could see half of (neither the hold nor the spend), letting a reservation pass the limit.
+ */
+export async function readReservationFigures(
+  client: pg.ClientBase,
+  batch: { targets: LimitedScope[]; scopeIds: string[]; tenantIds: string[]; requests: { tenantId: string; requestId: string }[] },
+  now: Date,
+): Promise<ReservationFigures> {
   const { rows } = await client.query<{ kind: 'current' | 'held'; key: string; value: string }>({
     name: 'reserve-figures',
     text: `select 'current' as kind, l.position::text as key,
@@ -362,22 +372,32 @@ export async function lockAndReadReservations(
            union all
            select 'held', scope_id, sum(h.amount)::text
              from spend_hold h cross join unnest(h.scope_ids) as scope_id
-            where h.scope_ids && $2::text[] and scope_id = any($2::text[]) and h.expires_at > $3
-              and not (h.tenant_id = $4 and h.request_id = $5)
+            where h.tenant_id = any($6::text[]) and scope_id = any($2::text[]) and h.expires_at > $3
+              and not exists (select 1 from unnest($4::text[], $5::text[]) as own(tenant_id, request_id)
+                               where own.tenant_id = h.tenant_id and own.request_id = h.request_id)
             group by scope_id`,
     values: [
       JSON.stringify(
-        limits.map((limit, position) => ({ position, ...limit, scope_id: limit.scopeId, period_start: limit.kind === 'SPEND' ? limit.periodStart : null })),
+        batch.targets.map((target, position) => ({
+          position,
+          kind: target.kind,
+          scope_id: target.scopeId,
+          period: target.kind === 'SPEND' ? target.period : null,
+          period_start: target.kind === 'SPEND' ? target.periodStart : null,
+        })),
       ),
-      scopeIds,
+      batch.scopeIds,
       now,
-      tenantId,
-      requestId,
+      batch.requests.map((request) => request.tenantId),
+      batch.requests.map((request) => request.requestId),
+      batch.tenantIds,
     ],
   });
-  const byPosition = new Map(rows.filter((row) => row.kind === 'current').map((row) => [Number(row.key), row.value]));
-  const held = rows.filter((row) => row.kind === 'held');
-  return { current: limits.map((_limit, position) => byPosition.get(position) ?? '0'), held: Object.fromEntries(held.map((row) => [row.key, row.value])) };
+  const current = new Map(rows.filter((row) => row.kind === 'current').map((row) => [Number(row.key), row.value]));
+  return {
+    current: batch.targets.map((_target, position) => current.get(position) ?? '0'),
+    held: new Map(rows.filter((row) => row.kind === 'held').map((row) => [row.key, row.value])),
+  };
 }
 
 /** Frees the hold of a request of the key's tenant; false when there was none (recorded, released or expired). */
@@ -394,21 +414,31 @@ export async function releaseHold(pool: pg.Pool, secretHash: string, requestId: 
   return row;
 }
 
-/**
- * Reserves (or, for a repeated authorization of the same request, replaces) the hold of a call,
- * with the tokens its reservation counted against rate limits, for recording to true up.
- */
-export async function placeHold(
-  client: pg.ClientBase,
-  hold: { tenantId: string; apiKeyId: string; requestId: string; amount: string; estimatedTokens: number; scopeIds: string[]; now: Date; expiresAt: Date },
-): Promise<void> {
+/** A call's hold: its estimate, held against every scope it is limited on. */
+export interface Hold {
+  tenantId: string;
+  apiKeyId: string;
+  requestId: string;
+  amount: string;
+  /** The tokens its reservation counted against rate limits, for recording to true up. */
+  estimatedTokens: number;
+  scopeIds: string[];
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** Places the holds of a batch of reservations; a repeated reservation of the same request replaces its hold. */
+export async function placeHolds(client: pg.ClientBase, holds: Hold[]): Promise<void> {
   await client.query({
     name: 'reserve-place',
     text: `insert into spend_hold (tenant_id, api_key_id, request_id, amount, estimated_tokens, scope_ids, created_at, expires_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8)
+           select h."tenantId", h."apiKeyId", h."requestId", h.amount, h."estimatedTokens",
+                  array(select json_array_elements_text(h."scopeIds")), h."createdAt", h."expiresAt"
+             from json_to_recordset($1::json) as h("tenantId" text, "apiKeyId" text, "requestId" text, amount numeric, "estimatedTokens" bigint,
+                                                  "scopeIds" json, "createdAt" timestamptz, "expiresAt" timestamptz)
            on conflict (tenant_id, request_id) do update
              set amount = excluded.amount, estimated_tokens = excluded.estimated_tokens, scope_ids = excluded.scope_ids,
                  created_at = excluded.created_at, expires_at = excluded.expires_at`,
-    values: [hold.tenantId, hold.apiKeyId, hold.requestId, hold.amount, hold.estimatedTokens, hold.scopeIds, hold.now, hold.expiresAt],
+    values: [JSON.stringify(holds)],
   });
 }
