@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -205,6 +206,9 @@ export async function startApp(options: AppOptions): Promise<App> {
       ...(protection.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       admissionPlugin(schema, costBuckets),
       legacyJsonStatusPlugin(),
+      // No answer is cacheable (every one is a caller's own money or directory; `no-store` is set on the route),
+      // so Apollo's cache hints, a hook on every field resolved, are off.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -307,6 +311,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   );
   app.use(
     '/graphql',
+    (_request, response, next) => {
+      response.setHeader('cache-control', 'no-store');
+      next();
+    },
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id'), clientAddress(req)),

@@ -175,6 +175,11 @@ describe('the input rule at the boundary', () => {
 });
 
 describe('HTTP status discipline', () => {
+  it('marks every answer, a refusal included, as not to be stored by any cache', async () => {
+    expect((await post(JSON.stringify({ query: '{ __typename }' }))).headers.get('cache-control')).toBe('no-store');
+    expect((await post('{"query": ')).headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers malformed JSON with a JSON 400 and no stack or server path', async () => {
     const response = await post('{"query": ');
     expect(response.status).toBe(400);
