@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { openLoop } from './open-loop.js';
 import type { BenchWorld } from './world.js';
 import { usageBatch } from './usage-data.js';
 
@@ -19,8 +20,14 @@ export interface GatewayFigures {
   authorize: LoadFigures;
   /** Reserve-then-record cycles: `rate` counts cycles (two requests each). */
   cycle: LoadFigures;
-  /** usageAuthorize offered at half the ceiling's rate, open loop. */
+  /** usageAuthorize offered at half the ceiling's rate, open loop (bench/open-loop.ts). */
   authorizeAtHalf: LoadFigures & { offered: number };
+  /**
+   * Reserve-then-record cycles offered open loop: at half the ceiling's rate, or at half the
+   * cycle's own closed-loop rate while that is lower (half the ceiling would only measure a queue
+   * growing without end). Latencies are per cycle, from when it was due to the record's answer.
+   */
+  cycleOpenLoop: LoadFigures & { offered: number; isAtHalfCeiling: boolean };
 }
 
 const AUTHORIZE_QUERY = 'query($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { isAllowed denial { code } } }';
@@ -66,10 +73,11 @@ async function load(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 /**
- * The gateway path next to its ceiling, with autocannon as the light load generator (the bench's
- * own fetch loop competes with the server for the cores): a plain Apollo Server hello world, then
- * `usageAuthorize` and reserve-then-record cycles with `connections` at once, then `usageAuthorize`
- * offered at half the ceiling's rate, open loop (autocannon corrects for coordinated omission).
+ * The gateway path next to its ceiling, with light load generators (the bench's own fetch loop
+ * competes with the server for the cores): autocannon, closed loop with `connections` at once, for
+ * a plain Apollo Server hello world, `usageAuthorize` and reserve-then-record cycles; then, open
+ * loop at a fixed rate (bench/open-loop.ts: autocannon's `overallRate` sends in bursts),
+ * `usageAuthorize` at half the ceiling's rate and cycles at half of it or of their own rate.
  */
 export async function gatewayBench(serverUrl: string, world: BenchWorld, settings: { seconds: number; connections: number }): Promise<GatewayFigures> {
   const { seconds: duration, connections } = settings;
@@ -93,27 +101,50 @@ export async function gatewayBench(serverUrl: string, world: BenchWorld, setting
   await load({ url: serverUrl, headers, connections, amount: Math.max(world.keys.length, 2_000), requests: [authorizeRequest] });
   const authorize = figures(await load({ url: serverUrl, headers, connections, duration, requests: [authorizeRequest] }));
 
-  // One connection's cycle: reserve a key's call, then record it with the same requestId.
+  // A reserve, then the record of the same call (same key, model and requestId).
+  const cycleBodies = () => {
+    const key = world.keys[next++ % world.keys.length];
+    const [record] = usageBatch({ ...world, keys: [key] }, randomUUID(), 1);
+    const input = { apiKeySecret: key.secret, model: record.model, requestId: record.requestId, estimatedCost: '0.05' };
+    return [
+      JSON.stringify({ query: RESERVE_MUTATION, variables: { input } }),
+      JSON.stringify({ query: RECORD_MUTATION, variables: { input: { records: [record] } } }),
+    ];
+  };
+  // One connection's cycle with autocannon: the record goes after the reserve's answer.
   const cycleRequests: autocannon.Request[] = [
     {
       setupRequest: (request: autocannon.Request, context: object) => {
-        const key = world.keys[next++ % world.keys.length];
-        const [record] = usageBatch({ ...world, keys: [key] }, randomUUID(), 1);
+        const [reserve, record] = cycleBodies();
         Object.assign(context, { record });
-        const input = { apiKeySecret: key.secret, model: record.model, requestId: record.requestId, estimatedCost: '0.05' };
-        return { ...request, body: JSON.stringify({ query: RESERVE_MUTATION, variables: { input } }) };
+        return { ...request, body: reserve };
       },
     },
-    {
-      setupRequest: (request: autocannon.Request, context: object) => ({
-        ...request,
-        body: JSON.stringify({ query: RECORD_MUTATION, variables: { input: { records: [(context as { record: unknown }).record] } } }),
-      }),
-    },
+    { setupRequest: (request: autocannon.Request, context: object) => ({ ...request, body: (context as { record: string }).record }) },
   ];
   const cycle = figures(await load({ url: serverUrl, headers, connections, duration, requests: cycleRequests }), 2);
 
-  const offered = Math.max(1, Math.round(ceiling.rate / 2));
-  const atHalf = await load({ url: serverUrl, headers, connections, duration, overallRate: offered, requests: [authorizeRequest] });
-  return { ceiling, authorize, cycle, authorizeAtHalf: { ...figures(atHalf), offered } };
+  const halfCeiling = Math.max(1, Math.round(ceiling.rate / 2));
+  const authorizeAtHalf = await openLoop({
+    url: serverUrl,
+    headers: { authorization: headers.authorization },
+    work: (index) => [authorizeBodies[index % authorizeBodies.length]],
+    rate: halfCeiling,
+    seconds: duration,
+  });
+  const cycleOffered = Math.max(1, Math.min(halfCeiling, Math.round(cycle.rate / 2)));
+  const cycleOpenLoop = await openLoop({
+    url: serverUrl,
+    headers: { authorization: headers.authorization },
+    work: cycleBodies,
+    rate: cycleOffered,
+    seconds: duration,
+  });
+  return {
+    ceiling,
+    authorize,
+    cycle,
+    authorizeAtHalf: { ...authorizeAtHalf, offered: halfCeiling },
+    cycleOpenLoop: { ...cycleOpenLoop, offered: cycleOffered, isAtHalfCeiling: cycleOffered === halfCeiling },
+  };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Secrets carry a typed prefix so a leaked one is recognisable (and greppable by secret scanners). */
 export const ACCESS_TOKEN_PREFIX = 'bpat_';
@@ -21,8 +21,9 @@ export function generateSecret(prefix: string): string {
   return prefix + body;
 }
 
+/** SHA-256 in hex, one-shot (a third of createHash's cost: it runs twice on every gateway call). */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** The part of a secret that is safe to display: its type prefix and a few characters. */
