@@ -92,13 +92,14 @@ export async function gatewayBench(serverUrl: string, world: BenchWorld, setting
   }
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${world.gatewayToken}` };
-  const authorizeBodies = world.keys.map((key) =>
-    JSON.stringify({ query: AUTHORIZE_QUERY, variables: { input: { apiKeySecret: key.secret, model: world.models[0], estimatedCost: '0.01' } } }),
+  // Every key with every model, in turn (key by key: the same key's models far apart).
+  const authorizeBodies = world.models.flatMap((model) =>
+    world.keys.map((key) => JSON.stringify({ query: AUTHORIZE_QUERY, variables: { input: { apiKeySecret: key.secret, model, estimatedCost: '0.01' } } })),
   );
   let next = 0;
   const authorizeRequest = { setupRequest: (request: autocannon.Request) => ({ ...request, body: authorizeBodies[next++ % authorizeBodies.length] }) };
-  // Warm-up, not counted: the JIT, and every key asked once, as a running gateway's keys have been.
-  await load({ url: serverUrl, headers, connections, amount: Math.max(world.keys.length, 2_000), requests: [authorizeRequest] });
+  // Warm-up, not counted: the JIT, and every key asked once about every model, as a running gateway's keys have been.
+  await load({ url: serverUrl, headers, connections, amount: Math.max(authorizeBodies.length, 2_000), requests: [authorizeRequest] });
   const authorize = figures(await load({ url: serverUrl, headers, connections, duration, requests: [authorizeRequest] }));
 
   // A reserve, then the record of the same call (same key, model and requestId).

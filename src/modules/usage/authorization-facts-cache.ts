@@ -2,7 +2,7 @@ import type { EventFeed, LocalPubSub } from '../../platform/events.js';
 import { AUDIT_ENTRY_RECORDED, type AuditEvent } from '../audit/audit-events.js';
 import { raiseRateWindow } from '../rate-limit/rate-limit-check.js';
 import type { AuthorizationFacts } from './usage.repository.js';
-import { SPEND_UPDATED, type SpendMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
+import { SPEND_UPDATED, type RateWindowMove, type SpendMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
 
 /** The key of a change that concerns every tenant (a price), among tenant ids. */
 const ALL_TENANTS = '*';
@@ -11,6 +11,21 @@ interface Entry {
   facts: AuthorizationFacts;
   /** When this entry must be read again whatever the events said (monotonic ms): bounds a lost notification. */
   freshUntil: number;
+}
+
+/** A batch's spend of one tenant, as applied: kept a while for the reads it overtakes. */
+interface SpendApplied {
+  sequence: number;
+  /** Monotonic ms. */
+  at: number;
+  moves: SpendMove[];
+  windows: RateWindowMove[];
+}
+
+/** A read of a key's facts in flight, which callers asking for the same key meanwhile wait for. */
+interface Reading {
+  facts: Promise<AuthorizationFacts | null>;
+  readFrom: number;
 }
 
 /**
@@ -35,14 +50,21 @@ interface Entry {
  *   (`validUntil`, read with them), and are re-read after MAX_AGE_MS in any case.
  * - While the event connection is down nothing is cached (every check reads the database); after it
  *   reconnects, everything cached before is dropped, since events may have been missed meanwhile.
- * - A read that an event of its tenant overtook (the event committed after the read's snapshot, or
- *   before it and was delivered after) answers its caller but is not kept.
+ * - A read that a change of its tenant overtook (the change committed after the read's snapshot, or
+ *   before it and was delivered after) answers its caller but is not kept. Spend that overtook it
+ *   is applied to it instead (figures only rise, so spend the snapshot already held changes
+ *   nothing), except for a tenant with a balance or credit limit: under load every read would
+ *   otherwise be overtaken, and nothing kept.
+ * - Callers asking for a key whose read is in flight wait for that read, unless a change was
+ *   announced since it started.
  * - The process that makes a change applies it at once (`changingHere`, `spendMoved` after the
  *   batch commits), so a gateway that records or changes something through it sees that in its next check.
  */
 export class AuthorizationFactsCache {
   static readonly MAX_AGE_MS = 60_000;
   private static readonly CHANGE_SETTLES_MS = 2_000;
+  /** How long a tenant's applied spend is kept for reads it overtakes; a read that took longer is not kept. */
+  private static readonly SPEND_KEPT_MS = 10_000;
   private static readonly MAX_ENTRIES = 100_000;
   /** By secret hash and model. */
   private readonly entries = new Map<string, Entry>();
@@ -52,6 +74,12 @@ export class AuthorizationFactsCache {
   private sequence = 0;
   private readonly lastChange = new Map<string, number>();
   private lastChangeOfAll = 0;
+  /** The last change of any tenant (not spend): reads started before it are not joined. */
+  private lastChangeOfAny = 0;
+  /** By tenant, the spend applied in the last SPEND_KEPT_MS, oldest first. */
+  private readonly recentSpend = new Map<string, SpendApplied[]>();
+  /** By entry key. */
+  private readonly reading = new Map<string, Reading>();
   private epoch = 0;
   /** Tenants (or ALL_TENANTS) this process is changing, until when (monotonic ms). */
   private readonly localChanges = new Map<string, number>();
@@ -87,11 +115,31 @@ export class AuthorizationFactsCache {
     const cached = this.entries.get(key);
     if (cached && cached.freshUntil > performance.now() && cached.facts.validUntil.getTime() > now.getTime()) return cached.facts;
     if (cached) this.drop(key, cached.facts.tenantId);
+    const inFlight = this.reading.get(key);
+    if (inFlight && inFlight.readFrom >= this.lastChangeOfAny) return inFlight.facts;
+    const reading: Reading = { facts: this.readAndKeep(key, read), readFrom: this.sequence };
+    this.reading.set(key, reading);
+    void reading.facts.finally(() => {
+      if (this.reading.get(key) === reading) this.reading.delete(key);
+    });
+    return reading.facts;
+  }
+
+  private async readAndKeep(key: string, read: () => Promise<AuthorizationFacts | null>): Promise<AuthorizationFacts | null> {
     const readFrom = this.sequence;
     const epoch = this.epoch;
+    const startedAt = performance.now();
     const facts = await read();
-    if (facts && this.feed.isListening && this.feed.epoch === epoch && !this.changedSince(facts.tenantId, readFrom)) this.keep(key, facts);
-    return facts;
+    if (!facts || !this.feed.isListening || this.feed.epoch !== epoch || this.changedSince(facts.tenantId, readFrom)) return facts;
+    const overtaking = (this.recentSpend.get(facts.tenantId) ?? []).filter((applied) => applied.sequence > readFrom);
+    if (overtaking.length === 0) {
+      this.keep(key, facts);
+      return facts;
+    }
+    if (facts.isPrepaid || facts.creditLimit !== null || performance.now() - startedAt > AuthorizationFactsCache.SPEND_KEPT_MS) return facts;
+    const current = overtaking.reduce(withSpend, facts);
+    this.keep(key, current);
+    return current;
   }
 
   private changedSince(tenantId: string, sequence: number): boolean {
@@ -139,6 +187,7 @@ export class AuthorizationFactsCache {
   /** Something the check reads changed for a tenant (null: for every tenant). */
   private changed(tenantId: string | null): void {
     this.sequence += 1;
+    this.lastChangeOfAny = this.sequence;
     if (tenantId === null) {
       this.lastChangeOfAll = this.sequence;
       this.clear();
@@ -154,23 +203,30 @@ export class AuthorizationFactsCache {
     const movesByTenant = Map.groupBy(event.moves, (move) => move.tenantId);
     // An instance of the release before rate limits publishes no windows.
     const windowsByTenant = Map.groupBy(event.rateWindows ?? [], (window) => window.tenantId);
+    const now = performance.now();
     for (const tenantId of new Set([...movesByTenant.keys(), ...windowsByTenant.keys()])) {
-      const moves = movesByTenant.get(tenantId) ?? [];
       const keys = [...(this.byTenant.get(tenantId) ?? [])];
-      const entries = keys.map((key) => this.entries.get(key)!.facts);
-      if (entries.some((facts) => facts.isPrepaid || facts.creditLimit !== null)) {
+      if (keys.some((key) => this.entries.get(key)!.facts.isPrepaid || this.entries.get(key)!.facts.creditLimit !== null)) {
         this.changed(tenantId);
         continue;
       }
       this.sequence += 1;
-      this.lastChange.set(tenantId, this.sequence);
+      const applied = { sequence: this.sequence, at: now, moves: movesByTenant.get(tenantId) ?? [], windows: windowsByTenant.get(tenantId) ?? [] };
+      const recent = (this.recentSpend.get(tenantId) ?? []).filter((kept) => kept.at > now - AuthorizationFactsCache.SPEND_KEPT_MS);
+      this.recentSpend.set(tenantId, [...recent, applied]);
       for (const key of keys) {
         const entry = this.entries.get(key)!;
-        entry.facts = moves.reduce(raiseSpend, entry.facts);
-        for (const window of windowsByTenant.get(tenantId) ?? []) raiseRateWindow(entry.facts.rateLimits, window);
+        entry.facts = withSpend(entry.facts, applied);
       }
     }
   }
+}
+
+/** The facts with a batch's spend and rate windows applied: a new object when a spend figure moved (see raiseSpend). */
+function withSpend(facts: AuthorizationFacts, applied: SpendApplied): AuthorizationFacts {
+  const raised = applied.moves.reduce(raiseSpend, facts);
+  for (const window of applied.windows) raiseRateWindow(raised.rateLimits, window);
+  return raised;
 }
 
 /**
