@@ -1,5 +1,5 @@
 import { firstRateLimitBreach, raiseRateWindow, type ScopeRateLimit } from '../../src/modules/rate-limit/rate-limit-check.js';
-import { hasRoom, positionOf, secondsUntilRoom, slidingUsage, windowStartOf } from '../../src/modules/rate-limit/rate-window.js';
+import { hasRoom, keyMinuteUsage, positionOf, secondsUntilRoom, slidingUsage, windowStartOf } from '../../src/modules/rate-limit/rate-window.js';
 import { SpendScopeType } from '../../src/modules/spend/spend-counter.entity.js';
 
 const MINUTE = Date.UTC(2026, 11, 1, 10, 0) / 1000;
@@ -94,5 +94,39 @@ describe('raising windows from events', () => {
     expect(limits[0].windows).toEqual([window(MINUTE, 2, 80, 6), window(MINUTE + 60, 1, 10, 1)]);
     raiseRateWindow(limits, { tenantId: 'ten_1', scopeId: 'other', ...window(MINUTE + 60, 9, 9, 9) });
     expect(limits[0].windows).toHaveLength(2);
+  });
+});
+
+describe('keyMinuteUsage', () => {
+  const now = new Date((MINUTE + 30) * 1000);
+  const call = (requestId: string, windowStart: number, tokens: number, apiKeyId = 'key_1') => ({
+    tenantId: 'ten_1',
+    requestId,
+    apiKeyId,
+    windowStart,
+    tokens,
+  });
+
+  it('counts a call not reserved as a request and its tokens in its own minute', () => {
+    expect(keyMinuteUsage([call('a', MINUTE, 100), call('b', MINUTE, 50), call('c', MINUTE - 60, 10)], [], now)).toEqual([
+      { tenantId: 'ten_1', apiKeyId: 'key_1', windowStart: MINUTE, requests: 2, tokens: 150 },
+      { tenantId: 'ten_1', apiKeyId: 'key_1', windowStart: MINUTE - 60, requests: 1, tokens: 10 },
+    ]);
+  });
+
+  it("trues a reserved call up (or down) to its tokens in its reservation's minute, as no further request", () => {
+    const reserved = [
+      { tenantId: 'ten_1', requestId: 'a', windowStart: MINUTE - 60, estimatedTokens: 80 },
+      { tenantId: 'ten_1', requestId: 'b', windowStart: MINUTE, estimatedTokens: 500 },
+    ];
+    expect(keyMinuteUsage([call('a', MINUTE, 100), call('b', MINUTE, 200)], reserved, now)).toEqual([
+      { tenantId: 'ten_1', apiKeyId: 'key_1', windowStart: MINUTE - 60, requests: 0, tokens: 20 },
+      { tenantId: 'ten_1', apiKeyId: 'key_1', windowStart: MINUTE, requests: 0, tokens: -300 },
+    ]);
+  });
+
+  it('leaves out what can no longer count: minutes before the previous one', () => {
+    const reserved = [{ tenantId: 'ten_1', requestId: 'a', windowStart: MINUTE - 120, estimatedTokens: 10 }];
+    expect(keyMinuteUsage([call('a', MINUTE, 100), call('b', MINUTE - 180, 5, 'key_2')], reserved, now)).toEqual([]);
   });
 });

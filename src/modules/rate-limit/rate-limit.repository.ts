@@ -1,22 +1,12 @@
 import type pg from 'pg';
 import type { RateWindowFigures, RateWindowMove } from '../spend/spend-events.js';
-import { WINDOW_SECONDS, windowStartOf } from './rate-window.js';
+import { WINDOW_SECONDS, windowStartOf, type KeyMinuteUsage } from './rate-window.js';
 
 /*
  * The SQL of rate counting on the gateway's hot path, below the ORM: reservations and usage batches
  * write rate_window rows in order of (scope, window), so that they queue instead of deadlocking,
  * and drop the windows of those scopes that are too old to count (older than the previous minute).
  */
-
-/** What a batch's new records used per key and minute: requests not reserved, and tokens beyond what their reservations counted. */
-export interface KeyMinuteUsage {
-  tenantId: string;
-  apiKeyId: string;
-  /** Epoch seconds: the minute the reservation was counted in, or, for a record not reserved, the minute it occurred in. */
-  windowStart: number;
-  requests: number;
-  tokens: number;
-}
 
 const WINDOW_FIGURES = `extract(epoch from w.window_start)::bigint as "windowStart", w.requests, w.tokens, w.revision`;
 

@@ -59,3 +59,53 @@ export function secondsUntilRoom(position: WindowPosition, limit: number, amount
   // Past the instant of room, not on it (a limit with nothing left is not yet free at it), never 0.
   return Math.floor(wait) + 1;
 }
+
+/** A recorded call as rate limits count it: its key, the minute it occurred in and its tokens. */
+export interface RecordedCall {
+  tenantId: string;
+  requestId: string;
+  apiKeyId: string;
+  windowStart: number;
+  tokens: number;
+}
+
+/** The reservation a recorded call had: counted then, in its minute, with its estimated tokens. */
+export interface ReservedCall {
+  tenantId: string;
+  requestId: string;
+  windowStart: number;
+  estimatedTokens: number;
+}
+
+/** What a batch's recorded calls add to one key's minute. */
+export interface KeyMinuteUsage {
+  tenantId: string;
+  apiKeyId: string;
+  /** Epoch seconds: the minute the reservation was counted in, or, for a call not reserved, the minute it occurred in. */
+  windowStart: number;
+  requests: number;
+  tokens: number;
+}
+
+/**
+ * What recorded calls add to their keys' windows that can still count (this minute and the
+ * previous one): a reserved call by the tokens beyond its reservation's estimate (or below it), in
+ * the minute the reservation was counted in; any other call as one request and its tokens, in
+ * its own minute.
+ */
+export function keyMinuteUsage(recorded: RecordedCall[], reserved: ReservedCall[], now: Date): KeyMinuteUsage[] {
+  const reservations = new Map(reserved.map((call) => [`${call.tenantId}\u0000${call.requestId}`, call]));
+  const earliest = windowStartOf(now) - WINDOW_SECONDS;
+  const byMinute = new Map<string, KeyMinuteUsage>();
+  for (const call of recorded) {
+    const reservation = reservations.get(`${call.tenantId}\u0000${call.requestId}`);
+    const windowStart = reservation?.windowStart ?? call.windowStart;
+    if (windowStart < earliest) continue;
+    const key = `${call.apiKeyId}\u0000${windowStart}`;
+    const usage = byMinute.get(key) ?? { tenantId: call.tenantId, apiKeyId: call.apiKeyId, windowStart, requests: 0, tokens: 0 };
+    usage.requests += reservation ? 0 : 1;
+    usage.tokens += call.tokens - (reservation?.estimatedTokens ?? 0);
+    byMinute.set(key, usage);
+  }
+  return [...byMinute.values()];
+}

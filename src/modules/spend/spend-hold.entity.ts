@@ -4,9 +4,9 @@ import { TenantOwned } from '../../platform/database/tenant-scope.js';
 /**
  * Spend reserved by `usageReserve` for a call in flight, against every limited scope of its key,
  * until `usageRecord` records that request (same transaction that moves the counters),
- * `usageRelease` frees it, or it expires. Written by the usage module only. A hold's scopes are
- * all its tenant's: it is found by tenant (the unique index), never by scope. Internal: never
- * exposed, so a plain serial id.
+ * `usageRelease` frees it, or it expires. Written only by spend-hold.repository.ts. A hold's
+ * scopes are all its tenant's: it is found by tenant (the unique index), never by scope.
+ * Internal: never exposed, so a plain serial id.
  */
 @Entity({ tableName: 'spend_hold' })
 @Unique({ name: 'spend_hold_request_unique', properties: ['tenantId', 'requestId'] })

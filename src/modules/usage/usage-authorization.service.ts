@@ -16,7 +16,8 @@ import type { SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
 import { firstRateLimitBreach, type RateLimitBreach, type ScopeRateLimit } from '../rate-limit/rate-limit-check.js';
-import { authorizationFacts, releaseHold, type AuthorizationFacts, type LimitedScope } from './usage.repository.js';
+import { releaseHold, type LimitedScope } from '../spend/spend-hold.repository.js';
+import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
 import type { ReservationFigures } from './usage-reservations.js';
 import {
   UsageDenialCode,

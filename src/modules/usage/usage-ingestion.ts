@@ -10,10 +10,12 @@ import { latestCredits, postPrepaidUsageDebits, type PrepaidDebit, type UsageCha
 import { budgetLookup, budgetOccasions, type BudgetForecast, type ThresholdCrossing } from '../budget/budget-evaluation.js';
 import { liveBudgetsOf, type LiveBudget } from '../budget/budget.repository.js';
 import { PRICE_BOOK_LOCK } from '../price/price.service.js';
-import { countRecordedUsage, type KeyMinuteUsage } from '../rate-limit/rate-limit.repository.js';
+import { countRecordedUsage } from '../rate-limit/rate-limit.repository.js';
+import { keyMinuteUsage } from '../rate-limit/rate-window.js';
 import { usageCost } from '../price/rating.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { SPEND_UPDATED, type RateWindowMove, type SpendUpdatedEvent } from '../spend/spend-events.js';
+import { endHolds, type EndedHold } from '../spend/spend-hold.repository.js';
 import { addKeySpend, type CounterMove, type HourSpend, type KeySpend } from '../spend/spend.repository.js';
 import { keyLimitFor, tightestLimit } from '../spend/spend.service.js';
 import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
@@ -25,6 +27,7 @@ import {
   keysForUsage,
   priceVersionsForUsage,
   type KeyForUsage,
+  type InsertedRecord,
   type PriceVersion,
   type PricedUsageRow,
 } from './usage.repository.js';
@@ -49,9 +52,10 @@ export interface Ingestion {
   rows: PricedUsageRow[];
   /** The batch index of each priced row. */
   rowIndexes: number[];
-  insertedCount: number;
+  inserted: InsertedRecord[];
   keySpend: KeySpend[];
-  keyMinutes: KeyMinuteUsage[];
+  /** The holds of the inserted records' reservations, ended. */
+  endedHolds: EndedHold[];
   counters: CounterMove[];
   rateWindows: RateWindowMove[];
   currentHours: HourSpend[];
@@ -71,9 +75,9 @@ export function newIngestion(fields: Pick<Ingestion, 'client' | 'now' | 'spikeRu
     keys: [],
     rows: [],
     rowIndexes: [],
-    insertedCount: 0,
+    inserted: [],
     keySpend: [],
-    keyMinutes: [],
+    endedHolds: [],
     counters: [],
     rateWindows: [],
     currentHours: [],
@@ -193,22 +197,27 @@ async function price(ingestion: Ingestion): Promise<void> {
 
 /**
  * Usage: behind the settlement barrier (before the rows get their sequence numbers), inserts the
- * records the tenants do not have yet and ends their holds; the others are duplicates.
+ * records the tenants do not have yet; the others are duplicates.
  */
 async function insertRecords(ingestion: Ingestion): Promise<void> {
   const { client, rows } = ingestion;
   if (rows.length === 0) return;
   await holdTenantsAgainstSettlement(client, [...new Set(rows.map((row) => row.tenant_id))]);
-  const { inserted, keySpend, keyMinutes } = await insertUsageRecords(client, rows, ingestion.now);
-  const insertedIdentities = new Set(inserted.map(([tenantId, requestId]) => identityOf(tenantId, requestId)));
+  const { inserted, keySpend } = await insertUsageRecords(client, rows, ingestion.now);
+  const insertedIdentities = new Set(inserted.map(({ tenantId, requestId }) => identityOf(tenantId, requestId)));
   rows.forEach((row, position) => {
     if (!insertedIdentities.has(identityOf(row.tenant_id, row.request_id))) {
       ingestion.duplicates.push({ index: ingestion.rowIndexes[position], requestId: row.request_id });
     }
   });
-  ingestion.insertedCount = insertedIdentities.size;
+  ingestion.inserted = inserted;
   ingestion.keySpend = keySpend;
-  ingestion.keyMinutes = keyMinutes;
+}
+
+/** Spend: the holds the recorded calls' reservations placed end, now that their cost is in spend. */
+async function endRecordedHolds(ingestion: Ingestion): Promise<void> {
+  if (ingestion.inserted.length === 0) return;
+  ingestion.endedHolds = await endHolds(ingestion.client, ingestion.inserted);
 }
 
 /** Spend: the counters and hours of every scope the new records count in. */
@@ -222,8 +231,9 @@ async function moveSpend(ingestion: Ingestion): Promise<void> {
  * before was counted then, and is trued up to its actual tokens here).
  */
 async function countRateWindows(ingestion: Ingestion): Promise<void> {
-  if (ingestion.keyMinutes.length === 0) return;
-  ingestion.rateWindows = await countRecordedUsage(ingestion.client, ingestion.keyMinutes, ingestion.now);
+  const usage = keyMinuteUsage(ingestion.inserted, ingestion.endedHolds, ingestion.now);
+  if (usage.length === 0) return;
+  ingestion.rateWindows = await countRecordedUsage(ingestion.client, usage, ingestion.now);
 }
 
 function chargesByTenant(keySpend: KeySpend[]): UsageCharge[] {
@@ -295,13 +305,14 @@ async function publish(ingestion: Ingestion): Promise<void> {
  * The steps a usage batch is recorded in, in order, in one transaction. Each step's SQL lives in the
  * repository of the module whose tables it writes, a few set-based statements per batch, never one
  * per row; each decision (threshold, forecast, spike, low balance) is a pure rule of its module. The
- * write order (records by tenant and requestId with their holds, then counters by key, rate windows
+ * write order (records by tenant and requestId, their holds, then counters by key, rate windows
  * by scope and minute, balances by tenant, alerts by dedupe key) is the same for every batch, and
  * reservations take holds before windows, so concurrent writers queue instead of deadlocking.
  */
 export const INGESTION_STEPS: readonly { name: string; run: (ingestion: Ingestion) => Promise<void> }[] = [
   { name: 'price', run: price },
   { name: 'insertRecords', run: insertRecords },
+  { name: 'endRecordedHolds', run: endRecordedHolds },
   { name: 'moveSpend', run: moveSpend },
   { name: 'countRateWindows', run: countRateWindows },
   { name: 'postPrepaidDebits', run: postPrepaidDebits },

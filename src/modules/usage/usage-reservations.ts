@@ -6,7 +6,7 @@ import { decimal, Decimal } from '../../platform/money.js';
 import { countReservations, readRateWindows, type ReservedCount } from '../rate-limit/rate-limit.repository.js';
 import { windowStartOf } from '../rate-limit/rate-window.js';
 import type { RateWindowFigures } from '../spend/spend-events.js';
-import { lockReservationScopes, placeHolds, readReservationFigures, type Hold, type LimitedScope } from './usage.repository.js';
+import { lockReservationScopes, placeHolds, readReservationFigures, type Hold, type LimitedScope } from '../spend/spend-hold.repository.js';
 import type { UsageDenial } from './usage.types.js';
 
 /** What a reservation decides on, re-read under the locks, with what the calls before it in its batch reserved added in. */
