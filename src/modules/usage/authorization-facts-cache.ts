@@ -136,7 +136,7 @@ export class AuthorizationFactsCache {
       this.keep(key, facts);
       return facts;
     }
-    if (facts.isPrepaid || facts.creditLimit !== null || performance.now() - startedAt > AuthorizationFactsCache.SPEND_KEPT_MS) return facts;
+    if (hasFiguresOutsideEvents(facts) || performance.now() - startedAt > AuthorizationFactsCache.SPEND_KEPT_MS) return facts;
     const current = overtaking.reduce(withSpend, facts);
     this.keep(key, current);
     return current;
@@ -206,7 +206,7 @@ export class AuthorizationFactsCache {
     const now = performance.now();
     for (const tenantId of new Set([...movesByTenant.keys(), ...windowsByTenant.keys()])) {
       const keys = [...(this.byTenant.get(tenantId) ?? [])];
-      if (keys.some((key) => this.entries.get(key)!.facts.isPrepaid || this.entries.get(key)!.facts.creditLimit !== null)) {
+      if (keys.some((key) => hasFiguresOutsideEvents(this.entries.get(key)!.facts))) {
         this.changed(tenantId);
         continue;
       }
@@ -220,6 +220,11 @@ export class AuthorizationFactsCache {
       }
     }
   }
+}
+
+/** A balance or the credit used moves with spend, but SPEND_UPDATED does not carry it: such facts are read again. */
+function hasFiguresOutsideEvents(facts: AuthorizationFacts): boolean {
+  return facts.isPrepaid || facts.creditLimit !== null;
 }
 
 /** The facts with a batch's spend and rate windows applied: a new object when a spend figure moved (see raiseSpend). */
