@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import os from 'node:os';
+import { cpuUsedBy, type CpuSeconds } from './measure.js';
 import { openLoop } from './open-loop.js';
 import type { BenchWorld } from './world.js';
 import { usageBatch } from './usage-data.js';
@@ -15,11 +17,20 @@ export interface LoadFigures {
   failures: number;
 }
 
+/**
+ * The CPU a closed-loop run used per unit of work (a request, a cycle), in ms, and the rate the
+ * machine's cores would allow at that cost were the server and PostgreSQL alone on them: a bound
+ * no speed-up of the path's waiting can pass.
+ */
+export interface CpuPerUnit extends CpuSeconds {
+  boundRate: number;
+}
+
 export interface GatewayFigures {
   ceiling: LoadFigures;
-  authorize: LoadFigures;
+  authorize: LoadFigures & { cpu: CpuPerUnit };
   /** Reserve-then-record cycles: `rate` counts cycles (two requests each). */
-  cycle: LoadFigures;
+  cycle: LoadFigures & { cpu: CpuPerUnit };
   /** usageAuthorize offered at half the ceiling's rate, open loop (bench/open-loop.ts). */
   authorizeAtHalf: LoadFigures & { offered: number };
   /**
@@ -72,6 +83,18 @@ async function load(options: autocannon.Options): Promise<autocannon.Result> {
   return autocannon({ method: 'POST', headers: { 'content-type': 'application/json' }, ...options });
 }
 
+/** A closed-loop run's figures with the CPU it used per unit (`requestsPerUnit` requests each). */
+async function measuredLoad(serverPid: number, options: autocannon.Options, requestsPerUnit = 1): Promise<LoadFigures & { cpu: CpuPerUnit }> {
+  const { result, cpu } = await cpuUsedBy(serverPid, () => load(options));
+  const units = result.requests.total / requestsPerUnit;
+  const perUnit = (seconds: number) => (seconds * 1000) / units;
+  const cpuPerUnit = { server: perUnit(cpu.server), postgres: perUnit(cpu.postgres), loadGenerator: perUnit(cpu.loadGenerator) };
+  return {
+    ...figures(result, requestsPerUnit),
+    cpu: { ...cpuPerUnit, boundRate: (os.availableParallelism() * 1000) / (cpuPerUnit.server + cpuPerUnit.postgres) },
+  };
+}
+
 /**
  * The gateway path next to its ceiling, with light load generators (the bench's own fetch loop
  * competes with the server for the cores): autocannon, closed loop with `connections` at once, for
@@ -79,7 +102,12 @@ async function load(options: autocannon.Options): Promise<autocannon.Result> {
  * loop at a fixed rate (bench/open-loop.ts: autocannon's `overallRate` sends in bursts),
  * `usageAuthorize` at half the ceiling's rate and cycles at half of it or of their own rate.
  */
-export async function gatewayBench(serverUrl: string, world: BenchWorld, settings: { seconds: number; connections: number }): Promise<GatewayFigures> {
+export async function gatewayBench(
+  server: { url: string; pid: number },
+  world: BenchWorld,
+  settings: { seconds: number; connections: number },
+): Promise<GatewayFigures> {
+  const serverUrl = server.url;
   const { seconds: duration, connections } = settings;
   const helloWorld = await startHelloWorld();
   let ceiling: LoadFigures;
@@ -100,7 +128,7 @@ export async function gatewayBench(serverUrl: string, world: BenchWorld, setting
   const authorizeRequest = { setupRequest: (request: autocannon.Request) => ({ ...request, body: authorizeBodies[next++ % authorizeBodies.length] }) };
   // Warm-up, not counted: the JIT, and every key asked once about every model, as a running gateway's keys have been.
   await load({ url: serverUrl, headers, connections, amount: Math.max(authorizeBodies.length, 2_000), requests: [authorizeRequest] });
-  const authorize = figures(await load({ url: serverUrl, headers, connections, duration, requests: [authorizeRequest] }));
+  const authorize = await measuredLoad(server.pid, { url: serverUrl, headers, connections, duration, requests: [authorizeRequest] });
 
   // A reserve, then the record of the same call (same key, model and requestId).
   const cycleBodies = () => {
@@ -123,7 +151,7 @@ export async function gatewayBench(serverUrl: string, world: BenchWorld, setting
     },
     { setupRequest: (request: autocannon.Request, context: object) => ({ ...request, body: (context as { record: string }).record }) },
   ];
-  const cycle = figures(await load({ url: serverUrl, headers, connections, duration, requests: cycleRequests }), 2);
+  const cycle = await measuredLoad(server.pid, { url: serverUrl, headers, connections, duration, requests: cycleRequests }, 2);
 
   const halfCeiling = Math.max(1, Math.round(ceiling.rate / 2));
   const authorizeAtHalf = await openLoop({

@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { DEFAULT_RATE_LIMITS, type BucketLimit, type RateLimitConfig } from '../src/platform/rate-limits.js';
 
@@ -45,6 +46,48 @@ export async function inParallel(total: number, width: number, task: (index: num
       while (next < total) await task(next++);
     }),
   );
+}
+
+/** CPU seconds (user and system) a measurement used: in the server process, in PostgreSQL's processes on this machine, and in this one (the load generator). */
+export interface CpuSeconds {
+  server: number;
+  postgres: number;
+  loadGenerator: number;
+}
+
+/** Linux's clock ticks a second in /proc (USER_HZ: 100 on every architecture Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/** Each process's name and CPU seconds so far, from /proc/<pid>/stat (utime and stime: the 12th and 13th fields after its name, which may hold spaces). */
+async function processesCpu(): Promise<Map<string, { name: string; seconds: number }>> {
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const processes = new Map<string, { name: string; seconds: number }>();
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null); // gone meanwhile
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    processes.set(pid, {
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    });
+  }
+  return processes;
+}
+
+/** Runs `work` and divides the CPU it took among the server, PostgreSQL (its processes that lived to the end) and the load generator. */
+export async function cpuUsedBy<Result>(serverPid: number, work: () => Promise<Result>): Promise<{ result: Result; cpu: CpuSeconds }> {
+  const [before, ownBefore] = [await processesCpu(), process.cpuUsage()];
+  const result = await work();
+  const [after, own] = [await processesCpu(), process.cpuUsage(ownBefore)];
+  const used = (pid: string) => after.get(pid)!.seconds - (before.get(pid)?.seconds ?? 0);
+  return {
+    result,
+    cpu: {
+      server: used(String(serverPid)),
+      postgres: [...after].filter(([, each]) => each.name === 'postgres').reduce((sum, [pid]) => sum + used(pid), 0),
+      loadGenerator: (own.user + own.system) / 1e6,
+    },
+  };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
