@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -34,6 +34,8 @@ import { admissionPlugin, admitSubscription, rateLimitedError } from './platform
 import { legacyJsonStatusPlugin } from './platform/graphql/legacy-json-status.js';
 import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
 import { startWebSocketServer } from './websocket-server.js';
+import { browserAccess, isAllowedOrigin, type AllowedOrigins } from './platform/browser-origins.js';
+import { mountExplorer } from './platform/explorer.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
 import { buildAppSchema } from './schema.js';
@@ -50,6 +52,8 @@ export interface AppOptions {
   rateLimits?: RateLimitConfig;
   /** Express's `trust proxy` setting, for the client address behind a load balancer. */
   trustProxy?: string;
+  /** Origins whose pages may call from a browser (platform/browser-origins.ts); none by default. */
+  corsOrigins?: AllowedOrigins;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -177,6 +181,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
+  const corsOrigins = options.corsOrigins ?? [];
+  app.use(browserAccess(corsOrigins));
   const httpServer = http.createServer(app);
 
   const wsServer = startWebSocketServer({
@@ -189,6 +195,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     contextOf,
     admit: (actor, request) => admitSubscription(schema, costBuckets, actor, request),
     failedAuthentications,
+    acceptsOrigin: (request) => request.headers.origin === undefined || isAllowedOrigin(corsOrigins, request.headers.origin, request),
   });
 
   const protection = armorProtection();
@@ -209,6 +216,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       // No answer is cacheable (every one is a caller's own money or directory; `no-store` is set on the route),
       // so Apollo's cache hints, a hook on every field resolved, are off.
       ApolloServerPluginCacheControlDisabled(),
+      // Browsers opening /graphql get the explorer served from this server's own assets (platform/explorer.ts), not Apollo's CDN page.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         async serverWillStart() {
@@ -309,6 +318,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       xml: { contentType: 'application/xml; charset=utf-8', body: invoiceXml },
     },
   );
+  mountExplorer(app);
   app.use(
     '/graphql',
     (_request, response, next) => {

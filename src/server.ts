@@ -40,6 +40,7 @@ const app = await startApp({
   spendSpike: config.spendSpike,
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
+  corsOrigins: config.corsOrigins,
 });
 
 const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {
@@ -48,6 +49,7 @@ const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {
 });
 const live = new Set(liveDemoTokens.map((token) => token.secretHash));
 console.log(`\nGraphQL API ready at ${app.url} (WebSocket ${app.wsUrl})`);
+console.log(`API explorer, in a browser: ${app.url.replace(/\/graphql$/, '/explorer')}`);
 const demo = DEMO_ACCESS_TOKENS.filter((token) => live.has(hashSecret(token.secret)));
 if (demo.length) {
   console.log('\nDemo access tokens (send as "Authorization: Bearer <token>"):');

@@ -26,6 +26,14 @@ export interface WebSocketServerOptions {
   /** Refusals of a subscription before it starts (admission.ts), or undefined. */
   admit: (actor: Actor, request: SubscribePayload) => GraphQLError[] | undefined;
   failedAuthentications: FailedAuthenticationThrottle;
+  /** Whether a page of the upgrade request's origin may connect (browser-origins.ts); a refused one gets HTTP 403. */
+  acceptsOrigin: (request: http.IncomingMessage) => boolean;
+}
+
+/** The `authorization` connection parameter, in any case: GraphiQL-based explorers send their headers pane as the parameters (`Authorization`). */
+function authorizationParameter(parameters: Record<string, unknown> | undefined): unknown {
+  const name = Object.keys(parameters ?? {}).find((key) => key.toLowerCase() === 'authorization');
+  return name === undefined ? undefined : parameters![name];
 }
 
 /** A client address that keeps failing authentication is closed with this code until it may try again. */
@@ -48,14 +56,18 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
   const sessions = new AccessTokenSessions(accessTokens, options.entityManager, clock, options.logger);
   const stopSessions = sessions.start();
 
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: unknown }, Connection>(
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    verifyClient: ({ req }, accept) => (options.acceptsOrigin(req) ? accept(true) : accept(false, 403, 'Origin not allowed: see CORS_ORIGINS')),
+  });
+  const wsCleanup = useServer<Record<string, unknown>, Connection>(
     {
       schema: options.schema,
       onConnect: async (connection) => {
         const { socket, request } = connection.extra;
         const address = request.socket.remoteAddress ?? 'unknown';
-        const secret = bearerSecret(connection.connectionParams?.authorization);
+        const secret = bearerSecret(authorizationParameter(connection.connectionParams));
         const wait = await options.failedAuthentications.waitFor(address);
         if (wait > 0 && !(secret && accessTokens.isKnown(secret))) {
           socket.close(TOO_MANY_FAILED_AUTHENTICATIONS, `Too many failed authentications; retry after ${wait} s`);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { decimal, isDecimalString } from './money.js';
 import { DEFAULT_RATE_LIMITS, type BucketLimit, type RateLimitConfig } from './rate-limits.js';
 import { ACCESS_TOKEN_PREFIX } from './secrets.js';
+import type { AllowedOrigins } from './browser-origins.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -52,7 +53,39 @@ const configSchema = z.object({
   RATE_LIMIT_RENDERS_PER_TOKEN: positiveWhole(DEFAULT_RATE_LIMITS.renders.perToken),
   RATE_LIMIT_RENDERS_PER_PROCESS: positiveWhole(DEFAULT_RATE_LIMITS.renders.perProcess),
   TRUST_PROXY: z.string().optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.union([
+        z.tuple([z.literal('*')]).transform((): '*' => '*'),
+        z.array(
+          z
+            .string()
+            .refine(
+              isOrigin,
+              'must be a comma-separated list of origins such as "https://portal.example.com,http://localhost:5173" (scheme, host and port only), or "*"',
+            ),
+        ),
+      ]),
+    ),
 });
+
+/** An origin as a browser sends it: http(s)://host[:port], nothing after. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export interface AppConfig {
   databaseUrl: string | undefined;
@@ -68,6 +101,8 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client; unset trusts none. */
   trustProxy: string | undefined;
+  /** Origins whose pages may call from a browser (platform/browser-origins.ts). */
+  corsOrigins: AllowedOrigins;
 }
 
 export class ConfigError extends Error {}
@@ -98,5 +133,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
       renders: { perToken: values.RATE_LIMIT_RENDERS_PER_TOKEN, perProcess: values.RATE_LIMIT_RENDERS_PER_PROCESS },
     },
     trustProxy: values.TRUST_PROXY,
+    corsOrigins: values.CORS_ORIGINS,
   };
 }

@@ -9,6 +9,7 @@ import { Role } from '../../src/platform/auth/roles.js';
 import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { RateLimitConfig } from '../../src/platform/rate-limits.js';
+import type { AllowedOrigins } from '../../src/platform/browser-origins.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
 
@@ -81,7 +82,9 @@ async function adminQuery(sql: string): Promise<void> {
 }
 
 /** A real server on a free port, over its own database cloned from the migrated template. */
-export async function startTestApp(options: { clock?: Clock; spendSpike?: SpendSpikeRule; rateLimits?: RateLimitConfig } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { clock?: Clock; spendSpike?: SpendSpikeRule; rateLimits?: RateLimitConfig; corsOrigins?: AllowedOrigins } = {},
+): Promise<TestApp> {
   const databaseName = `test_${randomBytes(8).toString('hex')}`;
   await adminQuery(`create database "${databaseName}" template "${process.env.TEST_TEMPLATE_DATABASE}"`);
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_DATABASE_URL!, databaseName);

@@ -35,6 +35,26 @@ describe('configuration', () => {
     expect(() => loadConfig({ RATE_LIMIT_RENDERS_PER_PROCESS: '0' })).toThrow('RATE_LIMIT_RENDERS_PER_PROCESS: must be at least 1');
   });
 
+  it('reads the browser origins allowed to call (CORS_ORIGINS): none by default, a list, or every one, and names a malformed one', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://portal.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://portal.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    for (const bad of [
+      'portal.example.com',
+      'https://portal.example.com/',
+      'https://portal.example.com/app',
+      'ftp://files.example.com',
+      '*,https://a.example.com',
+    ])
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow('CORS_ORIGINS');
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://portal.example.com/' })).toThrow(
+      'must be a comma-separated list of origins such as "https://portal.example.com,http://localhost:5173" (scheme, host and port only), or "*"',
+    );
+  });
+
   it('names every bad variable and the rule it breaks', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', BOOTSTRAP_ADMIN_TOKEN: 'short' })).toThrow(ConfigError);
     try {
