@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Role } from '../src/platform/auth/roles.js';
-import { BillingPeriodSettleDocument, BillsDocument, SettlementRunDocument, type BillsQuery } from './generated/graphql.js';
+import { BillingPeriodSettleDocument, BillsDocument, SettlementRunDocument, SettlementRunsDocument, type BillsQuery } from './generated/graphql.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { startTestApp } from './support/harness.js';
 import { seedSettlementData } from './support/settlement-data.js';
@@ -98,6 +98,19 @@ it('an ERP paging bills by updatedSince sees every bill exactly once while two r
   const counts = await Promise.all(runIds.map(async (id) => (await admin.data(SettlementRunDocument, { id })).settlementRun!));
   expect(counts.reduce((sum, run) => sum + run.billedCount, 0)).toBe(erpTenants.length);
   expect(counts.every((run) => run.failedCount === 0 && run.billedCount + run.skippedCount === erpTenants.length)).toBe(true);
+});
+
+it('lists settlement runs newest first with their progress, to the operator only', async () => {
+  const { settlementRuns } = await admin.data(SettlementRunsDocument, { first: 10 });
+  expect(settlementRuns.totalCount).toBe(2);
+  expect(settlementRuns.nodes.map((run) => [run.status, run.percentDone, run.tenantCount])).toEqual([
+    ['COMPLETED', '100.0', erpTenants.length],
+    ['COMPLETED', '100.0', erpTenants.length],
+  ]);
+  const started = settlementRuns.nodes.map((run) => run.startedAt);
+  expect(started).toEqual([...started].sort().reverse());
+  const refused = await erp.execute(SettlementRunsDocument, { first: 10 });
+  expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
 });
 
 it('a settlement killed with SIGKILL mid-run and run again leaves exactly one finalized bill per tenant, right to the fen, numbered without gaps', async () => {

@@ -12,7 +12,7 @@ import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
 import { Bill, SettlementRun } from './bill.entity.js';
-import { findBill, findSettlementRun, listBills, recordPayment, voidBill } from './bill.service.js';
+import { findBill, findSettlementRun, listBills, listSettlementRuns, recordPayment, voidBill } from './bill.service.js';
 import {
   BillConnection,
   BillFilterInput,
@@ -26,6 +26,7 @@ import {
   PaymentNode,
   PaymentRecordInput,
   PaymentRecordPayload,
+  SettlementRunConnection,
   SettlementRunNode,
   SettlementRunPayload,
   toBillLineNode,
@@ -67,6 +68,12 @@ export class BillResolver {
   async settlementRun(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<SettlementRunNode | null> {
     const run = await findSettlementRun(context, argumentId('SettlementRun', id, 'id'));
     return run ? toSettlementRunNode(run, context.clock.now()) : null;
+  }
+
+  @Authorized([Role.PLATFORM_ADMIN])
+  @Query(() => SettlementRunConnection, { description: 'Settlement runs, newest first, with their progress (operator only).' })
+  async settlementRuns(@Ctx() context: RequestContext, @Args() page: PageArgs) {
+    return SettlementRunConnection.from(await listSettlementRuns(context, page), (run) => toSettlementRunNode(run, context.clock.now()));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])

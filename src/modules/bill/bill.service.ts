@@ -59,6 +59,12 @@ export async function findPayment(context: RequestContext, id: string): Promise<
   return context.em.findOne(Payment, { id });
 }
 
+/** Settlement runs, newest first (operator only). */
+export async function listSettlementRuns(context: RequestContext, page: PageArgs) {
+  requireRole(context.actor, [Role.PLATFORM_ADMIN]);
+  return paginate({ em: context.em, entity: SettlementRun, where: {}, sortField: 'startedAt', direction: OrderDirection.DESC, page });
+}
+
 export async function findSettlementRun(context: RequestContext, id: string): Promise<SettlementRun | null> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   return context.em.findOne(SettlementRun, { id });

@@ -360,6 +360,7 @@ export class BillingPeriodSettleInput {
   idempotencyKey!: string;
 }
 
+export const SettlementRunConnection = connectionType(SettlementRunNode, 'SettlementRun');
 export const SettlementRunPayload = payloadType('BillingPeriodSettlePayload', 'settlementRun', SettlementRunNode, 'Result of billingPeriodSettle.');
 
 @InputType('PaymentRecordInput', { description: 'Money received against a bill.' })
