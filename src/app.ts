@@ -36,6 +36,7 @@ import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
 import { startWebSocketServer } from './websocket-server.js';
 import { browserAccess, isAllowedOrigin, type AllowedOrigins } from './platform/browser-origins.js';
 import { mountExplorer } from './platform/explorer.js';
+import { mountConsole } from './platform/ops-console.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
 import { buildAppSchema } from './schema.js';
@@ -319,6 +320,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
   );
   mountExplorer(app);
+  mountConsole(app);
   app.use(
     '/graphql',
     (_request, response, next) => {

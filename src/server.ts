@@ -50,6 +50,7 @@ const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {
 const live = new Set(liveDemoTokens.map((token) => token.secretHash));
 console.log(`\nGraphQL API ready at ${app.url} (WebSocket ${app.wsUrl})`);
 console.log(`API explorer, in a browser: ${app.url.replace(/\/graphql$/, '/explorer')}`);
+console.log(`Ops console, in a browser: ${app.url.replace(/\/graphql$/, '/console/')}`);
 const demo = DEMO_ACCESS_TOKENS.filter((token) => live.has(hashSecret(token.secret)));
 if (demo.length) {
   console.log('\nDemo access tokens (send as "Authorization: Bearer <token>"):');

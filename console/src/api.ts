@@ -1,0 +1,58 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+
+/** An error the API answered, with its code (UNAUTHENTICATED, FORBIDDEN, ...). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The API as the console's signed-in user calls it: HTTP for queries and mutations, one graphql-ws connection for every subscription. */
+export class Api {
+  private socket: Client | null = null;
+
+  constructor(readonly token: string) {}
+
+  async request<Data, Variables>(document: TypedDocumentNode<Data, Variables>, variables?: Variables): Promise<Data> {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    const body = (await response.json()) as { data?: Data; errors?: { message: string; extensions?: { code?: string } }[] };
+    if (body.errors?.length) throw new ApiError(body.errors.map((error) => error.message).join(' '), body.errors[0].extensions?.code);
+    return body.data!;
+  }
+
+  /** Calls `next` with each event until the returned function is called. */
+  subscribe<Data, Variables>(document: TypedDocumentNode<Data, Variables>, variables: Variables, next: (data: Data) => void): () => void {
+    this.socket ??= createClient({
+      url: `${location.origin.replace(/^http/, 'ws')}/graphql`,
+      connectionParams: { authorization: `Bearer ${this.token}` },
+      retryAttempts: 1_000_000,
+    });
+    return this.socket.subscribe<Data>(
+      { query: print(document), variables: variables as Record<string, unknown> },
+      { next: ({ data }) => data && next(data), error: (error) => console.error('subscription ended', error), complete: () => undefined },
+    );
+  }
+
+  /** Downloads an export (they need the bearer token, so a plain link would not do). */
+  async download(url: string): Promise<void> {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new ApiError(`Download failed: HTTP ${response.status}`, String(response.status));
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? url.split('/').pop()!;
+    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await response.blob()), download: name });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
+
+  close(): void {
+    void this.socket?.dispose();
+  }
+}

@@ -1,0 +1,113 @@
+import { useEffect, useState } from 'react';
+import type { Api } from '../api';
+import { money } from '../format';
+import { ConsoleBillsDocument, type ConsoleBillsQuery } from '../generated/graphql';
+import { useLabel, useText } from '../i18n';
+
+/** Bills and VAT invoices with their documents (PDF, CSV, JSON, XML), downloaded with the signed-in token. */
+export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null }) {
+  const text = useText();
+  const label = useLabel();
+  const [documents, setDocuments] = useState<ConsoleBillsQuery | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .request(ConsoleBillsDocument, { tenantId })
+      .then(setDocuments)
+      .catch((caught: Error) => setError(caught.message));
+  }, [api, tenantId]);
+  const download = (url: string) => api.download(url).catch((caught: Error) => setError(caught.message));
+
+  if (!documents) return error ? <p className="error">{error}</p> : <p>{text('loading')}</p>;
+  return (
+    <section>
+      <h2>{text('bills')}</h2>
+      {error && <p className="error">{error}</p>}
+      {documents.bills.nodes.length === 0 ? (
+        <p className="muted">{text('none')}</p>
+      ) : (
+        <table className="bills">
+          <thead>
+            <tr>
+              <th>{text('number')}</th>
+              <th>{text('period')}</th>
+              <th>{text('tenant')}</th>
+              <th>{text('status')}</th>
+              <th>{text('total')}</th>
+              <th>{text('due')}</th>
+              <th>{text('documents')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {documents.bills.nodes.map((bill) => (
+              <tr key={bill.id}>
+                <td>{bill.number ?? '—'}</td>
+                <td>{bill.period}</td>
+                <td>{bill.tenant.name}</td>
+                <td>
+                  <span className="tag">{label(bill.status)}</span>
+                </td>
+                <td>{money(bill.total.gross)}</td>
+                <td>{bill.dueOn ?? '—'}</td>
+                <td className="documents">
+                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.pdf)}>
+                    PDF
+                  </button>
+                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.csv)}>
+                    CSV
+                  </button>
+                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.json)}>
+                    JSON
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{text('invoices')}</h2>
+      {documents.vatInvoices.nodes.length === 0 ? (
+        <p className="muted">{text('none')}</p>
+      ) : (
+        <table className="invoices">
+          <thead>
+            <tr>
+              <th>{text('number')}</th>
+              <th>{text('issuedOn')}</th>
+              <th>{text('bill')}</th>
+              <th>{text('type')}</th>
+              <th>{text('status')}</th>
+              <th>{text('total')}</th>
+              <th>{text('documents')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {documents.vatInvoices.nodes.map((invoice) => (
+              <tr key={invoice.id}>
+                <td>{invoice.number}</td>
+                <td>{invoice.issuedOn}</td>
+                <td>{invoice.bill.number ?? '—'}</td>
+                <td>
+                  {label(invoice.type)}
+                  {invoice.isRedLetter && ' (red)'}
+                </td>
+                <td>
+                  <span className="tag">{label(invoice.status)}</span>
+                </td>
+                <td>{money(invoice.total.gross)}</td>
+                <td className="documents">
+                  <button type="button" className="link" onClick={() => void download(invoice.exportUrls.pdf)}>
+                    PDF
+                  </button>
+                  <button type="button" className="link" onClick={() => void download(invoice.exportUrls.json)}>
+                    JSON
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
