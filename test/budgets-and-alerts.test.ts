@@ -117,6 +117,10 @@ describe('budgets and alerts', () => {
     const received = [await subscription.next(), await subscription.next(), await subscription.next()].map((event) => event.data!.alertRaised);
     expect(received.map((alert) => alert.threshold).sort()).toEqual([100, 50, 80]);
     expect(received.every((alert) => alert.scope.id === world.a.rootDepartmentId && alert.budget?.id === budget.id)).toBe(true);
+    // What it is about, by name, in the fields and in the message; amounts in the message to the fen.
+    expect(received.map((alert) => alert.scope.name)).toEqual(['Research', 'Research', 'Research']);
+    for (const alert of received)
+      expect(alert.message).toMatch(/^Spend of department "Research" reached ((50|80)% of its|its) daily budget of \d+\.\d{2} CNY \(spent \d+\.\d{2} CNY\)\.$/);
   });
 
   it('raises each alert exactly once under replays and 20 concurrent batches', async () => {

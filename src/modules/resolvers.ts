@@ -13,7 +13,7 @@ import { DepartmentResolver, TenantDepartmentsResolver } from './department/depa
 import { NodeResolver } from './node/node.resolver.js';
 import { PriceResolver } from './price/price.resolver.js';
 import { RateLimitResolver, TenantRateLimitCeilingResolver } from './rate-limit/rate-limit.resolver.js';
-import { SpendResolver } from './spend/spend.resolver.js';
+import { SpendResolver, SpendScopeResolver } from './spend/spend.resolver.js';
 import { AuditEntryTenantResolver, TenantResolver } from './tenant/tenant.resolver.js';
 import { UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
 
@@ -33,6 +33,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UsageResolver,
   UsageSummaryGroupResolver,
   SpendResolver,
+  SpendScopeResolver,
   BudgetResolver,
   RateLimitResolver,
   TenantRateLimitCeilingResolver,

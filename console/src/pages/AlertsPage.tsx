@@ -1,6 +1,5 @@
 import { useContext, useEffect, useState } from 'react';
 import type { Api } from '../api';
-import { useScopes } from '../directory';
 import { instant, money } from '../format';
 import { ConsoleAlertAcknowledgeDocument, ConsoleAlertRaisedDocument, ConsoleAlertsDocument, type ConsoleAlertFragment } from '../generated/graphql';
 import { LanguageContext, useLabel, useText } from '../i18n';
@@ -10,7 +9,6 @@ export function AlertsPage({ api, tenantId }: { api: Api; tenantId: string }) {
   const text = useText();
   const label = useLabel();
   const language = useContext(LanguageContext);
-  const directory = useScopes(api, tenantId);
   const [alerts, setAlerts] = useState<ConsoleAlertFragment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -63,7 +61,7 @@ export function AlertsPage({ api, tenantId }: { api: Api; tenantId: string }) {
                     {label(alert.type)}
                   </span>
                 </td>
-                <td>{directory?.names.get(alert.scope.id) ?? alert.scope.id}</td>
+                <td>{alert.scope.name}</td>
                 <td>{alert.message}</td>
                 <td>
                   {money(alert.amount)}

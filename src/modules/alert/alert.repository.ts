@@ -35,6 +35,18 @@ export async function alertedKeys(client: pg.ClientBase, dedupeKeys: string[]): 
   return rows.map((row) => row.dedupeKey);
 }
 
+/** The names of the tenants, departments and keys alerts are about, by id, for their messages. */
+export async function scopeNames(client: pg.ClientBase, scopeIds: string[]): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ id: string; name: string }>({
+    name: 'alerts-scope-names',
+    text: `select id, name from tenant where id = any($1::text[])
+           union all select id, name from department where id = any($1::text[])
+           union all select id, name from api_key where id = any($1::text[])`,
+    values: [scopeIds],
+  });
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 /** Inserts the alerts whose occasion has none yet; a concurrent raise of the same occasion loses on the unique dedupe key. */
 export async function insertAlerts(client: pg.ClientBase, rows: AlertRow[], raisedAt: Date): Promise<RaisedAlert[]> {
   const { rows: raised } = await client.query<RaisedAlert>({

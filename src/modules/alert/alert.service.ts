@@ -15,7 +15,7 @@ import { balanceLowAlertKey, forecastAlertKey, spikeAlertKey, thresholdAlertKey 
 import type { BalanceLow } from './balance-low.js';
 import type { SpendSpike, SpendSpikeRule } from './spend-spike.js';
 import { Alert, AlertType } from './alert.entity.js';
-import { alertedKeys, insertAlerts, type AlertRow, type RaisedAlert } from './alert.repository.js';
+import { alertedKeys, insertAlerts, scopeNames, type AlertRow, type RaisedAlert } from './alert.repository.js';
 import type { AlertAcknowledgeInput, AlertFilterInput } from './alert.types.js';
 
 export const ALERT_RAISED = 'ALERT_RAISED';
@@ -25,18 +25,26 @@ export interface AlertRaisedEvent {
   alerts: RaisedAlert[];
 }
 
-const SCOPE_NAMES = { TENANT: 'the tenant', DEPARTMENT: 'department', API_KEY: 'key' } as const;
+const SCOPE_KINDS = { TENANT: 'the tenant', DEPARTMENT: 'department', API_KEY: 'key' } as const;
 
-function scopeName(scopeType: keyof typeof SCOPE_NAMES, scopeId: string): string {
-  return scopeType === 'TENANT' ? SCOPE_NAMES.TENANT : `${SCOPE_NAMES[scopeType]} ${scopeId}`;
+/** How a message names its scope: "the tenant", or the department's or key's name as it was when the alert was raised. */
+type ScopeNamer = (scopeType: keyof typeof SCOPE_KINDS, scopeId: string) => string;
+
+function scopeNamer(names: Map<string, string>): ScopeNamer {
+  return (scopeType, scopeId) => (scopeType === 'TENANT' ? SCOPE_KINDS.TENANT : `${SCOPE_KINDS[scopeType]} "${names.get(scopeId) ?? scopeId}"`);
+}
+
+/** An amount as a message shows it, to the fen (the alert's fields keep it exact). */
+function moneyText(amount: string, currency: CurrencyCode): string {
+  return `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
 }
 
 /** An alert as its occasion describes it; its id and dedupe key are given where it is raised. */
 type AlertFields = Omit<AlertRow, 'id' | 'dedupe_key'>;
 
-function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode): AlertFields {
+function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode, scopeName: ScopeNamer): AlertFields {
   const exhausted = crossing.threshold >= 100;
-  const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
+  const money = (amount: string) => moneyText(amount, currency);
   return {
     tenant_id: crossing.tenantId,
     type: exhausted ? AlertType.BUDGET_EXHAUSTED : AlertType.BUDGET_THRESHOLD,
@@ -55,8 +63,8 @@ function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode): Ale
   };
 }
 
-function forecastAlert(forecast: BudgetForecast, currency: CurrencyCode): AlertFields {
-  const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
+function forecastAlert(forecast: BudgetForecast, currency: CurrencyCode, scopeName: ScopeNamer): AlertFields {
+  const money = (amount: string) => moneyText(amount, currency);
   return {
     tenant_id: forecast.tenantId,
     type: AlertType.FORECAST_OVER_BUDGET,
@@ -74,7 +82,7 @@ function forecastAlert(forecast: BudgetForecast, currency: CurrencyCode): AlertF
 }
 
 function balanceLowAlert(low: BalanceLow, currency: CurrencyCode): AlertFields {
-  const money = (amount: string) => `${formatAmount(decimal(amount), currency)} ${currency}`;
+  const money = (amount: string) => moneyText(amount, currency);
   return {
     tenant_id: low.tenantId,
     type: AlertType.BALANCE_LOW,
@@ -91,8 +99,8 @@ function balanceLowAlert(low: BalanceLow, currency: CurrencyCode): AlertFields {
   };
 }
 
-function spikeAlert(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRule): AlertFields {
-  const money = (amount: string) => `${formatAmount(decimal(amount).toDecimalPlaces(2), currency)} ${currency}`;
+function spikeAlert(spike: SpendSpike, currency: CurrencyCode, rule: SpendSpikeRule, scopeName: ScopeNamer): AlertFields {
+  const money = (amount: string) => moneyText(amount, currency);
   return {
     tenant_id: spike.tenantId,
     type: AlertType.SPEND_SPIKE,
@@ -117,24 +125,35 @@ export interface UsageAlertOccasions {
   spikes: SpendSpike[];
 }
 
-/** An occasion for an alert: its dedupe key, and the alert it raises when the key has none yet. */
+/** An occasion for an alert: its dedupe key, its scope, and the alert it raises when the key has none yet. */
 interface AlertCandidate {
   dedupeKey: string;
-  describe: () => AlertFields;
+  scopeId: string;
+  describe: (scopeName: ScopeNamer) => AlertFields;
 }
 
 function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record<string, CurrencyCode>, spikeRule: SpendSpikeRule): AlertCandidate[] {
   return [
     ...occasions.crossings.map((crossing) => ({
       dedupeKey: thresholdAlertKey(crossing),
-      describe: () => crossingAlert(crossing, currencies[crossing.tenantId]),
+      scopeId: crossing.scopeId,
+      describe: (scopeName: ScopeNamer) => crossingAlert(crossing, currencies[crossing.tenantId], scopeName),
     })),
     ...occasions.forecasts.map((forecast) => ({
       dedupeKey: forecastAlertKey(forecast),
-      describe: () => forecastAlert(forecast, currencies[forecast.tenantId]),
+      scopeId: forecast.scopeId,
+      describe: (scopeName: ScopeNamer) => forecastAlert(forecast, currencies[forecast.tenantId], scopeName),
     })),
-    ...occasions.balanceLows.map((low) => ({ dedupeKey: balanceLowAlertKey(low), describe: () => balanceLowAlert(low, currencies[low.tenantId]) })),
-    ...occasions.spikes.map((spike) => ({ dedupeKey: spikeAlertKey(spike), describe: () => spikeAlert(spike, currencies[spike.tenantId], spikeRule) })),
+    ...occasions.balanceLows.map((low) => ({
+      dedupeKey: balanceLowAlertKey(low),
+      scopeId: low.tenantId,
+      describe: () => balanceLowAlert(low, currencies[low.tenantId]),
+    })),
+    ...occasions.spikes.map((spike) => ({
+      dedupeKey: spikeAlertKey(spike),
+      scopeId: spike.scopeId,
+      describe: (scopeName: ScopeNamer) => spikeAlert(spike, currencies[spike.tenantId], spikeRule, scopeName),
+    })),
   ];
 }
 
@@ -155,10 +174,10 @@ export async function raiseUsageAlerts(
   if (candidates.length === 0) return;
   const dedupeKeys = candidates.map((candidate) => candidate.dedupeKey);
   const alerted = new Set(await alertedKeys(client, dedupeKeys));
-  const rows = candidates
-    .filter((candidate) => !alerted.has(candidate.dedupeKey))
-    .map((candidate) => ({ id: newId('Alert'), dedupe_key: candidate.dedupeKey, ...candidate.describe() }));
-  if (rows.length === 0) return;
+  const fresh = candidates.filter((candidate) => !alerted.has(candidate.dedupeKey));
+  if (fresh.length === 0) return;
+  const scopeName = scopeNamer(await scopeNames(client, [...new Set(fresh.map((candidate) => candidate.scopeId))]));
+  const rows = fresh.map((candidate) => ({ id: newId('Alert'), dedupe_key: candidate.dedupeKey, ...candidate.describe(scopeName) }));
   const raised = await insertAlerts(client, rows, now);
   if (raised.length > 0) await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);
 }

@@ -278,9 +278,17 @@ export enum SettlementRunStatus {
   INTERRUPTED = 'INTERRUPTED',
 }
 
+/** Why a settlement run could not bill a tenant. */
+export enum SettlementFailureCode {
+  PERIOD_NOT_ENDED = 'PERIOD_NOT_ENDED',
+  LATER_PERIOD_BILLED = 'LATER_PERIOD_BILLED',
+  EARLIER_PERIOD_UNSETTLED = 'EARLIER_PERIOD_UNSETTLED',
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+}
+
 export interface SettlementFailure {
   tenantId: string;
-  code: string;
+  code: SettlementFailureCode;
   message: string;
 }
 

@@ -10,7 +10,17 @@ import { BillingMode } from '../contract/contract.entity.js';
 import { ModelTier } from '../price/model-price.entity.js';
 import { quantitiesOf } from './bill-builder.js';
 import { BillingEventType } from './bill-events.js';
-import { Bill, BillLine, BillLineKind, BillPaymentMethod, BillStatus, Payment, SettlementRun, SettlementRunStatus } from './bill.entity.js';
+import {
+  Bill,
+  BillLine,
+  BillLineKind,
+  BillPaymentMethod,
+  BillStatus,
+  Payment,
+  SettlementFailureCode,
+  SettlementRun,
+  SettlementRunStatus,
+} from './bill.entity.js';
 import { amountDue, amountInvoiceable, billSubtotal, BillOrderField } from './bill.service.js';
 import { RUN_HEARTBEAT_TIMEOUT_MS } from './settlement.service.js';
 
@@ -31,6 +41,20 @@ registerEnumType(BillPaymentMethod, { name: 'BillPaymentMethod', description: 'H
 registerEnumType(BillOrderField, { name: 'BillOrderField', description: 'What bills are sorted by.' });
 registerEnumType(SettlementRunStatus, { name: 'SettlementRunStatus', description: 'State of a settlement run.' });
 registerEnumType(BillingEventType, { name: 'BillingEventType', description: 'What happened to a bill.' });
+registerEnumType(SettlementFailureCode, {
+  name: 'SettlementFailureCode',
+  description: 'Why a settlement run could not bill a tenant.',
+  valuesConfig: {
+    PERIOD_NOT_ENDED: { description: "The period has not ended in the tenant's time zone. Settle it again once it has." },
+    LATER_PERIOD_BILLED: {
+      description: 'A later period of the tenant is already billed; periods are billed in order. Put late usage on the next bill instead.',
+    },
+    EARLIER_PERIOD_UNSETTLED: { description: 'An earlier period of the tenant has usage and no bill. Settle that period first, then this one.' },
+    INTERNAL_ERROR: {
+      description: 'Settling this tenant failed unexpectedly (see the server log); the others went on. Run the settlement again: it is safe to repeat.',
+    },
+  },
+});
 
 @ObjectType('BillUsageQuantities', { description: 'What a usage line counts.' })
 export class BillUsageQuantities {
@@ -290,8 +314,8 @@ export class SettlementFailureNode {
   @Field(() => ID, { description: 'The tenant.' })
   tenantId!: string;
 
-  @Field({ description: 'PERIOD_NOT_ENDED, LATER_PERIOD_BILLED, EARLIER_PERIOD_UNSETTLED or INTERNAL_ERROR.' })
-  code!: string;
+  @Field(() => SettlementFailureCode, { description: 'Why, and what to do about it.' })
+  code!: SettlementFailureCode;
 
   @Field({ description: 'Explanation.' })
   message!: string;

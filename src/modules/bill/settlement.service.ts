@@ -29,7 +29,7 @@ import { BillingMode } from '../contract/contract.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { usageWatermark } from '../usage/usage.repository.js';
 import { buildBill } from './bill-builder.js';
-import { BillPaymentMethod, BillStatus, SettlementRun, SettlementRunStatus, type SettlementFailure } from './bill.entity.js';
+import { BillPaymentMethod, BillStatus, SettlementFailureCode, SettlementRun, SettlementRunStatus, type SettlementFailure } from './bill.entity.js';
 import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
 import {
   firstUnsettledPeriod,
@@ -58,7 +58,7 @@ export const RUN_HEARTBEAT_TIMEOUT_MS = 60_000;
 /** Why one tenant's bill was not made; the run goes on with the others. */
 export class SettlementRefusal extends Error {
   constructor(
-    readonly code: 'PERIOD_NOT_ENDED' | 'LATER_PERIOD_BILLED' | 'EARLIER_PERIOD_UNSETTLED',
+    readonly code: Exclude<SettlementFailureCode, SettlementFailureCode.INTERNAL_ERROR>,
     message: string,
   ) {
     super(message);
@@ -84,7 +84,10 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
   const startsAt = periodStartInstant(period, tenant.timezone);
   const endsAt = periodEndInstant(period, tenant.timezone);
   if (clock.now() < endsAt) {
-    throw new SettlementRefusal('PERIOD_NOT_ENDED', `${period} ends at ${endsAt.toISOString()} in ${tenant.timezone}; it can be settled after that`);
+    throw new SettlementRefusal(
+      SettlementFailureCode.PERIOD_NOT_ENDED,
+      `${period} ends at ${endsAt.toISOString()} in ${tenant.timezone}; it can be settled after that`,
+    );
   }
   const watermark = await usageWatermark(pool, tenant.id);
   return sqlTransaction(pool, async (client) => {
@@ -94,11 +97,11 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
     const history = await lockBillHistory(client, tenant.id, periodStart);
     if (history.isBilled) return 'ALREADY_BILLED';
     if (history.laterPeriod) {
-      throw new SettlementRefusal('LATER_PERIOD_BILLED', `${history.laterPeriod} is already billed; periods are settled in order`);
+      throw new SettlementRefusal(SettlementFailureCode.LATER_PERIOD_BILLED, `${history.laterPeriod} is already billed; periods are settled in order`);
     }
     const unsettledFrom = history.previous ? periodStartInstant(addPeriods(periodOfDate(history.previous.periodStart), 1), tenant.timezone) : null;
     const unsettled = await firstUnsettledPeriod(client, tenant, unsettledFrom, startsAt);
-    if (unsettled) throw new SettlementRefusal('EARLIER_PERIOD_UNSETTLED', `${unsettled} has usage and no bill; settle it first`);
+    if (unsettled) throw new SettlementRefusal(SettlementFailureCode.EARLIER_PERIOD_UNSETTLED, `${unsettled} has usage and no bill; settle it first`);
 
     const usage = await usageGroups(client, tenant, { startsAt, endsAt, watermark, previousWatermark: history.previous?.watermark ?? null });
     const adjustedPeriods = [...new Set(usage.flatMap((group) => (group.adjustedPeriod ? [group.adjustedPeriod] : [])))];
@@ -217,7 +220,11 @@ export async function executeSettlementRun(dependencies: SettlementDependencies,
             counts.failures.push({ tenantId: tenant.id, code: error.code, message: error.message });
           } else {
             logger.error({ err: error, runId, tenantId: tenant.id }, 'settling a tenant failed');
-            counts.failures.push({ tenantId: tenant.id, code: 'INTERNAL_ERROR', message: 'Settling this tenant failed unexpectedly; see the server log.' });
+            counts.failures.push({
+              tenantId: tenant.id,
+              code: SettlementFailureCode.INTERNAL_ERROR,
+              message: 'Settling this tenant failed unexpectedly; see the server log.',
+            });
           }
         }
         if (Date.now() - lastFlush >= PROGRESS_INTERVAL_MS) await flush(SettlementRunStatus.RUNNING);

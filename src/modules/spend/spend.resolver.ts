@@ -1,5 +1,6 @@
 import { filter, pipe } from '@graphql-yoga/subscription';
-import { Arg, Authorized, Ctx, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type DataLoader from 'dataloader';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { SPEND_READERS } from '../../platform/auth/roles.js';
@@ -7,7 +8,7 @@ import { SPEND_UPDATED, type SpendUpdatedEvent } from './spend-events.js';
 import { listenNow } from '../../platform/events.js';
 import { SpendPeriod } from './spend-counter.entity.js';
 import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
-import { SpendNode, SpendScopeInput, SpendSnapshotNode } from './spend.types.js';
+import { SpendNode, SpendScopeInput, SpendScopeNode, SpendSnapshotNode } from './spend.types.js';
 
 /** Subscription arguments as type-graphql hands them to `subscribe`. */
 interface SpendUpdatedArgs {
@@ -66,5 +67,15 @@ export class SpendResolver {
         }),
       ),
     });
+  }
+}
+
+@Resolver(() => SpendScopeNode)
+export class SpendScopeResolver {
+  @FieldResolver(() => String, { description: 'The name of the tenant, department or API key, as it is now.' })
+  async name(@Root() scope: SpendScopeNode, @Ctx() context: RequestContext): Promise<string> {
+    const { tenantById, departmentById, apiKeyById } = context.loaders;
+    const loader: DataLoader<string, { name: string } | null> = { TENANT: tenantById, DEPARTMENT: departmentById, API_KEY: apiKeyById }[scope.type];
+    return (await loader.load(scope.id))?.name ?? scope.id;
   }
 }
