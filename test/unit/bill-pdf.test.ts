@@ -25,6 +25,7 @@ function statementWith(lines: BillStatementLine[]): BillStatement {
     status: 'FINALIZED',
     currency: 'CNY',
     finalizedAt: new Date('2026-11-01T02:00:00Z'),
+    timezone: 'Asia/Shanghai',
     dueOn: '2026-12-15',
     seller: { name: '上海智算云服务有限公司', taxpayerId: '91310000MA1FL8XK2Q', bankName: '招商银行上海张江支行', bankAccount: '1219 0888 0010 888' },
     buyer: { name: BUYER, taxpayerId: '91110108MA01R2XK3Y', address: '北京市海淀区中关村大街 1 号' },
@@ -45,7 +46,7 @@ const shortStatement = statementWith([
     tax: '1.48',
     gross: '26.17',
   },
-  { description: 'Discount 10% (STANDARD)', quantity: null, unitPrice: null, net: '-6.69', tax: '-0.40', gross: '-7.09' },
+  { description: '折扣 Discount 10% · 标准型 STANDARD models', quantity: null, unitPrice: null, net: '-6.69', tax: '-0.40', gross: '-7.09' },
 ]);
 
 describe('bill PDF', () => {
@@ -98,6 +99,24 @@ describe('bill PDF', () => {
     expect(allText).toContain('1000 requests');
     expect(allText).toContain('1149 requests');
     expect(allText).toContain('应付金额 Amount due');
+  });
+
+  it("prints unit prices, the status in both languages and the finalization time in the tenant's zone", async () => {
+    const statement = statementWith([{ ...usageLine(0), unitPrice: 'in 2.5 /M tok\nout 10 /M tok\n0.0003 /req' }]);
+    const text = await pdfText(await renderBillPdf({ ...statement, status: 'PARTIALLY_PAID', timezone: 'Asia/Shanghai' }), 1);
+    expect(text).toContain('部分付款 Partially paid');
+    expect(text).toContain('2026-11-01 10:00 (GMT+8)');
+    for (const rate of ['in 2.5 /M tok', 'out 10 /M tok', '0.0003 /req']) expect(text).toContain(rate);
+    expect(await pdfText(await renderBillPdf({ ...statement, timezone: 'America/New_York' }), 1)).toContain('2026-10-31 22:00 (GMT-4)');
+  });
+
+  it('never leaves the totals alone on a page: the last line goes with them', async () => {
+    for (let count = 10; count <= 40; count++) {
+      const pdf = await renderBillPdf(statementWith(Array.from({ length: count }, (_, index) => usageLine(index))));
+      const pages = await pdfPageCount(pdf);
+      const lastPage = await pdfText(pdf, pages);
+      expect([count, lastPage.includes('应付金额 Amount due'), lastPage.includes(`${1000 + count - 1} requests`)]).toEqual([count, true, true]);
+    }
   });
 
   it('renders a statement without lines', async () => {

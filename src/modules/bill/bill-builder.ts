@@ -4,6 +4,9 @@ import type { ContractTerms } from '../contract/contract-terms.js';
 import type { ModelTier } from '../price/model-price.entity.js';
 import { BillLineKind } from './bill.entity.js';
 
+/** Model tiers as a Chinese reader of a statement knows them (the English name follows). */
+const TIER_NAMES: Record<ModelTier, string> = { ECONOMY: '经济型', STANDARD: '标准型', PREMIUM: '高级型' };
+
 /** What a usage line counts. */
 export interface UsageQuantities {
   requestCount: number;
@@ -152,7 +155,7 @@ function discountLines(draft: Draft): void {
     const amount = roundToMinorUnit(sum.times(percent).div(100), currency).negated();
     draft.lines.push({
       kind: BillLineKind.DISCOUNT,
-      description: `Discount ${percent.toFixed()}% · ${tier} models${adjustedPeriod ? ` · late usage of ${adjustedPeriod}` : ''}`,
+      description: `折扣 Discount ${percent.toFixed()}% · ${TIER_NAMES[tier]} ${tier} models${adjustedPeriod ? ` · ${adjustedPeriod} 补录用量 late usage of ${adjustedPeriod}` : ''}`,
       departmentId: null,
       model: null,
       modelTier: tier,
@@ -178,7 +181,7 @@ function commitmentTrueUp(draft: Draft): void {
   const amount = commitment.minus(netUsage);
   draft.lines.push({
     kind: BillLineKind.COMMITMENT_TRUE_UP,
-    description: `Monthly commitment true-up for ${period}: commitment ${commitment.toFixed(2)}, net usage ${netUsage.toFixed(2)}`,
+    description: `月度承诺消费补足 Monthly commitment true-up for ${period}: 承诺 commitment ${commitment.toFixed(2)}, 折后用量 net usage ${netUsage.toFixed(2)}`,
     departmentId: null,
     model: null,
     modelTier: null,

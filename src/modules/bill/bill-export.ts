@@ -6,6 +6,7 @@ import { BillLineKind, type Bill, type BillLine, type Payment } from './bill.ent
 import { quantitiesOf } from './bill-builder.js';
 import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
+import type { ModelPrice } from '../price/model-price.entity.js';
 import { renderBillPdf } from './bill-pdf.js';
 import { amountDue, findBill } from './bill.service.js';
 
@@ -45,6 +46,10 @@ export interface BillExport {
   lines: BillLine[];
   payments: Payment[];
   tenantName: string;
+  /** The tenant's time zone, for the times a statement prints. */
+  timezone: string;
+  /** The price rows the bill's usage lines were rated with, by id. */
+  prices: Map<string, ModelPrice>;
   buyer: { legalName: string | null; taxpayerId: string | null; address: string | null };
   /** The operator profile; null until the operator sets it. */
   seller: TaxParty | null;
@@ -64,11 +69,15 @@ export async function loadBillExport(context: RequestContext, billId: string): P
     loadOperatorProfile(context.em),
   ]);
   const profile = tenant!.buyerTaxProfile;
+  const priceIds = [...new Set(lines.flatMap((line) => (line.priceId ? [line.priceId] : [])))];
+  const prices = await context.loaders.modelPriceById.loadMany(priceIds);
   return {
     bill,
     lines,
     payments,
     tenantName: tenant!.name,
+    timezone: tenant!.timezone,
+    prices: new Map(prices.flatMap((price) => (price && !(price instanceof Error) ? [[price.id, price] as const] : []))),
     buyer: { legalName: profile.legalName ?? null, taxpayerId: profile.taxpayerId ?? null, address: profile.address ?? null },
     seller: operator ? sellerOf(operator) : null,
   };
@@ -165,6 +174,22 @@ function quantityText(line: BillLine): string | null {
   return parts.join(' · ');
 }
 
+/** A usage line's rates, one per line, as exact as the price book has them: "in 2.5 /M tok", "0.04 /img". */
+function unitPriceText(line: BillLine, prices: Map<string, ModelPrice>): string | null {
+  const price = line.priceId ? prices.get(line.priceId) : undefined;
+  if (!price) return null;
+  const rates: [rate: string, unit: string][] = [
+    [price.inputPerMillion, 'in {} /M tok'],
+    [price.outputPerMillion, 'out {} /M tok'],
+    [price.cachedInputPerMillion, 'cached {} /M tok'],
+    [price.perRequest, '{} /req'],
+    [price.perImage, '{} /img'],
+    [price.perVideoSecond, '{} /s video'],
+  ];
+  const text = rates.filter(([rate]) => !decimal(rate).isZero()).map(([rate, unit]) => unit.replace('{}', decimal(rate).toFixed()));
+  return text.length ? text.join('\n') : null;
+}
+
 export function billPdf(data: BillExport): Promise<Buffer> {
   const { bill, lines, seller } = data;
   return renderBillPdf({
@@ -173,6 +198,7 @@ export function billPdf(data: BillExport): Promise<Buffer> {
     status: bill.status,
     currency: bill.currency,
     finalizedAt: bill.finalizedAt ?? bill.createdAt,
+    timezone: data.timezone,
     dueOn: bill.dueOn ?? '',
     seller: seller ? { name: seller.legalName, ...seller } : { name: SELLER_NOT_SET },
     buyer: { name: data.buyer.legalName ?? data.tenantName, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
@@ -181,7 +207,7 @@ export function billPdf(data: BillExport): Promise<Buffer> {
     lines: lines.map((line) => ({
       description: line.description,
       quantity: quantityText(line),
-      unitPrice: null,
+      unitPrice: unitPriceText(line, data.prices),
       net: line.net,
       tax: line.tax,
       gross: line.gross,

@@ -13,9 +13,11 @@ export interface BillStatementLine {
 export interface BillStatement {
   number: string;
   period: string;
-  status: string;
+  status: BillStatementStatus;
   currency: string;
   finalizedAt: Date;
+  /** The tenant's time zone: times are printed in it. */
+  timezone: string;
   dueOn: string;
   seller: { name: string; taxpayerId?: string | null; address?: string | null; bankName?: string | null; bankAccount?: string | null };
   buyer: { name: string; taxpayerId?: string | null; address?: string | null };
@@ -24,6 +26,17 @@ export interface BillStatement {
   lines: BillStatementLine[];
   totals: { net: string; tax: string; gross: string; amountPaid: string; amountDue: string };
 }
+
+export type BillStatementStatus = 'DRAFT' | 'FINALIZED' | 'PARTIALLY_PAID' | 'PAID' | 'OVERDUE' | 'VOID';
+
+const STATUS_LABEL: Record<BillStatementStatus, string> = {
+  DRAFT: '草稿 Draft',
+  FINALIZED: '已出账 Finalized',
+  PARTIALLY_PAID: '部分付款 Partially paid',
+  PAID: '已付清 Paid',
+  OVERDUE: '已逾期 Overdue',
+  VOID: '已作废 Void',
+};
 
 type Document = PDFKit.PDFDocument;
 
@@ -76,8 +89,9 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   doc.fillColor(COLOR.text);
   let y = drawHeading(doc, statement);
   y = drawParties(doc, statement, y + 14);
-  y = await drawLinesTable(doc, statement, y + 16);
-  drawTotals(doc, statement, y + 12);
+  const totals = measureTotals(doc, statement);
+  y = await drawLinesTable(doc, statement, y + 16, TOTALS_GAP + totals.height);
+  drawTotals(doc, totals, y + TOTALS_GAP);
   drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: CJK_FONTS.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   doc.end();
   return output;
@@ -98,9 +112,9 @@ function drawHeading(doc: Document, statement: BillStatement): number {
   const fields: [string, string][] = [
     ['账单编号 No.', statement.number],
     ['账期 Period', statement.period],
-    ['状态 Status', statement.status],
+    ['状态 Status', STATUS_LABEL[statement.status]],
     ['币种 Currency', statement.currency],
-    ['开具时间 Finalized', formatInstant(statement.finalizedAt)],
+    ['开具时间 Finalized', formatInstant(statement.finalizedAt, statement.timezone)],
     ['付款截止 Due on', statement.dueOn],
   ];
   const columnWidth = contentWidth(doc) / 2;
@@ -123,9 +137,20 @@ function drawLabelledValue(doc: Document, label: string, value: string, x: numbe
     .text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
 }
 
-/** UTC with the zone spelled out: the statement carries no time zone to show a local time in. */
-function formatInstant(instant: Date): string {
-  return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** The tenant's local time with its UTC offset: "2026-11-01 10:00 (GMT+8)". */
+function formatInstant(instant: Date, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((each) => each.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${part('timeZoneName')})`;
 }
 
 function drawParties(doc: Document, statement: BillStatement, top: number): number {
@@ -208,7 +233,12 @@ function drawParty(
 /** Rows drawn between yields to the event loop: a long statement must not hold up other requests for its whole render. */
 const ROWS_PER_SLICE = 10;
 
-async function drawLinesTable(doc: Document, statement: BillStatement, top: number): Promise<number> {
+/**
+ * The lines, a page at a time, each page with the header row. `keepWithLast` is the height that
+ * must follow the last line on its page (the totals): when it would not fit, the last line moves
+ * to the next page with them, so the totals never stand alone.
+ */
+async function drawLinesTable(doc: Document, statement: BillStatement, top: number, keepWithLast: number): Promise<number> {
   let y = drawTableHeader(doc, top);
   if (statement.lines.length === 0) {
     doc
@@ -224,7 +254,8 @@ async function drawLinesTable(doc: Document, statement: BillStatement, top: numb
     const cells = TABLE_COLUMNS.map((column) => column.value(line));
     doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
     const height = rowHeight(doc, cells);
-    if (y + height > contentBottom(doc)) {
+    const isLast = index === statement.lines.length - 1;
+    if (y + height + (isLast ? keepWithLast : 0) > contentBottom(doc)) {
       doc.addPage();
       y = drawTableHeader(doc, doc.page.margins.top);
       doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
@@ -266,7 +297,16 @@ function drawRow(doc: Document, cells: string[], top: number, height: number): v
     .stroke();
 }
 
-function drawTotals(doc: Document, statement: BillStatement, top: number): void {
+/** Space between the table and the totals. */
+const TOTALS_GAP = 12;
+const TOTALS = { width: 280, labelWidth: 140, rowGap: 5, emphasisGap: 6 } as const;
+
+interface MeasuredTotals {
+  rows: { label: string; amount: string; isEmphasised: boolean; height: number }[];
+  height: number;
+}
+
+function measureTotals(doc: Document, statement: BillStatement): MeasuredTotals {
   const { totals, currency } = statement;
   const rows: [label: string, amount: string, isEmphasised: boolean][] = [
     ['金额合计(不含税) Net total', totals.net, false],
@@ -275,36 +315,38 @@ function drawTotals(doc: Document, statement: BillStatement, top: number): void 
     ['已付金额 Amount paid', totals.amountPaid, false],
     ['应付金额 Amount due', totals.amountDue, true],
   ];
-  const width = 280;
-  const labelWidth = 140;
-  const rowGap = 5;
-  const emphasisGap = 6;
   const measured = rows.map(([label, amount, isEmphasised]) => {
     useTotalsFont(doc, isEmphasised);
-    const height = Math.max(doc.heightOfString(label, { width: labelWidth }), doc.heightOfString(`${currency} ${amount}`, { width: width - labelWidth }));
+    const height = Math.max(
+      doc.heightOfString(label, { width: TOTALS.labelWidth }),
+      doc.heightOfString(`${currency} ${amount}`, { width: TOTALS.width - TOTALS.labelWidth }),
+    );
     return { label, amount: `${currency} ${amount}`, isEmphasised, height };
   });
-  const blockHeight = measured.reduce((sum, row) => sum + row.height + rowGap + (row.isEmphasised ? emphasisGap : 0), 0);
+  return { rows: measured, height: measured.reduce((sum, row) => sum + row.height + TOTALS.rowGap + (row.isEmphasised ? TOTALS.emphasisGap : 0), 0) };
+}
+
+function drawTotals(doc: Document, totals: MeasuredTotals, top: number): void {
   let y = top;
-  if (y + blockHeight > contentBottom(doc)) {
+  if (y + totals.height > contentBottom(doc)) {
     doc.addPage();
     y = doc.page.margins.top;
   }
-  const x = doc.page.margins.left + contentWidth(doc) - width;
-  for (const { label, amount, isEmphasised, height } of measured) {
+  const x = doc.page.margins.left + contentWidth(doc) - TOTALS.width;
+  for (const { label, amount, isEmphasised, height } of totals.rows) {
     if (isEmphasised) {
       doc
         .lineWidth(0.75)
         .strokeColor(COLOR.text)
         .moveTo(x, y + 1)
-        .lineTo(x + width, y + 1)
+        .lineTo(x + TOTALS.width, y + 1)
         .stroke();
-      y += emphasisGap;
+      y += TOTALS.emphasisGap;
     }
     useTotalsFont(doc, isEmphasised);
-    doc.text(label, x, y, { width: labelWidth });
-    doc.text(amount, x + labelWidth, y, { width: width - labelWidth, align: 'right' });
-    y += height + rowGap;
+    doc.text(label, x, y, { width: TOTALS.labelWidth });
+    doc.text(amount, x + TOTALS.labelWidth, y, { width: TOTALS.width - TOTALS.labelWidth, align: 'right' });
+    y += height + TOTALS.rowGap;
   }
 }
 
