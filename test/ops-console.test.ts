@@ -119,5 +119,6 @@ describe('the ops console', () => {
     const download = page.waitForEvent('download');
     await bill.locator('button', { hasText: 'PDF' }).click();
     expect((await download).suggestedFilename()).toMatch(/^bill-.+\.pdf$/);
+    await (await download).saveAs(`${SCREENSHOTS}/console-bill.pdf`);
   }, 60_000);
 });

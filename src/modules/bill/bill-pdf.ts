@@ -55,12 +55,13 @@ const COLOR = { text: '#1f2329', muted: '#646a73', rule: '#dee0e3', headerFill: 
 
 // Widths add up to the A4 width inside the margins (507 pt).
 const TABLE_COLUMNS: TableColumn[] = [
-  { heading: ['项目', 'Description'], width: 167, align: 'left', value: (line) => line.description },
-  { heading: ['数量', 'Quantity'], width: 80, align: 'right', value: (line) => line.quantity ?? '' },
-  { heading: ['单价', 'Unit price'], width: 68, align: 'right', value: (line) => line.unitPrice ?? '' },
-  { heading: ['金额(不含税)', 'Net'], width: 66, align: 'right', value: (line) => line.net },
+  { heading: ['项目', 'Description'], width: 140, align: 'left', value: (line) => line.description },
+  { heading: ['数量', 'Quantity'], width: 78, align: 'right', value: (line) => line.quantity ?? '' },
+  // Wide enough for a rate as exact as the price book keeps it ("out 10.0000000001 /M tok").
+  { heading: ['单价', 'Unit price'], width: 97, align: 'right', value: (line) => line.unitPrice ?? '' },
+  { heading: ['金额(不含税)', 'Net'], width: 64, align: 'right', value: (line) => line.net },
   { heading: ['税额', 'Tax'], width: 62, align: 'right', value: (line) => line.tax },
-  { heading: ['价税合计', 'Gross'], width: 64, align: 'right', value: (line) => line.gross },
+  { heading: ['价税合计', 'Gross'], width: 66, align: 'right', value: (line) => line.gross },
 ];
 
 const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
