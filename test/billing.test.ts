@@ -281,7 +281,7 @@ describe('contracts', () => {
       input: { tenantId: world.a.id, type: 'ANNUAL', startPeriod: '2030-01', cancellationNoticeDays: 0, terms: { billingMode: 'PREPAID' } },
     });
     expect(forbidden.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    expect((await test.client(world.a.tokens.TENANT_VIEWER).data(TenantActiveContractDocument, { id: world.a.id })).tenant.activeContract?.id).toBe(
+    expect((await test.client(world.a.tokens.TENANT_VIEWER).data(TenantActiveContractDocument, { id: world.a.id })).tenant!.activeContract?.id).toBe(
       contract.id,
     );
   });
@@ -365,7 +365,7 @@ describe('settlement', () => {
       amountPaid: { amount: statement.total.gross.amount },
     });
     expect(statement.payments).toEqual([expect.objectContaining({ method: 'BALANCE', amount: { amount: statement.total.gross.amount } })]);
-    const balance = (await world.admin.data(TenantBalanceDocument, { id: tenantId })).tenant.balance!.amount;
+    const balance = (await world.admin.data(TenantBalanceDocument, { id: tenantId })).tenant!.balance!.amount;
     expect(canonical(balance)).toBe(canonical(fenText(100_000n - expected.gross)));
   });
 

@@ -142,7 +142,7 @@ describe('departments', () => {
     const admin = test.client(world.a.tokens.TENANT_ADMIN);
     const moved = await admin.data(DepartmentMoveDocument, { input: { departmentId: world.a.childDepartmentId, newParentId: null } });
     expect(moved.departmentMove.department?.parent).toBeNull();
-    const tree = (await admin.data(TenantTreeDocument, { id: world.a.id })).tenant.departments.nodes;
+    const tree = (await admin.data(TenantTreeDocument, { id: world.a.id })).tenant!.departments.nodes;
     const child = tree.find((department) => department.id === world.a.childDepartmentId)!;
     expect(child.children.map((department) => department.id)).toEqual([world.a.grandchildDepartmentId]);
     await admin.data(DepartmentMoveDocument, { input: { departmentId: world.a.childDepartmentId, newParentId: world.a.rootDepartmentId } });
@@ -173,9 +173,9 @@ describe('departments', () => {
     expect(archived.departmentArchive.department).toMatchObject({ isArchived: true });
     const keyInArchived = await admin.data(ApiKeyCreateDocument, { input: { departmentId: empty.id, name: 'late', environment: 'TEST' } });
     expect(keyInArchived.apiKeyCreate.userErrors[0]).toMatchObject({ code: 'ARCHIVED', field: ['input', 'departmentId'] });
-    const tree = (await admin.data(TenantTreeDocument, { id: world.a.id })).tenant.departments.nodes.map((department) => department.id);
+    const tree = (await admin.data(TenantTreeDocument, { id: world.a.id })).tenant!.departments.nodes.map((department) => department.id);
     expect(tree).not.toContain(empty.id);
-    const withArchived = (await admin.data(TenantTreeDocument, { id: world.a.id, includeArchived: true })).tenant.departments.nodes.map((d) => d.id);
+    const withArchived = (await admin.data(TenantTreeDocument, { id: world.a.id, includeArchived: true })).tenant!.departments.nodes.map((d) => d.id);
     expect(withArchived).toContain(empty.id);
   });
 

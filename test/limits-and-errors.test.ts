@@ -57,9 +57,11 @@ describe('errors', () => {
     }
   });
 
-  it('answers a well-formed id that names nothing with NOT_FOUND', async () => {
+  it('answers a well-formed id that names nothing with null, and an id of another type with an error naming the argument', async () => {
     const result = await test.client(adminToken).execute(ApiKeyDocument, { id: 'key_01ARZ3NDEKTSV4RRFFQ69G5FAV' });
-    expect(result.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect([result.status, result.data, result.errors]).toEqual([200, { apiKey: null }, undefined]);
+    const wrongType = await test.client(adminToken).execute(ApiKeyDocument, { id: 'dep_01ARZ3NDEKTSV4RRFFQ69G5FAV' });
+    expect(wrongType.errors?.map((error) => [error.extensions?.code, error.extensions?.field])).toEqual([['BAD_USER_INPUT', ['id']]]);
   });
 
   it('masks unexpected failures and keeps their details out of the response', async () => {

@@ -36,7 +36,7 @@ const topUp = async (input: Partial<BalanceTopUpInput> = {}) =>
     })
   ).balanceTopUp;
 
-const balance = async () => (await world.admin.data(TenantBalanceDocument, { id: world.a.id })).tenant.balance!.amount;
+const balance = async () => (await world.admin.data(TenantBalanceDocument, { id: world.a.id })).tenant!.balance!.amount;
 
 /** Balance = sum of ledger entries, and the account row agrees. */
 async function expectLedgerConsistent(): Promise<void> {

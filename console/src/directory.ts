@@ -17,6 +17,7 @@ export function useScopes(api: Api, tenantId: string): { scopes: ScopeEntry[]; n
   useEffect(() => {
     let isCurrent = true;
     void api.request(ConsoleDirectoryDocument, { tenantId }).then(({ tenant }) => {
+      if (!tenant) return; // gone, or not the caller's: nothing to show
       const departments = tenant.departments.nodes;
       const children = (parentId: string | null) => departments.filter((department) => (department.parent?.id ?? null) === parentId);
       const scopes: ScopeEntry[] = [{ type: 'TENANT', id: tenant.id, name: tenant.name, depth: 0, input: { tenantId: tenant.id } }];

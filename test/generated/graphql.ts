@@ -1243,7 +1243,7 @@ export type TenantQueryVariables = Exact<{
 }>;
 
 
-export type TenantQuery = { tenant: { id: string, name: string, status: TenantStatus, timezone: string, billingCurrency: CurrencyCode, failedRequestPolicy: FailedRequestPolicy, suspendedAt: string | null, buyerTaxProfile: { legalName: string | null, taxpayerId: string | null, address: string | null, phone: string | null, bankName: string | null, bankAccount: string | null } } };
+export type TenantQuery = { tenant: { id: string, name: string, status: TenantStatus, timezone: string, billingCurrency: CurrencyCode, failedRequestPolicy: FailedRequestPolicy, suspendedAt: string | null, buyerTaxProfile: { legalName: string | null, taxpayerId: string | null, address: string | null, phone: string | null, bankName: string | null, bankAccount: string | null } } | null };
 
 export type TenantTreeQueryVariables = Exact<{
   id: string | number;
@@ -1251,7 +1251,7 @@ export type TenantTreeQueryVariables = Exact<{
 }>;
 
 
-export type TenantTreeQuery = { tenant: { id: string, departments: { totalCount: number, nodes: Array<{ id: string, name: string, isArchived: boolean, children: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }>, parent: { id: string, name: string } | null }> } } };
+export type TenantTreeQuery = { tenant: { id: string, departments: { totalCount: number, nodes: Array<{ id: string, name: string, isArchived: boolean, children: Array<{ id: string, name: string }>, apiKeys: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }>, parent: { id: string, name: string } | null }> } } | null };
 
 export type TenantApiKeysQueryVariables = Exact<{
   id: string | number;
@@ -1259,21 +1259,21 @@ export type TenantApiKeysQueryVariables = Exact<{
 }>;
 
 
-export type TenantApiKeysQuery = { tenant: { apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, department: { id: string }, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }> } } };
+export type TenantApiKeysQuery = { tenant: { apiKeys: { totalCount: number, nodes: Array<{ id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, department: { id: string }, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null }> } } | null };
 
 export type DepartmentQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DepartmentQuery = { department: { id: string, name: string, isArchived: boolean, tenant: { id: string }, parent: { id: string, name: string } | null } };
+export type DepartmentQuery = { department: { id: string, name: string, isArchived: boolean, tenant: { id: string }, parent: { id: string, name: string } | null } | null };
 
 export type ApiKeyQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ApiKeyQuery = { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } };
+export type ApiKeyQuery = { apiKey: { id: string, name: string, environment: ApiKeyEnvironment, status: ApiKeyStatus, secretPrefix: string, expiresAt: string | null, allowedModels: Array<string>, spendLimit: { period: SpendPeriod, amount: { amount: string, currency: CurrencyCode } } | null } | null };
 
 export type NodeQueryVariables = Exact<{
   id: string | number;
@@ -1502,7 +1502,7 @@ export type TenantBalanceQueryVariables = Exact<{
 }>;
 
 
-export type TenantBalanceQuery = { tenant: { id: string, activeContract: { id: string, terms: { billingMode: BillingMode } } | null, balance: { amount: string, currency: CurrencyCode } | null, balanceLowLevel: { amount: string } | null } };
+export type TenantBalanceQuery = { tenant: { id: string, activeContract: { id: string, terms: { billingMode: BillingMode } } | null, balance: { amount: string, currency: CurrencyCode } | null, balanceLowLevel: { amount: string } | null } | null };
 
 export type BalanceEntriesQueryVariables = Exact<{
   tenantId: string | number;
@@ -1579,7 +1579,7 @@ export type TenantActiveContractQueryVariables = Exact<{
 }>;
 
 
-export type TenantActiveContractQuery = { tenant: { id: string, activeContract: { id: string, type: ContractType, startPeriod: string, endPeriod: string | null, cancellationNoticeDays: number, terminatedAt: string | null, terminationReason: string | null, terms: { version: number, effectivePeriod: string, billingMode: BillingMode, discountPercent: string, paymentTermsDays: number, taxRate: string, taxMode: TaxMode, preferredInvoiceType: InvoiceType, tierDiscounts: Array<{ tier: ModelTier, percent: string }>, monthlyCommitment: { amount: string, currency: CurrencyCode }, creditLimit: { amount: string } | null }, versions: Array<{ version: number, effectivePeriod: string, billingMode: BillingMode, discountPercent: string, paymentTermsDays: number, taxRate: string, taxMode: TaxMode, preferredInvoiceType: InvoiceType, tierDiscounts: Array<{ tier: ModelTier, percent: string }>, monthlyCommitment: { amount: string, currency: CurrencyCode }, creditLimit: { amount: string } | null }> } | null } };
+export type TenantActiveContractQuery = { tenant: { id: string, activeContract: { id: string, type: ContractType, startPeriod: string, endPeriod: string | null, cancellationNoticeDays: number, terminatedAt: string | null, terminationReason: string | null, terms: { version: number, effectivePeriod: string, billingMode: BillingMode, discountPercent: string, paymentTermsDays: number, taxRate: string, taxMode: TaxMode, preferredInvoiceType: InvoiceType, tierDiscounts: Array<{ tier: ModelTier, percent: string }>, monthlyCommitment: { amount: string, currency: CurrencyCode }, creditLimit: { amount: string } | null }, versions: Array<{ version: number, effectivePeriod: string, billingMode: BillingMode, discountPercent: string, paymentTermsDays: number, taxRate: string, taxMode: TaxMode, preferredInvoiceType: InvoiceType, tierDiscounts: Array<{ tier: ModelTier, percent: string }>, monthlyCommitment: { amount: string, currency: CurrencyCode }, creditLimit: { amount: string } | null }> } | null } | null };
 
 export type VatInvoiceIssueMutationVariables = Exact<{
   input: VatInvoiceIssueInput;
@@ -1625,7 +1625,7 @@ export type TenantRateLimitCeilingQueryVariables = Exact<{
 }>;
 
 
-export type TenantRateLimitCeilingQuery = { tenant: { id: string, rateLimitCeiling: { tenantId: string, requestsPerMinute: number, tokensPerMinute: number, isSet: boolean } } };
+export type TenantRateLimitCeilingQuery = { tenant: { id: string, rateLimitCeiling: { tenantId: string, requestsPerMinute: number, tokensPerMinute: number, isSet: boolean } } | null };
 
 export const BillFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BillFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Bill"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"billingMode"}},{"kind":"Field","name":{"kind":"Name","value":"taxMode"}},{"kind":"Field","name":{"kind":"Name","value":"taxRate"}},{"kind":"Field","name":{"kind":"Name","value":"contractVersion"}},{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"net"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tax"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"gross"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountPaid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountDue"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountInvoiced"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"amountInvoiceable"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"finalizedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"tenant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"exportUrls"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"csv"}},{"kind":"Field","name":{"kind":"Name","value":"json"}},{"kind":"Field","name":{"kind":"Name","value":"pdf"}}]}}]}}]} as unknown as DocumentNode<BillFieldsFragment, unknown>;
 export const TaxPartyFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TaxPartyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TaxParty"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"legalName"}},{"kind":"Field","name":{"kind":"Name","value":"taxpayerId"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"bankName"}},{"kind":"Field","name":{"kind":"Name","value":"bankAccount"}}]}}]} as unknown as DocumentNode<TaxPartyFieldsFragment, unknown>;

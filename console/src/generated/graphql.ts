@@ -192,7 +192,7 @@ export type ConsoleDirectoryQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleDirectoryQuery = { tenant: { id: string, name: string, billingCurrency: CurrencyCode, timezone: string, departments: { nodes: Array<{ id: string, name: string, parent: { id: string } | null }> }, apiKeys: { nodes: Array<{ id: string, name: string, status: ApiKeyStatus, department: { id: string } }> } } };
+export type ConsoleDirectoryQuery = { tenant: { id: string, name: string, billingCurrency: CurrencyCode, timezone: string, departments: { nodes: Array<{ id: string, name: string, parent: { id: string } | null }> }, apiKeys: { nodes: Array<{ id: string, name: string, status: ApiKeyStatus, department: { id: string } }> } } | null };
 
 export type ConsoleScopeSpendQueryVariables = Exact<{
   scope: SpendScopeInput;

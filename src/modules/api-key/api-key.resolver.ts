@@ -8,7 +8,7 @@ import { argumentId } from '../../platform/validation.js';
 import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import type { ApiKey } from './api-key.entity.js';
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey, rotateApiKey, updateApiKey, type IssuedApiKey } from './api-key.service.js';
+import { createApiKey, findApiKey, listApiKeys, revokeApiKey, rotateApiKey, updateApiKey, type IssuedApiKey } from './api-key.service.js';
 import {
   ApiKeyConnection,
   ApiKeyCreateInput,
@@ -41,9 +41,13 @@ export class ApiKeyResolver {
   }
 
   @Authorized(DIRECTORY_READERS)
-  @Query(() => ApiKeyNode, { description: "One API key (operator and tenant users; not ERP or the gateway). Another tenant's id is NOT_FOUND." })
-  async apiKey(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<ApiKeyNode> {
-    return toApiKeyNode(await getApiKey(context, argumentId('ApiKey', id, 'id')), context.clock.now());
+  @Query(() => ApiKeyNode, {
+    nullable: true,
+    description: "One API key (operator and tenant users; not ERP or the gateway); null when it does not exist or is another tenant's.",
+  })
+  async apiKey(@Ctx() context: RequestContext, @Arg('id', () => ID, { description: 'The key (key_...).' }) id: string): Promise<ApiKeyNode | null> {
+    const key = await findApiKey(context, argumentId('ApiKey', id, 'id'));
+    return key ? toApiKeyNode(key, context.clock.now()) : null;
   }
 
   @FieldResolver(() => DepartmentNode, { description: 'The department that owns the key.' })

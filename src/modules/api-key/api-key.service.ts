@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
-import { NotFoundError } from '../../platform/errors.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
@@ -61,12 +60,6 @@ function auditView(key: ApiKey): Record<string, unknown> {
 export async function findApiKey(context: RequestContext, id: string): Promise<ApiKey | null> {
   requireRole(context.actor, DIRECTORY_READERS);
   return context.loaders.apiKeyById.load(id);
-}
-
-export async function getApiKey(context: RequestContext, id: string): Promise<ApiKey> {
-  const key = await findApiKey(context, id);
-  if (!key) throw new NotFoundError('ApiKey', id);
-  return key;
 }
 
 function statusCondition(statuses: ApiKeyStatus[], now: Date): FilterQuery<ApiKey> {

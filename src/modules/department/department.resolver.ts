@@ -6,7 +6,7 @@ import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import type { Department } from './department.entity.js';
-import { archiveDepartment, createDepartment, getDepartment, listDepartments, moveDepartment, updateDepartment } from './department.service.js';
+import { archiveDepartment, createDepartment, findDepartment, listDepartments, moveDepartment, updateDepartment } from './department.service.js';
 import {
   DepartmentArchiveInput,
   DepartmentConnection,
@@ -28,9 +28,16 @@ async function departmentPayload(work: () => Promise<Department>) {
 @Resolver(() => DepartmentNode)
 export class DepartmentResolver {
   @Authorized(DIRECTORY_READERS)
-  @Query(() => DepartmentNode, { description: "One department (operator and tenant users; not ERP or the gateway). Another tenant's id is NOT_FOUND." })
-  async department(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<DepartmentNode> {
-    return toDepartmentNode(await getDepartment(context, argumentId('Department', id, 'id')));
+  @Query(() => DepartmentNode, {
+    nullable: true,
+    description: "One department (operator and tenant users; not ERP or the gateway); null when it does not exist or is another tenant's.",
+  })
+  async department(
+    @Ctx() context: RequestContext,
+    @Arg('id', () => ID, { description: 'The department (dep_...).' }) id: string,
+  ): Promise<DepartmentNode | null> {
+    const department = await findDepartment(context, argumentId('Department', id, 'id'));
+    return department ? toDepartmentNode(department) : null;
   }
 
   @FieldResolver(() => TenantNode, { description: 'The tenant the department belongs to.' })

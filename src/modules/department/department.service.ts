@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { DIRECTORY_READERS, DIRECTORY_WRITERS } from '../../platform/auth/roles.js';
-import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId, requiredText, validateInput } from '../../platform/validation.js';
@@ -34,12 +33,6 @@ function auditView(department: Department): Record<string, unknown> {
 export async function findDepartment(context: RequestContext, id: string): Promise<Department | null> {
   requireRole(context.actor, DIRECTORY_READERS);
   return context.loaders.departmentById.load(id);
-}
-
-export async function getDepartment(context: RequestContext, id: string): Promise<Department> {
-  const department = await findDepartment(context, id);
-  if (!department) throw new NotFoundError('Department', id);
-  return department;
 }
 
 export function listDepartments(

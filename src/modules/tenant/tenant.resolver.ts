@@ -5,7 +5,7 @@ import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/aut
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
-import { createTenant, getTenant, listTenants, reactivateTenant, suspendTenant, updateTenant } from './tenant.service.js';
+import { createTenant, findTenant, listTenants, reactivateTenant, suspendTenant, updateTenant } from './tenant.service.js';
 import {
   TenantConnection,
   TenantCreateInput,
@@ -29,11 +29,13 @@ async function tenantPayload(work: () => Promise<Tenant>) {
 export class TenantResolver {
   @Authorized(TENANT_READERS)
   @Query(() => TenantNode, {
+    nullable: true,
     description:
-      "One tenant. Operator, tenant users and ERP; tenant users and a tenant's ERP read only their own (any other id is NOT_FOUND). ERP reads its billing identity only.",
+      "One tenant (operator, tenant users and ERP); null when it does not exist or is another tenant's: tenant users and a tenant's ERP read only their own. ERP reads its billing identity only.",
   })
-  async tenant(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<TenantNode> {
-    return toTenantNode(await getTenant(context, argumentId('Tenant', id, 'id')));
+  async tenant(@Ctx() context: RequestContext, @Arg('id', () => ID, { description: 'The tenant (ten_...).' }) id: string): Promise<TenantNode | null> {
+    const tenant = await findTenant(context, argumentId('Tenant', id, 'id'));
+    return tenant ? toTenantNode(tenant) : null;
   }
 
   @Authorized(TENANT_READERS)

@@ -4,7 +4,6 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { publishOnCommit } from '../../platform/events.js';
 import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
-import { NotFoundError } from '../../platform/errors.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { queryRows } from '../../platform/database/sql.js';
 import { CurrencyCode, decimal } from '../../platform/money.js';
@@ -72,12 +71,6 @@ function applyBuyerTaxProfile(profile: BuyerTaxProfile, changes: z.output<typeof
 export async function findTenant(context: RequestContext, id: string): Promise<Tenant | null> {
   requireRole(context.actor, TENANT_READERS);
   return context.loaders.tenantById.load(id);
-}
-
-export async function getTenant(context: RequestContext, id: string): Promise<Tenant> {
-  const tenant = await findTenant(context, id);
-  if (!tenant) throw new NotFoundError('Tenant', id);
-  return tenant;
 }
 
 export function listTenants(context: RequestContext, filter: TenantFilterInput | null | undefined, order: TenantOrderInput | null | undefined, page: PageArgs) {
