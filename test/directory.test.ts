@@ -10,6 +10,7 @@ import {
   ErpTenantsSinceDocument,
   TenantCreateDocument,
   TenantsDocument,
+  type TenantsQuery,
   TenantSuspendDocument,
   TenantReactivateDocument,
   TenantTreeDocument,
@@ -117,6 +118,42 @@ describe('tenants', () => {
     expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
     const badCursor = await world.admin.execute(TenantsDocument, { first: 1, after: 'not-a-cursor' });
     expect(badCursor.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+  });
+
+  it('pages both ways: first/after forwards, last/before backwards from the end, 20 by default, one direction at a time', async () => {
+    for (const name of ['Paging 1', 'Paging 2', 'Paging 3', 'Paging 4', 'Paging 5']) await world.admin.data(TenantCreateDocument, { input: { name } });
+    const orderBy = { field: 'NAME', direction: 'ASC' } as const;
+    const all = (await world.admin.data(TenantsDocument, { first: 100, orderBy })).tenants.nodes.map((tenant) => tenant.id);
+    expect(all.length).toBeGreaterThanOrEqual(7);
+
+    const forwards: string[] = [];
+    for (let after: string | null = null; ;) {
+      const { tenants }: TenantsQuery = await world.admin.data(TenantsDocument, { first: 3, after, orderBy });
+      forwards.push(...tenants.nodes.map((tenant) => tenant.id));
+      expect(tenants.pageInfo.hasPreviousPage).toBe(after !== null);
+      if (!tenants.pageInfo.hasNextPage) break;
+      after = tenants.pageInfo.endCursor;
+    }
+    const backwards: string[][] = [];
+    for (let before: string | null = null; ;) {
+      const { tenants }: TenantsQuery = await world.admin.data(TenantsDocument, { last: 3, before, orderBy });
+      backwards.unshift(tenants.nodes.map((tenant) => tenant.id)); // each page in the connection's order
+      expect(tenants.pageInfo.hasNextPage).toBe(before !== null);
+      if (!tenants.pageInfo.hasPreviousPage) break;
+      before = tenants.pageInfo.startCursor;
+    }
+    expect(forwards).toEqual(all);
+    expect(backwards.flat()).toEqual(all);
+    expect(backwards.at(-1)).toEqual(all.slice(-3));
+
+    const byDefault = (await world.admin.data(TenantsDocument, { orderBy })).tenants;
+    expect(byDefault.nodes.map((tenant) => tenant.id)).toEqual(all.slice(0, 20));
+    const both = await world.admin.execute(TenantsDocument, { first: 2, last: 2 });
+    expect(both.errors?.[0]).toMatchObject({ message: 'Pass first or last, not both.', extensions: { code: 'BAD_USER_INPUT', field: ['last'] } });
+    const badBefore = await world.admin.execute(TenantsDocument, { last: 1, before: 'not-a-cursor' });
+    expect(badBefore.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['before'] } });
+    const tooMany = await world.admin.execute(TenantsDocument, { last: 101 });
+    expect(tooMany.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['last'] } });
   });
 
   it('lets an ERP pull tenants changed since a moment, page by page', async () => {

@@ -3,7 +3,7 @@ import { requestedCost } from '../../src/platform/graphql/limits.js';
 
 const schema = buildSchema(`
   type Item { id: ID! name: String! }
-  type Query { items(first: Int, ids: [ID!], filter: String): [Item!]! check(secret: String!): Boolean! }
+  type Query { items(first: Int, last: Int, ids: [ID!], filter: String): [Item!]! check(secret: String!): Boolean! }
 `);
 
 /** The cost of a document's only operation, the same document object each time (as Apollo reuses it). */
@@ -20,6 +20,13 @@ describe('requestedCost of a document asked again with other variables', () => {
     expect(cost({ first: 10, filter: 'b' })).toBe(1 + 2 * 10);
     expect(cost({ first: 100, filter: 'a' })).toBe(1 + 2 * 100);
     expect(costOf('query($ids: [ID!]) { items(ids: $ids) { id } }')({ ids: ['1', '2', '3'] })).toBe(1 + 3);
+  });
+
+  it('costs a page asked backwards by its `last`, and one asked with no size by the default of 20', () => {
+    const cost = costOf('query($last: Int) { items(last: $last) { id name } }');
+    expect(cost({ last: 7 })).toBe(1 + 2 * 7);
+    expect(cost({})).toBe(1 + 2 * 20);
+    expect(costOf('{ items { id } }')({})).toBe(1 + 20);
   });
 
   it('follows @include and @skip conditions given as variables', () => {

@@ -1,6 +1,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE } from './page-size.js';
 
 /** Published in README: what a single operation may ask for. */
 export const QUERY_LIMITS = { maxDepth: 10, maxAliases: 20, maxDirectives: 20, maxTokens: 5000, maxCost: 5000 } as const;
@@ -26,15 +27,17 @@ export function armorProtection() {
   }).protect();
 }
 
-/** A list field costs what one item costs times how many it may return (`first`, or `ids`). */
-const listEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+/** A list field costs what one item costs times how many it may return (`first` or `last`, a connection's default page, or `ids`). */
+const listEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
   if (typeof args.first === 'number') return 1 + childComplexity * args.first;
+  if (typeof args.last === 'number') return 1 + childComplexity * args.last;
   if (Array.isArray(args.ids)) return 1 + childComplexity * args.ids.length;
+  if (field.args.some((argument) => argument.name === 'first')) return 1 + childComplexity * DEFAULT_PAGE_SIZE;
   return undefined;
 };
 
 /** Arguments the cost reads: page sizes and id lists (listEstimator), and @include/@skip conditions. */
-const COST_ARGUMENTS = new Set(['first', 'ids', 'if']);
+const COST_ARGUMENTS = new Set(['first', 'last', 'ids', 'if']);
 
 /** The variables an operation's cost depends on: those given to an argument the cost reads, anywhere in the document. */
 function costVariables(document: DocumentNode): string[] {

@@ -1,8 +1,7 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { ArgsType, Field, ID, InterfaceType, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
 import { BadInputError } from '../errors.js';
-
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size.js';
 
 @InterfaceType('Node', { description: 'An object with a global, opaque, type-prefixed id, fetchable with `node(id:)`.' })
 export abstract class Node {
@@ -31,13 +30,26 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
+/**
+ * Relay cursor paging, both ways: `first` items after `after`, or the `last` items before
+ * `before` (pages backwards from the end). Neither: the first DEFAULT_PAGE_SIZE items.
+ */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: `How many items to return, 1 to ${MAX_PAGE_SIZE}.` })
-  first!: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items from the start (after \`after\`), 1 to ${MAX_PAGE_SIZE}. ${DEFAULT_PAGE_SIZE} when neither first nor last is given.`,
+  })
+  first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Return items after this cursor (from `pageInfo.endCursor`).' })
+  @Field(() => String, { nullable: true, description: 'Return items after this cursor (a `pageInfo.endCursor`).' })
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `How many items from the end (before \`before\`), 1 to ${MAX_PAGE_SIZE}: pages backwards. Not with first.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Return items before this cursor (a `pageInfo.startCursor`).' })
+  before?: string | null;
 }
 
 export interface ConnectionData<N> {
@@ -101,7 +113,7 @@ function encodeCursor(sortValue: unknown, id: string): string {
   return Buffer.from(JSON.stringify([value, id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): [CursorValue, string] {
+function decodeCursor(cursor: string, argument: 'after' | 'before'): [CursorValue, string] {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(decoded) && decoded.length === 2 && typeof decoded[1] === 'string') {
@@ -110,7 +122,7 @@ function decodeCursor(cursor: string): [CursorValue, string] {
   } catch {
     // fall through to the error below
   }
-  throw new BadInputError('after is not a cursor this API issued.', ['after']);
+  throw new BadInputError(`${argument} is not a cursor this API issued.`, [argument]);
 }
 
 export interface PageQuery<E> {
@@ -123,40 +135,52 @@ export interface PageQuery<E> {
 }
 
 /**
- * Keyset pagination on (sortField, id): stable while rows are inserted, no OFFSET scans.
- * Fetches one extra row to know whether another page follows.
+ * Keyset pagination on (sortField, id): stable while rows are inserted, no OFFSET scans. Forward
+ * (`first`/`after`) reads in the connection's order; backward (`last`/`before`) reads the other
+ * way from the end and turns the page round. One extra row says whether another page follows.
  */
 export async function paginate<E extends { id: string }>(query: PageQuery<E>): Promise<ConnectionData<E>> {
   const { em, entity, where, sortField, direction, page } = query;
-  if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
-    throw new BadInputError(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${page.first}.`, ['first']);
+  if (page.first != null && page.last != null) throw new BadInputError('Pass first or last, not both.', ['last']);
+  const isBackward = page.last != null;
+  const size = (isBackward ? page.last : page.first) ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    const name = isBackward ? 'last' : 'first';
+    throw new BadInputError(`${name} must be between 1 and ${MAX_PAGE_SIZE}, got ${size}.`, [name]);
   }
-  const operator = direction === OrderDirection.ASC ? '$gt' : '$lt';
   const conditions: FilterQuery<E>[] = [where];
-  if (page.after) {
-    const [value, id] = decodeCursor(page.after);
-    conditions.push({
-      $or: [{ [sortField]: { [operator]: value } }, { [sortField]: value, id: { [operator]: id } }],
-    } as FilterQuery<E>);
-    // The same bound again as a plain range, which an index on (sortField, id) can start from; the
-    // OR above alone makes PostgreSQL scan and sort every row before the page.
-    if (value !== null) conditions.push({ [sortField]: { [direction === OrderDirection.ASC ? '$gte' : '$lte']: value } } as FilterQuery<E>);
-  }
-  const order = direction === OrderDirection.ASC ? 'asc' : 'desc';
+  if (page.after) conditions.push(...beyondCursor<E>(sortField, decodeCursor(page.after, 'after'), direction === OrderDirection.ASC ? 'after' : 'before'));
+  if (page.before) conditions.push(...beyondCursor<E>(sortField, decodeCursor(page.before, 'before'), direction === OrderDirection.ASC ? 'before' : 'after'));
+  const isAscending = (direction === OrderDirection.ASC) !== isBackward;
+  const order = isAscending ? 'asc' : 'desc';
   const rows = await em.find(entity, { $and: conditions } as FilterQuery<E>, {
     orderBy: [{ [sortField]: order }, { id: order }] as never,
-    limit: page.first + 1,
+    limit: size + 1,
   });
-  const pageRows = rows.slice(0, page.first);
+  const hasMore = rows.length > size;
+  const pageRows = rows.slice(0, size);
+  if (isBackward) pageRows.reverse();
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(row[sortField], row.id), node: row }));
   return {
     edges,
     pageInfo: Object.assign(new PageInfo(), {
-      hasNextPage: rows.length > page.first,
-      hasPreviousPage: Boolean(page.after),
+      hasNextPage: isBackward ? Boolean(page.before) : hasMore,
+      hasPreviousPage: isBackward ? hasMore : Boolean(page.after),
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     }),
     countTotal: () => em.count(entity, where),
   };
+}
+
+/**
+ * Rows strictly after (or before) a cursor in ascending (sortField, id) order. The same bound again
+ * as a plain range, which an index on (sortField, id) can start from: the OR alone makes
+ * PostgreSQL scan and sort every row before the page.
+ */
+function beyondCursor<E>(sortField: string, [value, id]: [CursorValue, string], side: 'after' | 'before'): FilterQuery<E>[] {
+  const [strictly, orEqual] = side === 'after' ? ['$gt', '$gte'] : ['$lt', '$lte'];
+  const bounds = [{ $or: [{ [sortField]: { [strictly]: value } }, { [sortField]: value, id: { [strictly]: id } }] } as FilterQuery<E>];
+  if (value !== null) bounds.push({ [sortField]: { [orEqual]: value } } as FilterQuery<E>);
+  return bounds;
 }
