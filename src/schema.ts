@@ -23,6 +23,22 @@ const contextPubSubOnly: PubSub = {
   },
 };
 
+/** What the root types hold (type-graphql gives them no description of their own). */
+const ROOT_DESCRIPTIONS = {
+  query: 'Reads: every list is a Relay connection, every lookup by id answers null for what the caller cannot see.',
+  mutation: 'Writes: each answers its payload with userErrors (naming the field and the rule) and writes nothing when it refuses.',
+  subscription: 'Live events over graphql-ws at the same address (/graphql), from any server instance.',
+} as const;
+
+function describeRootTypes(schema: GraphQLSchema): void {
+  for (const [type, description] of [
+    [schema.getQueryType(), ROOT_DESCRIPTIONS.query],
+    [schema.getMutationType(), ROOT_DESCRIPTIONS.mutation],
+    [schema.getSubscriptionType(), ROOT_DESCRIPTIONS.subscription],
+  ] as const)
+    if (type) type.description = description;
+}
+
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The schema is built once per process: type-graphql keeps its metadata globally. */
@@ -36,6 +52,7 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
     pubSub: contextPubSubOnly,
   }).then((schema) => {
     answerRefusedInputInPayloads(schema);
+    describeRootTypes(schema);
     return schema;
   });
   return built;

@@ -1,6 +1,7 @@
-import { DEMO_ACCESS_TOKENS, seedDemoData } from '../seeds/index.js';
+import { DEMO_ACCESS_TOKENS, DEMO_API_KEY_SECRET, seedDemoData } from '../seeds/index.js';
 import { startApp } from './app.js';
 import { AccessToken } from './modules/access-token/access-token.entity.js';
+import { ApiKey } from './modules/api-key/api-key.entity.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/database/bootstrap.js';
 import { acrossTenants } from './platform/database/tenant-scope.js';
@@ -56,6 +57,8 @@ if (demo.length) {
   console.log('\nDemo access tokens (send as "Authorization: Bearer <token>"):');
   for (const token of demo) console.log(`  ${token.role.padEnd(15)} ${token.name.padEnd(22)} ${token.secret}`);
 }
+const demoKey = await acrossTenants(app.orm.em).findOne(ApiKey, { secretHash: hashSecret(DEMO_API_KEY_SECRET), revokedAt: null });
+if (demoKey) console.log(`\nDemo API key (the gateway sends it as apiKeySecret to usageAuthorize and usageReserve): ${DEMO_API_KEY_SECRET}`);
 console.log('');
 
 let stopping = false;

@@ -82,7 +82,9 @@ export type ApiKeyCreateInput = {
 
 /** Which environment a key is for; the secret prefix tells them apart (sk-test- / sk-live-). */
 export type ApiKeyEnvironment =
+  /** A production key, its secret starting sk-live-. */
   | 'PRODUCTION'
+  /** A test key, its secret starting sk-test-. Its usage is recorded, priced and billed like a production key's. */
   | 'TEST';
 
 /** Narrows a key list. */
@@ -158,10 +160,15 @@ export type BalanceAdjustInput = {
 
 /** What moved a prepaid balance. */
 export type BalanceEntryType =
+  /** A signed correction: by the operator (balanceAdjust, with a reason), by a bill paid with BALANCE, or by a prepaid statement squaring its usage debits. */
   | 'ADJUSTMENT'
+  /** A redemption code's amount, credited when the tenant redeemed it. */
   | 'REDEMPTION'
+  /** Money refunded to the balance. Reserved: no operation of the API posts this type yet. */
   | 'REFUND'
+  /** Money the operator received from the tenant, credited with balanceTopUp (payment method and reference kept). */
   | 'TOP_UP'
+  /** Recorded usage, debited as it is recorded: one entry per tenant and usage batch. */
   | 'USAGE';
 
 /** Money received for a prepaid tenant. */
@@ -192,14 +199,20 @@ export type BillFilterInput = {
 
 /** What a bill line is for. */
 export type BillLineKind =
+  /** Makes up the difference when the period's usage, net of discounts, is below the contract's monthly commitment. */
   | 'COMMITMENT_TRUE_UP'
+  /** The contract's discount on one model tier's usage, as a negative amount; late usage of an earlier period gets its own, on that period's terms. */
   | 'DISCOUNT'
+  /** Usage recorded after its own period was billed, charged on this bill instead; adjustedPeriod names that period. */
   | 'LATE_USAGE_ADJUSTMENT'
+  /** The period's usage of one department, model and price version: the rounded sum of the records' exact charges. */
   | 'USAGE';
 
 /** What bills are sorted by. */
 export type BillOrderField =
+  /** The billing period (month) the bill covers. */
   | 'PERIOD'
+  /** The order bills last changed in, by a change counter: paged ascending with `after`, every change is seen exactly once (for ERP sync). */
   | 'UPDATED_AT';
 
 /** Sort order of bills. */
@@ -212,9 +225,13 @@ export type BillOrderInput = {
 
 /** How a bill was paid. */
 export type BillPaymentMethod =
+  /** Received through Alipay. */
   | 'ALIPAY'
+  /** From the tenant's prepaid balance: paymentRecord debits it (refused when it does not cover the amount); prepaid statements are paid this way when finalized. */
   | 'BALANCE'
+  /** Received by bank transfer. */
   | 'BANK_TRANSFER'
+  /** Received through WeChat Pay. */
   | 'WECHAT_PAY';
 
 /** Where a bill is in its life. */
@@ -242,11 +259,17 @@ export type BillVoidInput = {
 
 /** What happened to a bill. */
 export type BillingEventType =
+  /** Settlement finalized the bill: numbered and payable (a prepaid statement is paid from the balance at once). */
   | 'BILL_FINALIZED'
+  /** The bill passed its due date in the tenant's time zone without being paid in full. */
   | 'BILL_OVERDUE'
+  /** The operator voided the bill; its period can be settled again. */
   | 'BILL_VOIDED'
+  /** A VAT invoice was issued for the bill (see invoice). */
   | 'INVOICE_ISSUED'
+  /** A VAT invoice of the bill was reversed; invoice is the red-letter invoice, and the amount can be invoiced again. */
   | 'INVOICE_REVERSED'
+  /** A payment was booked against the bill (see payment). */
   | 'PAYMENT_RECORDED';
 
 /** How a tenant pays. */
@@ -407,15 +430,22 @@ export type ContractTermsInput = {
 
 /** The commercial form of a contract. */
 export type ContractType =
+  /** A 12-month term from its start period, unless terminated earlier. */
   | 'ANNUAL'
+  /** Open-ended: in force from its start period until terminated. */
   | 'PAY_AS_YOU_GO'
+  /** A 36-month term from its start period, unless terminated earlier. */
   | 'THREE_YEAR';
 
 /** ISO 4217 currency code. */
 export type CurrencyCode =
+  /** Chinese yuan (renminbi), rounded to the fen (0.01). VAT invoices are issued only for CNY bills. */
   | 'CNY'
+  /** Euro, rounded to the cent (0.01). */
   | 'EUR'
+  /** Hong Kong dollar, rounded to the cent (0.01). */
   | 'HKD'
+  /** US dollar, rounded to the cent (0.01). */
   | 'USD';
 
 /** Archive a department. It must have no active child departments and no active API keys. */
@@ -502,20 +532,29 @@ export type ModelPriceSetInput = {
 
 /** Price class of a model; contracts may discount each tier differently. */
 export type ModelTier =
+  /** The economy class, as the operator classes the model; 经济型 on bills and VAT invoices. */
   | 'ECONOMY'
+  /** The premium class, as the operator classes the model; 高级型 on bills and VAT invoices. */
   | 'PREMIUM'
+  /** The standard class, as the operator classes the model; 标准型 on bills and VAT invoices. */
   | 'STANDARD';
 
 /** Sort direction. */
 export type OrderDirection =
+  /** Ascending: lowest, earliest or first in alphabetical order first. */
   | 'ASC'
+  /** Descending: highest, latest or last in alphabetical order first. */
   | 'DESC';
 
 /** How money was received. */
 export type PaymentMethod =
+  /** Received through Alipay. */
   | 'ALIPAY'
+  /** Received by bank transfer. */
   | 'BANK_TRANSFER'
+  /** Received by card payment. */
   | 'CARD'
+  /** Received through WeChat Pay. */
   | 'WECHAT_PAY';
 
 /** Money received against a bill. */
@@ -606,9 +645,13 @@ export type SettlementFailureCode =
 
 /** State of a settlement run. */
 export type SettlementRunStatus =
+  /** Every tenant was handled: billed, skipped, or failed (see failures). */
   | 'COMPLETED'
+  /** The run stopped on an unexpected error before handling every tenant (see the server log). Bills made stay; settle again with a new idempotencyKey. */
   | 'FAILED'
+  /** Its process stopped: the run is RUNNING but wrote no heartbeat for a minute. Bills made stay; settle again with a new idempotencyKey for the rest. */
   | 'INTERRUPTED'
+  /** Settling its tenants now; the counts and percentDone move as it goes. */
   | 'RUNNING';
 
 /** A key's own spending cap. */
@@ -621,7 +664,9 @@ export type SpendLimitInput = {
 
 /** A calendar period in the tenant's time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai. */
 export type SpendPeriod =
+  /** One day in the tenant's time zone, from local midnight to the next. */
   | 'DAILY'
+  /** One calendar month in the tenant's time zone: the same month a bill covers. */
   | 'MONTHLY';
 
 /** Exactly one of tenantId, departmentId (that department and every one below it) or apiKeyId. */
@@ -636,8 +681,11 @@ export type SpendScopeInput = {
 
 /** What a spend figure covers. */
 export type SpendScopeType =
+  /** One API key. */
   | 'API_KEY'
+  /** A department and every department below it. */
   | 'DEPARTMENT'
+  /** A whole tenant: all of its usage. */
   | 'TENANT';
 
 /** Whether prices include VAT. */
@@ -697,8 +745,11 @@ export type TenantOrder = {
 
 /** What to sort tenants by. */
 export type TenantOrderField =
+  /** When the tenant was created (the order used when none is given). */
   | 'CREATED_AT'
+  /** The tenant's name. */
   | 'NAME'
+  /** When the tenant last changed. */
   | 'UPDATED_AT';
 
 /** Set a tenant's rate limit ceiling (operator only). */
@@ -809,18 +860,28 @@ export type UsageEstimateInput = {
 
 /** A dimension of usageSummary. DAY and HOUR are local to the tenant's time zone. */
 export type UsageGroupBy =
+  /** The API key the call was made with. */
   | 'API_KEY'
+  /** The local day in the tenant's time zone. */
   | 'DAY'
+  /** The department the usage was recorded under (its key's department), not rolled up into the departments above it. */
   | 'DEPARTMENT'
+  /** The local hour in the tenant's time zone, given as the instant it starts. */
   | 'HOUR'
+  /** The model name as recorded. */
   | 'MODEL';
 
 /** What kind of model call a usage record is. */
 export type UsageKind =
+  /** A speech or audio call, such as transcription or speech synthesis. */
   | 'AUDIO'
+  /** A chat or text completion call. */
   | 'CHAT'
+  /** An embedding call, turning input into vectors. */
   | 'EMBEDDING'
+  /** An image generation or editing call. */
   | 'IMAGE'
+  /** A video generation call. */
   | 'VIDEO';
 
 /** Which usage records to list; a tenant user always sees only its tenant's. */
@@ -930,43 +991,78 @@ export type UsageReserveInput = {
 
 /** Whether the upstream model call succeeded. */
 export type UsageStatus =
+  /** The call failed: charged only when the tenant's failed-request policy is CHARGED. */
   | 'FAILED'
+  /** The call succeeded: always charged. */
   | 'SUCCEEDED';
 
 /** Why a mutation refused its input. Stable: clients may switch on it. */
 export type UserErrorCode =
+  /** The redemption code was already redeemed; each code is single use. Use another code. */
   | 'ALREADY_REDEEMED'
+  /** The invoice was already reversed by a red-letter invoice; an invoice is reversed once. Nothing more to do. */
   | 'ALREADY_REVERSED'
+  /** The department is archived: it takes no changes, child departments or new API keys. Name an active department. */
   | 'ARCHIVED'
+  /** A required value is missing, empty or only whitespace (or none of the values one of which is required was given). Send a value with at least one visible character. */
   | 'BLANK'
+  /** The currencies differ: a redemption code not in the tenant's billing currency, or a VAT invoice for a bill not in CNY. Redeem a code in the tenant's currency; invoice CNY bills only. */
   | 'CURRENCY_MISMATCH'
+  /** The move would put a department under itself or one of its descendants. Choose a parent outside its subtree. */
   | 'CYCLE'
+  /** The redemption code passed its expiry before it was redeemed. Ask the operator for a new code. */
   | 'EXPIRED'
+  /** The department still has API keys that are not revoked (expired ones count). Revoke them first, then archive it. */
   | 'HAS_ACTIVE_API_KEYS'
+  /** The department still has child departments that are not archived. Archive or move them first, then archive it. */
   | 'HAS_ACTIVE_CHILDREN'
+  /** The idempotencyKey was already used with different input. Use a new key for a new operation; repeat the first input exactly to get its result. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** The tenant's prepaid balance does not cover this BALANCE payment. Pay less from the balance, top it up first, or use another method. */
   | 'INSUFFICIENT_BALANCE'
+  /** The value has the wrong form, or breaks a rule between fields (e.g. two fields that exclude each other). Correct it as the message says. */
   | 'INVALID'
+  /** The text holds NUL (U+0000) or an unpaired UTF-16 surrogate, which cannot be stored. Remove those characters. */
   | 'INVALID_CHARACTER'
+  /** The value is not an id of the expected type (wrong prefix, malformed or blank). Send an id of that type, as the API returned it. */
   | 'INVALID_ID'
+  /** The object is in a state that does not allow this change (e.g. a revoked key, a terminated contract, a bill that is not open). Read the message; change its state first. */
   | 'INVALID_STATE'
+  /** Not a valid unified social credit code (18 characters, GB 32100-2015, check character verified). Send the code exactly as registered. */
   | 'INVALID_TAXPAYER_ID'
+  /** The value is not an IANA time zone name; offsets such as "+08:00" are not accepted. Send a name such as "Asia/Shanghai" or "UTC". */
   | 'INVALID_TIMEZONE'
+  /** The instant (e.g. an expiry) is not in the future. Send a later instant. */
   | 'IN_PAST'
+  /** lastPeriod ends the contract before its cancellation notice, counted from today in the tenant's time zone, runs out. Choose the month it runs out in or later. */
   | 'NOTICE_PERIOD'
+  /** The id or code names nothing that exists or that the caller can see (another tenant's objects are not found). Check the value. */
   | 'NOT_FOUND'
+  /** The caller's role may not set this field or grant this role (e.g. operator-only tenant fields). Leave it out, or have the operator make the change. */
   | 'NOT_PERMITTED'
+  /** The value is outside its range: an instant outside 1970 to 2199, a period outside 1970-01 to 2199-12, or a period outside the contract's term. Send one inside it. */
   | 'OUT_OF_RANGE'
+  /** The new contract's term overlaps another contract of the tenant; one is in force at a time. Start it after that one ends, or terminate that one first. */
   | 'OVERLAPPING_CONTRACT'
+  /** The amount is more than the bill's amount due. Record at most amountDue. */
   | 'OVERPAYMENT'
+  /** The invoice would take the bill's invoices past its subtotal: the bill is fully invoiced, or amount is above amountInvoiceable. Issue at most amountInvoiceable. */
   | 'OVER_INVOICED'
+  /** The tenant's bill for this period (or a later one) is made, and billed terms never change. Choose a period after the last billed one. */
   | 'PERIOD_BILLED'
+  /** The period has not ended in the tenant's time zone (for all tenants: anywhere yet). Settle it once it has ended. */
   | 'PERIOD_NOT_ENDED'
+  /** Usage at or after effectiveFrom is already priced with the version the new one would supersede, and usage is never repriced. Choose a later effectiveFrom. */
   | 'PRICED_USAGE_EXISTS'
+  /** The value must be unique and is in use: an active sibling department's name (ignoring case) or a price version's effectiveFrom. Choose another value. */
   | 'TAKEN'
+  /** The number or amount is above the field's maximum (e.g. a rate limit above the tenant's ceiling). Send a smaller value. */
   | 'TOO_LARGE'
+  /** The text or list is longer than the field allows (invoice party fields: 100 GBK bytes). Send a shorter value. */
   | 'TOO_LONG'
+  /** The text is shorter than the field's minimum length. Send a longer value. */
   | 'TOO_SHORT'
+  /** The number or amount is below the field's minimum (e.g. zero or negative, or a rate-limit ceiling below a limit in use). Send a larger value. */
   | 'TOO_SMALL';
 
 /** Which invoices to list. */
@@ -1014,7 +1110,9 @@ export type VatInvoiceItem =
 
 /** What invoices are sorted by. */
 export type VatInvoiceOrderField =
+  /** When the invoice was issued. */
   | 'ISSUED_AT'
+  /** The order invoices last changed in, by a change counter: paged ascending with `after`, every change is seen exactly once (for ERP sync). */
   | 'UPDATED_AT';
 
 /** Sort order of invoices. */

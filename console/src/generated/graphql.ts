@@ -66,9 +66,13 @@ export type BudgetSetInput = {
 
 /** ISO 4217 currency code. */
 export type CurrencyCode =
+  /** Chinese yuan (renminbi), rounded to the fen (0.01). VAT invoices are issued only for CNY bills. */
   | 'CNY'
+  /** Euro, rounded to the cent (0.01). */
   | 'EUR'
+  /** Hong Kong dollar, rounded to the cent (0.01). */
   | 'HKD'
+  /** US dollar, rounded to the cent (0.01). */
   | 'USD';
 
 /** Kind of VAT invoice (fapiao). */
@@ -106,14 +110,20 @@ export type SettlementFailureCode =
 
 /** State of a settlement run. */
 export type SettlementRunStatus =
+  /** Every tenant was handled: billed, skipped, or failed (see failures). */
   | 'COMPLETED'
+  /** The run stopped on an unexpected error before handling every tenant (see the server log). Bills made stay; settle again with a new idempotencyKey. */
   | 'FAILED'
+  /** Its process stopped: the run is RUNNING but wrote no heartbeat for a minute. Bills made stay; settle again with a new idempotencyKey for the rest. */
   | 'INTERRUPTED'
+  /** Settling its tenants now; the counts and percentDone move as it goes. */
   | 'RUNNING';
 
 /** A calendar period in the tenant's time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai. */
 export type SpendPeriod =
+  /** One day in the tenant's time zone, from local midnight to the next. */
   | 'DAILY'
+  /** One calendar month in the tenant's time zone: the same month a bill covers. */
   | 'MONTHLY';
 
 /** Exactly one of tenantId, departmentId (that department and every one below it) or apiKeyId. */
@@ -128,44 +138,80 @@ export type SpendScopeInput = {
 
 /** What a spend figure covers. */
 export type SpendScopeType =
+  /** One API key. */
   | 'API_KEY'
+  /** A department and every department below it. */
   | 'DEPARTMENT'
+  /** A whole tenant: all of its usage. */
   | 'TENANT';
 
 /** Why a mutation refused its input. Stable: clients may switch on it. */
 export type UserErrorCode =
+  /** The redemption code was already redeemed; each code is single use. Use another code. */
   | 'ALREADY_REDEEMED'
+  /** The invoice was already reversed by a red-letter invoice; an invoice is reversed once. Nothing more to do. */
   | 'ALREADY_REVERSED'
+  /** The department is archived: it takes no changes, child departments or new API keys. Name an active department. */
   | 'ARCHIVED'
+  /** A required value is missing, empty or only whitespace (or none of the values one of which is required was given). Send a value with at least one visible character. */
   | 'BLANK'
+  /** The currencies differ: a redemption code not in the tenant's billing currency, or a VAT invoice for a bill not in CNY. Redeem a code in the tenant's currency; invoice CNY bills only. */
   | 'CURRENCY_MISMATCH'
+  /** The move would put a department under itself or one of its descendants. Choose a parent outside its subtree. */
   | 'CYCLE'
+  /** The redemption code passed its expiry before it was redeemed. Ask the operator for a new code. */
   | 'EXPIRED'
+  /** The department still has API keys that are not revoked (expired ones count). Revoke them first, then archive it. */
   | 'HAS_ACTIVE_API_KEYS'
+  /** The department still has child departments that are not archived. Archive or move them first, then archive it. */
   | 'HAS_ACTIVE_CHILDREN'
+  /** The idempotencyKey was already used with different input. Use a new key for a new operation; repeat the first input exactly to get its result. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** The tenant's prepaid balance does not cover this BALANCE payment. Pay less from the balance, top it up first, or use another method. */
   | 'INSUFFICIENT_BALANCE'
+  /** The value has the wrong form, or breaks a rule between fields (e.g. two fields that exclude each other). Correct it as the message says. */
   | 'INVALID'
+  /** The text holds NUL (U+0000) or an unpaired UTF-16 surrogate, which cannot be stored. Remove those characters. */
   | 'INVALID_CHARACTER'
+  /** The value is not an id of the expected type (wrong prefix, malformed or blank). Send an id of that type, as the API returned it. */
   | 'INVALID_ID'
+  /** The object is in a state that does not allow this change (e.g. a revoked key, a terminated contract, a bill that is not open). Read the message; change its state first. */
   | 'INVALID_STATE'
+  /** Not a valid unified social credit code (18 characters, GB 32100-2015, check character verified). Send the code exactly as registered. */
   | 'INVALID_TAXPAYER_ID'
+  /** The value is not an IANA time zone name; offsets such as "+08:00" are not accepted. Send a name such as "Asia/Shanghai" or "UTC". */
   | 'INVALID_TIMEZONE'
+  /** The instant (e.g. an expiry) is not in the future. Send a later instant. */
   | 'IN_PAST'
+  /** lastPeriod ends the contract before its cancellation notice, counted from today in the tenant's time zone, runs out. Choose the month it runs out in or later. */
   | 'NOTICE_PERIOD'
+  /** The id or code names nothing that exists or that the caller can see (another tenant's objects are not found). Check the value. */
   | 'NOT_FOUND'
+  /** The caller's role may not set this field or grant this role (e.g. operator-only tenant fields). Leave it out, or have the operator make the change. */
   | 'NOT_PERMITTED'
+  /** The value is outside its range: an instant outside 1970 to 2199, a period outside 1970-01 to 2199-12, or a period outside the contract's term. Send one inside it. */
   | 'OUT_OF_RANGE'
+  /** The new contract's term overlaps another contract of the tenant; one is in force at a time. Start it after that one ends, or terminate that one first. */
   | 'OVERLAPPING_CONTRACT'
+  /** The amount is more than the bill's amount due. Record at most amountDue. */
   | 'OVERPAYMENT'
+  /** The invoice would take the bill's invoices past its subtotal: the bill is fully invoiced, or amount is above amountInvoiceable. Issue at most amountInvoiceable. */
   | 'OVER_INVOICED'
+  /** The tenant's bill for this period (or a later one) is made, and billed terms never change. Choose a period after the last billed one. */
   | 'PERIOD_BILLED'
+  /** The period has not ended in the tenant's time zone (for all tenants: anywhere yet). Settle it once it has ended. */
   | 'PERIOD_NOT_ENDED'
+  /** Usage at or after effectiveFrom is already priced with the version the new one would supersede, and usage is never repriced. Choose a later effectiveFrom. */
   | 'PRICED_USAGE_EXISTS'
+  /** The value must be unique and is in use: an active sibling department's name (ignoring case) or a price version's effectiveFrom. Choose another value. */
   | 'TAKEN'
+  /** The number or amount is above the field's maximum (e.g. a rate limit above the tenant's ceiling). Send a smaller value. */
   | 'TOO_LARGE'
+  /** The text or list is longer than the field allows (invoice party fields: 100 GBK bytes). Send a shorter value. */
   | 'TOO_LONG'
+  /** The text is shorter than the field's minimum length. Send a longer value. */
   | 'TOO_SHORT'
+  /** The number or amount is below the field's minimum (e.g. zero or negative, or a rate-limit ceiling below a limit in use). Send a larger value. */
   | 'TOO_SMALL';
 
 /** Where an invoice is in its life. Invoices are never edited: a red-letter invoice reverses one. */

@@ -40,7 +40,8 @@ export class AccessTokenResolver {
   async accessTokens(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => AccessTokenFilterInput, { nullable: true }) filter: AccessTokenFilterInput | null,
+    @Arg('filter', () => AccessTokenFilterInput, { nullable: true, description: 'Only tokens that match every condition given.' })
+    filter: AccessTokenFilterInput | null,
   ) {
     return AccessTokenConnection.from(await listAccessTokens(context, filter, page), toAccessTokenNode);
   }
@@ -54,7 +55,8 @@ export class AccessTokenResolver {
   @Mutation(() => AccessTokenSecretPayload, { description: 'Create an access token. The secret is in this payload and nowhere else, ever.' })
   async accessTokenCreate(
     @Ctx() context: RequestContext,
-    @Arg('input', () => AccessTokenCreateInput) input: AccessTokenCreateInput,
+    @Arg('input', () => AccessTokenCreateInput, { description: 'The token to issue: its name, role, tenant (for tenant roles) and expiry.' })
+    input: AccessTokenCreateInput,
   ): Promise<AccessTokenSecretPayload> {
     const { result, userErrors } = await collectUserErrors(() => createAccessToken(context, input));
     return { accessToken: result ? toAccessTokenNode(result.accessToken) : null, secret: result?.secret ?? null, userErrors };
@@ -67,7 +69,7 @@ export class AccessTokenResolver {
   })
   async accessTokenRevoke(
     @Ctx() context: RequestContext,
-    @Arg('input', () => AccessTokenRevokeInput) input: AccessTokenRevokeInput,
+    @Arg('input', () => AccessTokenRevokeInput, { description: 'The token to revoke.' }) input: AccessTokenRevokeInput,
   ): Promise<AccessTokenPayload> {
     const { result, userErrors } = await collectUserErrors(() => revokeAccessToken(context, input));
     return { accessToken: result ? toAccessTokenNode(result) : null, userErrors };

@@ -25,14 +25,17 @@ export class AlertResolver {
   async alerts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => AlertFilterInput, { nullable: true }) filter: AlertFilterInput | null,
+    @Arg('filter', () => AlertFilterInput, { nullable: true, description: 'Only alerts that match every condition given.' }) filter: AlertFilterInput | null,
   ) {
     return AlertConnection.from(await listAlerts(context, filter, page), toAlertNode);
   }
 
   @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => AlertPayload, { description: 'Acknowledge an alert (operator, tenant admins and finance).' })
-  async alertAcknowledge(@Ctx() context: RequestContext, @Arg('input', () => AlertAcknowledgeInput) input: AlertAcknowledgeInput) {
+  async alertAcknowledge(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => AlertAcknowledgeInput, { description: 'The alert to acknowledge.' }) input: AlertAcknowledgeInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => acknowledgeAlert(context, input));
     return { alert: result ? toAlertNode(result) : null, userErrors };
   }

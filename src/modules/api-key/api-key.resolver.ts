@@ -72,25 +72,39 @@ export class ApiKeyResolver {
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => ApiKeySecretPayload, { description: 'Create a gateway key. The secret is in this payload and nowhere else, ever.' })
-  apiKeyCreate(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyCreateInput) input: ApiKeyCreateInput) {
+  apiKeyCreate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ApiKeyCreateInput, { description: 'The new key: its department, name, environment, allowed models, spend limit and expiry.' })
+    input: ApiKeyCreateInput,
+  ) {
     return this.secretPayload(context, () => createApiKey(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => ApiKeyPayload, { description: "Change a key's name, expiry, allowed models or spend limit." })
-  apiKeyUpdate(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyUpdateInput) input: ApiKeyUpdateInput) {
+  apiKeyUpdate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ApiKeyUpdateInput, { description: 'The key and the fields to change; fields left out keep their values.' }) input: ApiKeyUpdateInput,
+  ) {
     return this.payload(context, () => updateApiKey(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => ApiKeyPayload, { description: 'Revoke a key. The gateway refuses it from the next request on.' })
-  apiKeyRevoke(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyRevokeInput) input: ApiKeyRevokeInput) {
+  apiKeyRevoke(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ApiKeyRevokeInput, { description: 'The key to revoke (for good).' }) input: ApiKeyRevokeInput,
+  ) {
     return this.payload(context, () => revokeApiKey(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => ApiKeySecretPayload, { description: "Replace a key's secret. The old secret stops working at once; the new one is shown once." })
-  apiKeyRotate(@Ctx() context: RequestContext, @Arg('input', () => ApiKeyRotateInput) input: ApiKeyRotateInput) {
+  apiKeyRotate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ApiKeyRotateInput, { description: 'The key whose secret to replace, and how long the old secret keeps working.' })
+    input: ApiKeyRotateInput,
+  ) {
     return this.secretPayload(context, () => rotateApiKey(context, input));
   }
 }
@@ -119,7 +133,7 @@ export class TenantApiKeysResolver {
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,
     @Args() page: PageArgs,
-    @Arg('filter', () => ApiKeyFilterInput, { nullable: true }) filter: ApiKeyFilterInput | null,
+    @Arg('filter', () => ApiKeyFilterInput, { nullable: true, description: 'Only keys that match every condition given.' }) filter: ApiKeyFilterInput | null,
   ) {
     const now = context.clock.now();
     return ApiKeyConnection.from(await listApiKeys(context, tenant.id, filter, page), (key) => toApiKeyNode(key, now));

@@ -24,6 +24,10 @@ registerEnumType(ApiKeyStatus, {
 registerEnumType(ApiKeyEnvironment, {
   name: 'ApiKeyEnvironment',
   description: 'Which environment a key is for; the secret prefix tells them apart (sk-test- / sk-live-).',
+  valuesConfig: {
+    TEST: { description: "A test key, its secret starting sk-test-. Its usage is recorded, priced and billed like a production key's." },
+    PRODUCTION: { description: 'A production key, its secret starting sk-live-.' },
+  },
 });
 
 @ObjectType('SpendLimit', { description: "A key's own spending cap per period." })

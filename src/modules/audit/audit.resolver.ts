@@ -15,7 +15,8 @@ export class AuditResolver {
   async auditEntries(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => AuditEntryFilterInput, { nullable: true }) filter: AuditEntryFilterInput | null,
+    @Arg('filter', () => AuditEntryFilterInput, { nullable: true, description: 'Only entries that match every condition given.' })
+    filter: AuditEntryFilterInput | null,
   ) {
     return AuditEntryConnection.from(await listAuditEntries(context, filter ?? {}, page), toAuditEntryNode);
   }

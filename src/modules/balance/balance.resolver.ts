@@ -32,19 +32,30 @@ export class BalanceResolver {
     description:
       "A prepaid tenant's balance ledger, newest first: operator, ERP, tenant admins and finance (their own). Not viewers: they read Tenant.balance.",
   })
-  async balanceEntries(@Ctx() context: RequestContext, @Arg('tenantId', () => ID) tenantId: string, @Args() page: PageArgs) {
+  async balanceEntries(
+    @Ctx() context: RequestContext,
+    @Arg('tenantId', () => ID, { description: 'The prepaid tenant whose ledger to read.' }) tenantId: string,
+    @Args() page: PageArgs,
+  ) {
     return BalanceEntryConnection.from(await listBalanceEntries(context, argumentId('Tenant', tenantId, 'tenantId'), page), toBalanceEntryNode);
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => BalanceEntryPayload, { description: 'Book money received for a prepaid tenant (operator only). Idempotent on idempotencyKey.' })
-  balanceTopUp(@Ctx() context: RequestContext, @Arg('input', () => BalanceTopUpInput) input: BalanceTopUpInput) {
+  balanceTopUp(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => BalanceTopUpInput, { description: 'The tenant, the amount paid in, and its payment reference.' }) input: BalanceTopUpInput,
+  ) {
     return entryPayload(() => topUpBalance(context, input));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => BalanceEntryPayload, { description: 'Correct a prepaid balance, with a reason (operator only). Idempotent on idempotencyKey.' })
-  balanceAdjust(@Ctx() context: RequestContext, @Arg('input', () => BalanceAdjustInput) input: BalanceAdjustInput) {
+  balanceAdjust(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => BalanceAdjustInput, { description: 'The tenant, the signed amount to post to its prepaid balance, and why.' })
+    input: BalanceAdjustInput,
+  ) {
     return entryPayload(() => adjustBalance(context, input));
   }
 
@@ -52,7 +63,11 @@ export class BalanceResolver {
   @Mutation(() => RedemptionCodesCreatePayload, {
     description: 'Issue prepaid vouchers (operator only). The codes are in this payload and nowhere else, ever.',
   })
-  async redemptionCodesCreate(@Ctx() context: RequestContext, @Arg('input', () => RedemptionCodesCreateInput) input: RedemptionCodesCreateInput) {
+  async redemptionCodesCreate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => RedemptionCodesCreateInput, { description: 'How many codes, of what amount and currency, valid until when.' })
+    input: RedemptionCodesCreateInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => createRedemptionCodes(context, input));
     return { codes: (result ?? []).map(({ code, redemptionCode }) => ({ code, redemptionCode: toRedemptionCodeNode(redemptionCode) })), userErrors };
   }
@@ -62,7 +77,10 @@ export class BalanceResolver {
     description:
       'Redeem a voucher into the prepaid balance: single use, even when redeemed twice at once. Expired, used or foreign-currency codes are refused with a code.',
   })
-  redemptionCodeRedeem(@Ctx() context: RequestContext, @Arg('input', () => RedemptionCodeRedeemInput) input: RedemptionCodeRedeemInput) {
+  redemptionCodeRedeem(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => RedemptionCodeRedeemInput, { description: "The code to redeem into the caller's tenant's balance." }) input: RedemptionCodeRedeemInput,
+  ) {
     return entryPayload(() => redeemCode(context, input));
   }
 }

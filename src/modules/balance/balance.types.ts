@@ -6,8 +6,30 @@ import { UserError } from '../../platform/graphql/user-error.types.js';
 import { CurrencyCode } from '../../platform/money.js';
 import { BalanceEntryType, PaymentMethod, type BalanceEntry, type RedemptionCode } from './balance.entity.js';
 
-registerEnumType(BalanceEntryType, { name: 'BalanceEntryType', description: 'What moved a prepaid balance.' });
-registerEnumType(PaymentMethod, { name: 'PaymentMethod', description: 'How money was received.' });
+registerEnumType(BalanceEntryType, {
+  name: 'BalanceEntryType',
+  description: 'What moved a prepaid balance.',
+  valuesConfig: {
+    TOP_UP: { description: 'Money the operator received from the tenant, credited with balanceTopUp (payment method and reference kept).' },
+    REDEMPTION: { description: "A redemption code's amount, credited when the tenant redeemed it." },
+    USAGE: { description: 'Recorded usage, debited as it is recorded: one entry per tenant and usage batch.' },
+    ADJUSTMENT: {
+      description:
+        'A signed correction: by the operator (balanceAdjust, with a reason), by a bill paid with BALANCE, or by a prepaid statement squaring its usage debits.',
+    },
+    REFUND: { description: 'Money refunded to the balance. Reserved: no operation of the API posts this type yet.' },
+  },
+});
+registerEnumType(PaymentMethod, {
+  name: 'PaymentMethod',
+  description: 'How money was received.',
+  valuesConfig: {
+    BANK_TRANSFER: { description: 'Received by bank transfer.' },
+    ALIPAY: { description: 'Received through Alipay.' },
+    WECHAT_PAY: { description: 'Received through WeChat Pay.' },
+    CARD: { description: 'Received by card payment.' },
+  },
+});
 
 @ObjectType('BalanceEntry', { implements: Node, description: 'One append-only movement of a prepaid balance.' })
 export class BalanceEntryNode extends Node {

@@ -43,7 +43,7 @@ export class BillResolver {
     nullable: true,
     description: "One bill (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant's.",
   })
-  async bill(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<BillNode | null> {
+  async bill(@Ctx() context: RequestContext, @Arg('id', () => ID, { description: 'The bill (bil_...).' }) id: string): Promise<BillNode | null> {
     const bill = await findBill(context, argumentId('Bill', id, 'id'));
     return bill ? toBillNode(bill) : null;
   }
@@ -56,8 +56,9 @@ export class BillResolver {
   async bills(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => BillFilterInput, { nullable: true }) filter: BillFilterInput | null,
-    @Arg('orderBy', () => BillOrderInput, { nullable: true }) orderBy: BillOrderInput | null,
+    @Arg('filter', () => BillFilterInput, { nullable: true, description: 'Only bills that match every condition given.' }) filter: BillFilterInput | null,
+    @Arg('orderBy', () => BillOrderInput, { nullable: true, description: 'Sort order; default UPDATED_AT ascending (the order an ERP pulls changes in).' })
+    orderBy: BillOrderInput | null,
   ) {
     const order = orderBy ?? Object.assign(new BillOrderInput(), { field: 'UPDATED_AT', direction: 'ASC' });
     return BillConnection.from(await listBills(context, filter, order, page), toBillNode);
@@ -65,7 +66,10 @@ export class BillResolver {
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Query(() => SettlementRunNode, { nullable: true, description: 'A settlement run and its progress (operator only).' })
-  async settlementRun(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<SettlementRunNode | null> {
+  async settlementRun(
+    @Ctx() context: RequestContext,
+    @Arg('id', () => ID, { description: 'The run (srn_...).' }) id: string,
+  ): Promise<SettlementRunNode | null> {
     const run = await findSettlementRun(context, argumentId('SettlementRun', id, 'id'));
     return run ? toSettlementRunNode(run, context.clock.now()) : null;
   }
@@ -81,7 +85,11 @@ export class BillResolver {
     description:
       'Settle a period into bills (operator only): one finalized bill per tenant and period, ever. Runs over at most 20 named tenants finish before this returns; larger runs go on in the background (see settlementProgress). Idempotent on idempotencyKey; safe to run again after a crash.',
   })
-  async billingPeriodSettle(@Ctx() context: RequestContext, @Arg('input', () => BillingPeriodSettleInput) input: BillingPeriodSettleInput) {
+  async billingPeriodSettle(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => BillingPeriodSettleInput, { description: 'The period to settle ("2026-10"), optionally only some tenants, and the idempotency key.' })
+    input: BillingPeriodSettleInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => createSettlementRun(context, input));
     if (!result) return { settlementRun: null, userErrors };
     if (result.isNew) await context.settlements.start(result.run);
@@ -93,7 +101,10 @@ export class BillResolver {
   @Mutation(() => PaymentRecordPayload, {
     description: 'Record money received against a bill (operator only). Overpayment is refused. Idempotent on idempotencyKey.',
   })
-  async paymentRecord(@Ctx() context: RequestContext, @Arg('input', () => PaymentRecordInput) input: PaymentRecordInput) {
+  async paymentRecord(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => PaymentRecordInput, { description: 'The bill, the amount received, how and when, and the idempotency key.' }) input: PaymentRecordInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => recordPayment(context, input));
     const bill = result ? await context.em.findOne(Bill, { id: result.billId }, { refresh: true }) : null;
     return { payment: result ? toPaymentNode(result) : null, bill: bill ? toBillNode(bill) : null, userErrors };
@@ -101,7 +112,7 @@ export class BillResolver {
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => BillPayload, { description: 'Void an unpaid, uninvoiced bill with a reason (operator only); its period can then be settled again.' })
-  async billVoid(@Ctx() context: RequestContext, @Arg('input', () => BillVoidInput) input: BillVoidInput) {
+  async billVoid(@Ctx() context: RequestContext, @Arg('input', () => BillVoidInput, { description: 'The bill to void and why.' }) input: BillVoidInput) {
     const { result, userErrors } = await collectUserErrors(() => voidBill(context, input));
     return { bill: result ? toBillNode(result) : null, userErrors };
   }

@@ -36,11 +36,72 @@ registerEnumType(BillStatus, {
     VOID: { description: 'Cancelled with a reason; the period can be settled again.' },
   },
 });
-registerEnumType(BillLineKind, { name: 'BillLineKind', description: 'What a bill line is for.' });
-registerEnumType(BillPaymentMethod, { name: 'BillPaymentMethod', description: 'How a bill was paid.' });
-registerEnumType(BillOrderField, { name: 'BillOrderField', description: 'What bills are sorted by.' });
-registerEnumType(SettlementRunStatus, { name: 'SettlementRunStatus', description: 'State of a settlement run.' });
-registerEnumType(BillingEventType, { name: 'BillingEventType', description: 'What happened to a bill.' });
+registerEnumType(BillLineKind, {
+  name: 'BillLineKind',
+  description: 'What a bill line is for.',
+  valuesConfig: {
+    USAGE: { description: "The period's usage of one department, model and price version: the rounded sum of the records' exact charges." },
+    DISCOUNT: {
+      description:
+        "The contract's discount on one model tier's usage, as a negative amount; late usage of an earlier period gets its own, on that period's terms.",
+    },
+    COMMITMENT_TRUE_UP: { description: "Makes up the difference when the period's usage, net of discounts, is below the contract's monthly commitment." },
+    LATE_USAGE_ADJUSTMENT: {
+      description: 'Usage recorded after its own period was billed, charged on this bill instead; adjustedPeriod names that period.',
+    },
+  },
+});
+registerEnumType(BillPaymentMethod, {
+  name: 'BillPaymentMethod',
+  description: 'How a bill was paid.',
+  valuesConfig: {
+    BANK_TRANSFER: { description: 'Received by bank transfer.' },
+    ALIPAY: { description: 'Received through Alipay.' },
+    WECHAT_PAY: { description: 'Received through WeChat Pay.' },
+    BALANCE: {
+      description:
+        "From the tenant's prepaid balance: paymentRecord debits it (refused when it does not cover the amount); prepaid statements are paid this way when finalized.",
+    },
+  },
+});
+registerEnumType(BillOrderField, {
+  name: 'BillOrderField',
+  description: 'What bills are sorted by.',
+  valuesConfig: {
+    UPDATED_AT: {
+      description: 'The order bills last changed in, by a change counter: paged ascending with `after`, every change is seen exactly once (for ERP sync).',
+    },
+    PERIOD: { description: 'The billing period (month) the bill covers.' },
+  },
+});
+registerEnumType(SettlementRunStatus, {
+  name: 'SettlementRunStatus',
+  description: 'State of a settlement run.',
+  valuesConfig: {
+    RUNNING: { description: 'Settling its tenants now; the counts and percentDone move as it goes.' },
+    COMPLETED: { description: 'Every tenant was handled: billed, skipped, or failed (see failures).' },
+    FAILED: {
+      description:
+        'The run stopped on an unexpected error before handling every tenant (see the server log). Bills made stay; settle again with a new idempotencyKey.',
+    },
+    INTERRUPTED: {
+      description:
+        'Its process stopped: the run is RUNNING but wrote no heartbeat for a minute. Bills made stay; settle again with a new idempotencyKey for the rest.',
+    },
+  },
+});
+registerEnumType(BillingEventType, {
+  name: 'BillingEventType',
+  description: 'What happened to a bill.',
+  valuesConfig: {
+    BILL_FINALIZED: { description: 'Settlement finalized the bill: numbered and payable (a prepaid statement is paid from the balance at once).' },
+    PAYMENT_RECORDED: { description: 'A payment was booked against the bill (see payment).' },
+    BILL_OVERDUE: { description: "The bill passed its due date in the tenant's time zone without being paid in full." },
+    BILL_VOIDED: { description: 'The operator voided the bill; its period can be settled again.' },
+    INVOICE_ISSUED: { description: 'A VAT invoice was issued for the bill (see invoice).' },
+    INVOICE_REVERSED: { description: 'A VAT invoice of the bill was reversed; invoice is the red-letter invoice, and the amount can be invoiced again.' },
+  },
+});
 registerEnumType(SettlementFailureCode, {
   name: 'SettlementFailureCode',
   description: 'Why a settlement run could not bill a tenant.',

@@ -26,7 +26,7 @@ export class BudgetResolver {
   async budgets(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => BudgetFilterInput, { nullable: true }) filter: BudgetFilterInput | null,
+    @Arg('filter', () => BudgetFilterInput, { nullable: true, description: 'Only budgets that match every condition given.' }) filter: BudgetFilterInput | null,
   ) {
     const data = await listBudgets(context, filter, page);
     const tenants = await context.loaders.tenantById.loadMany([...new Set(data.edges.map((edge) => edge.node.tenantId))]);
@@ -39,13 +39,19 @@ export class BudgetResolver {
     description:
       'Set the budget of a scope and period: creates it, or replaces the limit, thresholds and hardness of the live one. Operator, tenant admins and finance.',
   })
-  budgetSet(@Ctx() context: RequestContext, @Arg('input', () => BudgetSetInput) input: BudgetSetInput) {
+  budgetSet(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => BudgetSetInput, {
+      description: "The scope, period, limit, hardness and alert thresholds; it replaces the scope's budget for that period.",
+    })
+    input: BudgetSetInput,
+  ) {
     return this.payload(context, () => setBudget(context, input));
   }
 
   @Authorized(SPEND_CONTROLLERS)
   @Mutation(() => BudgetPayload, { description: 'Delete a budget. Its alerts stay; spend is no longer limited by it.' })
-  budgetDelete(@Ctx() context: RequestContext, @Arg('input', () => BudgetDeleteInput) input: BudgetDeleteInput) {
+  budgetDelete(@Ctx() context: RequestContext, @Arg('input', () => BudgetDeleteInput, { description: 'The budget to delete.' }) input: BudgetDeleteInput) {
     return this.payload(context, () => deleteBudget(context, input));
   }
 

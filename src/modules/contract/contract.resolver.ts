@@ -32,26 +32,37 @@ export class ContractResolver {
   async contracts(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => ContractFilterInput, { nullable: true }) filter: ContractFilterInput | null,
+    @Arg('filter', () => ContractFilterInput, { nullable: true, description: 'Only contracts that match every condition given.' })
+    filter: ContractFilterInput | null,
   ) {
     return ContractConnection.from(await listContracts(context, filter, page), toContractNode);
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => ContractPayload, { description: "Create a tenant's contract (operator only). Overlapping another contract of the tenant is refused." })
-  contractCreate(@Ctx() context: RequestContext, @Arg('input', () => ContractCreateInput) input: ContractCreateInput) {
+  contractCreate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ContractCreateInput, { description: "The tenant's new contract: type, start, terms." }) input: ContractCreateInput,
+  ) {
     return contractPayload(() => createContract(context, input));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => ContractPayload, { description: 'Amend a contract from a period on (operator only): a new version of its terms; history is kept.' })
-  contractAmend(@Ctx() context: RequestContext, @Arg('input', () => ContractAmendInput) input: ContractAmendInput) {
+  contractAmend(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ContractAmendInput, { description: 'The contract and the terms that change from a date; a new version of it.' })
+    input: ContractAmendInput,
+  ) {
     return contractPayload(() => amendContract(context, input));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => ContractPayload, { description: 'Terminate a contract at the end of a period the notice period allows (operator only).' })
-  contractTerminate(@Ctx() context: RequestContext, @Arg('input', () => ContractTerminateInput) input: ContractTerminateInput) {
+  contractTerminate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ContractTerminateInput, { description: 'The contract to end, and from which day.' }) input: ContractTerminateInput,
+  ) {
     return contractPayload(() => terminateContract(context, input));
   }
 

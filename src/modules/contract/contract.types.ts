@@ -8,7 +8,15 @@ import { addPeriods, periodOfDate } from '../../platform/period.js';
 import { ModelTier } from '../price/model-price.entity.js';
 import { BillingMode, ContractType, InvoiceType, type Contract, type ContractVersion } from './contract.entity.js';
 
-registerEnumType(ContractType, { name: 'ContractType', description: 'The commercial form of a contract.' });
+registerEnumType(ContractType, {
+  name: 'ContractType',
+  description: 'The commercial form of a contract.',
+  valuesConfig: {
+    PAY_AS_YOU_GO: { description: 'Open-ended: in force from its start period until terminated.' },
+    ANNUAL: { description: 'A 12-month term from its start period, unless terminated earlier.' },
+    THREE_YEAR: { description: 'A 36-month term from its start period, unless terminated earlier.' },
+  },
+});
 registerEnumType(BillingMode, {
   name: 'BillingMode',
   description: 'How a tenant pays.',

@@ -68,25 +68,38 @@ export class DepartmentResolver {
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => DepartmentPayload, { description: 'Create a department, top-level or under a parent.' })
-  departmentCreate(@Ctx() context: RequestContext, @Arg('input', () => DepartmentCreateInput) input: DepartmentCreateInput) {
+  departmentCreate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => DepartmentCreateInput, { description: 'The new department: its tenant, parent (none for a root) and name.' })
+    input: DepartmentCreateInput,
+  ) {
     return departmentPayload(() => createDepartment(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => DepartmentPayload, { description: 'Rename a department.' })
-  departmentUpdate(@Ctx() context: RequestContext, @Arg('input', () => DepartmentUpdateInput) input: DepartmentUpdateInput) {
+  departmentUpdate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => DepartmentUpdateInput, { description: 'The department and its new name.' }) input: DepartmentUpdateInput,
+  ) {
     return departmentPayload(() => updateDepartment(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => DepartmentPayload, { description: 'Move a department under another parent. A move that would make a cycle is refused (CYCLE).' })
-  departmentMove(@Ctx() context: RequestContext, @Arg('input', () => DepartmentMoveInput) input: DepartmentMoveInput) {
+  departmentMove(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => DepartmentMoveInput, { description: 'The department and its new parent (none: it becomes a root).' }) input: DepartmentMoveInput,
+  ) {
     return departmentPayload(() => moveDepartment(context, input));
   }
 
   @Authorized(DIRECTORY_WRITERS)
   @Mutation(() => DepartmentPayload, { description: 'Archive a department with no active children and no active keys. History is kept.' })
-  departmentArchive(@Ctx() context: RequestContext, @Arg('input', () => DepartmentArchiveInput) input: DepartmentArchiveInput) {
+  departmentArchive(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => DepartmentArchiveInput, { description: 'The department to archive.' }) input: DepartmentArchiveInput,
+  ) {
     return departmentPayload(() => archiveDepartment(context, input));
   }
 }
@@ -99,8 +112,9 @@ export class TenantDepartmentsResolver {
     @Ctx() context: RequestContext,
     @Root() tenant: TenantNode,
     @Args() page: PageArgs,
-    @Arg('filter', () => DepartmentFilterInput, { nullable: true }) filter: DepartmentFilterInput | null,
-    @Arg('orderBy', () => DepartmentOrderInput, { nullable: true }) orderBy: DepartmentOrderInput | null,
+    @Arg('filter', () => DepartmentFilterInput, { nullable: true, description: 'Only departments that match every condition given.' })
+    filter: DepartmentFilterInput | null,
+    @Arg('orderBy', () => DepartmentOrderInput, { nullable: true, description: 'Sort order; default by name, A to Z.' }) orderBy: DepartmentOrderInput | null,
   ) {
     return DepartmentConnection.from(await listDepartments(context, tenant.id, filter, orderBy, page), toDepartmentNode);
   }

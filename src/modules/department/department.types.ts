@@ -44,7 +44,14 @@ export enum DepartmentOrderField {
   NAME = 'name',
   CREATED_AT = 'createdAt',
 }
-registerEnumType(DepartmentOrderField, { name: 'DepartmentOrderField', description: 'What to sort departments by.' });
+registerEnumType(DepartmentOrderField, {
+  name: 'DepartmentOrderField',
+  description: 'What to sort departments by.',
+  valuesConfig: {
+    NAME: { description: "The department's name (the order used when none is given)." },
+    CREATED_AT: { description: 'When the department was created.' },
+  },
+});
 
 @InputType('DepartmentOrder', { description: 'Sort order of departments.' })
 export class DepartmentOrderInput {

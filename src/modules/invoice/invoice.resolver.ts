@@ -35,7 +35,7 @@ export class VatInvoiceResolver {
     nullable: true,
     description: "One VAT invoice (operator, ERP, tenant users; not the gateway); null when it does not exist or is another tenant's.",
   })
-  async vatInvoice(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<VatInvoiceNode | null> {
+  async vatInvoice(@Ctx() context: RequestContext, @Arg('id', () => ID, { description: 'The invoice (inv_...).' }) id: string): Promise<VatInvoiceNode | null> {
     const invoice = await findInvoice(context, argumentId('VatInvoice', id, 'id'));
     return invoice ? toVatInvoiceNode(invoice) : null;
   }
@@ -48,8 +48,13 @@ export class VatInvoiceResolver {
   async vatInvoices(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => VatInvoiceFilterInput, { nullable: true }) filter: VatInvoiceFilterInput | null,
-    @Arg('orderBy', () => VatInvoiceOrderInput, { nullable: true }) orderBy: VatInvoiceOrderInput | null,
+    @Arg('filter', () => VatInvoiceFilterInput, { nullable: true, description: 'Only invoices that match every condition given.' })
+    filter: VatInvoiceFilterInput | null,
+    @Arg('orderBy', () => VatInvoiceOrderInput, {
+      nullable: true,
+      description: 'Sort order; default UPDATED_AT ascending (the order an ERP pulls changes in).',
+    })
+    orderBy: VatInvoiceOrderInput | null,
   ) {
     if (filter?.billId) argumentId('Bill', filter.billId, 'filter.billId');
     const order = orderBy ?? Object.assign(new VatInvoiceOrderInput(), { field: VatInvoiceOrderField.UPDATED_AT, direction: 'ASC' });
@@ -63,7 +68,10 @@ export class VatInvoiceResolver {
   })
   async vatInvoiceIssue(
     @Ctx() context: RequestContext,
-    @Arg('input', () => VatInvoiceIssueInput) input: VatInvoiceIssueInput,
+    @Arg('input', () => VatInvoiceIssueInput, {
+      description: 'The bill, the invoice type, the amount (default: what is left to invoice) and the idempotency key.',
+    })
+    input: VatInvoiceIssueInput,
   ): Promise<VatInvoiceIssuePayload> {
     const { result, userErrors } = await collectUserErrors(() => issueInvoice(context, input));
     return { invoice: result ? toVatInvoiceNode(result) : null, bill: result ? await billNodeOf(context, result.billId) : null, userErrors };
@@ -76,7 +84,7 @@ export class VatInvoiceResolver {
   })
   async vatInvoiceReverse(
     @Ctx() context: RequestContext,
-    @Arg('input', () => VatInvoiceReverseInput) input: VatInvoiceReverseInput,
+    @Arg('input', () => VatInvoiceReverseInput, { description: 'The invoice to reverse with a red-letter invoice, and why.' }) input: VatInvoiceReverseInput,
   ): Promise<VatInvoiceReversePayload> {
     const { result, userErrors } = await collectUserErrors(() => reverseInvoice(context, input));
     if (!result) return { redLetterInvoice: null, reversedInvoice: null, bill: null, userErrors };

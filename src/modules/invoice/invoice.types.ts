@@ -29,7 +29,16 @@ registerEnumType(VatInvoiceItem, {
     COMMITMENT_TRUE_UP: { description: 'The monthly commitment true-up.' },
   },
 });
-registerEnumType(VatInvoiceOrderField, { name: 'VatInvoiceOrderField', description: 'What invoices are sorted by.' });
+registerEnumType(VatInvoiceOrderField, {
+  name: 'VatInvoiceOrderField',
+  description: 'What invoices are sorted by.',
+  valuesConfig: {
+    UPDATED_AT: {
+      description: 'The order invoices last changed in, by a change counter: paged ascending with `after`, every change is seen exactly once (for ERP sync).',
+    },
+    ISSUED_AT: { description: 'When the invoice was issued.' },
+  },
+});
 
 @ObjectType('VatInvoiceLine', { description: 'One line of a VAT invoice: net, rate, tax and gross rounded per line; tax is within 0.01 of net x rate.' })
 export class VatInvoiceLineNode {

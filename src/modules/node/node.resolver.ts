@@ -78,7 +78,10 @@ export class NodeResolver {
     description:
       "Any object by its global id; null when it does not exist or is another tenant's. FORBIDDEN when the caller's role cannot read that type at all.",
   })
-  node(@Ctx() context: RequestContext, @Arg('id', () => ID) id: string): Promise<Node | null> {
+  node(
+    @Ctx() context: RequestContext,
+    @Arg('id', () => ID, { description: 'A global id of any type (ten_, dep_, key_, bil_ ...).' }) id: string,
+  ): Promise<Node | null> {
     return fetchNode(context, id, 'id');
   }
 
@@ -86,7 +89,10 @@ export class NodeResolver {
     nullable: 'items',
     description: `Several objects by global id, in order; at most ${MAX_NODES}. FORBIDDEN when the caller\'s role cannot read one of their types.`,
   })
-  nodes(@Ctx() context: RequestContext, @Arg('ids', () => [ID]) ids: string[]): Promise<(Node | null)[]> {
+  nodes(
+    @Ctx() context: RequestContext,
+    @Arg('ids', () => [ID], { description: 'Global ids of any types, at most 100; each answered in its place.' }) ids: string[],
+  ): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw new BadInputError(`ids may hold at most ${MAX_NODES} ids, got ${ids.length}.`, ['ids']);
     return Promise.all(ids.map((id, index) => fetchNode(context, id, `ids[${index}]`)));
   }

@@ -23,7 +23,10 @@ export class OperatorProfileResolver {
     description:
       'Set the seller on VAT invoices (operator only): every field is required, the taxpayer id must be a valid unified social credit code. Invoices already issued keep their seller.',
   })
-  async operatorProfileSet(@Ctx() context: RequestContext, @Arg('input', () => TaxPartyInput) input: TaxPartyInput) {
+  async operatorProfileSet(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TaxPartyInput, { description: 'The seller as printed on every invoice and statement.' }) input: TaxPartyInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => setOperatorProfile(context, input));
     return { operatorProfile: result ? toOperatorProfileNode(result) : null, userErrors };
   }

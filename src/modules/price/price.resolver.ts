@@ -17,7 +17,8 @@ export class PriceResolver {
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
     @Arg('asOf', () => Date, { nullable: true, description: 'The instant to read the price book at; default now.' }) asOf: Date | null,
-    @Arg('filter', () => ModelPriceFilterInput, { nullable: true }) filter: ModelPriceFilterInput | null,
+    @Arg('filter', () => ModelPriceFilterInput, { nullable: true, description: 'Only prices that match every condition given.' })
+    filter: ModelPriceFilterInput | null,
   ) {
     return ModelPriceConnection.from(await listModelPrices(context, asOf, filter, page), toModelPriceNode);
   }
@@ -27,7 +28,11 @@ export class PriceResolver {
     description:
       "Add a version of a model's price (operator only). Existing versions are never edited; the new one supersedes the one before it from effectiveFrom.",
   })
-  async modelPriceSet(@Ctx() context: RequestContext, @Arg('input', () => ModelPriceSetInput) input: ModelPriceSetInput) {
+  async modelPriceSet(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ModelPriceSetInput, { description: 'The model, tier, currency, rates and the instant the price takes effect.' })
+    input: ModelPriceSetInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => setModelPrice(context, input));
     return { modelPrice: result ? toModelPriceNode(result) : null, userErrors };
   }

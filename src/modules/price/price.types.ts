@@ -9,6 +9,11 @@ import { ModelTier, type ModelPrice } from './model-price.entity.js';
 registerEnumType(ModelTier, {
   name: 'ModelTier',
   description: 'Price class of a model; contracts may discount each tier differently.',
+  valuesConfig: {
+    ECONOMY: { description: 'The economy class, as the operator classes the model; 经济型 on bills and VAT invoices.' },
+    STANDARD: { description: 'The standard class, as the operator classes the model; 标准型 on bills and VAT invoices.' },
+    PREMIUM: { description: 'The premium class, as the operator classes the model; 高级型 on bills and VAT invoices.' },
+  },
 });
 
 @ObjectType('ModelPrice', {

@@ -33,7 +33,8 @@ export class RateLimitResolver {
   async rateLimits(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => RateLimitFilterInput, { nullable: true }) filter: RateLimitFilterInput | null,
+    @Arg('filter', () => RateLimitFilterInput, { nullable: true, description: 'Only limits that match every condition given.' })
+    filter: RateLimitFilterInput | null,
   ) {
     return RateLimitConnection.from(await listRateLimits(context, filter, page), toRateLimitNode);
   }
@@ -43,13 +44,19 @@ export class RateLimitResolver {
     description:
       "Set the rate limit of a scope (requests and/or tokens per minute), replacing the one it has; at most the tenant's ceiling. Operator and tenant admins.",
   })
-  rateLimitSet(@Ctx() context: RequestContext, @Arg('input', () => RateLimitSetInput) input: RateLimitSetInput) {
+  rateLimitSet(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => RateLimitSetInput, { description: 'The scope and its requests and tokens per minute.' }) input: RateLimitSetInput,
+  ) {
     return this.payload(() => setRateLimit(context, input));
   }
 
   @Authorized(RATE_LIMIT_WRITERS)
   @Mutation(() => RateLimitPayload, { description: 'Remove the rate limit of a scope; the payload has the limit removed. Operator and tenant admins.' })
-  rateLimitDelete(@Ctx() context: RequestContext, @Arg('input', () => RateLimitDeleteInput) input: RateLimitDeleteInput) {
+  rateLimitDelete(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => RateLimitDeleteInput, { description: 'The scope whose rate limit to remove.' }) input: RateLimitDeleteInput,
+  ) {
     return this.payload(() => deleteRateLimit(context, input));
   }
 
@@ -57,7 +64,11 @@ export class RateLimitResolver {
   @Mutation(() => RateLimitCeilingPayload, {
     description: "Set the most a tenant's rate limits may allow: what it bought. Operator only.",
   })
-  async tenantRateLimitCeilingSet(@Ctx() context: RequestContext, @Arg('input', () => TenantRateLimitCeilingSetInput) input: TenantRateLimitCeilingSetInput) {
+  async tenantRateLimitCeilingSet(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TenantRateLimitCeilingSetInput, { description: 'The tenant and the highest requests and tokens per minute its admins may set.' })
+    input: TenantRateLimitCeilingSetInput,
+  ) {
     const { result, userErrors } = await collectUserErrors(() => setRateLimitCeiling(context, input));
     return { rateLimitCeiling: result ? toCeilingNode(result) : null, userErrors };
   }

@@ -24,7 +24,7 @@ export class SpendResolver {
   })
   spend(
     @Ctx() context: RequestContext,
-    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
+    @Arg('scope', () => SpendScopeInput, { description: 'The tenant, department (with its subtree) or key.' }) scope: SpendScopeInput,
     @Arg('period', () => SpendPeriod, { defaultValue: SpendPeriod.MONTHLY, description: 'DAILY or MONTHLY; default MONTHLY.' }) period: SpendPeriod,
     @Arg('at', () => Date, { nullable: true, description: 'An instant inside the period; default now.' }) at: Date | null,
   ): Promise<SpendNode> {
@@ -48,7 +48,10 @@ export class SpendResolver {
       );
     },
   })
-  spendUpdated(@Root() event: SpendUpdatedEvent, @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput): SpendSnapshotNode {
+  spendUpdated(
+    @Root() event: SpendUpdatedEvent,
+    @Arg('scope', () => SpendScopeInput, { description: 'The tenant, department (with its subtree) or key.' }) scope: SpendScopeInput,
+  ): SpendSnapshotNode {
     const scopeId = scope.tenantId ?? scope.departmentId ?? scope.apiKeyId;
     const moves = event.moves.filter((move) => move.scopeId === scopeId);
     const [first] = moves;

@@ -8,8 +8,20 @@ export { SpendPeriod, SpendScopeType };
 registerEnumType(SpendPeriod, {
   name: 'SpendPeriod',
   description: "A calendar period in the tenant's time zone: usage at 2026-10-31T16:30Z is November in Asia/Shanghai.",
+  valuesConfig: {
+    DAILY: { description: "One day in the tenant's time zone, from local midnight to the next." },
+    MONTHLY: { description: "One calendar month in the tenant's time zone: the same month a bill covers." },
+  },
 });
-registerEnumType(SpendScopeType, { name: 'SpendScopeType', description: 'What a spend figure covers.' });
+registerEnumType(SpendScopeType, {
+  name: 'SpendScopeType',
+  description: 'What a spend figure covers.',
+  valuesConfig: {
+    TENANT: { description: 'A whole tenant: all of its usage.' },
+    DEPARTMENT: { description: 'A department and every department below it.' },
+    API_KEY: { description: 'One API key.' },
+  },
+});
 
 @InputType('SpendScopeInput', { description: 'Exactly one of tenantId, departmentId (that department and every one below it) or apiKeyId.' })
 export class SpendScopeInput {

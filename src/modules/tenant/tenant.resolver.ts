@@ -45,15 +45,20 @@ export class TenantResolver {
   async tenants(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => TenantFilterInput, { nullable: true }) filter: TenantFilterInput | null,
-    @Arg('orderBy', () => TenantOrderInput, { nullable: true }) orderBy: TenantOrderInput | null,
+    @Arg('filter', () => TenantFilterInput, { nullable: true, description: 'Only tenants that match every condition given.' }) filter: TenantFilterInput | null,
+    @Arg('orderBy', () => TenantOrderInput, { nullable: true, description: 'Sort order; default oldest first (CREATED_AT ascending).' })
+    orderBy: TenantOrderInput | null,
   ) {
     return TenantConnection.from(await listTenants(context, filter, orderBy, page), toTenantNode);
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => TenantPayload, { description: 'Create a tenant (operator only).' })
-  tenantCreate(@Ctx() context: RequestContext, @Arg('input', () => TenantCreateInput) input: TenantCreateInput) {
+  tenantCreate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TenantCreateInput, { description: 'The new tenant: name, time zone, billing currency, buyer tax profile and failed-request policy.' })
+    input: TenantCreateInput,
+  ) {
     return tenantPayload(() => createTenant(context, input));
   }
 
@@ -62,7 +67,10 @@ export class TenantResolver {
     description:
       'Change a tenant. Tenant admins may change name and buyer tax profile of their own tenant; any other field is refused (NOT_PERMITTED) and nothing is written.',
   })
-  tenantUpdate(@Ctx() context: RequestContext, @Arg('input', () => TenantUpdateInput) input: TenantUpdateInput) {
+  tenantUpdate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TenantUpdateInput, { description: 'The tenant and the fields to change; fields left out keep their values.' }) input: TenantUpdateInput,
+  ) {
     return tenantPayload(() => updateTenant(context, input));
   }
 
@@ -71,13 +79,19 @@ export class TenantResolver {
     description:
       'Suspend an ACTIVE tenant (operator only). Until it is reactivated, every key of it is refused and its access tokens hold no WebSocket connection: open ones close with 4403 "Tenant suspended" within a second, new ones are refused alike. Its tokens keep working over HTTP: its people must still read its bills, invoices and balance.',
   })
-  tenantSuspend(@Ctx() context: RequestContext, @Arg('input', () => TenantSuspendInput) input: TenantSuspendInput) {
+  tenantSuspend(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TenantSuspendInput, { description: 'The tenant to suspend and why.' }) input: TenantSuspendInput,
+  ) {
     return tenantPayload(() => suspendTenant(context, input));
   }
 
   @Authorized([Role.PLATFORM_ADMIN])
   @Mutation(() => TenantPayload, { description: 'Reactivate a SUSPENDED tenant (operator only).' })
-  tenantReactivate(@Ctx() context: RequestContext, @Arg('input', () => TenantReactivateInput) input: TenantReactivateInput) {
+  tenantReactivate(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TenantReactivateInput, { description: 'The suspended tenant to reactivate.' }) input: TenantReactivateInput,
+  ) {
     return tenantPayload(() => reactivateTenant(context, input));
   }
 }

@@ -123,7 +123,15 @@ export enum TenantOrderField {
   CREATED_AT = 'createdAt',
   UPDATED_AT = 'updatedAt',
 }
-registerEnumType(TenantOrderField, { name: 'TenantOrderField', description: 'What to sort tenants by.' });
+registerEnumType(TenantOrderField, {
+  name: 'TenantOrderField',
+  description: 'What to sort tenants by.',
+  valuesConfig: {
+    NAME: { description: "The tenant's name." },
+    CREATED_AT: { description: 'When the tenant was created (the order used when none is given).' },
+    UPDATED_AT: { description: 'When the tenant last changed.' },
+  },
+});
 
 @InputType('TenantOrder', { description: 'Sort order of `tenants`.' })
 export class TenantOrderInput {

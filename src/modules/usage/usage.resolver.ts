@@ -35,7 +35,10 @@ export class UsageResolver {
   @Mutation(() => UsageRecordPayload, {
     description: `Record a batch of gateway requests (GATEWAY, or the operator), at most ${MAX_USAGE_BATCH} per call, in one transaction. Each record is accepted, a duplicate of a requestId the tenant already has (nothing changes), or rejected by index with a code; a bad record never sinks the others.`,
   })
-  usageRecord(@Ctx() context: RequestContext, @Arg('input', () => UsageRecordInput) input: UsageRecordInput): Promise<UsageRecordPayload> {
+  usageRecord(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => UsageRecordInput, { description: 'The calls made: one record each, at most 1,000 a batch.' }) input: UsageRecordInput,
+  ): Promise<UsageRecordPayload> {
     return recordUsage(context, input);
   }
 
@@ -44,14 +47,21 @@ export class UsageResolver {
     description:
       "The gateway's pre-call check that reserves: usageAuthorize's answer and, when allowed, the estimate (estimatedCost, or estimatedUsage priced by the book) held against every limit (key limit, hard budgets up the tree, prepaid balance, credit limit) until usage with this requestId is recorded (trued up to the real cost), usageRelease frees it, or 10 minutes pass. With estimates at least the real cost no limit is ever passed, under any concurrency, on any number of instances; otherwise by at most the sum of (real - estimate) over the calls in flight.",
   })
-  async usageReserve(@Ctx() context: RequestContext, @Arg('input', () => UsageReserveInput) input: UsageReserveInput): Promise<UsageReservePayload> {
+  async usageReserve(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => UsageReserveInput, { description: 'The key (its secret), the model, the requestId and the estimate to hold.' })
+    input: UsageReserveInput,
+  ): Promise<UsageReservePayload> {
     const { result, userErrors } = await collectUserErrors(() => reserveUsage(context, input));
     return { authorization: result?.authorization ?? null, reservation: result?.reservation ?? null, userErrors };
   }
 
   @Authorized(USAGE_AUTHORIZERS)
   @Mutation(() => UsageReleasePayload, { description: 'Frees a reservation whose call was not made, so its estimate counts against no limit any more.' })
-  usageRelease(@Ctx() context: RequestContext, @Arg('input', () => UsageReleaseInput) input: UsageReleaseInput): Promise<UsageReleasePayload> {
+  usageRelease(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => UsageReleaseInput, { description: 'The key (its secret) and the requestId whose hold to free.' }) input: UsageReleaseInput,
+  ): Promise<UsageReleasePayload> {
     return releaseUsage(context, input);
   }
 
@@ -60,7 +70,11 @@ export class UsageResolver {
     description:
       "The gateway's pre-call check (GATEWAY only): may this key call this model now? Read-only. Unknown, revoked or expired keys are denied with 401, policy with 403, money with 402.",
   })
-  usageAuthorize(@Ctx() context: RequestContext, @Arg('input', () => UsageAuthorizeInput) input: UsageAuthorizeInput): Promise<UsageAuthorization> {
+  usageAuthorize(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => UsageAuthorizeInput, { description: 'The key (its secret), the model, and the estimated cost or usage of the call about to be made.' })
+    input: UsageAuthorizeInput,
+  ): Promise<UsageAuthorization> {
     return authorizeUsage(context, input);
   }
 
@@ -72,7 +86,8 @@ export class UsageResolver {
   async usageRecords(
     @Ctx() context: RequestContext,
     @Args() page: PageArgs,
-    @Arg('filter', () => UsageRecordFilterInput, { nullable: true }) filter: UsageRecordFilterInput | null,
+    @Arg('filter', () => UsageRecordFilterInput, { nullable: true, description: 'Only records that match every condition given.' })
+    filter: UsageRecordFilterInput | null,
   ) {
     return UsageRecordConnection.from(await listUsageRecords(context, filter, page), toUsageRecordNode);
   }
@@ -84,7 +99,7 @@ export class UsageResolver {
   })
   usageSummary(
     @Ctx() context: RequestContext,
-    @Arg('scope', () => SpendScopeInput) scope: SpendScopeInput,
+    @Arg('scope', () => SpendScopeInput, { description: 'The tenant, department (with its subtree) or key whose usage to summarise.' }) scope: SpendScopeInput,
     @Arg('from', () => Date, { description: 'Start of the range, inclusive.' }) from: Date,
     @Arg('to', () => Date, { description: 'End of the range, exclusive.' }) to: Date,
     @Arg('groupBy', () => [UsageGroupBy], { defaultValue: [], description: 'Dimensions to group by.' }) groupBy: UsageGroupBy[],

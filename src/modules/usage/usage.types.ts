@@ -11,8 +11,25 @@ import { ChargeReason, UsageKind, UsageStatus, type UsageRecord } from './usage-
 /** Records one usageRecord call accepts; the rest of a longer list is rejected by index. */
 export const MAX_USAGE_BATCH = 1000;
 
-registerEnumType(UsageKind, { name: 'UsageKind', description: 'What kind of model call a usage record is.' });
-registerEnumType(UsageStatus, { name: 'UsageStatus', description: 'Whether the upstream model call succeeded.' });
+registerEnumType(UsageKind, {
+  name: 'UsageKind',
+  description: 'What kind of model call a usage record is.',
+  valuesConfig: {
+    CHAT: { description: 'A chat or text completion call.' },
+    EMBEDDING: { description: 'An embedding call, turning input into vectors.' },
+    IMAGE: { description: 'An image generation or editing call.' },
+    VIDEO: { description: 'A video generation call.' },
+    AUDIO: { description: 'A speech or audio call, such as transcription or speech synthesis.' },
+  },
+});
+registerEnumType(UsageStatus, {
+  name: 'UsageStatus',
+  description: 'Whether the upstream model call succeeded.',
+  valuesConfig: {
+    SUCCEEDED: { description: 'The call succeeded: always charged.' },
+    FAILED: { description: "The call failed: charged only when the tenant's failed-request policy is CHARGED." },
+  },
+});
 registerEnumType(ChargeReason, {
   name: 'ChargeReason',
   description: 'Why a usage record was or was not charged.',
@@ -311,6 +328,15 @@ export enum UsageGroupBy {
 registerEnumType(UsageGroupBy, {
   name: 'UsageGroupBy',
   description: "A dimension of usageSummary. DAY and HOUR are local to the tenant's time zone.",
+  valuesConfig: {
+    DEPARTMENT: {
+      description: "The department the usage was recorded under (its key's department), not rolled up into the departments above it.",
+    },
+    API_KEY: { description: 'The API key the call was made with.' },
+    MODEL: { description: 'The model name as recorded.' },
+    DAY: { description: "The local day in the tenant's time zone." },
+    HOUR: { description: "The local hour in the tenant's time zone, given as the instant it starts." },
+  },
 });
 
 @ObjectType('UsageSummaryGroup', { description: 'Totals of one group of usageSummary; the fields of dimensions not grouped by are null.' })

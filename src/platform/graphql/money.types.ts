@@ -2,7 +2,16 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { CurrencyCode, decimal, formatAmount, type Decimal } from '../money.js';
 import { DecimalScalar } from './scalars.js';
 
-registerEnumType(CurrencyCode, { name: 'CurrencyCode', description: 'ISO 4217 currency code.' });
+registerEnumType(CurrencyCode, {
+  name: 'CurrencyCode',
+  description: 'ISO 4217 currency code.',
+  valuesConfig: {
+    CNY: { description: 'Chinese yuan (renminbi), rounded to the fen (0.01). VAT invoices are issued only for CNY bills.' },
+    USD: { description: 'US dollar, rounded to the cent (0.01).' },
+    EUR: { description: 'Euro, rounded to the cent (0.01).' },
+    HKD: { description: 'Hong Kong dollar, rounded to the cent (0.01).' },
+  },
+});
 
 @ObjectType('Money', { description: 'An exact amount of money in one currency.' })
 export class Money {

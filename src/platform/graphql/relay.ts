@@ -13,7 +13,14 @@ export enum OrderDirection {
   ASC = 'ASC',
   DESC = 'DESC',
 }
-registerEnumType(OrderDirection, { name: 'OrderDirection', description: 'Sort direction.' });
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Sort direction.',
+  valuesConfig: {
+    ASC: { description: 'Ascending: lowest, earliest or first in alphabetical order first.' },
+    DESC: { description: 'Descending: highest, latest or last in alphabetical order first.' },
+  },
+});
 
 @ObjectType('PageInfo', { description: 'Where a page sits in its connection.' })
 export class PageInfo {
