@@ -13,7 +13,8 @@ import { ACCESS_TOKEN_PREFIX, API_KEY_PREFIXES, displayPrefix, generateSecret, h
 
 /**
  * Demo data for portal teams: the operator's seller profile, two tenants with nested departments,
- * keys, a token of each role and a price book in CNY and USD.
+ * keys, a token of each role and a price book in CNY and USD (a month of their activity follows,
+ * made through the API: demo-activity.ts).
  * The demo secrets are fixed so they can be printed at every start; they are for local demos only.
  */
 export const DEMO_ACCESS_TOKENS = [
@@ -67,7 +68,10 @@ export class DemoDataSeeder extends Seeder {
       bankAccount: '121908880010888',
       updatedAt: new Date(),
     });
+    // Everything exists since before last month, which the demo's activity fills (demo-activity.ts).
+    const createdAt = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 2, 1));
     const nebula = em.create(Tenant, {
+      createdAt,
       name: '星云智能科技有限公司',
       timezone: 'Asia/Shanghai',
       billingCurrency: CurrencyCode.CNY,
@@ -80,9 +84,9 @@ export class DemoDataSeeder extends Seeder {
         bankAccount: '121908888810001',
       },
     });
-    const northwind = em.create(Tenant, { name: 'Northwind Analytics Ltd', timezone: 'Europe/London', billingCurrency: CurrencyCode.USD });
+    const northwind = em.create(Tenant, { createdAt, name: 'Northwind Analytics Ltd', timezone: 'Europe/London', billingCurrency: CurrencyCode.USD });
 
-    const department = (tenant: Tenant, name: string, parent: Department | null = null) => em.create(Department, { tenant, parent, name });
+    const department = (tenant: Tenant, name: string, parent: Department | null = null) => em.create(Department, { createdAt, tenant, parent, name });
     const research = department(nebula, '研发中心');
     const platform = department(nebula, '大模型平台组', research);
     const support = department(nebula, '智能客服组', research);
@@ -99,6 +103,7 @@ export class DemoDataSeeder extends Seeder {
       secret = generateSecret(API_KEY_PREFIXES[environment]),
     ) =>
       em.create(ApiKey, {
+        createdAt,
         tenant: owner.tenant,
         department: owner,
         name,

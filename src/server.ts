@@ -29,7 +29,7 @@ const database = await openDatabase(config, (message) => logger.trace({ postgres
 });
 if (database.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 await migrate(database.url);
-if (database.embedded && (await seedDemoData(database.url))) logger.info('demo data seeded (first start)');
+if (database.embedded && (await seedDemoData(database.url, (message) => logger.warn(message)))) logger.info('demo data seeded (first start)');
 
 const app = await startApp({
   databaseUrl: database.url,

@@ -3,6 +3,7 @@ import type { Api } from '../api';
 import { instant, money } from '../format';
 import { ConsoleAlertAcknowledgeDocument, ConsoleAlertRaisedDocument, ConsoleAlertsDocument, type ConsoleAlertFragment } from '../generated/graphql';
 import { LanguageContext, useLabel, useText } from '../i18n';
+import { HeadRow } from '../table';
 
 /** The tenant's alerts, newest first, with new ones arriving as they are raised; each can be acknowledged. */
 export function AlertsPage({ api, tenantId }: { api: Api; tenantId: string }) {
@@ -42,16 +43,7 @@ export function AlertsPage({ api, tenantId }: { api: Api; tenantId: string }) {
         <p className="muted">{text('noAlerts')}</p>
       ) : (
         <table className="alerts">
-          <thead>
-            <tr>
-              <th>{text('raisedAt')}</th>
-              <th>{text('type')}</th>
-              <th>{text('scope')}</th>
-              <th>{text('message')}</th>
-              <th>{text('spent')}</th>
-              <th />
-            </tr>
-          </thead>
+          <HeadRow columns={['raisedAt', 'type', 'scope', 'message', 'spent', '']} />
           <tbody>
             {alerts.map((alert) => (
               <tr key={alert.id} data-alert={alert.id} className={alert.isAcknowledged ? 'muted' : undefined}>

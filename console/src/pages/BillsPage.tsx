@@ -3,6 +3,7 @@ import type { Api } from '../api';
 import { money } from '../format';
 import { ConsoleBillsDocument, type ConsoleBillsQuery } from '../generated/graphql';
 import { useLabel, useText } from '../i18n';
+import { HeadRow } from '../table';
 
 /** Bills and VAT invoices with their documents (PDF, CSV, JSON, XML), downloaded with the signed-in token. */
 export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null }) {
@@ -27,17 +28,7 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
         <p className="muted">{text('none')}</p>
       ) : (
         <table className="bills">
-          <thead>
-            <tr>
-              <th>{text('number')}</th>
-              <th>{text('period')}</th>
-              <th>{text('tenant')}</th>
-              <th>{text('status')}</th>
-              <th>{text('total')}</th>
-              <th>{text('due')}</th>
-              <th>{text('documents')}</th>
-            </tr>
-          </thead>
+          <HeadRow columns={['number', 'period', 'tenant', 'status', 'total', 'due', 'documents']} />
           <tbody>
             {documents.bills.nodes.map((bill) => (
               <tr key={bill.id}>
@@ -70,17 +61,7 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
         <p className="muted">{text('none')}</p>
       ) : (
         <table className="invoices">
-          <thead>
-            <tr>
-              <th>{text('number')}</th>
-              <th>{text('issuedOn')}</th>
-              <th>{text('bill')}</th>
-              <th>{text('type')}</th>
-              <th>{text('status')}</th>
-              <th>{text('total')}</th>
-              <th>{text('documents')}</th>
-            </tr>
-          </thead>
+          <HeadRow columns={['number', 'issuedOn', 'bill', 'type', 'status', 'total', 'documents']} />
           <tbody>
             {documents.vatInvoices.nodes.map((invoice) => (
               <tr key={invoice.id}>

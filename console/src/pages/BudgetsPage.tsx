@@ -3,6 +3,7 @@ import type { Api } from '../api';
 import { useScopes } from '../directory';
 import { money, percent } from '../format';
 import { ConsoleBudgetSetDocument, ConsoleBudgetsDocument, type ConsoleBudgetFragment, type SpendPeriod } from '../generated/graphql';
+import { HeadRow } from '../table';
 import { useText } from '../i18n';
 
 /** The tenant's budgets with their spend this period, and a form to set one (the API's rules answer bad input). */
@@ -38,15 +39,7 @@ export function BudgetsPage({ api, tenantId }: { api: Api; tenantId: string }) {
     <section>
       <h2>{text('budgets')}</h2>
       <table className="budgets">
-        <thead>
-          <tr>
-            <th>{text('scope')}</th>
-            <th>{text('period')}</th>
-            <th>{text('limit')}</th>
-            <th>{text('spent')}</th>
-            <th />
-          </tr>
-        </thead>
+        <HeadRow columns={['scope', 'period', 'limit', 'spent', '']} />
         <tbody>
           {budgets.map((budget) => (
             <tr key={budget.id}>

@@ -8,6 +8,7 @@ import {
   type ConsoleSettlementRunFragment,
 } from '../generated/graphql';
 import { LanguageContext, useLabel, useText } from '../i18n';
+import { HeadRow } from '../table';
 
 /** Last month, as settlement names periods ("2026-10"). */
 function lastMonth(): string {
@@ -70,15 +71,7 @@ export function SettlementPage({ api }: { api: Api }) {
         <p className="muted">{text('none')}</p>
       ) : (
         <table className="runs">
-          <thead>
-            <tr>
-              <th>{text('period')}</th>
-              <th>{text('status')}</th>
-              <th>{text('progress')}</th>
-              <th>{text('started')}</th>
-              <th>{text('finished')}</th>
-            </tr>
-          </thead>
+          <HeadRow columns={['period', 'status', 'progress', 'started', 'finished']} />
           <tbody>
             {runs.map((run) => (
               <tr key={run.id} data-run={run.id}>

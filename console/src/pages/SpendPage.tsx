@@ -3,6 +3,7 @@ import type { Api } from '../api';
 import { useScopes, type ScopeEntry } from '../directory';
 import { money, percent } from '../format';
 import { ConsoleScopeSpendDocument, ConsoleSpendUpdatedDocument, type ConsoleSpendFragment } from '../generated/graphql';
+import { HeadRow } from '../table';
 import { useText } from '../i18n';
 
 interface Figures {
@@ -44,13 +45,7 @@ export function SpendPage({ api, tenantId }: { api: Api; tenantId: string }) {
       <h2>{text('spend')}</h2>
       <p className="hint">{text('live')}</p>
       <table className="spend">
-        <thead>
-          <tr>
-            <th>{text('scope')}</th>
-            <th>{text('today')}</th>
-            <th>{text('thisMonth')}</th>
-          </tr>
-        </thead>
+        <HeadRow columns={['scope', 'today', 'thisMonth']} />
         <tbody>
           {directory.scopes.map((scope) => (
             <tr key={scope.id} data-scope={scope.id} className={scope.type.toLowerCase()}>
