@@ -40,17 +40,7 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
                 </td>
                 <td>{money(bill.total.gross)}</td>
                 <td>{bill.dueOn ?? '—'}</td>
-                <td className="documents">
-                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.pdf)}>
-                    PDF
-                  </button>
-                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.csv)}>
-                    CSV
-                  </button>
-                  <button type="button" className="link" onClick={() => void download(bill.exportUrls.json)}>
-                    JSON
-                  </button>
-                </td>
+                <DocumentLinks urls={{ PDF: bill.exportUrls.pdf, CSV: bill.exportUrls.csv, JSON: bill.exportUrls.json }} download={download} />
               </tr>
             ))}
           </tbody>
@@ -70,25 +60,31 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
                 <td>{invoice.bill.number ?? '—'}</td>
                 <td>
                   {label(invoice.type)}
-                  {invoice.isRedLetter && ' (red)'}
+                  {invoice.isRedLetter && ` (${text('redLetter')})`}
                 </td>
                 <td>
                   <span className="tag">{label(invoice.status)}</span>
                 </td>
                 <td>{money(invoice.total.gross)}</td>
-                <td className="documents">
-                  <button type="button" className="link" onClick={() => void download(invoice.exportUrls.pdf)}>
-                    PDF
-                  </button>
-                  <button type="button" className="link" onClick={() => void download(invoice.exportUrls.json)}>
-                    JSON
-                  </button>
-                </td>
+                <DocumentLinks urls={{ PDF: invoice.exportUrls.pdf, JSON: invoice.exportUrls.json }} download={download} />
               </tr>
             ))}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+/** A document's files, each a button that downloads it with the signed-in token. */
+function DocumentLinks({ urls, download }: { urls: Record<string, string>; download: (url: string) => Promise<void> }) {
+  return (
+    <td className="documents">
+      {Object.entries(urls).map(([format, url]) => (
+        <button key={format} type="button" className="link" onClick={() => void download(url)}>
+          {format}
+        </button>
+      ))}
+    </td>
   );
 }
