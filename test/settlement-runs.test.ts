@@ -1,10 +1,20 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Role } from '../src/platform/auth/roles.js';
-import { BillingPeriodSettleDocument, BillsDocument, SettlementRunDocument, SettlementRunsDocument, type BillsQuery } from './generated/graphql.js';
+import { print } from 'graphql';
+import {
+  BillingPeriodSettleDocument,
+  BillsDocument,
+  SettlementProgressDocument,
+  SettlementRunDocument,
+  SettlementRunsDocument,
+  type BillsQuery,
+  type SettlementProgressSubscription,
+} from './generated/graphql.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { startTestApp } from './support/harness.js';
 import { seedSettlementData } from './support/settlement-data.js';
+import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 
 /*
  * Settlement runs over hundreds of tenants, on the real clock (October 2026 has ended): the
@@ -25,7 +35,29 @@ beforeAll(async () => {
   erpTenants = data.tenantIds.slice(0, 150);
   crashTenants = data.tenantIds.slice(150);
 }, 120_000);
-afterAll(() => test.stop());
+afterAll(async () => {
+  await disposeSubscriptions();
+  await test.stop();
+});
+
+/** Every message of a settlementProgress subscription, until the server ends it. */
+async function progressOf(runId: string): Promise<SettlementProgressSubscription['settlementProgress'][]> {
+  const subscription = await subscribe<SettlementProgressSubscription>(
+    test.app.wsUrl,
+    await test.tokenFor(Role.PLATFORM_ADMIN),
+    print(SettlementProgressDocument),
+    {
+      runId,
+    },
+  );
+  const messages: SettlementProgressSubscription['settlementProgress'][] = [];
+  for (;;) {
+    // Messages delivered before the end are queued ahead of it.
+    const next = await Promise.race([subscription.next(), subscription.completed.then(() => null)]);
+    if (!next) return messages;
+    messages.push(next.data!.settlementProgress);
+  }
+}
 
 /** `npm run settle`'s command, in its own OS process. */
 function settleCommand(...tenantIds: string[]) {
@@ -71,6 +103,7 @@ it('an ERP paging bills by updatedSince sees every bill exactly once while two r
   // Over 20 tenants: both runs go on in the background, on the same tenants at once.
   const runs = await Promise.all([start('erp-run-1'), start('erp-run-2')]);
   const runIds = runs.map((run) => run.billingPeriodSettle.settlementRun!.id);
+  const progress = progressOf(runIds[0]);
 
   const seen: string[] = [];
   let after: string | null = null;
@@ -98,6 +131,13 @@ it('an ERP paging bills by updatedSince sees every bill exactly once while two r
   const counts = await Promise.all(runIds.map(async (id) => (await admin.data(SettlementRunDocument, { id })).settlementRun!));
   expect(counts.reduce((sum, run) => sum + run.billedCount, 0)).toBe(erpTenants.length);
   expect(counts.every((run) => run.failedCount === 0 && run.billedCount + run.skippedCount === erpTenants.length)).toBe(true);
+
+  // A subscriber to a run gets its state at once, its progress, and the end of the stream when it finishes ...
+  const seenLive = await progress;
+  expect(seenLive.at(-1)).toMatchObject({ id: runIds[0], status: 'COMPLETED', percentDone: '100.0', billedCount: counts[0].billedCount });
+  expect(seenLive.slice(0, -1).every((message) => message.status === 'RUNNING')).toBe(true);
+  // ... and one late to a finished run gets where it ended, and the end, at once.
+  expect(await progressOf(runIds[1])).toEqual([expect.objectContaining({ id: runIds[1], status: 'COMPLETED', billedCount: counts[1].billedCount })]);
 });
 
 it('lists settlement runs newest first with their progress, to the operator only', async () => {

@@ -13,6 +13,8 @@ export interface Subscription<Data> {
   next(): Promise<ExecutionResult<Data>>;
   /** Resolves when the server closes the connection, with its close code and reason. */
   closed: Promise<{ code: number; reason: string }>;
+  /** Resolves when the server ends the subscription (the connection stays open). */
+  completed: Promise<void>;
 }
 
 /** Subscribes and resolves once the server has acknowledged the subscription and is listening. */
@@ -35,13 +37,15 @@ export async function subscribe<Data>(url: string, token: string, query: string,
   const queue: ExecutionResult<Data>[] = [];
   const waiting: ((result: ExecutionResult<Data>) => void)[] = [];
   const deliver = (result: ExecutionResult<Data>) => (waiting.length ? waiting.shift()!(result) : queue.push(result));
+  let complete = () => undefined as void;
+  const completed = new Promise<void>((resolve) => (complete = resolve));
   await new Promise<void>((resolve) => client.on('connected', () => resolve()));
   client.subscribe<Data>(
     { query, variables },
     {
       next: deliver,
       error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String(error) }] } as ExecutionResult<Data>),
-      complete: () => undefined,
+      complete: () => complete(),
     },
   );
   // Round trip on the same socket after the subscribe message: by the time a query sent after it
@@ -50,5 +54,6 @@ export async function subscribe<Data>(url: string, token: string, query: string,
   return {
     next: () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve))),
     closed,
+    completed,
   };
 }

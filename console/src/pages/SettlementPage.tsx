@@ -37,13 +37,9 @@ export function SettlementPage({ api }: { api: Api }) {
   const running = (runs ?? []).filter((run) => run.status === 'RUNNING').map((run) => run.id);
   useEffect(() => {
     if (running.length === 0) return;
+    // Each subscription sends the run's state now first, so one that finished meanwhile shows as finished.
     const stops = running.map((runId) => api.subscribe(ConsoleSettlementProgressDocument, { runId }, ({ settlementProgress }) => put(settlementProgress)));
-    // A run that finished before its subscription started sends nothing more: read the runs again once subscribed.
-    const reread = setTimeout(() => void api.request(ConsoleSettlementRunsDocument).then(({ settlementRuns }) => settlementRuns.nodes.forEach(put)), 500);
-    return () => {
-      clearTimeout(reread);
-      stops.forEach((stop) => stop());
-    };
+    return () => stops.forEach((stop) => stop());
   }, [api, running.join()]);
 
   async function settle(event: FormEvent) {

@@ -3,6 +3,7 @@ import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { listenNow } from '../../platform/events.js';
 import { PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
@@ -11,7 +12,7 @@ import { DepartmentNode, toDepartmentNode } from '../department/department.types
 import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
-import { Bill, SettlementRun } from './bill.entity.js';
+import { Bill, SettlementRun, SettlementRunStatus } from './bill.entity.js';
 import { findBill, findSettlementRun, listBills, listSettlementRuns, recordPayment, voidBill } from './bill.service.js';
 import {
   BillConnection,
@@ -185,14 +186,31 @@ export class BillingEventResolver {
   }
 
   @Subscription(() => SettlementRunNode, {
-    description: 'Progress of a settlement run as it goes, until it finishes (operator only).',
+    description:
+      "A settlement run's state now, then its progress as it goes; the stream ends once the run has finished, at once for a run that already has (operator only).",
     subscribe: async ({ context, args }) => {
       const { actor, pubSub } = context as RequestContext;
       requireRole(actor, [Role.PLATFORM_ADMIN]);
       const runId = argumentId('SettlementRun', (args as { runId: string }).runId, 'runId');
+      // Listening before the run is read: progress written meanwhile is not missed.
+      const events = listenNow(pubSub, SETTLEMENT_PROGRESS);
+      const run = await findSettlementRun(context as RequestContext, runId);
+      if (!run) {
+        await events.return?.();
+        throw new NotFoundError('SettlementRun', runId);
+      }
       return (async function* () {
-        for await (const event of pubSub.subscribe(SETTLEMENT_PROGRESS)) {
-          if ((event as SettlementProgressMessage).runId === runId) yield event;
+        const isFinished = run.status !== SettlementRunStatus.RUNNING;
+        yield { runId, isFinished } satisfies SettlementProgressMessage;
+        if (isFinished) {
+          await events.return?.();
+          return;
+        }
+        for await (const event of events) {
+          const progress = event as SettlementProgressMessage;
+          if (progress.runId !== runId) continue;
+          yield progress;
+          if (progress.isFinished) return;
         }
       })();
     },

@@ -187,6 +187,8 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
 
 export interface SettlementProgressMessage {
   runId: string;
+  /** True once the run has COMPLETED or FAILED: its last message. */
+  isFinished: boolean;
 }
 
 /** Settles every tenant of a run, a few at a time, recording counts, failures and a heartbeat as it goes. */
@@ -256,7 +258,7 @@ async function writeRunProgress(dependencies: SettlementDependencies, runId: str
         where id = $1`,
       [runId, status, counts.tenantCount, counts.billedCount, counts.skippedCount, counts.failedCount, JSON.stringify(counts.failures), now],
     );
-    await publishOnCommit(client, SETTLEMENT_PROGRESS, { runId } satisfies SettlementProgressMessage);
+    await publishOnCommit(client, SETTLEMENT_PROGRESS, { runId, isFinished: status !== SettlementRunStatus.RUNNING } satisfies SettlementProgressMessage);
   });
 }
 
