@@ -9,13 +9,16 @@ import { ModelPrice, ModelTier } from '../src/modules/price/model-price.entity.j
 import { Tenant } from '../src/modules/tenant/tenant.entity.js';
 import { Role } from '../src/platform/auth/roles.js';
 import { CurrencyCode } from '../src/platform/money.js';
+import { ID_PREFIXES, type NodeTypeName } from '../src/platform/ids.js';
 import { ACCESS_TOKEN_PREFIX, API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../src/platform/secrets.js';
 
 /**
- * Demo data for portal teams: the operator's seller profile, two tenants with nested departments,
+ * Demo data for portal teams: the operator's seller profile, three tenants with nested departments,
  * keys, a token of each role and a price book in CNY and USD (a month of their activity follows,
- * made through the API: demo-activity.ts).
+ * made through the API: demo-activity.ts). The third tenant has just signed: no usage, no contract
+ * yet (README's examples make one).
  * The demo secrets are fixed so they can be printed at every start; they are for local demos only.
+ * So are the directory's ids, so README's example operations can name them.
  */
 export const DEMO_ACCESS_TOKENS = [
   { name: 'Demo operator admin', role: Role.PLATFORM_ADMIN, tenant: null, secret: 'bpat_demo_platform_admin_00000000000000000000000' },
@@ -29,6 +32,14 @@ export const DEMO_ACCESS_TOKENS = [
 ] as const;
 
 export const DEMO_API_KEY_SECRET = 'sk-test-demo0000000000000000000000000000000000000';
+
+/** Everything in the demo's directory exists from this instant on. */
+const DEMO_CREATED_AT = new Date('2026-01-01T00:00:00Z');
+
+/** A fixed id: a ULID of DEMO_CREATED_AT with a readable tail, e.g. dep_01KDVDNA00DEM0DEP000000002. */
+function demoId(type: NodeTypeName, number: number): string {
+  return `${ID_PREFIXES[type]}_01KDVDNA00DEM0${ID_PREFIXES[type].toUpperCase()}${String(number).padStart(9, '0')}`;
+}
 
 /** Demo price book, per million tokens unless named otherwise: [model, tier, CNY rates, USD rates]. */
 const DEMO_PRICES: [string, ModelTier, Partial<ModelPrice>, Partial<ModelPrice>][] = [
@@ -68,9 +79,9 @@ export class DemoDataSeeder extends Seeder {
       bankAccount: '121908880010888',
       updatedAt: new Date(),
     });
-    // Everything exists since before last month, which the demo's activity fills (demo-activity.ts).
-    const createdAt = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 2, 1));
+    const createdAt = DEMO_CREATED_AT;
     const nebula = em.create(Tenant, {
+      id: demoId('Tenant', 1),
       createdAt,
       name: '星云智能科技有限公司',
       timezone: 'Asia/Shanghai',
@@ -84,9 +95,32 @@ export class DemoDataSeeder extends Seeder {
         bankAccount: '121908888810001',
       },
     });
-    const northwind = em.create(Tenant, { createdAt, name: 'Northwind Analytics Ltd', timezone: 'Europe/London', billingCurrency: CurrencyCode.USD });
+    const northwind = em.create(Tenant, {
+      id: demoId('Tenant', 2),
+      createdAt,
+      name: 'Northwind Analytics Ltd',
+      timezone: 'Europe/London',
+      billingCurrency: CurrencyCode.USD,
+    });
+    const aurora = em.create(Tenant, {
+      id: demoId('Tenant', 3),
+      createdAt,
+      name: '极光零售有限公司',
+      timezone: 'Asia/Shanghai',
+      billingCurrency: CurrencyCode.CNY,
+      buyerTaxProfile: {
+        legalName: '极光零售有限公司',
+        taxpayerId: '91440300MA5G8KXR1J',
+        address: '深圳市南山区科技园南路 66 号',
+        phone: '0755-2660 6666',
+        bankName: '招商银行深圳科技园支行',
+        bankAccount: '755900012310606',
+      },
+    });
 
-    const department = (tenant: Tenant, name: string, parent: Department | null = null) => em.create(Department, { createdAt, tenant, parent, name });
+    let departments = 0;
+    const department = (tenant: Tenant, name: string, parent: Department | null = null) =>
+      em.create(Department, { id: demoId('Department', ++departments), createdAt, tenant, parent, name });
     const research = department(nebula, '研发中心');
     const platform = department(nebula, '大模型平台组', research);
     const support = department(nebula, '智能客服组', research);
@@ -94,7 +128,9 @@ export class DemoDataSeeder extends Seeder {
     const engineering = department(northwind, 'Engineering');
     const dataScience = department(northwind, 'Data Science', engineering);
     const customerCare = department(northwind, 'Customer Care');
+    const ecommerce = department(aurora, '电商事业部');
 
+    let keys = 0;
     const key = (
       owner: Department,
       name: string,
@@ -103,6 +139,7 @@ export class DemoDataSeeder extends Seeder {
       secret = generateSecret(API_KEY_PREFIXES[environment]),
     ) =>
       em.create(ApiKey, {
+        id: demoId('ApiKey', ++keys),
         createdAt,
         tenant: owner.tenant,
         department: owner,
@@ -118,6 +155,7 @@ export class DemoDataSeeder extends Seeder {
     key(marketing, 'copywriter', ApiKeyEnvironment.PRODUCTION, { allowedModels: ['gpt-4o', 'claude-sonnet-4'] });
     key(dataScience, 'notebooks', ApiKeyEnvironment.PRODUCTION, { spendLimitAmount: '1500.00', spendLimitPeriod: SpendPeriod.MONTHLY });
     key(customerCare, 'helpdesk-assistant', ApiKeyEnvironment.PRODUCTION);
+    key(ecommerce, 'shopping-assistant', ApiKeyEnvironment.PRODUCTION);
 
     for (const [model, tier, cny, usd] of DEMO_PRICES) {
       for (const [currency, rates] of [
@@ -135,7 +173,7 @@ export class DemoDataSeeder extends Seeder {
           perVideoSecond: '0',
           perRequest: '0',
           ...rates,
-          effectiveFrom: new Date('2026-01-01T00:00:00Z'),
+          effectiveFrom: DEMO_CREATED_AT,
         });
       }
     }
