@@ -12,6 +12,8 @@ import { Migration20261130232931_DefaultEstimate } from './Migration202611302329
 import { Migration20261201000000_TermsInForce } from './Migration20261201000000_TermsInForce.js';
 import { Migration20261201015605_RateLimits } from './Migration20261201015605_RateLimits.js';
 import { Migration20261201040541_SpendHoldsByTenant } from './Migration20261201040541_SpendHoldsByTenant.js';
+import { Migration20261201075125_SettledEmptyPeriods } from './Migration20261201075125_SettledEmptyPeriods.js';
+import { Migration20261201080641_PaymentsFeedAndErpCodes } from './Migration20261201080641_PaymentsFeedAndErpCodes.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +30,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201000000_TermsInForce', class: Migration20261201000000_TermsInForce },
   { name: 'Migration20261201015605_RateLimits', class: Migration20261201015605_RateLimits },
   { name: 'Migration20261201040541_SpendHoldsByTenant', class: Migration20261201040541_SpendHoldsByTenant },
+  { name: 'Migration20261201075125_SettledEmptyPeriods', class: Migration20261201075125_SettledEmptyPeriods },
+  { name: 'Migration20261201080641_PaymentsFeedAndErpCodes', class: Migration20261201080641_PaymentsFeedAndErpCodes },
 ];

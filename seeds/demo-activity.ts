@@ -59,10 +59,15 @@ export async function runDemoActivity(apiUrl: string, now: Date): Promise<void> 
     ),
   ]);
 
-  // Last month settled: bills, then a payment in full, a part payment and a VAT invoice.
+  // Last month settled for the tenants that used it (the one that has just signed is left for
+  // README's examples to settle): bills, then a payment in full, a part payment and a VAT invoice.
+  const trafficKeys = new Set(DEMO_TRAFFIC.map(([keyName]) => keyName));
+  const tenantIds = tenants.nodes
+    .filter((tenant) => tenant.departments.nodes.some((department) => department.apiKeys.some((key) => trafficKeys.has(key.name))))
+    .map((tenant) => tenant.id);
   const run = await operator<{ billingPeriodSettle: { settlementRun: { id: string } | null } }>(
     `mutation($input: BillingPeriodSettleInput!) { billingPeriodSettle(input: $input) { settlementRun { id } userErrors { code field message } } }`,
-    { input: { period, idempotencyKey: `demo-${period}` } },
+    { input: { period, tenantIds, idempotencyKey: `demo-${period}` } },
   );
   await settled(operator, run.billingPeriodSettle.settlementRun!.id);
   const { bills } = await operator<{ bills: { nodes: { id: string; tenant: { id: string }; total: { gross: { amount: string } } }[] } }>(

@@ -12,9 +12,11 @@ import {
   BillsDocument,
   BillVoidDocument,
   ContractCreateDocument,
+  DepartmentCreateDocument,
   NodeDocument,
   OperatorProfileDocument,
   OperatorProfileSetDocument,
+  TenantCreateDocument,
   TenantUpdateDocument,
   VatInvoiceDocument,
   VatInvoiceIssueDocument,
@@ -31,7 +33,7 @@ import type { GraphQLClient, TestApp } from './support/harness.js';
 import { fen, fenText, roundDiv } from './support/integer-money.js';
 import { pdfText, rasterizePdfPage } from './support/pdf-raster.js';
 import { disposeSubscriptions, subscribe, type Subscription } from './support/subscriptions.js';
-import { PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import { createKey, PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
 
 const clock = new FixedClock(new Date('2026-10-20T04:00:00Z'));
 let test: TestApp;
@@ -64,8 +66,21 @@ function lineFigures(amount: bigint, isInclusive: boolean): [net: bigint, tax: b
 }
 
 function billItems(bill: Bill): Map<string, bigint> {
-  const items = new Map<string, bigint>();
-  for (const line of bill.lines) items.set(itemOf(line), (items.get(itemOf(line)) ?? 0n) + fen(line.amount.amount));
+  return new Map([...billItemFigures(bill)].map(([item, [amount]]) => [item, amount]));
+}
+
+/** Per item, the sums of the bill's lines: amount, net, tax, gross. A whole-bill invoice has these lines. */
+function billItemFigures(bill: Bill): Map<string, [amount: bigint, net: bigint, tax: bigint, gross: bigint]> {
+  const items = new Map<string, [bigint, bigint, bigint, bigint]>();
+  for (const line of bill.lines) {
+    const [amount, net, tax, gross] = items.get(itemOf(line)) ?? [0n, 0n, 0n, 0n];
+    items.set(itemOf(line), [
+      amount + fen(line.amount.amount),
+      net + fen(line.total.net.amount),
+      tax + fen(line.total.tax.amount),
+      gross + fen(line.total.gross.amount),
+    ]);
+  }
   return items;
 }
 
@@ -75,12 +90,16 @@ function invoiceFigures(invoice: VatInvoiceFieldsFragment) {
   );
 }
 
-function expectConsistent(invoice: VatInvoiceFieldsFragment, isInclusive: boolean) {
-  for (const [, amount, net, tax, gross] of invoiceFigures(invoice)) {
-    expect([net, tax, gross]).toEqual(lineFigures(amount, isInclusive));
-    // The per-line rounding difference: |net x rate - tax| within 0.01 (in fen x 10,000).
-    const difference = net * TAX_BASIS_POINTS - tax * 10_000n;
-    expect(difference < 0n ? -difference : difference).toBeLessThanOrEqual(10_000n);
+/**
+ * A part of an item has the VAT of its amount (DESIGN 3); the line that uses an item up has what
+ * is left of the item's VAT on the bill, within the fapiao system's 0.06 of net x rate.
+ */
+function expectConsistent(invoice: VatInvoiceFieldsFragment, isInclusive: boolean, usesUp: string[] = []) {
+  for (const [item, amount, net, tax, gross] of invoiceFigures(invoice)) {
+    if (!usesUp.includes(item)) expect([net, tax, gross]).toEqual(lineFigures(amount, isInclusive));
+    expect(net + tax).toBe(gross);
+    const difference = net * TAX_BASIS_POINTS - tax * 10_000n; // in fen x 10,000
+    expect(difference < 0n ? -difference : difference).toBeLessThanOrEqual(usesUp.includes(item) ? 60_000n : 10_000n);
   }
   const sum = (index: 1 | 2 | 3 | 4) => invoiceFigures(invoice).reduce((total, line) => total + line[index], 0n);
   expect([fen(invoice.amount.amount), fen(invoice.total.net.amount), fen(invoice.total.tax.amount), fen(invoice.total.gross.amount)]).toEqual([
@@ -248,12 +267,13 @@ describe('issuing', () => {
       bill: { id: aBill.id },
     });
     const order = ['AI_API_ECONOMY', 'AI_API_STANDARD', 'AI_API_PREMIUM', 'COMMITMENT_TRUE_UP'];
-    const expected = [...billItems(aBill)]
+    const expected = [...billItemFigures(aBill)]
       .sort(([left], [right]) => order.indexOf(left) - order.indexOf(right))
-      .map(([item, amount]) => [item, amount, ...lineFigures(amount, false)]);
+      .map(([item, figures]) => [item, ...figures]);
     expect(invoiceFigures(aInvoice)).toEqual(expected);
+    expect(aInvoice.total).toEqual(aBill.total);
     expect(aInvoice.lines.map((line) => line.itemName)).toContain('*信息技术服务*AI模型API服务(月度最低消费补足)');
-    expectConsistent(aInvoice, false);
+    expectConsistent(aInvoice, false, [...billItems(aBill).keys()]);
     expect(aInvoice.amount.amount).toBe(aBill.subtotal.amount);
     expect(result.bill).toMatchObject({ amountInvoiced: { amount: aBill.subtotal.amount }, amountInvoiceable: { amount: '0.00' } });
     expect((await aEvents.next()).data?.billingEvent).toMatchObject({
@@ -290,7 +310,7 @@ describe('issuing', () => {
       expect(amount * 1000n - exact).toBeGreaterThan(-1000n);
     }
     const rest = await issue(bFinance, { billId: bBill.id });
-    expectConsistent(rest.invoice!, true);
+    expectConsistent(rest.invoice!, true, [...items.keys()]);
     expect(fen(rest.invoice!.amount.amount)).toBe(total - firstAmount);
     // Together the parts are exactly the bill, item by item.
     const invoiced = new Map<string, bigint>();
@@ -492,4 +512,68 @@ describe('another tenant', () => {
     expect((await bEvents.next()).data?.billingEvent).toMatchObject({ type: 'INVOICE_ISSUED', bill: { id: bBill.id } });
     expect((await bEvents.next()).data?.billingEvent).toMatchObject({ type: 'INVOICE_REVERSED', bill: { id: bBill.id } });
   });
+});
+
+describe('adding up', () => {
+  /**
+   * A tenant whose October bill has 20 usage lines of 0.75 in one tier, one per department: each
+   * line's VAT rounds the same way, so the item's VAT on the bill is not its net x 6 % rounded.
+   */
+  async function tenantWithRoundingBill(taxMode: 'TAX_EXCLUSIVE' | 'TAX_INCLUSIVE') {
+    const tenant = (await world.admin.data(TenantCreateDocument, { input: { name: `Rounding ${taxMode} 有限公司`, timezone: 'Asia/Shanghai' } })).tenantCreate
+      .tenant!;
+    await world.admin.data(TenantUpdateDocument, { input: { tenantId: tenant.id, buyerTaxProfile: { legalName: `Rounding ${taxMode} 有限公司` } } });
+    const created = (
+      await world.admin.data(ContractCreateDocument, {
+        input: {
+          tenantId: tenant.id,
+          type: 'PAY_AS_YOU_GO',
+          startPeriod: '2026-10',
+          cancellationNoticeDays: 0,
+          terms: { billingMode: 'POSTPAID_MONTHLY', taxMode },
+        },
+      })
+    ).contractCreate;
+    expect(created.userErrors).toEqual([]);
+    const records = [];
+    for (let index = 0; index < 20; index += 1) {
+      const department = (await world.admin.data(DepartmentCreateDocument, { input: { tenantId: tenant.id, name: `部门 ${index}` } })).departmentCreate
+        .department!;
+      const key = await createKey(test, world.admin, { departmentId: department.id });
+      // 299,880 input tokens at 2.5 a million and 0.0003 a request: 0.75 exactly.
+      records.push(usageItem(key.id, { occurredAt: '2026-10-15T02:00:00Z', inputTokens: 299_880, outputTokens: 0 }));
+    }
+    expect((await recordUsage(gateway, records)).rejections).toEqual([]);
+    const run = (await world.admin.data(BillingPeriodSettleDocument, { input: { period: '2026-10', tenantIds: [tenant.id], idempotencyKey: randomUUID() } }))
+      .billingPeriodSettle;
+    expect(run.settlementRun).toMatchObject({ billedCount: 1 });
+    const { bills } = await world.admin.data(BillsDocument, { filter: { tenantId: tenant.id }, first: 1 });
+    return billNow(bills.nodes[0].id);
+  }
+
+  const totals = (of: { total: { net: { amount: string }; tax: { amount: string }; gross: { amount: string } } }[]) =>
+    (['net', 'tax', 'gross'] as const).map((figure) => fenText(of.reduce((sum, document) => sum + fen(document.total[figure].amount), 0n)));
+
+  it.each(['TAX_EXCLUSIVE', 'TAX_INCLUSIVE'] as const)(
+    "a fully invoiced bill's invoices sum to its net, tax and gross exactly, each line within 0.06 of net x rate (%s)",
+    async (taxMode) => {
+      const bill = await tenantWithRoundingBill(taxMode);
+      // Bill: 20 x 0.75; per line VAT 0.05 (exclusive) or net 0.71 (inclusive); 15.00 x 6 % would say otherwise.
+      expect(totals([bill])).toEqual(taxMode === 'TAX_EXCLUSIVE' ? ['15.00', '1.00', '16.00'] : ['14.20', '0.80', '15.00']);
+      const part = await issue(world.admin, { billId: bill.id, amount: '4.00' });
+      const rest = await issue(world.admin, { billId: bill.id });
+      const reissue = await issue(world.admin, { billId: bill.id, amount: '0.01' });
+      expect(reissue.userErrors).toEqual([expect.objectContaining({ code: 'OVER_INVOICED' })]);
+      const invoices = [part.invoice!, rest.invoice!];
+      expect(totals(invoices)).toEqual(totals([bill]));
+      for (const [, , net, tax] of invoices.flatMap(invoiceFigures)) {
+        const difference = net * TAX_BASIS_POINTS - tax * 10_000n; // in fen x 10,000
+        expect(difference < 0n ? -difference : difference).toBeLessThanOrEqual(60_000n);
+      }
+      // Reversed and invoiced again in one go, it still adds up.
+      expect((await reverse(world.admin, rest.invoice!.id)).userErrors).toEqual([]);
+      const again = await issue(world.admin, { billId: bill.id });
+      expect(totals([part.invoice!, again.invoice!])).toEqual(totals([bill]));
+    },
+  );
 });

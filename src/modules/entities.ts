@@ -3,7 +3,7 @@ import { ApiKey } from './api-key/api-key.entity.js';
 import { Alert } from './alert/alert.entity.js';
 import { AuditEntry } from './audit/audit-entry.entity.js';
 import { BalanceAccount, BalanceEntry, RedemptionCode } from './balance/balance.entity.js';
-import { Bill, BillLine, BillNumberCounter, BillSyncCounter, Payment, SettlementRun } from './bill/bill.entity.js';
+import { Bill, BillLine, BillNumberCounter, BillSyncCounter, Payment, SettledEmptyPeriod, SettlementRun } from './bill/bill.entity.js';
 import { Contract, ContractVersion } from './contract/contract.entity.js';
 import { Budget } from './budget/budget.entity.js';
 import { VatInvoice, VatInvoiceLine, VatInvoiceNumberCounter } from './invoice/invoice.entity.js';
@@ -44,6 +44,7 @@ export const ENTITIES = [
   BillNumberCounter,
   BillSyncCounter,
   SettlementRun,
+  SettledEmptyPeriod,
   OperatorProfile,
   VatInvoice,
   VatInvoiceLine,

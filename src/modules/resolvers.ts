@@ -5,7 +5,7 @@ import { AlertResolver } from './alert/alert.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
 import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
 import { ContractResolver, TenantContractResolver } from './contract/contract.resolver.js';
-import { BillingEventResolver, BillLineResolver, BillResolver } from './bill/bill.resolver.js';
+import { BillingEventResolver, BillLineResolver, BillResolver, PaymentResolver } from './bill/bill.resolver.js';
 import { BillingEventInvoiceResolver, BillInvoicesResolver, VatInvoiceResolver } from './invoice/invoice.resolver.js';
 import { OperatorProfileResolver } from './operator-profile/operator-profile.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
@@ -43,6 +43,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ContractResolver,
   TenantContractResolver,
   BillResolver,
+  PaymentResolver,
   BillLineResolver,
   BillingEventResolver,
   OperatorProfileResolver,

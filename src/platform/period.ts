@@ -70,6 +70,12 @@ export function localDateOf(instant: Date, timeZone: string): string {
   return `${String(local.year).padStart(4, '0')}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`;
 }
 
+/** The local date a number of calendar days after another: "2026-10-31" from "2026-10-01" and 30, whatever the clocks do between. */
+export function addDays(localDate: string, days: number): string {
+  const [year, month, day] = localDate.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
 export function periodOf(instant: Date, timeZone: string): Period {
   return periodOfDate(localDateOf(instant, timeZone));
 }

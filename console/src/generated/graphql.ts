@@ -99,11 +99,11 @@ export type Role =
 
 /** Why a settlement run could not bill a tenant. */
 export type SettlementFailureCode =
-  /** An earlier period of the tenant has usage and no bill. Settle that period first, then this one. */
+  /** An earlier period of the tenant has usage and was never settled. Settle that period first, then this one. */
   | 'EARLIER_PERIOD_UNSETTLED'
   /** Settling this tenant failed unexpectedly (see the server log); the others went on. Run the settlement again: it is safe to repeat. */
   | 'INTERNAL_ERROR'
-  /** A later period of the tenant is already billed; periods are billed in order. Put late usage on the next bill instead. */
+  /** A later period of the tenant is already settled (billed, or closed with nothing to bill); periods are settled in order. Usage that arrives late goes on the next bill by itself. */
   | 'LATER_PERIOD_BILLED'
   /** The period has not ended in the tenant's time zone. Settle it again once it has. */
   | 'PERIOD_NOT_ENDED';
@@ -197,7 +197,7 @@ export type UserErrorCode =
   | 'OVERPAYMENT'
   /** The invoice would take the bill's invoices past its subtotal: the bill is fully invoiced, or amount is above amountInvoiceable. Issue at most amountInvoiceable. */
   | 'OVER_INVOICED'
-  /** The tenant's bill for this period (or a later one) is made, and billed terms never change. Choose a period after the last billed one. */
+  /** The tenant's period (or a later one) is settled: billed, or closed with nothing to bill; settled terms never change. Choose a period after the last settled one. */
   | 'PERIOD_BILLED'
   /** The period has not ended in the tenant's time zone (for all tenants: anywhere yet). Settle it once it has ended. */
   | 'PERIOD_NOT_ENDED'

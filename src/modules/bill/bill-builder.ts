@@ -152,7 +152,8 @@ function discountLines(draft: Draft): void {
   for (const { adjustedPeriod, tier, sum } of ordered) {
     const percent = discountPercentFor(adjustedPeriod ? (termsOfAdjustedPeriods.get(adjustedPeriod) ?? terms) : terms, tier);
     if (percent.isZero() || sum.isZero()) continue;
-    const amount = roundToMinorUnit(sum.times(percent).div(100), currency).negated();
+    const exactAmount = sum.times(percent).div(100).negated();
+    const amount = roundToMinorUnit(exactAmount, currency); // half away from zero, as for the positive sum
     draft.lines.push({
       kind: BillLineKind.DISCOUNT,
       description: `折扣 Discount ${percent.toFixed()}% · ${TIER_NAMES[tier]} ${tier} models${adjustedPeriod ? ` · ${adjustedPeriod} 补录用量 late usage of ${adjustedPeriod}` : ''}`,
@@ -162,7 +163,7 @@ function discountLines(draft: Draft): void {
       priceId: null,
       adjustedPeriod,
       ...ZERO_QUANTITIES,
-      exactAmount: amount,
+      exactAmount,
       amount,
       ...pendingTax(),
     });

@@ -186,7 +186,7 @@ export class BillLine {
   @Property(count())
   videoSeconds!: number;
 
-  /** The exact charge behind a usage line, before rounding. */
+  /** The exact amount behind a line, before rounding (see BillLine.exactAmount in the schema). */
   @Property({ type: 'decimal', precision: 30, scale: 16 })
   exactAmount!: string;
 
@@ -204,12 +204,18 @@ export class BillLine {
   gross!: string;
 }
 
+/**
+ * Money received against a bill; never changed once recorded. `syncVersion` is the version the
+ * bill took in the same transaction (see Bill), so an ERP paging payments by it sees each once.
+ */
 @Entity({ tableName: 'payment' })
 @Unique({ name: 'payment_idempotency_unique', properties: ['tenantId', 'idempotencyKey'] })
 @Index({ properties: ['billId', 'receivedAt'] })
+@Index({ name: 'payment_sync_index', properties: ['syncVersion', 'id'] })
+@Index({ name: 'payment_received_index', properties: ['receivedAt', 'id'] })
 @TenantOwned('tenantId')
 export class Payment {
-  [OptionalProps]?: 'reference' | 'idempotencyKey' | 'inputFingerprint' | 'createdByTokenId';
+  [OptionalProps]?: 'reference' | 'idempotencyKey' | 'inputFingerprint' | 'createdByTokenId' | 'syncVersion' | 'updatedAt';
 
   @PrimaryKey({ type: 'text' })
   id: string = newId('Payment');
@@ -246,6 +252,12 @@ export class Payment {
 
   @Property({ type: 'timestamptz' })
   createdAt!: Date;
+
+  @Property(count())
+  syncVersion!: number;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
 }
 
 /** The last bill number of each series (one series per period): taken and bumped under its row lock. */
@@ -269,6 +281,34 @@ export class BillSyncCounter {
 
   @Property({ type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/**
+ * A tenant's period that settlement closed with nothing to bill (no usage, no commitment). It is
+ * settled as a billed period is: usage for it that arrives afterwards is late usage, on the next
+ * bill; earlier periods are not settled after it, and contract terms up to it never change.
+ */
+@Entity({ tableName: 'settled_empty_period' })
+@TenantOwned('tenantId')
+export class SettledEmptyPeriod {
+  [OptionalProps]?: 'settlementRunId';
+
+  @PrimaryKey({ type: 'text' })
+  tenantId!: string;
+
+  /** First local day of the period ("2026-10-01"). */
+  @PrimaryKey({ type: 'date' })
+  periodStart!: string;
+
+  /** Usage rows up to this sequence number were settled (into earlier bills, or there were none). */
+  @Property(count())
+  usageWatermark!: number;
+
+  @Property({ type: 'timestamptz' })
+  settledAt!: Date;
+
+  @Property({ type: 'text', nullable: true })
+  settlementRunId?: string | null;
 }
 
 export enum SettlementRunStatus {

@@ -4,7 +4,7 @@ import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
 import { listenNow } from '../../platform/events.js';
-import { PageArgs } from '../../platform/graphql/relay.js';
+import { OrderDirection, PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
 import { ContractNode, toContractNode } from '../contract/contract.types.js';
@@ -13,7 +13,7 @@ import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
 import { Bill, SettlementRun, SettlementRunStatus } from './bill.entity.js';
-import { findBill, findSettlementRun, listBills, listSettlementRuns, recordPayment, voidBill } from './bill.service.js';
+import { findBill, findSettlementRun, listBills, listPayments, listSettlementRuns, PaymentOrderField, recordPayment, voidBill } from './bill.service.js';
 import {
   BillConnection,
   BillFilterInput,
@@ -24,7 +24,10 @@ import {
   BillOrderInput,
   BillPayload,
   BillVoidInput,
+  PaymentConnection,
+  PaymentFilterInput,
   PaymentNode,
+  PaymentOrderInput,
   PaymentRecordInput,
   PaymentRecordPayload,
   SettlementRunConnection,
@@ -138,6 +141,36 @@ export class BillResolver {
   @FieldResolver(() => [PaymentNode], { description: 'Payments received, oldest first.' })
   async payments(@Ctx() context: RequestContext, @Root() bill: BillNode): Promise<PaymentNode[]> {
     return (await context.loaders.billPayments.load(bill.id)).map(toPaymentNode);
+  }
+}
+
+@Resolver(() => PaymentNode)
+export class PaymentResolver {
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => PaymentConnection, {
+    description:
+      "Payments (operator, ERP, tenant users; not the gateway). Tenant users and a tenant's ERP see their tenant's; ERP pulls with filter.updatedSince and orderBy UPDATED_AT ASC, each payment with its bill and tenant (externalId).",
+  })
+  async payments(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => PaymentFilterInput, { nullable: true, description: 'Only payments that match every condition given.' })
+    filter: PaymentFilterInput | null,
+    @Arg('orderBy', () => PaymentOrderInput, { nullable: true, description: 'Sort order; default UPDATED_AT ascending (the order an ERP pulls them in).' })
+    orderBy: PaymentOrderInput | null,
+  ) {
+    const order = orderBy ?? Object.assign(new PaymentOrderInput(), { field: PaymentOrderField.UPDATED_AT, direction: OrderDirection.ASC });
+    return PaymentConnection.from(await listPayments(context, filter, order, page), toPaymentNode);
+  }
+
+  @FieldResolver(() => BillNode, { description: 'The bill paid, with its number.' })
+  async bill(@Ctx() context: RequestContext, @Root() payment: PaymentNode): Promise<BillNode> {
+    return toBillNode((await context.loaders.billById.load(payment.billId))!);
+  }
+
+  @FieldResolver(() => TenantNode, { description: 'The tenant that paid, with its ERP customer code (externalId).' })
+  async tenant(@Ctx() context: RequestContext, @Root() payment: PaymentNode): Promise<TenantNode> {
+    return toTenantNode((await context.loaders.tenantById.load(payment.tenantId))!);
   }
 }
 

@@ -10,7 +10,7 @@ import { once } from '../../platform/idempotency.js';
 import { CurrencyCode, decimal, Decimal, isDecimalString, TaxMode } from '../../platform/money.js';
 import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
-import { inputId, requiredText, validateInput } from '../../platform/validation.js';
+import { argumentId, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { postLedgerEntry } from '../balance/balance-ledger.js';
 import { BalanceEntryType } from '../balance/balance.entity.js';
@@ -47,6 +47,41 @@ export async function listBills(
   if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
   const sortField = order.field === BillOrderField.UPDATED_AT ? 'syncVersion' : 'periodStart';
   return paginate({ em: context.em, entity: Bill, where, sortField, direction: order.direction, page });
+}
+
+export enum PaymentOrderField {
+  /** Change order (ascending = oldest first): what ERP pulls page by. */
+  UPDATED_AT = 'UPDATED_AT',
+  RECEIVED_AT = 'RECEIVED_AT',
+}
+
+export interface PaymentFilter {
+  tenantId?: string | null;
+  billId?: string | null;
+  method?: BillPaymentMethod | null;
+  receivedFrom?: Date | null;
+  receivedTo?: Date | null;
+  updatedSince?: Date | null;
+}
+
+/** Payments, for ERP pulls by change and for reconciling receipts by date. */
+export async function listPayments(
+  context: RequestContext,
+  filter: PaymentFilter | null,
+  order: { field: PaymentOrderField; direction: OrderDirection },
+  page: PageArgs,
+) {
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
+  const where: FilterQuery<Payment>[] = [];
+  const tenantId = tenantScope(context.actor, filter?.tenantId);
+  if (tenantId) where.push({ tenantId });
+  if (filter?.billId) where.push({ billId: argumentId('Bill', filter.billId, 'filter.billId') });
+  if (filter?.method) where.push({ method: filter.method });
+  if (filter?.receivedFrom) where.push({ receivedAt: { $gte: filter.receivedFrom } });
+  if (filter?.receivedTo) where.push({ receivedAt: { $lt: filter.receivedTo } });
+  if (filter?.updatedSince) where.push({ updatedAt: { $gte: filter.updatedSince } });
+  const sortField = order.field === PaymentOrderField.UPDATED_AT ? 'syncVersion' : 'receivedAt';
+  return paginate({ em: context.em, entity: Payment, where: { $and: where }, sortField, direction: order.direction, page });
 }
 
 export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
@@ -184,7 +219,8 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
       bill.amountPaid = decimal(bill.amountPaid).plus(amount).toFixed(2);
       if (decimal(bill.amountPaid).eq(bill.grossTotal)) bill.status = BillStatus.PAID;
       else if (bill.status !== BillStatus.OVERDUE) bill.status = BillStatus.PARTIALLY_PAID;
-      await touchBill(transaction, bill);
+      const sync = await touchBill(transaction, bill);
+      Object.assign(payment, { syncVersion: sync.version, updatedAt: sync.updatedAt });
       await recordAudit(transaction, {
         tenantId: bill.tenantId,
         action: 'payment.record',

@@ -21,7 +21,7 @@ import {
   SettlementRun,
   SettlementRunStatus,
 } from './bill.entity.js';
-import { amountDue, amountInvoiceable, billSubtotal, BillOrderField } from './bill.service.js';
+import { amountDue, amountInvoiceable, billSubtotal, BillOrderField, PaymentOrderField } from './bill.service.js';
 import { RUN_HEARTBEAT_TIMEOUT_MS } from './settlement.service.js';
 
 registerEnumType(BillStatus, {
@@ -74,6 +74,17 @@ registerEnumType(BillOrderField, {
     PERIOD: { description: 'The billing period (month) the bill covers.' },
   },
 });
+registerEnumType(PaymentOrderField, {
+  name: 'PaymentOrderField',
+  description: 'What payments are sorted by.',
+  valuesConfig: {
+    UPDATED_AT: {
+      description:
+        "The order payments were booked in, by the bills' change counter: paged ascending with `after`, every payment is seen exactly once (for ERP sync).",
+    },
+    RECEIVED_AT: { description: 'When the money was received (for reconciling a bank statement).' },
+  },
+});
 registerEnumType(SettlementRunStatus, {
   name: 'SettlementRunStatus',
   description: 'State of a settlement run.',
@@ -108,9 +119,10 @@ registerEnumType(SettlementFailureCode, {
   valuesConfig: {
     PERIOD_NOT_ENDED: { description: "The period has not ended in the tenant's time zone. Settle it again once it has." },
     LATER_PERIOD_BILLED: {
-      description: 'A later period of the tenant is already billed; periods are billed in order. Put late usage on the next bill instead.',
+      description:
+        'A later period of the tenant is already settled (billed, or closed with nothing to bill); periods are settled in order. Usage that arrives late goes on the next bill by itself.',
     },
-    EARLIER_PERIOD_UNSETTLED: { description: 'An earlier period of the tenant has usage and no bill. Settle that period first, then this one.' },
+    EARLIER_PERIOD_UNSETTLED: { description: 'An earlier period of the tenant has usage and was never settled. Settle that period first, then this one.' },
     INTERNAL_ERROR: {
       description: 'Settling this tenant failed unexpectedly (see the server log); the others went on. Run the settlement again: it is safe to repeat.',
     },
@@ -164,7 +176,10 @@ export class BillLineNode {
   @Field(() => BillUsageQuantities, { nullable: true, description: 'Quantities, for usage lines.' })
   quantity!: BillUsageQuantities | null;
 
-  @Field(() => DecimalScalar, { description: "The exact charge before rounding (usage lines: the sum of the usage records' charges)." })
+  @Field(() => DecimalScalar, {
+    description:
+      "The exact amount before rounding: for usage lines the sum of the usage records' charges, for a discount line the percent of its tier's usage lines; a commitment true-up is exact in the minor unit.",
+  })
   exactAmount!: string;
 
   @Field(() => Money, { description: "The line's amount as priced: net under tax-exclusive terms, gross under tax-inclusive ones." })
@@ -192,9 +207,10 @@ export function toBillLineNode(line: BillLine, currency: Bill['currency']): Bill
   });
 }
 
-@ObjectType('Payment', { implements: Node, description: 'Money received against a bill.' })
+@ObjectType('Payment', { implements: Node, description: 'Money received against a bill. Never changed once recorded.' })
 export class PaymentNode extends Node {
   billId!: string;
+  tenantId!: string;
 
   @Field(() => BillPaymentMethod, { description: 'How it was paid.' })
   method!: BillPaymentMethod;
@@ -210,12 +226,17 @@ export class PaymentNode extends Node {
 
   @Field(() => Date, { description: 'When it was booked.' })
   createdAt!: Date;
+
+  @Field(() => Date, { description: 'When it was booked, as the change order sees it: what `payments(filter: { updatedSince })` compares.' })
+  updatedAt!: Date;
 }
 
 export function toPaymentNode(payment: Payment): PaymentNode {
   return Object.assign(new PaymentNode(), {
     id: payment.id,
     billId: payment.billId,
+    tenantId: payment.tenantId,
+    updatedAt: payment.updatedAt,
     method: payment.method,
     amount: Money.of(payment.amount, payment.currency),
     reference: payment.reference ?? null,
@@ -365,6 +386,41 @@ export class BillFilterInput {
 export class BillOrderInput {
   @Field(() => BillOrderField, { defaultValue: BillOrderField.UPDATED_AT, description: 'UPDATED_AT (change order) or PERIOD.' })
   field!: BillOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction.' })
+  direction!: OrderDirection;
+}
+
+export const PaymentConnection = connectionType(PaymentNode, 'Payment');
+
+@InputType('PaymentFilterInput', { description: 'Which payments to list.' })
+export class PaymentFilterInput {
+  @Field(() => ID, { nullable: true, description: "Only this tenant's (tenant users always get their own)." })
+  tenantId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only the payments of this bill.' })
+  billId?: string | null;
+
+  @Field(() => BillPaymentMethod, { nullable: true, description: 'Only payments made this way.' })
+  method?: BillPaymentMethod | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only money received at or after this instant.' })
+  receivedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only money received before this instant.' })
+  receivedTo?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Only payments booked at or after this time. With orderBy UPDATED_AT ASC and cursors, an ERP sees every payment exactly once.',
+  })
+  updatedSince?: Date | null;
+}
+
+@InputType('PaymentOrderInput', { description: 'Sort order of payments.' })
+export class PaymentOrderInput {
+  @Field(() => PaymentOrderField, { defaultValue: PaymentOrderField.UPDATED_AT, description: 'UPDATED_AT (booking order) or RECEIVED_AT.' })
+  field!: PaymentOrderField;
 
   @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction.' })
   direction!: OrderDirection;

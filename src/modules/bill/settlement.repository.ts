@@ -28,40 +28,55 @@ export async function tenantsToSettle(pool: pg.Pool, tenantIds: string[] | null)
 }
 
 export interface BillHistory {
-  /** A bill for the period already exists (not void). */
-  isBilled: boolean;
-  /** The first later period with a bill, if any. */
+  /** The period is settled already: it has a bill (not void), or was closed with nothing to bill. */
+  isSettled: boolean;
+  /** The first later period settled, if any. */
   laterPeriod: Period | null;
-  /** The latest bill before the period: up to where its usage was settled. */
+  /** The latest period settled before this one: up to where its usage was settled. */
   previous: { periodStart: string; watermark: number } | null;
 }
 
 /**
  * Locks the tenant row for this transaction, so a second settlement of the tenant waits and then
- * finds the bill, and contract changes wait too; then reads the bills around the period.
+ * finds the bill, and contract changes wait too; then reads the settled periods around this one:
+ * bills (not void) and periods closed with nothing to bill.
  */
 export async function lockBillHistory(client: pg.ClientBase, tenantId: string, periodStart: string): Promise<BillHistory> {
   await client.query({ name: 'settle-lock-tenant', text: 'select 1 from tenant where id = $1 for update', values: [tenantId] });
-  const { rows } = await client.query<{ isBilled: boolean; laterPeriod: string | null; previousStart: string | null; previousWatermark: string | null }>({
+  const { rows } = await client.query<{ isSettled: boolean; laterPeriod: string | null; previousStart: string | null; previousWatermark: string | null }>({
     name: 'settle-history',
-    text: `select exists (select 1 from bill where tenant_id = $1 and period_start = $2 and status <> 'VOID') as "isBilled",
-                  (select to_char(min(period_start), 'YYYY-MM') from bill where tenant_id = $1 and period_start > $2 and status <> 'VOID') as "laterPeriod",
+    text: `with settled as (select period_start, usage_watermark from bill where tenant_id = $1 and status <> 'VOID'
+                        union all
+                        select period_start, usage_watermark from settled_empty_period where tenant_id = $1)
+           select exists (select 1 from settled where period_start = $2) as "isSettled",
+                  (select to_char(min(period_start), 'YYYY-MM') from settled where period_start > $2) as "laterPeriod",
                   p.period_start::text as "previousStart", p.usage_watermark::text as "previousWatermark"
              from (select 1) as one
-             left join lateral (select period_start, usage_watermark from bill
-                                 where tenant_id = $1 and period_start < $2 and status <> 'VOID'
+             left join lateral (select period_start, usage_watermark from settled where period_start < $2
                                  order by period_start desc limit 1) as p on true`,
     values: [tenantId, periodStart],
   });
   const [row] = rows;
   return {
-    isBilled: row.isBilled,
+    isSettled: row.isSettled,
     laterPeriod: row.laterPeriod,
     previous: row.previousStart ? { periodStart: row.previousStart, watermark: Number(row.previousWatermark) } : null,
   };
 }
 
-/** The first period before `before` with charged usage and no bill: it must be settled first. */
+/** Closes a period with nothing to bill (see SettledEmptyPeriod). */
+export async function insertSettledEmptyPeriod(
+  client: pg.ClientBase,
+  period: { tenantId: string; periodStart: string; watermark: number; settledAt: Date; runId: string | null },
+): Promise<void> {
+  await client.query({
+    name: 'settle-empty-period',
+    text: `insert into settled_empty_period (tenant_id, period_start, usage_watermark, settled_at, settlement_run_id) values ($1, $2, $3, $4, $5)`,
+    values: [period.tenantId, period.periodStart, period.watermark, period.settledAt, period.runId],
+  });
+}
+
+/** The first period before `before` with charged usage and not settled: it must be settled first. */
 export async function firstUnsettledPeriod(client: pg.ClientBase, tenant: TenantToSettle, after: Date | null, before: Date): Promise<Period | null> {
   const { rows } = await client.query<{ period: string | null }>({
     name: 'settle-unsettled',
@@ -275,13 +290,16 @@ export interface PaymentRow {
   reference: string | null;
   receivedAt: Date;
   createdAt: Date;
+  /** The bill's version from the same transaction. */
+  syncVersion: number;
+  updatedAt: Date;
 }
 
 export async function insertPayment(client: pg.ClientBase, payment: PaymentRow): Promise<void> {
   await client.query({
     name: 'payment-insert',
-    text: `insert into payment (id, bill_id, tenant_id, method, amount, currency, reference, received_at, created_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    text: `insert into payment (id, bill_id, tenant_id, method, amount, currency, reference, received_at, created_at, sync_version, updated_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     values: [
       payment.id,
       payment.billId,
@@ -292,6 +310,8 @@ export async function insertPayment(client: pg.ClientBase, payment: PaymentRow):
       payment.reference,
       payment.receivedAt,
       payment.createdAt,
+      payment.syncVersion,
+      payment.updatedAt,
     ],
   });
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/logger.js';
 import { decimal } from '../../platform/money.js';
 import { once } from '../../platform/idempotency.js';
 import {
+  addDays,
   addPeriods,
   localDateOf,
   periodEndInstant,
@@ -35,6 +36,7 @@ import {
   firstUnsettledPeriod,
   insertBill,
   insertPayment,
+  insertSettledEmptyPeriod,
   lockBillHistory,
   nextBillNumber,
   nextBillSync,
@@ -65,7 +67,7 @@ export class SettlementRefusal extends Error {
   }
 }
 
-export type TenantOutcome = 'BILLED' | 'ALREADY_BILLED' | 'NOTHING_TO_BILL';
+export type TenantOutcome = 'BILLED' | 'ALREADY_SETTLED' | 'NOTHING_TO_BILL';
 
 export interface SettlementDependencies {
   pool: pg.Pool;
@@ -95,19 +97,22 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
     await client.query('set local jit = off');
     const periodStart = periodFirstDay(period);
     const history = await lockBillHistory(client, tenant.id, periodStart);
-    if (history.isBilled) return 'ALREADY_BILLED';
+    if (history.isSettled) return 'ALREADY_SETTLED';
     if (history.laterPeriod) {
-      throw new SettlementRefusal(SettlementFailureCode.LATER_PERIOD_BILLED, `${history.laterPeriod} is already billed; periods are settled in order`);
+      throw new SettlementRefusal(SettlementFailureCode.LATER_PERIOD_BILLED, `${history.laterPeriod} is already settled; periods are settled in order`);
     }
     const unsettledFrom = history.previous ? periodStartInstant(addPeriods(periodOfDate(history.previous.periodStart), 1), tenant.timezone) : null;
     const unsettled = await firstUnsettledPeriod(client, tenant, unsettledFrom, startsAt);
-    if (unsettled) throw new SettlementRefusal(SettlementFailureCode.EARLIER_PERIOD_UNSETTLED, `${unsettled} has usage and no bill; settle it first`);
+    if (unsettled) throw new SettlementRefusal(SettlementFailureCode.EARLIER_PERIOD_UNSETTLED, `${unsettled} has usage and was never settled; settle it first`);
 
     const usage = await usageGroups(client, tenant, { startsAt, endsAt, watermark, previousWatermark: history.previous?.watermark ?? null });
     const adjustedPeriods = [...new Set(usage.flatMap((group) => (group.adjustedPeriod ? [group.adjustedPeriod] : [])))];
     const termsByDay = await termsForPeriods(client, tenant.id, [periodStart, ...adjustedPeriods.map(periodFirstDay)]);
     const { contractId, contractVersion, terms } = termsByDay.get(periodStart)!;
-    if (usage.length === 0 && (contractId === null || decimal(terms.monthlyCommitment).isZero())) return 'NOTHING_TO_BILL';
+    if (usage.length === 0 && (contractId === null || decimal(terms.monthlyCommitment).isZero())) {
+      await insertSettledEmptyPeriod(client, { tenantId: tenant.id, periodStart, watermark, settledAt: clock.now(), runId });
+      return 'NOTHING_TO_BILL';
+    }
 
     const built = buildBill({
       period,
@@ -119,7 +124,7 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
     });
     const now = clock.now();
     const isPrepaid = terms.billingMode === BillingMode.PREPAID;
-    const dueOn = localDateOf(new Date(now.getTime() + (isPrepaid ? 0 : terms.paymentTermsDays) * 86_400_000), tenant.timezone);
+    const dueOn = addDays(localDateOf(now, tenant.timezone), isPrepaid ? 0 : terms.paymentTermsDays);
     const number = await nextBillNumber(client, period);
     const sync = await nextBillSync(client, now);
     const billId = newId('Bill');
@@ -177,6 +182,8 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
         reference: 'prepaid balance',
         receivedAt: now,
         createdAt: now,
+        syncVersion: sync.version,
+        updatedAt: sync.updatedAt,
       });
     }
     const event: BillingEventMessage = { type: BillingEventType.BILL_FINALIZED, billId, tenantId: tenant.id, occurredAt: now.toISOString() };

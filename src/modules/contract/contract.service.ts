@@ -79,22 +79,23 @@ function validateTerms(terms: ContractTerms, field: string[]): ContractTerms {
   };
 }
 
-/** The last period that has a bill for the tenant (not counting void ones): terms up to it never change. */
-async function lastBilledPeriod(em: EntityManager, tenantId: string): Promise<Period | null> {
+/** The tenant's last settled period (a bill that is not void, or closed with nothing to bill): terms up to it never change. */
+async function lastSettledPeriod(em: EntityManager, tenantId: string): Promise<Period | null> {
   const [row] = await em.execute<{ period: string | null }[]>(
-    `select to_char(max(period_start), 'YYYY-MM') as period from bill where tenant_id = ? and status <> 'VOID'`,
-    [tenantId],
+    `select to_char(greatest((select max(period_start) from bill where tenant_id = ? and status <> 'VOID'),
+                             (select max(period_start) from settled_empty_period where tenant_id = ?)), 'YYYY-MM') as period`,
+    [tenantId, tenantId],
   );
   return row?.period ?? null;
 }
 
-async function refuseBilledPeriod(em: EntityManager, tenantId: string, period: Period, field: string[]): Promise<void> {
-  const billed = await lastBilledPeriod(em, tenantId);
-  if (billed && period <= billed) {
+async function refuseSettledPeriod(em: EntityManager, tenantId: string, period: Period, field: string[]): Promise<void> {
+  const settled = await lastSettledPeriod(em, tenantId);
+  if (settled && period <= settled) {
     throw UserInputErrors.single(
       UserErrorCode.PERIOD_BILLED,
       field,
-      `${field.at(-1)} must come after ${billed}, the last period already billed: billed terms never change`,
+      `${field.at(-1)} must come after ${settled}, the last period already settled: settled terms never change`,
     );
   }
 }
@@ -134,7 +135,7 @@ export async function createContract(context: RequestContext, input: ContractCre
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const tenant = await lockTenantForChange(transaction, input.tenantId, ['input', 'tenantId']);
-    await refuseBilledPeriod(em, tenant.id, values.startPeriod, ['input', 'startPeriod']);
+    await refuseSettledPeriod(em, tenant.id, values.startPeriod, ['input', 'startPeriod']);
     const months = TERM_MONTHS[values.type];
     const startsOn = periodFirstDay(values.startPeriod);
     const endsOn = months === null ? null : periodFirstDay(addPeriods(values.startPeriod, months));
@@ -184,7 +185,7 @@ export async function amendContract(context: RequestContext, input: ContractAmen
     if (effectiveFrom < contract.startsOn || (contract.endsOn && effectiveFrom >= contract.endsOn)) {
       throw UserInputErrors.single(UserErrorCode.OUT_OF_RANGE, field, `effectivePeriod must fall within the contract (${describeRange(contract)})`);
     }
-    await refuseBilledPeriod(em, tenant.id, effectivePeriod, field);
+    await refuseSettledPeriod(em, tenant.id, effectivePeriod, field);
     const current = await versionFor(em, contract.id, effectivePeriod);
     const changes: ContractTermsChangeInput = input.terms ?? {};
     const terms = validateTerms({ ...termsOf(current), ...withoutNulls(changes), ...(input.clearCreditLimit ? { creditLimit: null } : {}) }, [

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows } from '../../platform/database/sql.js';
-import type { VatInvoiceItem } from './invoice.entity.js';
+import type { InvoicedLine } from './invoice-lines.js';
 
 /**
  * The next number of the year's series, "2026" + 16 digits. The counter row stays locked until
@@ -19,8 +19,11 @@ export async function nextInvoiceNumber(em: EntityManager, year: number): Promis
 }
 
 /** The lines of every invoice of a bill, red-letter ones negative: what has been invoiced per item. */
-export function invoicedLinesOfBill(em: EntityManager, billId: string): Promise<{ item: VatInvoiceItem; amount: string }[]> {
-  return queryRows(em, `select l.item, l.amount::text as amount from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`, [
-    billId,
-  ]);
+export function invoicedLinesOfBill(em: EntityManager, billId: string): Promise<InvoicedLine[]> {
+  return queryRows(
+    em,
+    `select l.item, l.amount::text as amount, l.net::text as net, l.tax::text as tax, l.gross::text as gross
+       from vat_invoice_line l join vat_invoice i on i.id = l.invoice_id where i.bill_id = $1`,
+    [billId],
+  );
 }

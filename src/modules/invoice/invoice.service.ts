@@ -238,7 +238,7 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
         const buyer = givenBuyer ?? buyerFromProfile(values.type, (await em.findOne(Tenant, { id: bill.tenantId }))!);
 
         const remaining = invoiceableByItem(await em.find(BillLine, { billId: bill.id }), await invoicedLinesOfBill(em, bill.id));
-        const left = [...remaining.values()].reduce((sum, value) => sum.plus(value), new Decimal(0));
+        const left = [...remaining.values()].reduce((sum, item) => sum.plus(item.amount), new Decimal(0));
         if (left.isZero()) {
           throw UserInputErrors.single(
             UserErrorCode.OVER_INVOICED,
@@ -254,7 +254,7 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
             `amount ${amount.toFixed(2)} is more than the ${left.toFixed(2)} left to invoice on bill ${bill.number}`,
           );
         }
-        const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), bill.taxRate, bill.taxMode, bill.currency);
+        const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), remaining, bill.taxRate, bill.taxMode, bill.currency);
 
         const id = newId('VatInvoice');
         await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });

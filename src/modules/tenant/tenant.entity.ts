@@ -37,9 +37,15 @@ export class BuyerTaxProfile {
   bankAccount?: string | null;
 }
 
+export const TENANT_EXTERNAL_ID_CONSTRAINT = 'tenant_external_id_unique';
+
 @Entity({ tableName: 'tenant' })
 @Index({ name: 'tenant_created_at_index', properties: ['createdAt', 'id'] })
 @Index({ name: 'tenant_updated_at_index', properties: ['updatedAt', 'id'] })
+@Index({
+  name: TENANT_EXTERNAL_ID_CONSTRAINT,
+  expression: `create unique index "${TENANT_EXTERNAL_ID_CONSTRAINT}" on "tenant" ("external_id") where "external_id" is not null`,
+})
 @TenantOwned('id')
 export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency' | 'failedRequestPolicy' | 'buyerTaxProfile'> {
   @PrimaryKey({ type: 'text' })
@@ -65,6 +71,10 @@ export class Tenant extends Timestamped<'status' | 'timezone' | 'billingCurrency
 
   @Property({ type: 'timestamptz', nullable: true })
   suspendedAt?: Date | null;
+
+  /** The tenant's customer code in the operator's ERP (Kingdee, Yonyou ...): unique, in every export. */
+  @Property({ type: 'text', nullable: true })
+  externalId?: string | null;
 
   /** Below this balance a BALANCE_LOW alert is raised; null for none. */
   @Property({ type: 'decimal', precision: 24, scale: 10, nullable: true })

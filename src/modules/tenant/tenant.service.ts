@@ -1,4 +1,4 @@
-import { LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
@@ -12,7 +12,7 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, optionalText, requiredText, timeZone, validateInput } from '../../platform/validation.js';
 import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../../platform/auth/access-tokens-changed.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TenantStatus } from './tenant.entity.js';
+import { BuyerTaxProfile, FailedRequestPolicy, Tenant, TENANT_EXTERNAL_ID_CONSTRAINT, TenantStatus } from './tenant.entity.js';
 import type { TenantCreateInput, TenantFilterInput, TenantOrderInput, TenantReactivateInput, TenantSuspendInput, TenantUpdateInput } from './tenant.types.js';
 
 const buyerTaxProfileSchema = z.object({
@@ -24,8 +24,19 @@ const buyerTaxProfileSchema = z.object({
   bankAccount: optionalText(40),
 });
 
+/** An ERP customer code: what Kingdee, Yonyou and SAP accept as one. */
+const externalIdSchema = z
+  .string()
+  .min(1, { message: 'must not be empty', abort: true })
+  .max(64, { message: 'must be at most 64 characters', abort: true })
+  .refine((value) => /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/.test(value), {
+    message: 'must be letters, digits and . _ : / - (starting with a letter or digit), as an ERP customer code is',
+    params: { code: UserErrorCode.INVALID_CHARACTER },
+  });
+
 const tenantCreateSchema = z.object({
   name: requiredText(200),
+  externalId: externalIdSchema.nullish(),
   timezone: timeZone.nullish(),
   billingCurrency: z.enum(CurrencyCode).nullish(),
   failedRequestPolicy: z.enum(FailedRequestPolicy).nullish(),
@@ -43,6 +54,7 @@ const tenantUpdateSchema = tenantCreateSchema.partial().extend({
  * in that exclusion, or this does not compile.
  */
 const OPERATOR_ONLY_FIELDS: Record<Exclude<keyof TenantUpdateInput, 'tenantId' | 'name' | 'buyerTaxProfile'>, true> = {
+  externalId: true,
   timezone: true,
   billingCurrency: true,
   failedRequestPolicy: true,
@@ -52,6 +64,7 @@ const OPERATOR_ONLY_FIELDS: Record<Exclude<keyof TenantUpdateInput, 'tenantId' |
 export function auditView(tenant: Tenant): Record<string, unknown> {
   return {
     name: tenant.name,
+    externalId: tenant.externalId ?? null,
     status: tenant.status,
     timezone: tenant.timezone,
     billingCurrency: tenant.billingCurrency,
@@ -78,6 +91,7 @@ export function listTenants(context: RequestContext, filter: TenantFilterInput |
   const where: FilterQuery<Tenant> = {};
   if (filter?.status?.length) where.status = { $in: filter.status };
   if (filter?.nameContains) where.name = { $ilike: containsPattern(filter.nameContains) };
+  if (filter?.externalId) where.externalId = filter.externalId;
   if (filter?.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
   return paginate({
     em: context.em,
@@ -89,20 +103,35 @@ export function listTenants(context: RequestContext, filter: TenantFilterInput |
   });
 }
 
+/** Turns the external-id constraint into a userError; the constraint, not a pre-check, decides under races. */
+async function withExternalIdCheck<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException && error.message.includes(TENANT_EXTERNAL_ID_CONSTRAINT)) {
+      throw UserInputErrors.single(UserErrorCode.TAKEN, ['input', 'externalId'], 'externalId is already the ERP code of another tenant');
+    }
+    throw error;
+  }
+}
+
 export async function createTenant(context: RequestContext, input: TenantCreateInput): Promise<Tenant> {
   requireRole(context.actor, [Role.PLATFORM_ADMIN]);
   const values = validateInput(tenantCreateSchema, input);
-  return inTransaction(context, async (transaction) => {
-    const tenant = transaction.em.create(Tenant, {
-      name: values.name,
-      ...(values.timezone ? { timezone: values.timezone } : {}),
-      ...(values.billingCurrency ? { billingCurrency: values.billingCurrency } : {}),
-      ...(values.failedRequestPolicy ? { failedRequestPolicy: values.failedRequestPolicy } : {}),
-    });
-    if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
-    await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.create', targetId: tenant.id, after: auditView(tenant) });
-    return tenant;
-  });
+  return withExternalIdCheck(() =>
+    inTransaction(context, async (transaction) => {
+      const tenant = transaction.em.create(Tenant, {
+        name: values.name,
+        externalId: values.externalId ?? null,
+        ...(values.timezone ? { timezone: values.timezone } : {}),
+        ...(values.billingCurrency ? { billingCurrency: values.billingCurrency } : {}),
+        ...(values.failedRequestPolicy ? { failedRequestPolicy: values.failedRequestPolicy } : {}),
+      });
+      if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
+      await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.create', targetId: tenant.id, after: auditView(tenant) });
+      return tenant;
+    }),
+  );
 }
 
 /** Loads a tenant for a change inside a transaction, locked so concurrent changes serialise. */
@@ -155,19 +184,22 @@ export async function updateTenant(context: RequestContext, input: TenantUpdateI
     }
   }
   const values = validateInput(tenantUpdateSchema, changes);
-  return inTransaction(context, async (transaction) => {
-    const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
-    await refuseRebucketingUsage(transaction, tenant, values);
-    const before = auditView(tenant);
-    if (values.name) tenant.name = values.name;
-    if (values.timezone) tenant.timezone = values.timezone;
-    if (values.billingCurrency) tenant.billingCurrency = values.billingCurrency;
-    if (values.failedRequestPolicy) tenant.failedRequestPolicy = values.failedRequestPolicy;
-    if (values.balanceLowLevel != null) tenant.balanceLowLevel = decimal(values.balanceLowLevel).isZero() ? null : values.balanceLowLevel;
-    if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
-    await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.update', targetId: tenant.id, before, after: auditView(tenant) });
-    return tenant;
-  });
+  return withExternalIdCheck(() =>
+    inTransaction(context, async (transaction) => {
+      const tenant = await lockTenantForChange(transaction, tenantId, ['input', 'tenantId']);
+      await refuseRebucketingUsage(transaction, tenant, values);
+      const before = auditView(tenant);
+      if (values.name) tenant.name = values.name;
+      if (values.externalId !== undefined) tenant.externalId = values.externalId;
+      if (values.timezone) tenant.timezone = values.timezone;
+      if (values.billingCurrency) tenant.billingCurrency = values.billingCurrency;
+      if (values.failedRequestPolicy) tenant.failedRequestPolicy = values.failedRequestPolicy;
+      if (values.balanceLowLevel != null) tenant.balanceLowLevel = decimal(values.balanceLowLevel).isZero() ? null : values.balanceLowLevel;
+      if (values.buyerTaxProfile) applyBuyerTaxProfile(tenant.buyerTaxProfile, values.buyerTaxProfile);
+      await recordAudit(transaction, { tenantId: tenant.id, action: 'tenant.update', targetId: tenant.id, before, after: auditView(tenant) });
+      return tenant;
+    }),
+  );
 }
 
 async function changeStatus(context: RequestContext, tenantId: string, from: TenantStatus, to: TenantStatus, reason: string | null): Promise<Tenant> {

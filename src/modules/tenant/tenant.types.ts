@@ -56,6 +56,9 @@ export class TenantNode extends Node {
   @Field({ description: 'Legal or trading name.' })
   name!: string;
 
+  @Field(() => String, { nullable: true, description: "The tenant's customer code in the operator's ERP, in every export; null until set." })
+  externalId!: string | null;
+
   @Field(() => TenantStatus, { description: 'Lifecycle status.' })
   status!: TenantStatus;
 
@@ -103,6 +106,7 @@ export function toTenantNode(tenant: Tenant): TenantNode {
   return Object.assign(new TenantNode(), {
     id: tenant.id,
     name: tenant.name,
+    externalId: tenant.externalId ?? null,
     status: tenant.status,
     timezone: tenant.timezone,
     billingCurrency: tenant.billingCurrency,
@@ -150,6 +154,9 @@ export class TenantFilterInput {
   @Field(() => String, { nullable: true, description: 'Only tenants whose name contains this text (case-insensitive).' })
   nameContains?: string | null;
 
+  @Field(() => String, { nullable: true, description: "Only the tenant with this ERP customer code (an ERP's lookup of its own customer)." })
+  externalId?: string | null;
+
   @Field(() => Date, { nullable: true, description: 'Only tenants changed at or after this instant (ERP sync).' })
   updatedSince?: Date | null;
 }
@@ -180,6 +187,12 @@ export class TenantCreateInput {
   @Field({ description: 'Legal or trading name, 1 to 200 characters.' })
   name!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "The tenant's customer code in the operator's ERP: at most 64 letters, digits and . _ : / -, unique among tenants (TAKEN otherwise).",
+  })
+  externalId?: string | null;
+
   @Field(() => String, { nullable: true, description: 'IANA time zone; default Asia/Shanghai.' })
   timezone?: string | null;
 
@@ -202,6 +215,12 @@ export class TenantUpdateInput {
 
   @Field(() => String, { nullable: true, description: 'Legal or trading name, 1 to 200 characters.' })
   name?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The ERP customer code, as in TenantCreateInput; null clears it (platform admins only).',
+  })
+  externalId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'IANA time zone (platform admins only).' })
   timezone?: string | null;

@@ -84,7 +84,8 @@ registerEnumType(UserErrorCode, {
         "lastPeriod ends the contract before its cancellation notice, counted from today in the tenant's time zone, runs out. Choose the month it runs out in or later.",
     },
     PERIOD_BILLED: {
-      description: "The tenant's bill for this period (or a later one) is made, and billed terms never change. Choose a period after the last billed one.",
+      description:
+        "The tenant's period (or a later one) is settled: billed, or closed with nothing to bill; settled terms never change. Choose a period after the last settled one.",
     },
     PERIOD_NOT_ENDED: {
       description: "The period has not ended in the tenant's time zone (for all tenants: anywhere yet). Settle it once it has ended.",
