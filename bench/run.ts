@@ -15,7 +15,9 @@
  *       (i) the gateway path next to its ceiling, closed loop from autocannon: a plain Apollo Server
  *       hello world, usageAuthorize, reserve-then-record cycles; open loop at a fixed rate
  *       (bench/open-loop.ts): usageAuthorize at half the ceiling's rate, cycles at half of it or of
- *       their own (bench/gateway.ts), over a world of its own: 5,000 keys in 100 tenants, hard budgets at every level.
+ *       their own (bench/gateway.ts), over a world of its own: 5,000 keys in 100 tenants, hard budgets at every level;
+ *       (j) a period's bill lines of 10,000 bills as XLSX and CSV, and its bills as XLSX, streamed by a server of its own: time and
+ *       that server's peak RSS (bench/period-export.ts).
  * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
@@ -23,8 +25,8 @@
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
  *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
- *   --gateway-tenants 100 --gateway-keys-per-tenant 50
- *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway (repeatable; default all eight)
+ *   --gateway-tenants 100 --gateway-keys-per-tenant 50 --export-bills 10000
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway|export (repeatable; default all nine)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
  * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
@@ -45,6 +47,7 @@ import { abuseBench, type ProbeFigures } from './abuse.js';
 import { billQueryBench } from './bill-query.js';
 import { gatewayBench, type CpuPerUnit, type LoadFigures } from './gateway.js';
 import { invoiceBench } from './invoice.js';
+import { EXPORT_TARGET_RSS_MIB, periodExportBench, type ExportFigures } from './period-export.js';
 import { LiveSpendProbe } from './live-spend.js';
 import { inParallel, median, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
@@ -75,7 +78,8 @@ const { values: options } = parseArgs({
     'gateway-seconds': { type: 'string', default: '10' },
     'gateway-tenants': { type: 'string', default: '100' },
     'gateway-keys-per-tenant': { type: 'string', default: '50' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway'] },
+    'export-bills': { type: 'string', default: '10000' },
+    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway', 'export'] },
   },
 });
 const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
@@ -102,6 +106,7 @@ const settings = {
   gatewaySeconds: Number(options['gateway-seconds']),
   gatewayTenants: Number(options['gateway-tenants']),
   gatewayKeysPerTenant: Number(options['gateway-keys-per-tenant']),
+  exportBills: Number(options['export-bills']),
 };
 
 /** (i)'s targets, as ratios to the ceiling, and its open-loop p99. */
@@ -198,7 +203,7 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse', 'gateway'];
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse', 'gateway', 'export'];
 
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
@@ -411,6 +416,14 @@ async function main(): Promise<void> {
           `      while one token runs 8 heavy queries (cost ${abuse.heavyCost} each) and 8 PDF downloads of a 100-line bill at a time, ${settings.abuseSeconds} s: ${probe(abuse.underAbuse)} ` +
             `(target p50 <= ${ABUSE_TARGETS.probeP50}, p99 <= ${ABUSE_TARGETS.probeP99}); under abuse / alone p50 ${round(abuse.underAbuse.p50 / abuse.alone.p50, 1)}`,
           `      the abuser got: heavy queries ${statuses(abuse.heavy)}; PDFs ${statuses(abuse.pdf)}; server peak RSS ${abuse.peakRssMiB} MiB (target <= ${ABUSE_TARGETS.peakRssMiB})`,
+        ];
+      }
+      if (options.only.includes('export')) {
+        const exported = await periodExportBench(adminUrl, { bills: settings.exportBills, linesPerBill: 5, period: settings.settlePeriod });
+        const file = (figures: ExportFigures) => `${round(figures.seconds, 1)} s (${figures.megabytes} MB, ${round(figures.rowsPerSecond)} rows/s)`;
+        results.j = [
+          `  (j) period export of ${settings.exportBills.toLocaleString('en')} bills: bill lines (${(settings.exportBills * 5).toLocaleString('en')} rows) as XLSX ${file(exported.xlsx)}, as CSV ${file(exported.csv)}; bills as XLSX ${file(exported.bills)}`,
+          `      that server's peak RSS ${exported.peakRssMiB} MiB (target <= ${EXPORT_TARGET_RSS_MIB}): ${exported.idleRssMiB} MiB after start, ${exported.afterCsvRssMiB} MiB after the CSV, the rest in the XLSX`,
         ];
       }
     }

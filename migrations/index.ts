@@ -14,6 +14,7 @@ import { Migration20261201015605_RateLimits } from './Migration20261201015605_Ra
 import { Migration20261201040541_SpendHoldsByTenant } from './Migration20261201040541_SpendHoldsByTenant.js';
 import { Migration20261201075125_SettledEmptyPeriods } from './Migration20261201075125_SettledEmptyPeriods.js';
 import { Migration20261201080641_PaymentsFeedAndErpCodes } from './Migration20261201080641_PaymentsFeedAndErpCodes.js';
+import { Migration20261201081818_ExportLinkKey } from './Migration20261201081818_ExportLinkKey.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201040541_SpendHoldsByTenant', class: Migration20261201040541_SpendHoldsByTenant },
   { name: 'Migration20261201075125_SettledEmptyPeriods', class: Migration20261201075125_SettledEmptyPeriods },
   { name: 'Migration20261201080641_PaymentsFeedAndErpCodes', class: Migration20261201080641_PaymentsFeedAndErpCodes },
+  { name: 'Migration20261201081818_ExportLinkKey', class: Migration20261201081818_ExportLinkKey },
 ];

@@ -10,24 +10,21 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { RequestScope, type RequestContext } from './context.js';
-import { AccessTokenCache } from './modules/access-token/access-token-cache.js';
+import { AccessTokenCache, isExpired } from './modules/access-token/access-token-cache.js';
+import { findActiveAccessTokenById } from './modules/access-token/access-token.repository.js';
 import { DEFAULT_SPEND_SPIKE_RULE, type SpendSpikeRule } from './modules/alert/spend-spike.js';
 import { ensureBootstrapToken } from './modules/access-token/access-token.service.js';
-import { billCsv, billJson, billPdf, loadBillExport } from './modules/bill/bill-export.js';
-import { invoiceJson, invoicePdf, invoiceXml, loadInvoiceExport } from './modules/invoice/invoice-export.js';
 import { markOverdueBills } from './modules/bill/bill.service.js';
 import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
 import { UsageReservations } from './modules/usage/usage-reservations.js';
 import { bearerSecret } from './platform/auth/bearer.js';
-import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
 import { nativePool } from './platform/database/sql.js';
 import { acrossTenants, entityManagerFor } from './platform/database/tenant-scope.js';
-import { requireRole, type Actor } from './platform/auth/actor.js';
+import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './database.js';
-import { ForbiddenError } from './platform/errors.js';
 import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 import { admissionPlugin, admitSubscription, rateLimitedError } from './platform/graphql/admission.js';
@@ -36,6 +33,8 @@ import { armorProtection, PARSE_OPTIONS } from './platform/graphql/limits.js';
 import { startWebSocketServer } from './websocket-server.js';
 import { browserAccess, isAllowedOrigin, type AllowedOrigins } from './platform/browser-origins.js';
 import { mountExplorer } from './platform/explorer.js';
+import { ExportLinks, loadUrlSigningKey } from './platform/export-links.js';
+import { mountExports } from './exports.js';
 import { mountConsole } from './platform/ops-console.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import type { Logger } from './platform/logger.js';
@@ -55,6 +54,10 @@ export interface AppOptions {
   trustProxy?: string;
   /** Origins whose pages may call from a browser (platform/browser-origins.ts); none by default. */
   corsOrigins?: AllowedOrigins;
+  /** Where clients reach this service, for absolute export links; the listening address by default. */
+  publicUrl?: string;
+  /** How long a signed export link opens; 900 s by default. */
+  exportLinkTtlSeconds?: number;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -69,26 +72,14 @@ export interface App {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_BODY = '5mb';
-/** Points an export takes from the caller's bucket: a PDF render is worth a large query, a data file a small one. */
-const EXPORT_COST = { document: 500, data: 50 } as const;
 
-function unauthenticated(): GraphQLError {
-  return new GraphQLError('A valid access token is required: send "Authorization: Bearer <token>".', {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-  });
+function unauthenticated(message = 'A valid access token is required: send "Authorization: Bearer <token>".'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
 /** The address a request came from, as Express sees it (TRUST_PROXY decides whether X-Forwarded-For counts). */
 function clientAddress(request: express.Request): string {
   return request.ip ?? request.socket.remoteAddress ?? 'unknown';
-}
-
-/** An error outside GraphQL as the same JSON body every route answers with, with its status and Retry-After. */
-function sendHttpError(response: express.Response, error: GraphQLError): void {
-  const http = error.extensions.http as { status: number; headers?: Map<string, string> } | undefined;
-  for (const [name, value] of http?.headers ?? []) response.setHeader(name, value);
-  const status = error.extensions.code === 'UNAUTHENTICATED' ? 401 : (http?.status ?? 400);
-  response.status(status).json({ error: { code: error.extensions.code, message: error.message } });
 }
 
 /**
@@ -135,6 +126,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
   const usageReservations = new UsageReservations(settlementDependencies.pool, clock);
   const settlements = new SettlementRunner(settlementDependencies);
+  let publicUrl = options.publicUrl ?? ''; // the listening address once known, unless configured
+  const exportLinks = new ExportLinks(await loadUrlSigningKey(settlementDependencies.pool), () => publicUrl, options.exportLinkTtlSeconds ?? 900, clock);
   const overdueSweep = setInterval(() => {
     markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
@@ -163,6 +156,18 @@ export async function startApp(options: AppOptions): Promise<App> {
     return contextOf(actor, requestId);
   }
 
+  /** An export's caller: a signed link's token (checked to be still active), or the bearer token. */
+  async function exportContextFor(request: express.Request): Promise<RequestContext> {
+    const query = new URL(request.originalUrl, 'http://localhost').searchParams;
+    if (!ExportLinks.isSigned(query)) return contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
+    const verified = exportLinks.verify(request.path, query);
+    if ('problem' in verified) throw new GraphQLError(verified.message, { extensions: { code: verified.problem, http: { status: 403 } } });
+    const credential = await findActiveAccessTokenById(orm.em, verified.tokenId);
+    if (!credential || isExpired(credential, clock.now()))
+      throw unauthenticated('The access token this link was made for is revoked or expired. Ask the API for a new link.');
+    return contextOf(credential.actor, request.header('x-request-id'));
+  }
+
   function contextOf(actor: Actor, requestId?: string): RequestContext {
     return new RequestScope(() => entityManagerFor(orm.em, actor), {
       actor,
@@ -175,6 +180,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       usageBatches,
       usageReservations,
       settlements,
+      exportLinks,
     });
   }
 
@@ -245,80 +251,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
-  /** A download for ERP and people: same bearer token and visibility as the object's query; 404 for what the caller cannot see, 403 for a role that reads no money documents. */
-  function exportRoute<Data>(
-    pattern: RegExp,
-    typeName: string,
-    load: (context: RequestContext, id: string) => Promise<Data | null>,
-    fileName: (data: Data, format: string) => string,
-    render: Record<string, { contentType: string; body: (data: Data) => string | Buffer | Record<string, unknown> | Promise<Buffer> }>,
-  ): void {
-    app.get(pattern, async (request, response) => {
-      const [id, format] = [request.params[0], request.params[1]] as [string, string];
-      let release: (() => void) | undefined;
-      try {
-        const context = await contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
-        requireRole(context.actor, MONEY_DOCUMENT_READERS);
-        const { contentType, body } = render[format];
-        const cost = contentType === 'application/pdf' ? EXPORT_COST.document : EXPORT_COST.data;
-        const charge = costBuckets.take(context.actor, cost);
-        if (!charge.allowed)
-          throw rateLimitedError(
-            `This export costs ${cost} points and ${charge.status.currentlyAvailable} are available. Retry after ${charge.retryAfterSeconds} s.`,
-            charge.retryAfterSeconds,
-          );
-        release = renders.tryAcquire(context.actor.tokenId);
-        if (!release)
-          throw rateLimitedError(
-            `At most ${rateLimits.renders.perToken} exports per token run at once, and ${rateLimits.renders.perProcess} per server. Retry after 1 s.`,
-            1,
-          );
-        const data = await load(context, id);
-        if (!data) {
-          response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${typeName} with id "${id}".` } });
-          return;
-        }
-        const content = await body(data);
-        response.setHeader('Content-Disposition', `attachment; filename="${fileName(data, format)}"`);
-        response.type(contentType).send(Buffer.isBuffer(content) || typeof content === 'string' ? content : JSON.stringify(content));
-      } catch (error) {
-        if (error instanceof GraphQLError && (error.extensions.code === 'UNAUTHENTICATED' || error.extensions.code === 'RATE_LIMITED')) {
-          sendHttpError(response, error);
-          return;
-        }
-        if (error instanceof ForbiddenError) {
-          response.status(403).json({ error: { code: error.code, message: error.message } });
-          return;
-        }
-        logger.error({ err: error, id }, `${typeName} export failed`);
-        response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
-      } finally {
-        release?.();
-      }
-    });
-  }
-  exportRoute(
-    /^\/exports\/bills\/(bil_[0-9A-Z]{26})\.(csv|json|pdf)$/,
-    'Bill',
-    loadBillExport,
-    (data, format) => `bill-${data.bill.number ?? data.bill.id}.${format}`,
-    {
-      csv: { contentType: 'text/csv; charset=utf-8', body: billCsv },
-      json: { contentType: 'application/json; charset=utf-8', body: billJson },
-      pdf: { contentType: 'application/pdf', body: billPdf },
-    },
-  );
-  exportRoute(
-    /^\/exports\/invoices\/(inv_[0-9A-Z]{26})\.(pdf|json|xml)$/,
-    'VatInvoice',
-    loadInvoiceExport,
-    (data, format) => `fapiao-${data.invoice.number}.${format}`,
-    {
-      pdf: { contentType: 'application/pdf', body: invoicePdf },
-      json: { contentType: 'application/json; charset=utf-8', body: invoiceJson },
-      xml: { contentType: 'application/xml; charset=utf-8', body: invoiceXml },
-    },
-  );
+  mountExports(app, { contextFor: exportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger });
   mountExplorer(app);
   mountConsole(app);
   app.use(
@@ -343,6 +276,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
   const { port } = httpServer.address() as AddressInfo;
   const displayHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  publicUrl ||= `http://${displayHost}:${port}`;
 
   return {
     url: `http://${displayHost}:${port}/graphql`,

@@ -3,6 +3,7 @@ import type { Actor } from './platform/auth/actor.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events.js';
+import type { ExportLinks } from './platform/export-links.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
@@ -39,6 +40,8 @@ export interface RequestContext {
   usageReservations: UsageReservations;
   /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */
   settlements: SettlementStarter;
+  /** Signs the export links the API hands out. */
+  exportLinks: ExportLinks;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
   refusedInput?: Map<string, InputViolation[]>;
 }
@@ -60,6 +63,7 @@ export class RequestScope implements RequestContext {
   declare usageBatches: UsageStore;
   declare usageReservations: UsageReservations;
   declare settlements: SettlementStarter;
+  declare exportLinks: ExportLinks;
   declare refusedInput?: Map<string, InputViolation[]>;
   private forked?: EntityManager;
   private made?: Loaders;

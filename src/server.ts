@@ -42,6 +42,8 @@ const app = await startApp({
   rateLimits: config.rateLimits,
   trustProxy: config.trustProxy,
   corsOrigins: config.corsOrigins,
+  publicUrl: config.publicUrl,
+  exportLinkTtlSeconds: config.exportLinkTtlSeconds,
 });
 
 const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {

@@ -470,7 +470,9 @@ describe('snapshots, queries and exports', () => {
       type: 'SPECIAL',
       status: 'REVERSED',
       seller: TEST_SELLER,
-      total: { gross: aInvoice.total.gross.amount, grossInWords: aInvoice.totalInWords },
+      total: { gross: { amount: aInvoice.total.gross.amount, currency: 'CNY' } },
+      totalInWords: aInvoice.totalInWords,
+      reversedBy: { id: expect.stringMatching(/^inv_/) },
     });
     expect(json.lines).toHaveLength(aInvoice.lines.length);
 
@@ -482,9 +484,11 @@ describe('snapshots, queries and exports', () => {
       id: aInvoice.id,
       number: aInvoice.number,
       seller: { legalName: TEST_SELLER.legalName },
-      total: { net: aInvoice.total.net.amount },
+      total: { net: { amount: aInvoice.total.net.amount } },
     });
-    expect(lines.map((line: { gross: string }) => line.gross)).toEqual(aInvoice.lines.map((line) => line.total.gross.amount));
+    expect(lines.map((line: { total: { gross: { amount: string } } }) => line.total.gross.amount)).toEqual(
+      aInvoice.lines.map((line) => line.total.gross.amount),
+    );
   });
 });
 

@@ -117,7 +117,7 @@ describe('the ops console', () => {
     await bill.waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}/console-bills.png`, fullPage: true });
     const download = page.waitForEvent('download');
-    await bill.locator('button', { hasText: 'PDF' }).click();
+    await bill.locator('a', { hasText: 'PDF' }).click();
     expect((await download).suggestedFilename()).toMatch(/^bill-.+\.pdf$/);
     await (await download).saveAs(`${SCREENSHOTS}/console-bill.pdf`);
   }, 60_000);

@@ -35,7 +35,7 @@ const tenantUserOf = (tenantId: string): Actor => ({ tokenId: 'test-tenant-user'
 const OPERATOR: Actor = { tokenId: 'test-operator', role: Role.PLATFORM_ADMIN, tenantId: null };
 const GATEWAY: Actor = { tokenId: 'test-gateway', role: Role.GATEWAY, tenantId: null };
 
-const mappedEntities = () => ENTITIES.map((entity) => root.getMetadata().get(entity));
+const mappedEntities = () => ENTITIES.map((entity) => root.getMetadata().get<object>(entity));
 /** Every mapped entity with the tenant filter: the tenant-owned ones. */
 const scopedEntities = () => mappedEntities().filter((meta) => TENANT_FILTER in meta.filters);
 

@@ -42,16 +42,6 @@ export class Api {
     );
   }
 
-  /** Downloads an export (they need the bearer token, so a plain link would not do). */
-  async download(url: string): Promise<void> {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
-    if (!response.ok) throw new ApiError(`Download failed: HTTP ${response.status}`, String(response.status));
-    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? url.split('/').pop()!;
-    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(await response.blob()), download: name });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-  }
-
   close(): void {
     void this.socket?.dispose();
   }

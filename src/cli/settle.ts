@@ -15,6 +15,7 @@ import { initOrm } from '../database.js';
 import { nativePool } from '../platform/database/sql.js';
 import { entityManagerFor } from '../platform/database/tenant-scope.js';
 import { createLocalPubSub } from '../platform/events.js';
+import { ExportLinks, loadUrlSigningKey } from '../platform/export-links.js';
 import { createLogger } from '../platform/logger.js';
 import { UserInputErrors } from '../platform/user-errors.js';
 import { withDatabase } from './database.js';
@@ -60,6 +61,8 @@ await withDatabase(async (databaseUrl) => {
       usageBatches: new UsageBatches(dependencies.pool, systemClock, DEFAULT_SPEND_SPIKE_RULE, () => undefined),
       usageReservations: new UsageReservations(dependencies.pool, systemClock),
       settlements: new SettlementRunner(dependencies),
+      // Settling hands out no links; the key is the service's own all the same.
+      exportLinks: new ExportLinks(await loadUrlSigningKey(dependencies.pool), () => '', 900, systemClock),
     };
     const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;
     const { run } = await createSettlementRun(context, { period: values.period!, tenantIds: values.tenant ?? null, idempotencyKey });

@@ -17,6 +17,7 @@ import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
 import { EventOutbox } from '../platform/database/event-outbox.entity.js';
+import { UrlSigningKey } from '../platform/export-links.js';
 
 export const ENTITIES = [
   Tenant,
@@ -52,4 +53,5 @@ export const ENTITIES = [
   RateLimit,
   RateLimitCeiling,
   RateWindow,
+  UrlSigningKey,
 ];

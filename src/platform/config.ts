@@ -53,6 +53,11 @@ const configSchema = z.object({
   RATE_LIMIT_RENDERS_PER_TOKEN: positiveWhole(DEFAULT_RATE_LIMITS.renders.perToken),
   RATE_LIMIT_RENDERS_PER_PROCESS: positiveWhole(DEFAULT_RATE_LIMITS.renders.perProcess),
   TRUST_PROXY: z.string().optional(),
+  PUBLIC_URL: z
+    .string()
+    .refine(isOrigin, 'must be the origin clients reach this service at, e.g. "https://billing.example.com" (scheme, host and port only)')
+    .optional(),
+  EXPORT_LINK_TTL_SECONDS: positiveWhole(900),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -103,6 +108,10 @@ export interface AppConfig {
   trustProxy: string | undefined;
   /** Origins whose pages may call from a browser (platform/browser-origins.ts). */
   corsOrigins: AllowedOrigins;
+  /** Where clients reach this service, for the absolute export links; the listening address when unset. */
+  publicUrl: string | undefined;
+  /** How long a signed export link opens (platform/export-links.ts). */
+  exportLinkTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -134,5 +143,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     },
     trustProxy: values.TRUST_PROXY,
     corsOrigins: values.CORS_ORIGINS,
+    publicUrl: values.PUBLIC_URL,
+    exportLinkTtlSeconds: values.EXPORT_LINK_TTL_SECONDS,
   };
 }

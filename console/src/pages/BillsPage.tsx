@@ -5,19 +5,23 @@ import { ConsoleBillsDocument, type ConsoleBillsQuery } from '../generated/graph
 import { useLabel, useText } from '../i18n';
 import { HeadRow } from '../table';
 
-/** Bills and VAT invoices with their documents (PDF, CSV, JSON, XML), downloaded with the signed-in token. */
+/** Bills and VAT invoices with their documents (PDF, XLSX, CSV, JSON), as the signed links the API gives (fresh every ten minutes). */
 export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null }) {
   const text = useText();
   const label = useLabel();
   const [documents, setDocuments] = useState<ConsoleBillsQuery | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api
-      .request(ConsoleBillsDocument, { tenantId })
-      .then(setDocuments)
-      .catch((caught: Error) => setError(caught.message));
+    const load = () =>
+      api
+        .request(ConsoleBillsDocument, { tenantId })
+        .then(setDocuments)
+        .catch((caught: Error) => setError(caught.message));
+    void load();
+    // The links open for 15 minutes: read them again before they expire.
+    const refresh = setInterval(load, 10 * 60_000);
+    return () => clearInterval(refresh);
   }, [api, tenantId]);
-  const download = (url: string) => api.download(url).catch((caught: Error) => setError(caught.message));
 
   if (!documents) return error ? <p className="error">{error}</p> : <p>{text('loading')}</p>;
   return (
@@ -40,7 +44,7 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
                 </td>
                 <td>{money(bill.total.gross)}</td>
                 <td>{bill.dueOn ?? '—'}</td>
-                <DocumentLinks urls={{ PDF: bill.exportUrls.pdf, CSV: bill.exportUrls.csv, JSON: bill.exportUrls.json }} download={download} />
+                <DocumentLinks urls={{ PDF: bill.exportUrls.pdf, XLSX: bill.exportUrls.xlsx, CSV: bill.exportUrls.csv, JSON: bill.exportUrls.json }} />
               </tr>
             ))}
           </tbody>
@@ -66,7 +70,7 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
                   <span className="tag">{label(invoice.status)}</span>
                 </td>
                 <td>{money(invoice.total.gross)}</td>
-                <DocumentLinks urls={{ PDF: invoice.exportUrls.pdf, JSON: invoice.exportUrls.json }} download={download} />
+                <DocumentLinks urls={{ PDF: invoice.exportUrls.pdf, XML: invoice.exportUrls.xml, JSON: invoice.exportUrls.json }} />
               </tr>
             ))}
           </tbody>
@@ -76,14 +80,14 @@ export function BillsPage({ api, tenantId }: { api: Api; tenantId: string | null
   );
 }
 
-/** A document's files, each a button that downloads it with the signed-in token. */
-function DocumentLinks({ urls, download }: { urls: Record<string, string>; download: (url: string) => Promise<void> }) {
+/** A document's files: signed links, which open without the signed-in token. */
+function DocumentLinks({ urls }: { urls: Record<string, string> }) {
   return (
     <td className="documents">
       {Object.entries(urls).map(([format, url]) => (
-        <button key={format} type="button" className="link" onClick={() => void download(url)}>
+        <a key={format} href={url} download>
           {format}
-        </button>
+        </a>
       ))}
     </td>
   );

@@ -13,7 +13,16 @@ export interface AccessTokenCredential {
 }
 
 /** The unrevoked token with this secret hash: one prepared statement, as it runs on cache misses of every request. */
-export async function findActiveAccessToken(em: EntityManager, secretHash: string): Promise<AccessTokenCredential | null> {
+export function findActiveAccessToken(em: EntityManager, secretHash: string): Promise<AccessTokenCredential | null> {
+  return findActive(em, 'find-active-access-token', 'token.secret_hash', secretHash);
+}
+
+/** The unrevoked token with this id (a signed export link names its token by id). */
+export function findActiveAccessTokenById(em: EntityManager, tokenId: string): Promise<AccessTokenCredential | null> {
+  return findActive(em, 'find-active-access-token-by-id', 'token.id', tokenId);
+}
+
+async function findActive(em: EntityManager, name: string, column: 'token.secret_hash' | 'token.id', value: string): Promise<AccessTokenCredential | null> {
   const { rows } = await (
     await nativePool(em)
   ).query<{
@@ -23,11 +32,11 @@ export async function findActiveAccessToken(em: EntityManager, secretHash: strin
     expires_at: string | null;
     tenant_status: TenantStatus | null;
   }>({
-    name: 'find-active-access-token',
+    name,
     text: `select token.id, token.role, token.tenant_id, token.expires_at, tenant.status as tenant_status
            from access_token token left join tenant on tenant.id = token.tenant_id
-           where token.secret_hash = $1 and token.revoked_at is null`,
-    values: [secretHash],
+           where ${column} = $1 and token.revoked_at is null`,
+    values: [value],
   });
   const [token] = rows;
   return token

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import type { RequestContext } from '../../context.js';
 import { decimal, TaxMode } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
@@ -8,46 +7,14 @@ import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
 import type { ModelPrice } from '../price/model-price.entity.js';
 import { renderBillPdf } from './bill-pdf.js';
-import { amountDue, findBill } from './bill.service.js';
-
-/** The CSV's columns, in order: a contract with ERP importers (documented in the README). */
-export const BILL_CSV_COLUMNS = [
-  'bill_id',
-  'bill_number',
-  'tenant_id',
-  'period',
-  'status',
-  'currency',
-  'line_number',
-  'kind',
-  'description',
-  'department_id',
-  'model',
-  'model_tier',
-  'adjusted_period',
-  'request_count',
-  'input_tokens',
-  'output_tokens',
-  'cached_input_tokens',
-  'image_count',
-  'video_seconds',
-  'exact_amount',
-  'amount',
-  'net',
-  'tax',
-  'gross',
-  'tax_rate',
-  'tax_mode',
-  'due_on',
-] as const;
+import { amountDue, billSubtotal, findBill } from './bill.service.js';
+import type { Tenant } from '../tenant/tenant.entity.js';
 
 export interface BillExport {
   bill: Bill;
   lines: BillLine[];
   payments: Payment[];
-  tenantName: string;
-  /** The tenant's time zone, for the times a statement prints. */
-  timezone: string;
+  tenant: Tenant;
   /** The price rows the bill's usage lines were rated with, by id. */
   prices: Map<string, ModelPrice>;
   buyer: { legalName: string | null; taxpayerId: string | null; address: string | null };
@@ -75,87 +42,67 @@ export async function loadBillExport(context: RequestContext, billId: string): P
     bill,
     lines,
     payments,
-    tenantName: tenant!.name,
-    timezone: tenant!.timezone,
+    tenant: tenant!,
     prices: new Map(prices.flatMap((price) => (price && !(price instanceof Error) ? [[price.id, price] as const] : []))),
     buyer: { legalName: profile.legalName ?? null, taxpayerId: profile.taxpayerId ?? null, address: profile.address ?? null },
     seller: operator ? sellerOf(operator) : null,
   };
 }
 
-export function billCsv({ bill, lines }: BillExport): string {
-  const period = periodOfDate(bill.periodStart);
-  return stringify(
-    lines.map((line) => [
-      bill.id,
-      bill.number,
-      bill.tenantId,
-      period,
-      bill.status,
-      bill.currency,
-      line.lineNumber,
-      line.kind,
-      line.description,
-      line.departmentId ?? '',
-      line.model ?? '',
-      line.modelTier ?? '',
-      line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : '',
-      line.requestCount,
-      line.inputTokens,
-      line.outputTokens,
-      line.cachedInputTokens,
-      line.imageCount,
-      line.videoSeconds,
-      decimal(line.exactAmount).toFixed(),
-      line.amount,
-      line.net,
-      line.tax,
-      line.gross,
-      bill.taxRate,
-      bill.taxMode,
-      bill.dueOn ?? '',
-    ]),
-    { header: true, columns: [...BILL_CSV_COLUMNS] },
-  );
-}
-
-/** The JSON export: the bill, its lines and payments, every amount an exact decimal string. */
-export function billJson({ bill, lines, payments }: BillExport): Record<string, unknown> {
+/** The JSON export: the Bill as GraphQL has it, with lines (unit price and price version) and payments, amounts as Money with exact decimal strings. */
+export function billJson({ bill, lines, payments, tenant, prices }: BillExport): Record<string, unknown> {
+  const money = (amount: string) => ({ amount, currency: bill.currency });
+  const taxed = (net: string, tax: string, gross: string) => ({ net: money(net), tax: money(tax), gross: money(gross) });
   return {
     id: bill.id,
     number: bill.number,
-    tenantId: bill.tenantId,
+    tenant: { id: tenant.id, externalId: tenant.externalId ?? null, name: tenant.name },
     period: periodOfDate(bill.periodStart),
     status: bill.status,
-    currency: bill.currency,
     billingMode: bill.billingMode,
     taxMode: bill.taxMode,
     taxRate: bill.taxRate,
-    total: { net: bill.netTotal, tax: bill.taxTotal, gross: bill.grossTotal },
-    amountPaid: bill.amountPaid,
-    amountDue: amountDue(bill),
+    subtotal: money(billSubtotal(bill)),
+    total: taxed(bill.netTotal, bill.taxTotal, bill.grossTotal),
+    amountPaid: money(bill.amountPaid),
+    amountDue: money(amountDue(bill)),
+    amountInvoiced: money(bill.amountInvoiced),
     dueOn: bill.dueOn,
     finalizedAt: bill.finalizedAt?.toISOString() ?? null,
     updatedAt: bill.updatedAt.toISOString(),
-    lines: lines.map((line) => ({
-      lineNumber: line.lineNumber,
-      kind: line.kind,
-      description: line.description,
-      departmentId: line.departmentId ?? null,
-      model: line.model ?? null,
-      modelTier: line.modelTier ?? null,
-      adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
-      quantity: quantitiesOf(line),
-      exactAmount: decimal(line.exactAmount).toFixed(),
-      amount: line.amount,
-      net: line.net,
-      tax: line.tax,
-      gross: line.gross,
-    })),
+    lines: lines.map((line) => {
+      const price = line.priceId ? prices.get(line.priceId) : undefined;
+      const rate = (value: string) => ({ amount: decimal(value).toFixed(), currency: bill.currency });
+      return {
+        lineNumber: line.lineNumber,
+        kind: line.kind,
+        description: line.description,
+        department: line.departmentId ? { id: line.departmentId } : null,
+        model: line.model ?? null,
+        modelTier: line.modelTier ?? null,
+        adjustedPeriod: line.adjustedPeriodStart ? periodOfDate(line.adjustedPeriodStart) : null,
+        unitPrice: price
+          ? {
+              id: price.id,
+              effectiveFrom: price.effectiveFrom.toISOString(),
+              inputPerMillionTokens: rate(price.inputPerMillion),
+              outputPerMillionTokens: rate(price.outputPerMillion),
+              cachedInputPerMillionTokens: rate(price.cachedInputPerMillion),
+              perRequest: rate(price.perRequest),
+              perImage: rate(price.perImage),
+              perVideoSecond: rate(price.perVideoSecond),
+            }
+          : null,
+        quantity: quantitiesOf(line),
+        exactAmount: decimal(line.exactAmount).toFixed(),
+        amount: money(line.amount),
+        total: taxed(line.net, line.tax, line.gross),
+      };
+    }),
     payments: payments.map((payment) => ({
       id: payment.id,
       method: payment.method,
-      amount: payment.amount,
+      amount: money(payment.amount),
       reference: payment.reference ?? null,
       receivedAt: payment.receivedAt.toISOString(),
     })),
@@ -198,10 +145,10 @@ export function billPdf(data: BillExport): Promise<Buffer> {
     status: bill.status,
     currency: bill.currency,
     finalizedAt: bill.finalizedAt ?? bill.createdAt,
-    timezone: data.timezone,
+    timezone: data.tenant.timezone,
     dueOn: bill.dueOn ?? '',
     seller: seller ? { name: seller.legalName, ...seller } : { name: SELLER_NOT_SET },
-    buyer: { name: data.buyer.legalName ?? data.tenantName, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
+    buyer: { name: data.buyer.legalName ?? data.tenant.name, taxpayerId: data.buyer.taxpayerId, address: data.buyer.address },
     taxMode: bill.taxMode === TaxMode.TAX_EXCLUSIVE ? 'TAX_EXCLUSIVE' : 'TAX_INCLUSIVE',
     taxRate: bill.taxRate,
     lines: lines.map((line) => ({

@@ -13,9 +13,20 @@ import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
 import { Bill, SettlementRun, SettlementRunStatus } from './bill.entity.js';
-import { findBill, findSettlementRun, listBills, listPayments, listSettlementRuns, PaymentOrderField, recordPayment, voidBill } from './bill.service.js';
+import {
+  findBill,
+  findSettlementRun,
+  listBills,
+  listPayments,
+  listSettlementRuns,
+  PaymentOrderField,
+  periodExportScope,
+  recordPayment,
+  voidBill,
+} from './bill.service.js';
 import {
   BillConnection,
+  BillExportUrls,
   BillFilterInput,
   BillingEventNode,
   BillingPeriodSettleInput,
@@ -30,7 +41,9 @@ import {
   PaymentOrderInput,
   PaymentRecordInput,
   PaymentRecordPayload,
+  PeriodExportNode,
   SettlementRunConnection,
+  TableExportUrls,
   SettlementRunNode,
   SettlementRunPayload,
   toBillLineNode,
@@ -39,6 +52,16 @@ import {
   toSettlementRunNode,
 } from './bill.types.js';
 import { createSettlementRun, SETTLEMENT_PROGRESS, type SettlementProgressMessage } from './settlement.service.js';
+
+/** A bill's files, and a period table's, by the field that links them. */
+const BILL_FORMATS = {
+  csv: { suffix: '.csv' },
+  csvGbk: { suffix: '.csv', query: { encoding: 'gbk' } },
+  xlsx: { suffix: '.xlsx' },
+  json: { suffix: '.json' },
+  pdf: { suffix: '.pdf' },
+};
+const TABLE_FORMATS = { csv: { suffix: '.csv' }, csvGbk: { suffix: '.csv', query: { encoding: 'gbk' } }, xlsx: { suffix: '.xlsx' } };
 
 @Resolver(() => BillNode)
 export class BillResolver {
@@ -119,6 +142,36 @@ export class BillResolver {
   async billVoid(@Ctx() context: RequestContext, @Arg('input', () => BillVoidInput, { description: 'The bill to void and why.' }) input: BillVoidInput) {
     const { result, userErrors } = await collectUserErrors(() => voidBill(context, input));
     return { bill: result ? toBillNode(result) : null, userErrors };
+  }
+
+  @FieldResolver(() => BillExportUrls, { description: 'Download links for ERP and people, signed for the caller.' })
+  exportUrls(@Ctx() context: RequestContext, @Root() bill: BillNode): BillExportUrls {
+    const urls = context.exportLinks.signFormats(`/exports/bills/${bill.id}`, BILL_FORMATS, {}, context.actor.tokenId);
+    return Object.assign(new BillExportUrls(), urls);
+  }
+
+  @Authorized(MONEY_DOCUMENT_READERS)
+  @Query(() => PeriodExportNode, {
+    description:
+      "Every bill of a period, with lines, payments, VAT invoices and invoice lines, as CSV and XLSX files (operator, ERP, tenant users; a tenant's users get their own). The links are signed for the caller and open without a header.",
+  })
+  periodExport(
+    @Ctx() context: RequestContext,
+    @Arg('period', () => String, { description: 'The billing period, "YYYY-MM".' }) period: string,
+    @Arg('tenantId', () => ID, { nullable: true, description: "Only this tenant's bills (the operator and an operator ERP may name any)." })
+    tenantId: string | null,
+  ): PeriodExportNode {
+    const scope = periodExportScope(context, period, tenantId);
+    const table = (name: string) =>
+      Object.assign(new TableExportUrls(), context.exportLinks.signFormats(`/exports/${name}`, TABLE_FORMATS, scope, context.actor.tokenId));
+    return Object.assign(new PeriodExportNode(), {
+      period: scope.period,
+      bills: table('bills'),
+      billLines: table('bill-lines'),
+      payments: table('payments'),
+      invoices: table('invoices'),
+      invoiceLines: table('invoice-lines'),
+    });
   }
 
   @FieldResolver(() => TenantNode, { description: 'The tenant billed.' })

@@ -84,6 +84,14 @@ export async function listPayments(
   return paginate({ em: context.em, entity: Payment, where: { $and: where }, sortField, direction: order.direction, page });
 }
 
+/** What a period export covers: a valid period, and the tenant the caller may name (its own, for a tenant's users). */
+export function periodExportScope(context: RequestContext, period: string, tenantId: string | null): { period: string; tenantId?: string } {
+  requireRole(context.actor, MONEY_DOCUMENT_READERS);
+  const valid = validateInput(periodInput, period, ['period']);
+  const tenant = tenantScope(context.actor, tenantId === null ? undefined : argumentId('Tenant', tenantId, 'tenantId'));
+  return tenant ? { period: valid, tenantId: tenant } : { period: valid };
+}
+
 export async function findBill(context: RequestContext, id: string): Promise<Bill | null> {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
   return context.loaders.billById.load(id);
@@ -105,12 +113,12 @@ export async function findSettlementRun(context: RequestContext, id: string): Pr
   return context.em.findOne(SettlementRun, { id });
 }
 
-export function amountDue(bill: Bill): string {
+export function amountDue(bill: Pick<Bill, 'grossTotal' | 'amountPaid'>): string {
   return decimal(bill.grossTotal).minus(bill.amountPaid).toFixed(2);
 }
 
 /** What a bill is priced at: net under tax-exclusive terms, gross under tax-inclusive ones. */
-export function billSubtotal(bill: Bill): string {
+export function billSubtotal(bill: Pick<Bill, 'taxMode' | 'netTotal' | 'grossTotal'>): string {
   return bill.taxMode === TaxMode.TAX_EXCLUSIVE ? bill.netTotal : bill.grossTotal;
 }
 
@@ -118,7 +126,7 @@ export function billSubtotal(bill: Bill): string {
 export const INVOICEABLE_BILL_STATUSES = [BillStatus.FINALIZED, BillStatus.PARTIALLY_PAID, BillStatus.PAID, BillStatus.OVERDUE];
 
 /** What is left to invoice of a bill, in its priced terms; 0 for bills that cannot be invoiced (VAT invoices are for CNY bills). */
-export function amountInvoiceable(bill: Bill): string {
+export function amountInvoiceable(bill: Pick<Bill, 'status' | 'currency' | 'taxMode' | 'netTotal' | 'grossTotal' | 'amountInvoiced'>): string {
   if (!INVOICEABLE_BILL_STATUSES.includes(bill.status) || bill.currency !== CurrencyCode.CNY) return '0.00';
   return Decimal.max(decimal(billSubtotal(bill)).minus(bill.amountInvoiced), 0).toFixed(2);
 }

@@ -245,16 +245,67 @@ export function toPaymentNode(payment: Payment): PaymentNode {
   });
 }
 
-@ObjectType('BillExportUrls', { description: 'Where to download the bill; send the same bearer token as for GraphQL.' })
+const LINK_NOTE =
+  'Absolute links that open without an Authorization header, with the visibility of the token that asked for them, until expiresAt; ask again for fresh ones.';
+
+@ObjectType('BillExportUrls', { description: `Where to download the bill. ${LINK_NOTE}` })
 export class BillExportUrls {
-  @Field({ description: 'CSV: one row per line, columns as documented in the README.' })
+  @Field({ description: 'CSV of its lines, UTF-8 with a byte-order mark (Excel opens it as is); columns named as the BillLine fields.' })
   csv!: string;
 
-  @Field({ description: 'JSON: the bill with its lines and payments.' })
+  @Field({ description: 'The same CSV in GBK, for importers that want it.' })
+  csvGbk!: string;
+
+  @Field({ description: 'XLSX workbook: the bill, its lines, payments, invoices and invoice lines, a sheet each.' })
+  xlsx!: string;
+
+  @Field({ description: 'JSON: the bill with its lines and payments, amounts as exact decimal strings.' })
   json!: string;
 
   @Field({ description: 'PDF statement, with Chinese text.' })
   pdf!: string;
+
+  @Field(() => Date, { description: 'When the links stop opening.' })
+  expiresAt!: Date;
+}
+
+@ObjectType('TableExportUrls', { description: `One money table of a period as a file. ${LINK_NOTE}` })
+export class TableExportUrls {
+  @Field({ description: 'CSV, UTF-8 with a byte-order mark; columns named as the GraphQL fields they hold.' })
+  csv!: string;
+
+  @Field({ description: 'The same CSV in GBK.' })
+  csvGbk!: string;
+
+  @Field({ description: 'XLSX: amounts as numbers with two decimals, exact values as text.' })
+  xlsx!: string;
+
+  @Field(() => Date, { description: 'When the links stop opening.' })
+  expiresAt!: Date;
+}
+
+@ObjectType('PeriodExport', {
+  description:
+    "Every bill of a period the caller can see (a tenant's users: their own), with their lines, payments, VAT invoices and invoice lines, as files finance tools open. Written as they stream, so a period of any size downloads in bounded memory.",
+})
+export class PeriodExportNode {
+  @Field({ description: 'The period, "YYYY-MM".' })
+  period!: string;
+
+  @Field(() => TableExportUrls, { description: 'A row per bill: totals, paid, due, invoiced.' })
+  bills!: TableExportUrls;
+
+  @Field(() => TableExportUrls, { description: 'A row per bill line, with its unit price and price version.' })
+  billLines!: TableExportUrls;
+
+  @Field(() => TableExportUrls, { description: 'A row per payment of those bills.' })
+  payments!: TableExportUrls;
+
+  @Field(() => TableExportUrls, { description: 'A row per VAT invoice of those bills (red-letter ones negative).' })
+  invoices!: TableExportUrls;
+
+  @Field(() => TableExportUrls, { description: 'A row per VAT invoice line.' })
+  invoiceLines!: TableExportUrls;
 }
 
 @ObjectType('Bill', {
@@ -319,9 +370,6 @@ export class BillNode extends Node {
   @Field(() => String, { nullable: true, description: 'Why it was voided.' })
   voidReason!: string | null;
 
-  @Field(() => BillExportUrls, { description: 'Download links for ERP and people.' })
-  exportUrls!: BillExportUrls;
-
   @Field(() => Date, { description: 'When it was created.' })
   createdAt!: Date;
 
@@ -351,11 +399,6 @@ export function toBillNode(bill: Bill): BillNode {
     finalizedAt: bill.finalizedAt ?? null,
     voidedAt: bill.voidedAt ?? null,
     voidReason: bill.voidReason ?? null,
-    exportUrls: Object.assign(new BillExportUrls(), {
-      csv: `/exports/bills/${bill.id}.csv`,
-      json: `/exports/bills/${bill.id}.json`,
-      pdf: `/exports/bills/${bill.id}.pdf`,
-    }),
     createdAt: bill.createdAt,
     updatedAt: bill.updatedAt,
   });

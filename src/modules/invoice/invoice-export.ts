@@ -5,6 +5,7 @@ import { periodOfDate } from '../../platform/period.js';
 import { amountInChineseCapitals } from '../../platform/tax/chinese-amount.js';
 import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { Bill } from '../bill/bill.entity.js';
+import type { Tenant } from '../tenant/tenant.entity.js';
 import type { VatInvoice, VatInvoiceLine } from './invoice.entity.js';
 import { renderVatInvoicePdf, type VatInvoicePartyPrint } from './invoice-pdf.js';
 import { findInvoice } from './invoice.service.js';
@@ -13,24 +14,31 @@ export interface VatInvoiceExport {
   invoice: VatInvoice;
   lines: VatInvoiceLine[];
   bill: Bill;
+  tenant: Tenant;
   /** The number of the invoice a red-letter one reverses. */
   reversedNumber: string | null;
+  /** The number of the red-letter invoice that reversed this one. */
+  reversedByNumber: string | null;
 }
 
 /** An invoice with everything an export prints, or null when the caller cannot see it. */
 export async function loadInvoiceExport(context: RequestContext, invoiceId: string): Promise<VatInvoiceExport | null> {
   const invoice = await findInvoice(context, invoiceId);
   if (!invoice) return null;
-  const [lines, bill, reversed] = await Promise.all([
+  const [lines, bill, tenant, reversed, reversedBy] = await Promise.all([
     context.loaders.vatInvoiceLines.load(invoice.id),
     context.em.findOneOrFail(Bill, { id: invoice.billId }),
+    context.loaders.tenantById.load(invoice.tenantId),
     invoice.reversalOfId ? context.loaders.vatInvoiceById.load(invoice.reversalOfId) : null,
+    invoice.reversedById ? context.loaders.vatInvoiceById.load(invoice.reversedById) : null,
   ]);
-  return { invoice, lines, bill, reversedNumber: reversed?.number ?? null };
+  return { invoice, lines, bill, tenant: tenant!, reversedNumber: reversed?.number ?? null, reversedByNumber: reversedBy?.number ?? null };
 }
 
-/** The JSON export (and the XML's content): every amount an exact decimal string. */
-export function invoiceJson({ invoice, lines, bill, reversedNumber }: VatInvoiceExport): Record<string, unknown> {
+/** The JSON export (and the XML's content): the VatInvoice as GraphQL has it, amounts as Money with exact decimal strings. */
+export function invoiceJson({ invoice, lines, bill, tenant, reversedNumber, reversedByNumber }: VatInvoiceExport): Record<string, unknown> {
+  const money = (amount: string) => ({ amount, currency: invoice.currency });
+  const taxed = (net: string, tax: string, gross: string) => ({ net: money(net), tax: money(tax), gross: money(gross) });
   return {
     id: invoice.id,
     number: invoice.number,
@@ -38,28 +46,26 @@ export function invoiceJson({ invoice, lines, bill, reversedNumber }: VatInvoice
     status: invoice.status,
     isRedLetter: invoice.isRedLetter,
     reversalOf: invoice.reversalOfId ? { id: invoice.reversalOfId, number: reversedNumber } : null,
-    reversedById: invoice.reversedById ?? null,
+    reversedBy: invoice.reversedById ? { id: invoice.reversedById, number: reversedByNumber } : null,
     reversalReason: invoice.reversalReason ?? null,
     issuedAt: invoice.issuedAt.toISOString(),
     issuedOn: invoice.issuedOn,
     bill: { id: bill.id, number: bill.number, period: periodOfDate(bill.periodStart) },
-    tenantId: invoice.tenantId,
-    currency: invoice.currency,
+    tenant: { id: tenant.id, externalId: tenant.externalId ?? null, name: tenant.name },
     taxMode: invoice.taxMode,
     taxRate: invoice.taxRate,
     seller: invoice.seller,
     buyer: invoice.buyer,
-    amount: invoice.amount,
-    total: { net: invoice.netTotal, tax: invoice.taxTotal, gross: invoice.grossTotal, grossInWords: amountInChineseCapitals(invoice.grossTotal) },
+    amount: money(invoice.amount),
+    total: taxed(invoice.netTotal, invoice.taxTotal, invoice.grossTotal),
+    totalInWords: amountInChineseCapitals(invoice.grossTotal),
     lines: lines.map((line) => ({
       lineNumber: line.lineNumber,
       item: line.item,
       itemName: line.itemName,
-      amount: line.amount,
-      net: line.net,
       taxRate: line.taxRate,
-      tax: line.tax,
-      gross: line.gross,
+      amount: money(line.amount),
+      total: taxed(line.net, line.tax, line.gross),
     })),
     updatedAt: invoice.updatedAt.toISOString(),
   };

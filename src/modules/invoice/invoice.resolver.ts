@@ -17,6 +17,7 @@ import {
   VatInvoiceIssueInput,
   VatInvoiceIssuePayload,
   VatInvoiceLineNode,
+  VatInvoiceExportUrls,
   VatInvoiceNode,
   VatInvoiceOrderInput,
   VatInvoiceReverseInput,
@@ -30,6 +31,12 @@ async function billNodeOf(context: RequestContext, billId: string): Promise<Bill
 
 @Resolver(() => VatInvoiceNode)
 export class VatInvoiceResolver {
+  @FieldResolver(() => VatInvoiceExportUrls, { description: 'Download links for ERP and people, signed for the caller.' })
+  exportUrls(@Ctx() context: RequestContext, @Root() invoice: VatInvoiceNode): VatInvoiceExportUrls {
+    const formats = { pdf: { suffix: '.pdf' }, json: { suffix: '.json' }, xml: { suffix: '.xml' } };
+    return Object.assign(new VatInvoiceExportUrls(), context.exportLinks.signFormats(`/exports/invoices/${invoice.id}`, formats, {}, context.actor.tokenId));
+  }
+
   @Authorized(MONEY_DOCUMENT_READERS)
   @Query(() => VatInvoiceNode, {
     nullable: true,

@@ -72,7 +72,10 @@ export function toVatInvoiceLineNode(line: VatInvoiceLine, currency: VatInvoice[
   });
 }
 
-@ObjectType('VatInvoiceExportUrls', { description: 'Where to download the invoice; send the same bearer token as for GraphQL.' })
+@ObjectType('VatInvoiceExportUrls', {
+  description:
+    'Where to download the invoice: absolute links that open without an Authorization header, with the visibility of the token that asked for them, until expiresAt.',
+})
 export class VatInvoiceExportUrls {
   @Field({ description: 'PDF in the fapiao layout, with Chinese text.' })
   pdf!: string;
@@ -82,6 +85,9 @@ export class VatInvoiceExportUrls {
 
   @Field({ description: 'XML for ERP import: the same content as the JSON.' })
   xml!: string;
+
+  @Field(() => Date, { description: 'When the links stop opening.' })
+  expiresAt!: Date;
 }
 
 @ObjectType('VatInvoice', {
@@ -138,9 +144,6 @@ export class VatInvoiceNode extends Node {
   @Field(() => LocalDateScalar, { description: 'Date of issue in China, as printed.' })
   issuedOn!: string;
 
-  @Field(() => VatInvoiceExportUrls, { description: 'Download links for ERP and people.' })
-  exportUrls!: VatInvoiceExportUrls;
-
   @Field(() => Date, { description: 'When it last changed (issued, or reversed); `vatInvoices(filter: { updatedSince })` pulls by it.' })
   updatedAt!: Date;
 }
@@ -166,11 +169,6 @@ export function toVatInvoiceNode(invoice: VatInvoice): VatInvoiceNode {
     totalInWords: amountInChineseCapitals(invoice.grossTotal),
     issuedAt: invoice.issuedAt,
     issuedOn: invoice.issuedOn,
-    exportUrls: Object.assign(new VatInvoiceExportUrls(), {
-      pdf: `/exports/invoices/${invoice.id}.pdf`,
-      json: `/exports/invoices/${invoice.id}.json`,
-      xml: `/exports/invoices/${invoice.id}.xml`,
-    }),
     updatedAt: invoice.updatedAt,
   });
 }
