@@ -70,14 +70,19 @@ async function generateBills(sql: pg.Pool, settings: PeriodExportSettings): Prom
   await sql.query('analyze');
 }
 
-/** Downloads a file, counting its bytes without keeping them. */
+/** Downloads a file, counting its bytes (and for CSV its lines: a header and a line a row) without keeping them. */
 async function download(url: string, token: string, rows: number): Promise<ExportFigures> {
   const started = performance.now();
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
   let bytes = 0;
-  for await (const chunk of response.body!) bytes += (chunk as Uint8Array).byteLength;
+  let lines = 0;
+  for await (const chunk of response.body!) {
+    bytes += (chunk as Uint8Array).byteLength;
+    for (const byte of chunk as Uint8Array) if (byte === 10) lines += 1;
+  }
   const seconds = (performance.now() - started) / 1000;
+  if (url.includes('.csv') && lines !== rows + 1) throw new Error(`${url}: ${lines} lines, expected ${rows + 1}`);
   return { seconds, megabytes: round(bytes / 1024 / 1024, 1), rowsPerSecond: rows / seconds };
 }
 
