@@ -6,8 +6,8 @@
  * An example's first line names the demo token it is sent with ("# Token: Nebula admin"), by the
  * name the server prints next to it. An id written `bil_...` stands for the last id of that type an
  * example above returned. A query or mutation passes with no errors, no userErrors and no
- * rejections; a subscription passes when the server accepts it and it has had an event by the end
- * (the examples after it cause one).
+ * rejections, and every export link in its answer opens without a header; a subscription passes
+ * when the server accepts it and it has had an event by the end (the examples after it cause one).
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -114,7 +114,12 @@ async function main(): Promise<void> {
       continue;
     }
     remember(lastIds, answer.data);
-    console.log(`✓ ${label}: ${JSON.stringify(answer.data).length} bytes of data`);
+    const links = await openExportLinks(url, answer.data);
+    if (links.broken.length) {
+      fail(example, `export links that do not open without a header: ${links.broken.join('; ')}`);
+      continue;
+    }
+    console.log(`✓ ${label}: ${JSON.stringify(answer.data).length} bytes of data${links.opened ? `, ${links.opened} export links open` : ''}`);
   }
 
   const deadline = Date.now() + 5_000;
@@ -140,6 +145,19 @@ function connect(url: string, token: string): Client {
 /** Notes every id in an answer, in order: the last of each type is what `xxx_...` stands for next. */
 function remember(lastIds: Map<string, string>, data: unknown): void {
   for (const match of JSON.stringify(data ?? null).matchAll(ID)) lastIds.set(match[1], match[0]);
+}
+
+/** Opens the signed export links in an answer as they are, without a header: how many, and those that did not answer 200. */
+async function openExportLinks(apiUrl: string, data: unknown): Promise<{ opened: number; broken: string[] }> {
+  const origin = new URL(apiUrl).origin;
+  const links = [...JSON.stringify(data).matchAll(/"(https?:[^"]+\/exports\/[^"]+)"/g)].map((match) => match[1]).filter((link) => link.startsWith(origin));
+  const broken: string[] = [];
+  for (const link of links) {
+    const response = await fetch(link);
+    await response.arrayBuffer();
+    if (response.status !== 200) broken.push(`${response.status} ${new URL(link).pathname}`);
+  }
+  return { opened: links.length, broken };
 }
 
 /** Every non-empty userErrors or rejections list in an answer. */

@@ -82,6 +82,7 @@ export class DemoDataSeeder extends Seeder {
     const createdAt = DEMO_CREATED_AT;
     const nebula = em.create(Tenant, {
       id: demoId('Tenant', 1),
+      externalId: 'KH-0001',
       createdAt,
       name: '星云智能科技有限公司',
       timezone: 'Asia/Shanghai',
@@ -97,6 +98,7 @@ export class DemoDataSeeder extends Seeder {
     });
     const northwind = em.create(Tenant, {
       id: demoId('Tenant', 2),
+      externalId: 'KH-0002',
       createdAt,
       name: 'Northwind Analytics Ltd',
       timezone: 'Europe/London',
