@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { AccessTokenCreateDocument, TenantCreateDocument } from '../test/generated/graphql.js';
 import { GraphQLClient } from '../test/support/harness.js';
 import { startServerProcess } from '../test/support/server-process.js';
 import { settledBill } from './bill-query.js';
-import { percentile, send } from './measure.js';
+import { peakRssMiB, percentile, send } from './measure.js';
 
 export interface AbuseSettings {
   period: string;
@@ -42,11 +41,6 @@ const HEAVY_QUERY = `{ usageRecords(first: 100) { totalCount nodes {
   cost { amount currency } chargedAmount { amount currency }
   department { id name parent { id name } } apiKey { id name } price { id model } } } }`;
 const PROBE_QUERY = '{ viewer { role } }';
-
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
-}
 
 function figures(latencies: number[]): ProbeFigures {
   const sorted = [...latencies].sort((left, right) => left - right);

@@ -26,6 +26,12 @@ export const median = (values: number[]) => [...values].sort((left, right) => le
 export const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
+/** A process's peak resident set size so far (VmHWM), in MiB. */
+export async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024);
+}
+
 export interface Latencies {
   rate: number;
   p50: number;

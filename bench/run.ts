@@ -34,7 +34,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,7 +49,7 @@ import { gatewayBench, type CpuPerUnit, type LoadFigures } from './gateway.js';
 import { invoiceBench } from './invoice.js';
 import { EXPORT_TARGET_RSS_MIB, periodExportBench, type ExportFigures } from './period-export.js';
 import { LiveSpendProbe } from './live-spend.js';
-import { inParallel, median, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
+import { inParallel, median, peakRssMiB, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
 
@@ -125,11 +125,6 @@ function cpuLine(unit: string, cpu: CpuPerUnit, ceilingRate: number): string {
     `CPU per ${unit}: server ${round(cpu.server, 2)} ms, PostgreSQL ${round(cpu.postgres, 2)} ms, load generator ${round(cpu.loadGenerator, 2)} ms; ` +
     `at that cost ${os.availableParallelism()} cores allow at most ${bound} ${unit}s/s (${round(bound / ceilingRate, 2)} x ceiling) with nothing else on them`
   );
-}
-
-async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
 async function resetUsage(sql: pg.Pool): Promise<void> {
@@ -348,7 +343,7 @@ async function main(): Promise<void> {
         ];
       }
       // Before (f), so it stays comparable with earlier runs of the bench; (f) reports its own.
-      results.d = [`  (d) server peak RSS over the whole bench before (f): ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`];
+      results.d = [`  (d) server peak RSS over the whole bench before (f): ${await peakRssMiB(server.pid)} MiB`];
       if (options.only.includes('bill-query')) {
         const bill = await billQueryBench(server, databaseUrl, sql, bootstrapToken, {
           period: settings.settlePeriod,
@@ -363,7 +358,7 @@ async function main(): Promise<void> {
         results.f = [
           `  (f) bill(id) as the ERP sends it, ${bill.lines} lines and ${bill.payments} payments: one at a time (${settings.billRequests}) p50 ${round(bill.sequential.p50, 1)} ms, p95 ${round(bill.sequential.p95, 1)} ms, ${round(bill.sequential.rate)} req/s; ` +
             `${settings.billCallers} in flight (${settings.billConcurrentRequests}) ${round(bill.concurrent.rate)} req/s, p50 ${round(bill.concurrent.p50, 1)} ms, p95 ${round(bill.concurrent.p95, 1)} ms`,
-          `      SQL statements per query (counted in-process): 10-line bill ${bill.statements.small.join('/')}, 100-line bill ${bill.statements.large.join('/')} (target: the same) ${same ? 'same' : 'DIFFERENT'}; server peak RSS after (f) ${round((await peakRss(server.pid)) / 1024 / 1024)} MiB`,
+          `      SQL statements per query (counted in-process): 10-line bill ${bill.statements.small.join('/')}, 100-line bill ${bill.statements.large.join('/')} (target: the same) ${same ? 'same' : 'DIFFERENT'}; server peak RSS after (f) ${await peakRssMiB(server.pid)} MiB`,
         ];
       }
       if (options.only.includes('invoice')) {
@@ -423,6 +418,7 @@ async function main(): Promise<void> {
         const file = (figures: ExportFigures) => `${round(figures.seconds, 1)} s (${figures.megabytes} MB, ${round(figures.rowsPerSecond)} rows/s)`;
         results.j = [
           `  (j) period export of ${settings.exportBills.toLocaleString('en')} bills: bill lines (${(settings.exportBills * 5).toLocaleString('en')} rows) as XLSX ${file(exported.xlsx)}, as CSV ${file(exported.csv)}; bills as XLSX ${file(exported.bills)}`,
+          `      ceiling: the database reads the same lines with their bills at ${round(exported.databaseRead.rowsPerSecond)} rows/s; CSV ${round(exported.csv.rowsPerSecond / exported.databaseRead.rowsPerSecond, 2)} x, XLSX ${round(exported.xlsx.rowsPerSecond / exported.databaseRead.rowsPerSecond, 2)} x it`,
           `      that server's peak RSS ${exported.peakRssMiB} MiB (target <= ${EXPORT_TARGET_RSS_MIB}): ${exported.idleRssMiB} MiB after start, ${exported.afterCsvRssMiB} MiB after the CSV, the rest in the XLSX`,
         ];
       }

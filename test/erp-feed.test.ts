@@ -111,6 +111,8 @@ describe('the payments feed', () => {
     expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const gateway = await test.client(world.gatewayToken).execute(PaymentsDocument, { first: 5 });
     expect(gateway.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const outOfRange = await erp.execute(PaymentsDocument, { filter: { receivedFrom: '1969-12-31T00:00:00Z' }, first: 5 });
+    expect(outOfRange.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const malformed = await erp.execute(PaymentsDocument, { filter: { billId: 'bill-1' }, first: 5 });
     expect(malformed.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('filter.billId') });
   });

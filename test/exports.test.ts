@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { Role } from '../src/platform/auth/roles.js';
 import { FixedClock } from '../src/platform/clock.js';
+import { decimal } from '../src/platform/money.js';
 import {
   AccessTokenRevokeDocument,
   BillDocument,
@@ -121,7 +122,7 @@ function sheetRows(workbook: ExcelJS.Workbook, name: string): Record<string, unk
 }
 
 /** An amount a spreadsheet holds as a number, as text to the fen (the cell shows it with two decimals). */
-const fenOf = (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : value);
+const fenOf = (value: unknown) => (typeof value === 'number' ? decimal(String(value)).toFixed(2) : value);
 
 describe('a period export', () => {
   it("opens in Excel's library with every bill, line, payment and invoice of the period, the figures GraphQL has", async () => {
@@ -204,6 +205,19 @@ describe('a period export', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: parameter } });
     }
+    // The API refuses the same, naming the argument; text no field may hold too.
+    for (const [period, reason] of [
+      ['2026-13', 'must be a month written YYYY-MM'],
+      ['2026-10\u0000', 'must not contain NUL'],
+      ['', 'must not be blank'],
+    ]) {
+      const refused = await erp.execute(PeriodExportDocument, { period, tenantId: null });
+      expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining(reason) });
+    }
+    const badBillsPeriod = await erp.execute(BillsDocument, { filter: { period: '2026-1' }, first: 5 });
+    expect(badBillsPeriod.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['filter', 'period'] } });
+    const badTenant = await erp.execute(PeriodExportDocument, { period: '2026-10', tenantId: 'acme' });
+    expect(badTenant.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('tenantId') });
     const link = (await periodLinks(erp)).invoices.csv;
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/exports\/invoices\.csv\?period=2026-10&token=tok_\w+&expires=\d+&signature=/);
   });

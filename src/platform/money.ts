@@ -67,3 +67,13 @@ export function lineTax(amount: Decimal, rate: Decimal, mode: TaxMode, currency:
   const net = roundToMinorUnit(amount.div(rate.plus(1)), currency);
   return { net, tax: amount.minus(net), gross: amount };
 }
+
+/**
+ * Writers of amounts in one currency as the JSON exports carry them, shaped as GraphQL's Money
+ * (`{ amount, currency }`) and TaxedMoney (`{ net, tax, gross }`), amounts as exact decimal text.
+ */
+export function moneyWriters(currency: CurrencyCode) {
+  const money = (amount: string) => ({ amount, currency });
+  const taxed = (net: string, tax: string, gross: string) => ({ net: money(net), tax: money(tax), gross: money(gross) });
+  return { money, taxed };
+}

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context.js';
-import { decimal, TaxMode } from '../../platform/money.js';
+import { decimal, moneyWriters, TaxMode } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { BillLineKind, type Bill, type BillLine, type Payment } from './bill.entity.js';
 import { quantitiesOf } from './bill-builder.js';
@@ -51,8 +51,7 @@ export async function loadBillExport(context: RequestContext, billId: string): P
 
 /** The JSON export: the Bill as GraphQL has it, with lines (unit price and price version) and payments, amounts as Money with exact decimal strings. */
 export function billJson({ bill, lines, payments, tenant, prices }: BillExport): Record<string, unknown> {
-  const money = (amount: string) => ({ amount, currency: bill.currency });
-  const taxed = (net: string, tax: string, gross: string) => ({ net: money(net), tax: money(tax), gross: money(gross) });
+  const { money, taxed } = moneyWriters(bill.currency);
   return {
     id: bill.id,
     number: bill.number,
@@ -72,7 +71,7 @@ export function billJson({ bill, lines, payments, tenant, prices }: BillExport):
     updatedAt: bill.updatedAt.toISOString(),
     lines: lines.map((line) => {
       const price = line.priceId ? prices.get(line.priceId) : undefined;
-      const rate = (value: string) => ({ amount: decimal(value).toFixed(), currency: bill.currency });
+      const rate = (value: string) => money(decimal(value).toFixed());
       return {
         lineNumber: line.lineNumber,
         kind: line.kind,

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../context.js';
 import { tenantScope } from '../../platform/auth/actor.js';
-import { nativePool } from '../../platform/database/sql.js';
+import { nativePool, queryRows } from '../../platform/database/sql.js';
 import { decimal } from '../../platform/money.js';
 import { periodFirstDay, type Period } from '../../platform/period.js';
 import type { Column, Table } from '../../platform/tables.js';
@@ -26,9 +26,9 @@ export interface BillScope {
  */
 const PAGE_SIZE = 20;
 
-/** Rows of one statement on the pool: plain objects, arrays bound as PostgreSQL arrays. */
+/** Rows of one statement as plain objects, on the pool (which binds arrays as PostgreSQL arrays). */
 export async function tableRows<Row>(context: RequestContext, sql: string, params: unknown[]): Promise<Row[]> {
-  return (await (await nativePool(context.em)).query(sql, params)).rows as Row[];
+  return queryRows<Row>(await nativePool(context.em), sql, params);
 }
 
 /** An instant as ISO 8601 text in UTC, as GraphQL prints a DateTime. */

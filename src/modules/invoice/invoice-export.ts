@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { RequestContext } from '../../context.js';
-import { decimal } from '../../platform/money.js';
+import { decimal, moneyWriters } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { amountInChineseCapitals } from '../../platform/tax/chinese-amount.js';
 import type { TaxParty } from '../../platform/tax/tax-party.js';
@@ -37,8 +37,7 @@ export async function loadInvoiceExport(context: RequestContext, invoiceId: stri
 
 /** The JSON export (and the XML's content): the VatInvoice as GraphQL has it, amounts as Money with exact decimal strings. */
 export function invoiceJson({ invoice, lines, bill, tenant, reversedNumber, reversedByNumber }: VatInvoiceExport): Record<string, unknown> {
-  const money = (amount: string) => ({ amount, currency: invoice.currency });
-  const taxed = (net: string, tax: string, gross: string) => ({ net: money(net), tax: money(tax), gross: money(gross) });
+  const { money, taxed } = moneyWriters(invoice.currency);
   return {
     id: invoice.id,
     number: invoice.number,

@@ -38,7 +38,7 @@ export function parseTimestamptz(text: string | null): Date | null {
 }
 
 /** Where a statement runs: an ORM transaction's EntityManager, or a raw `pg` client inside a transaction. */
-export type SqlTarget = EntityManager | pg.ClientBase;
+export type SqlTarget = EntityManager | pg.ClientBase | pg.Pool;
 
 /** Runs one statement written with `$n` placeholders (in any order, repeated or not) on either kind of target. */
 export async function queryRows<Row>(target: SqlTarget, sql: string, params: unknown[]): Promise<Row[]> {

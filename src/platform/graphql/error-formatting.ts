@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthenticationError, AuthorizationError } from 'type-graphql';
 import { DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { UserInputErrors } from '../user-errors.js';
 
 /** Codes a client may see as they are. Anything else is an unexpected failure and is masked. */
 const PUBLIC_CODES = new Set([
@@ -29,6 +30,16 @@ export function createErrorFormatter(logger: Logger) {
         ...base,
         message: original.message,
         extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      };
+    }
+    // A query's argument refused by the same rules a mutation's input meets (validateInput): the
+    // mutation answers them as userErrors, a query as BAD_USER_INPUT naming the field.
+    if (original instanceof UserInputErrors) {
+      const [first] = original.errors;
+      return {
+        ...base,
+        message: original.errors.map((refusal) => refusal.message).join('; '),
+        extensions: { code: 'BAD_USER_INPUT', reason: first.code, ...(first.field ? { field: first.field } : {}) },
       };
     }
     if (original instanceof AuthorizationError) {
