@@ -17,7 +17,9 @@
  *       (bench/open-loop.ts): usageAuthorize at half the ceiling's rate, cycles at half of it or of
  *       their own (bench/gateway.ts), over a world of its own: 5,000 keys in 100 tenants, hard budgets at every level;
  *       (j) a period's bill lines of 10,000 bills as XLSX and CSV, and its bills as XLSX, streamed by a server of its own: time and
- *       that server's peak RSS (bench/period-export.ts).
+ *       that server's peak RSS (bench/period-export.ts);
+ *   (k) webhooks when a settlement finalizes 1,000 bills at once: messages/s and finalization to receipt, and a
+ *       backlog's drain next to plain POSTs of the same bodies to the same receiver (bench/webhooks.ts).
  * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
@@ -25,8 +27,8 @@
  *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
  *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
- *   --gateway-tenants 100 --gateway-keys-per-tenant 50 --export-bills 10000
- *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway|export (repeatable; default all nine)
+ *   --gateway-tenants 100 --gateway-keys-per-tenant 50 --export-bills 10000 --webhook-bills 1000
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway|export|webhooks (repeatable; default all ten)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
  * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
@@ -49,6 +51,7 @@ import { gatewayBench, type CpuPerUnit, type LoadFigures } from './gateway.js';
 import { invoiceBench } from './invoice.js';
 import { EXPORT_TARGET_RSS_MIB, periodExportBench, type ExportFigures } from './period-export.js';
 import { LiveSpendProbe } from './live-spend.js';
+import { webhookBench } from './webhooks.js';
 import { inParallel, median, peakRssMiB, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
@@ -79,7 +82,12 @@ const { values: options } = parseArgs({
     'gateway-tenants': { type: 'string', default: '100' },
     'gateway-keys-per-tenant': { type: 'string', default: '50' },
     'export-bills': { type: 'string', default: '10000' },
-    only: { type: 'string', multiple: true, default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway', 'export'] },
+    'webhook-bills': { type: 'string', default: '1000' },
+    only: {
+      type: 'string',
+      multiple: true,
+      default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway', 'export', 'webhooks'],
+    },
   },
 });
 const settleRecords = Number(options['settle-records'] ?? Number(options.records) * 10);
@@ -107,6 +115,7 @@ const settings = {
   gatewayTenants: Number(options['gateway-tenants']),
   gatewayKeysPerTenant: Number(options['gateway-keys-per-tenant']),
   exportBills: Number(options['export-bills']),
+  webhookBills: Number(options['webhook-bills']),
 };
 
 /** (i)'s targets, as ratios to the ceiling, and its open-loop p99. */
@@ -198,7 +207,7 @@ async function liveSpendRun(server: ServerProcess, world: BenchWorld, sql: pg.Po
   return { achievedRate, messages: latencies.length, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
-const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse', 'gateway', 'export'];
+const SERVER_MEASUREMENTS = ['ingestion', 'authorize', 'live', 'bill-query', 'invoice', 'abuse', 'gateway', 'export', 'webhooks'];
 
 async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
@@ -422,6 +431,15 @@ async function main(): Promise<void> {
           `      that server's peak RSS ${exported.peakRssMiB} MiB (target <= ${EXPORT_TARGET_RSS_MIB}): ${exported.idleRssMiB} MiB after start, ${exported.afterCsvRssMiB} MiB after the CSV, the rest in the XLSX`,
         ];
       }
+    }
+    if (options.only.includes('webhooks')) {
+      const webhooks = await webhookBench(adminUrl, { bills: settings.webhookBills, period: settings.settlePeriod, concurrency: 16 });
+      results.k = [
+        `  (k) webhooks, ${settings.webhookBills.toLocaleString('en')} bills finalized by one settlement run (${round(webhooks.settlementSeconds, 1)} s, ${round(settings.webhookBills / webhooks.settlementSeconds)} bills/s), one operator endpoint: ` +
+          `${webhooks.live.messages} bill.finalized received at ${round(webhooks.live.rate)} messages/s; finalization to receipt p50 ${round(webhooks.live.p50)} ms, p99 ${round(webhooks.live.p99)} ms`,
+        `      a backlog of ${webhooks.drain.messages} queued at once drains at ${round(webhooks.drain.rate)} messages/s, 16 in flight; ceiling: plain POSTs of the same bodies to the same receiver, 16 at a time, ` +
+          `${round(webhooks.ceilingRate)}/s; ratio ${round(webhooks.drain.rate / webhooks.ceilingRate, 2)}`,
+      ];
     }
     const printed = Object.keys(results)
       .sort()

@@ -15,6 +15,7 @@ import { Migration20261201040541_SpendHoldsByTenant } from './Migration202612010
 import { Migration20261201075125_SettledEmptyPeriods } from './Migration20261201075125_SettledEmptyPeriods.js';
 import { Migration20261201080641_PaymentsFeedAndErpCodes } from './Migration20261201080641_PaymentsFeedAndErpCodes.js';
 import { Migration20261201081818_ExportLinkKey } from './Migration20261201081818_ExportLinkKey.js';
+import { Migration20261201101844_Webhooks } from './Migration20261201101844_Webhooks.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201075125_SettledEmptyPeriods', class: Migration20261201075125_SettledEmptyPeriods },
   { name: 'Migration20261201080641_PaymentsFeedAndErpCodes', class: Migration20261201080641_PaymentsFeedAndErpCodes },
   { name: 'Migration20261201081818_ExportLinkKey', class: Migration20261201081818_ExportLinkKey },
+  { name: 'Migration20261201101844_Webhooks', class: Migration20261201101844_Webhooks },
 ];

@@ -19,13 +19,14 @@ import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
 import { UsageReservations } from './modules/usage/usage-reservations.js';
+import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './modules/webhook/webhook-dispatcher.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import { nativePool } from './platform/database/sql.js';
 import { acrossTenants, entityManagerFor } from './platform/database/tenant-scope.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { initOrm } from './database.js';
-import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events.js';
+import { createLocalPubSub, EventListener, type LocalPubSub } from './platform/events/pubsub.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 import { admissionPlugin, admitSubscription, rateLimitedError } from './platform/graphql/admission.js';
 import { legacyJsonStatusPlugin } from './platform/graphql/legacy-json-status.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** How long a signed export link opens; 900 s by default. */
   exportLinkTtlSeconds?: number;
+  /** Webhook delivery settings that differ from DEFAULT_WEBHOOK_SETTINGS. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
@@ -128,6 +131,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const settlements = new SettlementRunner(settlementDependencies);
   let publicUrl = options.publicUrl ?? ''; // the listening address once known, unless configured
   const exportLinks = new ExportLinks(await loadUrlSigningKey(settlementDependencies.pool), () => publicUrl, options.exportLinkTtlSeconds ?? 900, clock);
+  const webhooks = new WebhookDispatcher({ ...settlementDependencies, pubSub, settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks } });
+  webhooks.start();
   const overdueSweep = setInterval(() => {
     markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
@@ -181,6 +186,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       usageReservations,
       settlements,
       exportLinks,
+      webhooks,
     });
   }
 
@@ -287,6 +293,8 @@ export async function startApp(options: AppOptions): Promise<App> {
       await apollo.stop(); // stops accepting, drains HTTP, closes WebSockets
       clearInterval(overdueSweep);
       await settlements.drain();
+      logger.debug('stopping: webhook deliveries in flight');
+      await webhooks.stop();
       logger.debug('stopping: event listener');
       await Promise.all([stopEvictions(), stopFactsUpdates()]);
       await listener.stop();

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from './platform/auth/actor.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
-import type { LocalPubSub } from './platform/events.js';
+import type { LocalPubSub } from './platform/events/pubsub.js';
 import type { ExportLinks } from './platform/export-links.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
@@ -17,6 +17,11 @@ import { createLoaders, type Loaders } from './modules/loaders.js';
  */
 export interface SettlementStarter {
   start(run: { id: string; tenantIds?: string[] | null }): Promise<void>;
+}
+
+/** What webhook endpoints may point at, as this process's dispatcher delivers (modules/webhook/webhook-dispatcher.ts). Declared here for the same reason. */
+export interface WebhookUrlPolicy {
+  readonly allowPrivateNetworks: boolean;
 }
 
 /** One per HTTP request and one per WebSocket operation. Services take it first. */
@@ -42,6 +47,8 @@ export interface RequestContext {
   settlements: SettlementStarter;
   /** Signs the export links the API hands out. */
   exportLinks: ExportLinks;
+  /** Where this process's webhook dispatcher delivers: the rule for endpoint URLs. */
+  webhooks: WebhookUrlPolicy;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
   refusedInput?: Map<string, InputViolation[]>;
 }
@@ -64,6 +71,7 @@ export class RequestScope implements RequestContext {
   declare usageReservations: UsageReservations;
   declare settlements: SettlementStarter;
   declare exportLinks: ExportLinks;
+  declare webhooks: WebhookUrlPolicy;
   declare refusedInput?: Map<string, InputViolation[]>;
   private forked?: EntityManager;
   private made?: Loaders;

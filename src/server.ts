@@ -44,6 +44,7 @@ const app = await startApp({
   corsOrigins: config.corsOrigins,
   publicUrl: config.publicUrl,
   exportLinkTtlSeconds: config.exportLinkTtlSeconds,
+  webhooks: config.webhooks,
 });
 
 const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {

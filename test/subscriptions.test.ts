@@ -5,7 +5,7 @@ import { ACCESS_TOKENS_CHANGED, type AccessTokensChangedEvent } from '../src/pla
 import { AccessTokenSessions } from '../src/modules/access-token/access-token-sessions.js';
 import { Role } from '../src/platform/auth/roles.js';
 import { sqlTransaction } from '../src/platform/database/sql.js';
-import { publishOnCommit } from '../src/platform/events.js';
+import { publishOnCommit } from '../src/platform/events/pubsub.js';
 import {
   AccessTokenCreateDocument,
   AccessTokenRevokeDocument,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AccessTokenCache } from '../modules/access-token/access-token-cache.js';
 import { AuthorizationFactsCache } from '../modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from '../modules/usage/usage-batches.js';
+import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher } from '../modules/webhook/webhook-dispatcher.js';
 import { UsageReservations } from '../modules/usage/usage-reservations.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
 import { SettlementRun } from '../modules/bill/bill.entity.js';
@@ -14,7 +15,7 @@ import { systemClock } from '../platform/clock.js';
 import { initOrm } from '../database.js';
 import { nativePool } from '../platform/database/sql.js';
 import { entityManagerFor } from '../platform/database/tenant-scope.js';
-import { createLocalPubSub } from '../platform/events.js';
+import { createLocalPubSub } from '../platform/events/pubsub.js';
 import { ExportLinks, loadUrlSigningKey } from '../platform/export-links.js';
 import { createLogger } from '../platform/logger.js';
 import { UserInputErrors } from '../platform/user-errors.js';
@@ -63,6 +64,8 @@ await withDatabase(async (databaseUrl) => {
       settlements: new SettlementRunner(dependencies),
       // Settling hands out no links; the key is the service's own all the same.
       exportLinks: new ExportLinks(await loadUrlSigningKey(dependencies.pool), () => '', 900, systemClock),
+      // Never started: the run's messages are queued in the outbox and the servers deliver them.
+      webhooks: new WebhookDispatcher({ ...dependencies, pubSub: createLocalPubSub(), settings: DEFAULT_WEBHOOK_SETTINGS }),
     };
     const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;
     const { run } = await createSettlementRun(context, { period: values.period!, tenantIds: values.tenant ?? null, idempotencyKey });

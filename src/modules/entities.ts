@@ -16,8 +16,10 @@ import { SpendHold } from './spend/spend-hold.entity.js';
 import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord } from './usage/usage-record.entity.js';
-import { EventOutbox } from '../platform/database/event-outbox.entity.js';
+import { WebhookEndpoint, WebhookEndpointSecret } from './webhook/webhook-endpoint.entity.js';
+import { EventOutbox } from '../platform/events/event-outbox.entity.js';
 import { UrlSigningKey } from '../platform/export-links.js';
+import { WebhookAttempt, WebhookDelivery, WebhookEvent } from '../platform/events/webhook.entity.js';
 
 export const ENTITIES = [
   Tenant,
@@ -54,4 +56,9 @@ export const ENTITIES = [
   RateLimitCeiling,
   RateWindow,
   UrlSigningKey,
+  WebhookEndpoint,
+  WebhookEndpointSecret,
+  WebhookEvent,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

@@ -12,6 +12,8 @@ import { Department } from './department/department.entity.js';
 import { VatInvoice, VatInvoiceLine } from './invoice/invoice.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
+import { WebhookEndpoint } from './webhook/webhook-endpoint.entity.js';
+import { WebhookAttempt, WebhookEvent } from '../platform/events/webhook.entity.js';
 
 /** Batches lookups by a unique key (the id, unless named) into one `where key in (...)` per entity and tick. */
 function byKeyLoader<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string): DataLoader<string, E | null> {
@@ -78,6 +80,9 @@ export function createLoaders(em: EntityManager, clock: Clock) {
     billInvoices: groupLoader(em, VatInvoice, 'billId', { issuedAt: 'asc', id: 'asc' }, (row) => row.billId),
     vatInvoiceLines: groupLoader(em, VatInvoiceLine, 'invoiceId', { lineNumber: 'asc' }, (row) => row.invoiceId),
     contractVersions: groupLoader(em, ContractVersion, 'contractId', { version: 'asc' }, (row) => row.contractId),
+    webhookEndpointById: byIdLoader(em, WebhookEndpoint),
+    webhookEventBySeq: byKeyLoader(em, WebhookEvent, 'seq'),
+    webhookAttempts: groupLoader(em, WebhookAttempt, 'deliveryId', { attemptedAt: 'asc', id: 'asc' }, (row) => row.deliveryId),
   };
 }
 

@@ -6,6 +6,7 @@ import { AuditResolver } from './audit/audit.resolver.js';
 import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
 import { ContractResolver, TenantContractResolver } from './contract/contract.resolver.js';
 import { BillingEventResolver, BillLineResolver, BillResolver, PaymentResolver } from './bill/bill.resolver.js';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver.js';
 import { BillingEventInvoiceResolver, BillInvoicesResolver, VatInvoiceResolver } from './invoice/invoice.resolver.js';
 import { OperatorProfileResolver } from './operator-profile/operator-profile.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
@@ -50,4 +51,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   VatInvoiceResolver,
   BillInvoicesResolver,
   BillingEventInvoiceResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
 ];

@@ -21,6 +21,17 @@ const bucket = (fallback: BucketLimit) =>
 const positiveWhole = (fallback: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').default(fallback);
 
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^([1-9]\d{0,6})(ms|s|m|h|d)$/;
+
+/** "30s", "10m", "1d": milliseconds. */
+function durationMs(text: string): number {
+  const [, count, unit] = DURATION.exec(text)!;
+  return Number(count) * DURATION_UNITS_MS[unit as keyof typeof DURATION_UNITS_MS];
+}
+
+const duration = z.string().regex(DURATION, 'must be a whole number and a unit (ms, s, m, h or d), e.g. "30s" or "5d"').transform(durationMs);
+
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
   PORT: z.coerce
@@ -58,6 +69,23 @@ const configSchema = z.object({
     .refine(isOrigin, 'must be the origin clients reach this service at, e.g. "https://billing.example.com" (scheme, host and port only)')
     .optional(),
   EXPORT_LINK_TTL_SECONDS: positiveWhole(900),
+  WEBHOOK_TIMEOUT: duration.optional(),
+  WEBHOOK_CONCURRENCY: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(256, 'must be at most 256')
+    .optional(),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(z.array(duration).min(1, 'must list at least 1 wait').max(30, 'must list at most 30 waits'))
+    .optional(),
+  WEBHOOK_DISABLE_AFTER: duration.optional(),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -112,6 +140,14 @@ export interface AppConfig {
   publicUrl: string | undefined;
   /** How long a signed export link opens (platform/export-links.ts). */
   exportLinkTtlSeconds: number;
+  /** Webhook delivery (modules/webhook/webhook-dispatcher.ts); what is unset keeps its default there. */
+  webhooks: {
+    timeoutMs?: number;
+    concurrency?: number;
+    retryDelaysMs?: number[];
+    disableAfterMs?: number;
+    allowPrivateNetworks?: boolean;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -145,5 +181,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     corsOrigins: values.CORS_ORIGINS,
     publicUrl: values.PUBLIC_URL,
     exportLinkTtlSeconds: values.EXPORT_LINK_TTL_SECONDS,
+    webhooks: Object.fromEntries(
+      Object.entries({
+        timeoutMs: values.WEBHOOK_TIMEOUT,
+        concurrency: values.WEBHOOK_CONCURRENCY,
+        retryDelaysMs: values.WEBHOOK_RETRY_SCHEDULE,
+        disableAfterMs: values.WEBHOOK_DISABLE_AFTER,
+        allowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_URLS,
+      }).filter(([, value]) => value !== undefined),
+    ),
   };
 }

@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   Payment: 'pay',
   SettlementRun: 'srn',
   VatInvoice: 'inv',
+  WebhookEndpoint: 'whe',
+  WebhookDelivery: 'whd',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;
@@ -28,6 +30,11 @@ const typeByPrefix = new Map<string, NodeTypeName>(Object.entries(ID_PREFIXES).m
 
 export function newId(type: NodeTypeName): string {
   return `${ID_PREFIXES[type]}_${nextUlid()}`;
+}
+
+/** A webhook message's `webhook-id`: the same on every endpoint and every retry of one event, so receivers can drop repeats. Not a node. */
+export function newWebhookMessageId(): string {
+  return `msg_${nextUlid()}`;
 }
 
 /** The type an id names, or undefined when it is not one of ours. */

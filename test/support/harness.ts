@@ -10,6 +10,7 @@ import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { RateLimitConfig } from '../../src/platform/rate-limits.js';
 import type { AllowedOrigins } from '../../src/platform/browser-origins.js';
+import type { WebhookSettings } from '../../src/modules/webhook/webhook-dispatcher.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
 
@@ -81,10 +82,16 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+export interface TestAppOptions {
+  clock?: Clock;
+  spendSpike?: SpendSpikeRule;
+  rateLimits?: RateLimitConfig;
+  corsOrigins?: AllowedOrigins;
+  webhooks?: Partial<WebhookSettings>;
+}
+
 /** A real server on a free port, over its own database cloned from the migrated template. */
-export async function startTestApp(
-  options: { clock?: Clock; spendSpike?: SpendSpikeRule; rateLimits?: RateLimitConfig; corsOrigins?: AllowedOrigins } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const databaseName = `test_${randomBytes(8).toString('hex')}`;
   await adminQuery(`create database "${databaseName}" template "${process.env.TEST_TEMPLATE_DATABASE}"`);
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_DATABASE_URL!, databaseName);

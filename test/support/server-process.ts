@@ -37,7 +37,7 @@ export async function startServerProcess(
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode; // exited, or killed by a signal
       child.kill('SIGTERM');
       const [code] = (await once(child, 'exit')) as [number | null];
       return code;

@@ -9,10 +9,8 @@ import {
   type UsageRecordItemInput,
   type UsageReserveInput,
 } from '../generated/graphql.js';
-import type { SpendSpikeRule } from '../../src/modules/alert/spend-spike.js';
-import type { Clock } from '../../src/platform/clock.js';
 import { buildWorld, type World } from './fixtures.js';
-import { startTestApp, type GraphQLClient, type TestApp } from './harness.js';
+import { startTestApp, type GraphQLClient, type TestApp, type TestAppOptions } from './harness.js';
 
 /** Rates used across the usage tests; awkward digits on purpose. */
 export const PRICES = {
@@ -76,7 +74,7 @@ export interface UsageTest {
 }
 
 /** A server with the two-tenant world, the test price book, and keys old enough for historic usage. */
-export async function startUsageTest(options: { clock?: Clock; spendSpike?: SpendSpikeRule } = {}): Promise<UsageTest> {
+export async function startUsageTest(options: TestAppOptions = {}): Promise<UsageTest> {
   const test = await startTestApp(options);
   const world = await buildWorld(test);
   await seedPriceBook(world.admin);

@@ -1,4 +1,4 @@
-import { createLocalPubSub, listenNow } from '../../src/platform/events.js';
+import { createLocalPubSub, listenNow } from '../../src/platform/events/pubsub.js';
 
 describe('listenNow', () => {
   it('holds what is published before it is first read, which the pubsub iterator of its own misses', async () => {

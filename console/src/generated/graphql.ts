@@ -14,7 +14,9 @@ export type AlertType =
   /** This month's spend, projected to the month's end, passes a monthly budget. */
   | 'FORECAST_OVER_BUDGET'
   /** The last hour's spend is far above the scope's usual hourly spend. */
-  | 'SPEND_SPIKE';
+  | 'SPEND_SPIKE'
+  /** One of the tenant's webhook endpoints was disabled after failing for days (the message names it; amount is 0). Enable it again once it answers. */
+  | 'WEBHOOK_ENDPOINT_DISABLED';
 
 /** Whether the gateway accepts the key. */
 export type ApiKeyStatus =

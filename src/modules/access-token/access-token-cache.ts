@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../platform/auth/actor.js';
 import { ACCESS_TOKENS_CHANGED, isAffectedBy, type AccessTokensChangedEvent } from '../../platform/auth/access-tokens-changed.js';
-import type { LocalPubSub } from '../../platform/events.js';
+import type { LocalPubSub } from '../../platform/events/pubsub.js';
 import { ACCESS_TOKEN_PREFIX, hashSecret } from '../../platform/secrets.js';
 import { findActiveAccessToken, type AccessTokenCredential } from './access-token.repository.js';
 

@@ -2,7 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
 import { ACCESS_TOKEN_ADMINS, PLATFORM_ROLES, Role, TENANT_ROLES } from '../../platform/auth/roles.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../platform/secrets.js';

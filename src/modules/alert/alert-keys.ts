@@ -27,3 +27,8 @@ export function spikeAlertKey(spike: Pick<SpendSpike, 'scopeId' | 'hourStart'>):
 export function balanceLowAlertKey(low: Pick<BalanceLow, 'tenantId' | 'sinceEntryId'>): string {
   return `balance-low:${low.tenantId}:${low.sinceEntryId ?? 'opening'}`;
 }
+
+/** Once per endpoint and run of failures. */
+export function webhookDisabledAlertKey(endpointId: string, failingSince: Date): string {
+  return `webhook-disabled:${endpointId}:${failingSince.toISOString()}`;
+}

@@ -12,7 +12,7 @@ import { SpendScopeInput } from '../spend/spend.types.js';
 import { acknowledgeAlert, ALERT_RAISED, findAlert, listAlerts, type AlertRaisedEvent } from './alert.service.js';
 import type { RaisedAlert } from './alert.repository.js';
 import { AlertAcknowledgeInput, AlertConnection, AlertFilterInput, AlertNode, AlertPayload, toAlertNode } from './alert.types.js';
-import { listenNow } from '../../platform/events.js';
+import { listenNow } from '../../platform/events/pubsub.js';
 
 interface AlertRaisedArgs {
   scope?: SpendScopeInput | null;

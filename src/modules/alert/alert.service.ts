@@ -3,7 +3,9 @@ import type pg from 'pg';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { SPEND_CONTROLLERS, SPEND_READERS } from '../../platform/auth/roles.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
+import { WebhookEventType } from '../../platform/events/webhook-event-types.js';
+import { recordWebhookEvents, type WebhookEventDraft } from '../../platform/events/webhook-outbox.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { newId } from '../../platform/ids.js';
 import { decimal, formatAmount, type CurrencyCode } from '../../platform/money.js';
@@ -11,7 +13,7 @@ import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { inputId } from '../../platform/validation.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
 import type { BudgetForecast, ThresholdCrossing } from '../budget/budget-evaluation.js';
-import { balanceLowAlertKey, forecastAlertKey, spikeAlertKey, thresholdAlertKey } from './alert-keys.js';
+import { balanceLowAlertKey, forecastAlertKey, spikeAlertKey, thresholdAlertKey, webhookDisabledAlertKey } from './alert-keys.js';
 import type { BalanceLow } from './balance-low.js';
 import type { SpendSpike, SpendSpikeRule } from './spend-spike.js';
 import { Alert, AlertType } from './alert.entity.js';
@@ -178,8 +180,76 @@ export async function raiseUsageAlerts(
   if (fresh.length === 0) return;
   const scopeName = scopeNamer(await scopeNames(client, [...new Set(fresh.map((candidate) => candidate.scopeId))]));
   const rows = fresh.map((candidate) => ({ id: newId('Alert'), dedupe_key: candidate.dedupeKey, ...candidate.describe(scopeName) }));
+  await raiseAlerts(client, rows, now);
+}
+
+/** The webhook an alert sends: `balance.low` for a low balance, `alert.raised` for the rest; one scope's alerts in order. */
+function alertWebhookEvent(row: AlertRow, raisedAt: Date): WebhookEventDraft {
+  const money = (amount: string) => ({ amount: formatAmount(decimal(amount), row.currency as CurrencyCode), currency: row.currency });
+  return {
+    type: row.type === AlertType.BALANCE_LOW ? WebhookEventType.BALANCE_LOW : WebhookEventType.ALERT_RAISED,
+    tenantId: row.tenant_id,
+    orderKey: row.scope_id,
+    data: {
+      alert: {
+        id: row.id,
+        type: row.type,
+        scope: { type: row.scope_type, id: row.scope_id },
+        budget: row.budget_id ? { id: row.budget_id } : null,
+        threshold: row.threshold,
+        period: row.period,
+        periodStart: row.period_start,
+        amount: money(row.amount),
+        limit: row.limit_amount === null ? null : money(row.limit_amount),
+        message: row.message,
+        raisedAt: raisedAt.toISOString(),
+      },
+    },
+  };
+}
+
+/** Inserts alerts whose occasion has none yet and announces those, to subscriptions and webhooks, on commit. */
+async function raiseAlerts(client: pg.ClientBase, rows: AlertRow[], now: Date): Promise<void> {
   const raised = await insertAlerts(client, rows, now);
-  if (raised.length > 0) await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);
+  if (raised.length === 0) return;
+  await publishOnCommit(client, ALERT_RAISED, { alerts: raised } satisfies AlertRaisedEvent);
+  const raisedIds = new Set(raised.map((alert) => alert.id));
+  await recordWebhookEvents(
+    client,
+    rows.filter((row) => raisedIds.has(row.id)).map((row) => alertWebhookEvent(row, now)),
+    now,
+  );
+}
+
+/** Tells a tenant, in the dispatcher's transaction, that one of its webhook endpoints was disabled after failing for days. */
+export async function raiseWebhookEndpointDisabledAlert(
+  client: pg.ClientBase,
+  endpoint: { id: string; tenantId: string; url: string; failingSince: Date },
+  now: Date,
+): Promise<void> {
+  const { rows } = await client.query<{ currency: CurrencyCode }>('select billing_currency as currency from tenant where id = $1', [endpoint.tenantId]);
+  await raiseAlerts(
+    client,
+    [
+      {
+        id: newId('Alert'),
+        dedupe_key: webhookDisabledAlertKey(endpoint.id, endpoint.failingSince),
+        tenant_id: endpoint.tenantId,
+        type: AlertType.WEBHOOK_ENDPOINT_DISABLED,
+        scope_type: 'TENANT',
+        scope_id: endpoint.tenantId,
+        budget_id: null,
+        threshold: null,
+        period: null,
+        period_start: null,
+        amount: '0',
+        limit_amount: null,
+        currency: rows[0].currency,
+        message: `Webhook endpoint ${endpoint.url} (${endpoint.id}) was disabled: every delivery since ${endpoint.failingSince.toISOString()} failed. Once it answers, enable it again (webhookEndpointUpdate); the messages that waited go then.`,
+      },
+    ],
+    now,
+  );
 }
 
 export async function listAlerts(context: RequestContext, filter: AlertFilterInput | null, page: PageArgs) {

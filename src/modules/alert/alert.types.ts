@@ -16,6 +16,10 @@ registerEnumType(AlertType, {
     BALANCE_LOW: { description: "The prepaid balance fell below the tenant's level." },
     SPEND_SPIKE: { description: "The last hour's spend is far above the scope's usual hourly spend." },
     FORECAST_OVER_BUDGET: { description: "This month's spend, projected to the month's end, passes a monthly budget." },
+    WEBHOOK_ENDPOINT_DISABLED: {
+      description:
+        "One of the tenant's webhook endpoints was disabled after failing for days (the message names it; amount is 0). Enable it again once it answers.",
+    },
   },
 });
 

@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { AUDIT_READERS } from '../../platform/auth/roles.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import { AUDIT_ENTRY_RECORDED, type AuditEvent } from './audit-events.js';

@@ -7,7 +7,9 @@ import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
 import type { ModelPrice } from '../price/model-price.entity.js';
 import { renderBillPdf } from './bill-pdf.js';
-import { amountDue, billSubtotal, findBill } from './bill.service.js';
+import { amountDue } from './bill-amounts.js';
+import { billSummaryJson, paymentJson } from './bill-webhooks.js';
+import { findBill } from './bill.service.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
 
 export interface BillExport {
@@ -53,22 +55,8 @@ export async function loadBillExport(context: RequestContext, billId: string): P
 export function billJson({ bill, lines, payments, tenant, prices }: BillExport): Record<string, unknown> {
   const { money, taxed } = moneyWriters(bill.currency);
   return {
-    id: bill.id,
-    number: bill.number,
+    ...billSummaryJson(bill),
     tenant: { id: tenant.id, externalId: tenant.externalId ?? null, name: tenant.name },
-    period: periodOfDate(bill.periodStart),
-    status: bill.status,
-    billingMode: bill.billingMode,
-    taxMode: bill.taxMode,
-    taxRate: bill.taxRate,
-    subtotal: money(billSubtotal(bill)),
-    total: taxed(bill.netTotal, bill.taxTotal, bill.grossTotal),
-    amountPaid: money(bill.amountPaid),
-    amountDue: money(amountDue(bill)),
-    amountInvoiced: money(bill.amountInvoiced),
-    dueOn: bill.dueOn,
-    finalizedAt: bill.finalizedAt?.toISOString() ?? null,
-    updatedAt: bill.updatedAt.toISOString(),
     lines: lines.map((line) => {
       const price = line.priceId ? prices.get(line.priceId) : undefined;
       const rate = (value: string) => money(decimal(value).toFixed());
@@ -98,13 +86,7 @@ export function billJson({ bill, lines, payments, tenant, prices }: BillExport):
         total: taxed(line.net, line.tax, line.gross),
       };
     }),
-    payments: payments.map((payment) => ({
-      id: payment.id,
-      method: payment.method,
-      amount: money(payment.amount),
-      reference: payment.reference ?? null,
-      receivedAt: payment.receivedAt.toISOString(),
-    })),
+    payments: payments.map(paymentJson),
   };
 }
 

@@ -5,7 +5,7 @@ import { decimal } from '../../platform/money.js';
 import { periodFirstDay, type Period } from '../../platform/period.js';
 import type { Column, Table } from '../../platform/tables.js';
 import type { Bill } from './bill.entity.js';
-import { amountDue, amountInvoiceable, billSubtotal } from './bill.service.js';
+import { amountDue, amountInvoiceable, billSubtotal } from './bill-amounts.js';
 
 /**
  * The money tables of bills for files finance tools open (platform/tables.ts): bills, their lines

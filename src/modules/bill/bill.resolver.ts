@@ -3,7 +3,7 @@ import { beginSubscriptionEvent, type RequestContext } from '../../context.js';
 import { canSeeTenant, requireRole } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { NotFoundError } from '../../platform/errors.js';
-import { listenNow } from '../../platform/events.js';
+import { listenNow } from '../../platform/events/pubsub.js';
 import { OrderDirection, PageArgs } from '../../platform/graphql/relay.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';

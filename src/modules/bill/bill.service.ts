@@ -4,19 +4,22 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole, tenantScope } from '../../platform/auth/actor.js';
 import { MONEY_DOCUMENT_READERS, Role } from '../../platform/auth/roles.js';
 import { sqlTransaction } from '../../platform/database/sql.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
+import { recordWebhookEvents } from '../../platform/events/webhook-outbox.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { once } from '../../platform/idempotency.js';
-import { CurrencyCode, decimal, Decimal, isDecimalString, TaxMode } from '../../platform/money.js';
+import { decimal, isDecimalString } from '../../platform/money.js';
 import { periodFirstDay, periodInput, periodOfDate } from '../../platform/period.js';
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { argumentId, inputId, requiredText, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { postLedgerEntry } from '../balance/balance-ledger.js';
 import { BalanceEntryType } from '../balance/balance.entity.js';
+import { amountDue } from './bill-amounts.js';
 import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
+import { billWebhookEvents } from './bill-webhooks.js';
 import { Bill, BillPaymentMethod, BillStatus, OPEN_BILL_STATUSES, Payment, SettlementRun } from './bill.entity.js';
-import { nextBillSync } from './settlement.repository.js';
+import { markBillOverdue, nextBillSync } from './settlement.repository.js';
 import type { SettlementDependencies } from './settlement.service.js';
 
 export enum BillOrderField {
@@ -113,24 +116,6 @@ export async function findSettlementRun(context: RequestContext, id: string): Pr
   return context.em.findOne(SettlementRun, { id });
 }
 
-export function amountDue(bill: Pick<Bill, 'grossTotal' | 'amountPaid'>): string {
-  return decimal(bill.grossTotal).minus(bill.amountPaid).toFixed(2);
-}
-
-/** What a bill is priced at: net under tax-exclusive terms, gross under tax-inclusive ones. */
-export function billSubtotal(bill: Pick<Bill, 'taxMode' | 'netTotal' | 'grossTotal'>): string {
-  return bill.taxMode === TaxMode.TAX_EXCLUSIVE ? bill.netTotal : bill.grossTotal;
-}
-
-/** Bills that can be invoiced: finalized ones, paid or not. */
-export const INVOICEABLE_BILL_STATUSES = [BillStatus.FINALIZED, BillStatus.PARTIALLY_PAID, BillStatus.PAID, BillStatus.OVERDUE];
-
-/** What is left to invoice of a bill, in its priced terms; 0 for bills that cannot be invoiced (VAT invoices are for CNY bills). */
-export function amountInvoiceable(bill: Pick<Bill, 'status' | 'currency' | 'taxMode' | 'netTotal' | 'grossTotal' | 'amountInvoiced'>): string {
-  if (!INVOICEABLE_BILL_STATUSES.includes(bill.status) || bill.currency !== CurrencyCode.CNY) return '0.00';
-  return Decimal.max(decimal(billSubtotal(bill)).minus(bill.amountInvoiced), 0).toFixed(2);
-}
-
 /**
  * Bumps a bill's change version and time: every change to a bill goes through here. Returns the
  * version, for other rows the same transaction changes. The counter row stays locked until commit:
@@ -143,15 +128,28 @@ export async function touchBill(transaction: RequestContext, bill: Bill): Promis
   return sync;
 }
 
-/** Publishes a billing event when the transaction commits. */
+/**
+ * Announces a billing event when the transaction commits: to subscriptions, and to webhook
+ * endpoints through the outbox, with the bill as it now stands (and the payment, or what the
+ * caller adds under `data`, such as the invoice).
+ */
 export async function announce(
   transaction: RequestContext,
   bill: Bill,
   type: BillingEventType,
-  ids: { paymentId?: string; invoiceId?: string } = {},
+  extra: { payment?: Payment; invoiceId?: string; data?: Record<string, unknown> } = {},
 ): Promise<void> {
-  const event: BillingEventMessage = { type, billId: bill.id, tenantId: bill.tenantId, ...ids, occurredAt: transaction.clock.now().toISOString() };
+  const now = transaction.clock.now();
+  const event: BillingEventMessage = {
+    type,
+    billId: bill.id,
+    tenantId: bill.tenantId,
+    paymentId: extra.payment?.id,
+    invoiceId: extra.invoiceId,
+    occurredAt: now.toISOString(),
+  };
   await publishOnCommit(transaction.em, BILLING_EVENT, event);
+  await recordWebhookEvents(transaction.em, billWebhookEvents(bill, type, extra), now);
 }
 
 /** The bill a mutation changes, locked until commit; NOT_FOUND on `field` when the caller cannot see it. */
@@ -236,7 +234,7 @@ export async function recordPayment(context: RequestContext, input: PaymentRecor
         before,
         after: { billId: bill.id, method: values.method, amount, reference: values.reference ?? null, status: bill.status, amountPaid: bill.amountPaid },
       });
-      await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, { paymentId: payment.id });
+      await announce(transaction, bill, BillingEventType.PAYMENT_RECORDED, { payment });
       return payment;
     });
   });
@@ -316,10 +314,10 @@ export function markOverdueBills(dependencies: SettlementDependencies): Promise<
       [now],
     );
     for (const row of rows) {
-      const sync = await nextBillSync(client, now);
-      await client.query(`update bill set status = 'OVERDUE', sync_version = $2, updated_at = $3 where id = $1`, [row.id, sync.version, sync.updatedAt]);
+      const bill = await markBillOverdue(client, row.id, await nextBillSync(client, now));
       const event: BillingEventMessage = { type: BillingEventType.BILL_OVERDUE, billId: row.id, tenantId: row.tenantId, occurredAt: now.toISOString() };
       await publishOnCommit(client, BILLING_EVENT, event);
+      await recordWebhookEvents(client, billWebhookEvents(bill, BillingEventType.BILL_OVERDUE), now);
     }
     return rows.length;
   });

@@ -21,7 +21,8 @@ import {
   SettlementRun,
   SettlementRunStatus,
 } from './bill.entity.js';
-import { amountDue, amountInvoiceable, billSubtotal, BillOrderField, PaymentOrderField } from './bill.service.js';
+import { amountDue, amountInvoiceable, billSubtotal } from './bill-amounts.js';
+import { BillOrderField, PaymentOrderField } from './bill.service.js';
 import { RUN_HEARTBEAT_TIMEOUT_MS } from './settlement.service.js';
 
 registerEnumType(BillStatus, {

@@ -1,10 +1,12 @@
 import type pg from 'pg';
-import { queryRows, type SqlTarget } from '../../platform/database/sql.js';
-import type { CurrencyCode } from '../../platform/money.js';
+import { parseTimestamptz, queryRows, type SqlTarget } from '../../platform/database/sql.js';
+import type { CurrencyCode, TaxMode } from '../../platform/money.js';
 import type { Period } from '../../platform/period.js';
 import { DEFAULT_TERMS, termsOnDays, type ContractTerms } from '../contract/contract-terms.js';
+import type { BillingMode } from '../contract/contract.entity.js';
 import type { BillLineKind, BillPaymentMethod, BillStatus } from './bill.entity.js';
 import type { DraftLine, UsageGroup } from './bill-builder.js';
+import type { BillSummarySource } from './bill-webhooks.js';
 
 /*
  * Settlement's SQL, below the ORM: usage is summed in the database (never pulled row by row into
@@ -181,6 +183,21 @@ export async function nextBillSync(target: SqlTarget, now: Date): Promise<{ vers
   return { version: Number(row.version), updatedAt: new Date(row.updatedAt) };
 }
 
+/** Marks one unpaid bill OVERDUE with its new change version; returns it as webhooks describe it. */
+export async function markBillOverdue(client: pg.ClientBase, billId: string, sync: { version: number; updatedAt: Date }): Promise<BillSummarySource> {
+  const { rows } = await client.query<Omit<BillSummarySource, 'finalizedAt' | 'updatedAt'> & { finalizedAt: string | null; updatedAt: string }>({
+    name: 'bill-mark-overdue',
+    text: `update bill set status = 'OVERDUE', sync_version = $2, updated_at = $3 where id = $1
+           returning id, number, tenant_id as "tenantId", period_start::text as "periodStart", status, currency, billing_mode as "billingMode",
+                     tax_mode as "taxMode", tax_rate::text as "taxRate", net_total::text as "netTotal", tax_total::text as "taxTotal",
+                     gross_total::text as "grossTotal", amount_paid::text as "amountPaid", amount_invoiced::text as "amountInvoiced",
+                     due_on::text as "dueOn", finalized_at::text as "finalizedAt", void_reason as "voidReason", updated_at::text as "updatedAt"`,
+    values: [billId, sync.version, sync.updatedAt],
+  });
+  const [bill] = rows;
+  return { ...bill, finalizedAt: parseTimestamptz(bill.finalizedAt), updatedAt: parseTimestamptz(bill.updatedAt) };
+}
+
 export interface BillRow {
   id: string;
   tenantId: string;
@@ -190,8 +207,8 @@ export interface BillRow {
   currency: CurrencyCode;
   contractId: string | null;
   contractVersion: number | null;
-  billingMode: string;
-  taxMode: string;
+  billingMode: BillingMode;
+  taxMode: TaxMode;
   taxRate: string;
   netTotal: string;
   taxTotal: string;

@@ -4,8 +4,10 @@ import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { Role } from '../../platform/auth/roles.js';
 import type { Clock } from '../../platform/clock.js';
-import { nativePool, sqlTransaction } from '../../platform/database/sql.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { nativePool, parseTimestamptz, sqlTransaction } from '../../platform/database/sql.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
+import { WebhookEventType } from '../../platform/events/webhook-event-types.js';
+import { recordWebhookEvents } from '../../platform/events/webhook-outbox.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/logger.js';
 import { decimal } from '../../platform/money.js';
@@ -32,6 +34,7 @@ import { usageWatermark } from '../usage/usage.repository.js';
 import { buildBill } from './bill-builder.js';
 import { BillPaymentMethod, BillStatus, SettlementFailureCode, SettlementRun, SettlementRunStatus, type SettlementFailure } from './bill.entity.js';
 import { BILLING_EVENT, BillingEventType, type BillingEventMessage } from './bill-events.js';
+import { billWebhookEvents } from './bill-webhooks.js';
 import {
   firstUnsettledPeriod,
   insertBill,
@@ -43,6 +46,8 @@ import {
   tenantsToSettle,
   termsForPeriods,
   usageGroups,
+  type BillRow,
+  type PaymentRow,
   type TenantToSettle,
 } from './settlement.repository.js';
 
@@ -129,34 +134,32 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
     const sync = await nextBillSync(client, now);
     const billId = newId('Bill');
     const gross = built.gross.toFixed(2);
-    await insertBill(
-      client,
-      {
-        id: billId,
-        tenantId: tenant.id,
-        periodStart,
-        status: isPrepaid ? BillStatus.PAID : BillStatus.FINALIZED,
-        number,
-        currency: tenant.billingCurrency,
-        contractId,
-        contractVersion,
-        billingMode: terms.billingMode,
-        taxMode: terms.taxMode,
-        taxRate: terms.taxRate,
-        netTotal: built.net.toFixed(2),
-        taxTotal: built.tax.toFixed(2),
-        grossTotal: gross,
-        amountPaid: isPrepaid ? gross : '0',
-        usageWatermark: watermark,
-        finalizedAt: now,
-        dueOn,
-        settlementRunId: runId,
-        syncVersion: sync.version,
-        createdAt: now,
-        updatedAt: sync.updatedAt,
-      },
-      built.lines,
-    );
+    const bill: BillRow = {
+      id: billId,
+      tenantId: tenant.id,
+      periodStart,
+      status: isPrepaid ? BillStatus.PAID : BillStatus.FINALIZED,
+      number,
+      currency: tenant.billingCurrency,
+      contractId,
+      contractVersion,
+      billingMode: terms.billingMode,
+      taxMode: terms.taxMode,
+      taxRate: terms.taxRate,
+      netTotal: built.net.toFixed(2),
+      taxTotal: built.tax.toFixed(2),
+      grossTotal: gross,
+      amountPaid: isPrepaid ? gross : '0.00',
+      usageWatermark: watermark,
+      finalizedAt: now,
+      dueOn,
+      settlementRunId: runId,
+      syncVersion: sync.version,
+      createdAt: now,
+      updatedAt: sync.updatedAt,
+    };
+    await insertBill(client, bill, built.lines);
+    let payment: PaymentRow | null = null;
     if (isPrepaid) {
       // The usage was debited from the balance as it was recorded; the statement settles the rest
       // (rounding, discounts, VAT on top, a commitment true-up) with one entry, and is paid from the balance.
@@ -172,7 +175,7 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
           createdAt: now,
         });
       }
-      await insertPayment(client, {
+      payment = {
         id: newId('Payment'),
         billId,
         tenantId: tenant.id,
@@ -184,10 +187,20 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
         createdAt: now,
         syncVersion: sync.version,
         updatedAt: sync.updatedAt,
-      });
+      };
+      await insertPayment(client, payment);
     }
     const event: BillingEventMessage = { type: BillingEventType.BILL_FINALIZED, billId, tenantId: tenant.id, occurredAt: now.toISOString() };
     await publishOnCommit(client, BILLING_EVENT, event);
+    const summary = { ...bill, amountInvoiced: '0.00', voidReason: null };
+    await recordWebhookEvents(
+      client,
+      [
+        ...billWebhookEvents(summary, BillingEventType.BILL_FINALIZED),
+        ...(payment ? billWebhookEvents(summary, BillingEventType.PAYMENT_RECORDED, { payment }) : []),
+      ],
+      now,
+    );
     return 'BILLED';
   });
 }
@@ -259,13 +272,28 @@ export interface RunCounts {
 async function writeRunProgress(dependencies: SettlementDependencies, runId: string, counts: RunCounts, status: SettlementRunStatus): Promise<void> {
   const now = dependencies.clock.now();
   await sqlTransaction(dependencies.pool, async (client) => {
-    await client.query(
+    const { rows } = await client.query<{ period: string; startedAt: string }>(
       `update settlement_run set status = $2::settlement_run_status, tenant_count = $3, billed_count = $4, skipped_count = $5, failed_count = $6,
                                  failures = $7::jsonb, heartbeat_at = $8::timestamptz, finished_at = case when $2::settlement_run_status = 'RUNNING' then null else $8::timestamptz end
-        where id = $1`,
+        where id = $1
+        returning period, started_at::text as "startedAt"`,
       [runId, status, counts.tenantCount, counts.billedCount, counts.skippedCount, counts.failedCount, JSON.stringify(counts.failures), now],
     );
     await publishOnCommit(client, SETTLEMENT_PROGRESS, { runId, isFinished: status !== SettlementRunStatus.RUNNING } satisfies SettlementProgressMessage);
+    if (status !== SettlementRunStatus.COMPLETED) return;
+    const settlementRun = {
+      id: runId,
+      period: rows[0].period,
+      status,
+      tenantCount: counts.tenantCount,
+      billedCount: counts.billedCount,
+      skippedCount: counts.skippedCount,
+      failedCount: counts.failedCount,
+      failures: counts.failures,
+      startedAt: parseTimestamptz(rows[0].startedAt).toISOString(),
+      finishedAt: now.toISOString(),
+    };
+    await recordWebhookEvents(client, [{ type: WebhookEventType.SETTLEMENT_COMPLETED, tenantId: null, orderKey: runId, data: { settlementRun } }], now);
   });
 }
 

@@ -1,25 +1,13 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { RequestContext } from '../../context.js';
-import { decimal, moneyWriters } from '../../platform/money.js';
+import { decimal } from '../../platform/money.js';
 import { periodOfDate } from '../../platform/period.js';
 import { amountInChineseCapitals } from '../../platform/tax/chinese-amount.js';
 import type { TaxParty } from '../../platform/tax/tax-party.js';
 import { Bill } from '../bill/bill.entity.js';
-import type { Tenant } from '../tenant/tenant.entity.js';
-import type { VatInvoice, VatInvoiceLine } from './invoice.entity.js';
 import { renderVatInvoicePdf, type VatInvoicePartyPrint } from './invoice-pdf.js';
 import { findInvoice } from './invoice.service.js';
-
-export interface VatInvoiceExport {
-  invoice: VatInvoice;
-  lines: VatInvoiceLine[];
-  bill: Bill;
-  tenant: Tenant;
-  /** The number of the invoice a red-letter one reverses. */
-  reversedNumber: string | null;
-  /** The number of the red-letter invoice that reversed this one. */
-  reversedByNumber: string | null;
-}
+import { invoiceJson, type VatInvoiceExport } from './invoice-json.js';
 
 /** An invoice with everything an export prints, or null when the caller cannot see it. */
 export async function loadInvoiceExport(context: RequestContext, invoiceId: string): Promise<VatInvoiceExport | null> {
@@ -33,41 +21,6 @@ export async function loadInvoiceExport(context: RequestContext, invoiceId: stri
     invoice.reversedById ? context.loaders.vatInvoiceById.load(invoice.reversedById) : null,
   ]);
   return { invoice, lines, bill, tenant: tenant!, reversedNumber: reversed?.number ?? null, reversedByNumber: reversedBy?.number ?? null };
-}
-
-/** The JSON export (and the XML's content): the VatInvoice as GraphQL has it, amounts as Money with exact decimal strings. */
-export function invoiceJson({ invoice, lines, bill, tenant, reversedNumber, reversedByNumber }: VatInvoiceExport): Record<string, unknown> {
-  const { money, taxed } = moneyWriters(invoice.currency);
-  return {
-    id: invoice.id,
-    number: invoice.number,
-    type: invoice.type,
-    status: invoice.status,
-    isRedLetter: invoice.isRedLetter,
-    reversalOf: invoice.reversalOfId ? { id: invoice.reversalOfId, number: reversedNumber } : null,
-    reversedBy: invoice.reversedById ? { id: invoice.reversedById, number: reversedByNumber } : null,
-    reversalReason: invoice.reversalReason ?? null,
-    issuedAt: invoice.issuedAt.toISOString(),
-    issuedOn: invoice.issuedOn,
-    bill: { id: bill.id, number: bill.number, period: periodOfDate(bill.periodStart) },
-    tenant: { id: tenant.id, externalId: tenant.externalId ?? null, name: tenant.name },
-    taxMode: invoice.taxMode,
-    taxRate: invoice.taxRate,
-    seller: invoice.seller,
-    buyer: invoice.buyer,
-    amount: money(invoice.amount),
-    total: taxed(invoice.netTotal, invoice.taxTotal, invoice.grossTotal),
-    totalInWords: amountInChineseCapitals(invoice.grossTotal),
-    lines: lines.map((line) => ({
-      lineNumber: line.lineNumber,
-      item: line.item,
-      itemName: line.itemName,
-      taxRate: line.taxRate,
-      amount: money(line.amount),
-      total: taxed(line.net, line.tax, line.gross),
-    })),
-    updatedAt: invoice.updatedAt.toISOString(),
-  };
 }
 
 const xmlBuilder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true });

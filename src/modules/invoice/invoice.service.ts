@@ -14,7 +14,9 @@ import { inputId, requiredText, validateInput, validateTogether } from '../../pl
 import { recordAudit } from '../audit/audit.service.js';
 import { BillingEventType } from '../bill/bill-events.js';
 import { Bill, BillLine } from '../bill/bill.entity.js';
-import { announce, billSubtotal, INVOICEABLE_BILL_STATUSES, lockBill, touchBill } from '../bill/bill.service.js';
+import { billSubtotal, INVOICEABLE_BILL_STATUSES } from '../bill/bill-amounts.js';
+import { invoiceJson } from './invoice-json.js';
+import { announce, lockBill, touchBill } from '../bill/bill.service.js';
 import { InvoiceType } from '../contract/contract.entity.js';
 import { loadOperatorProfile, sellerOf } from '../operator-profile/operator-profile.service.js';
 import { Tenant } from '../tenant/tenant.entity.js';
@@ -170,7 +172,7 @@ async function writeInvoice(transaction: RequestContext, draft: NewInvoice): Pro
     createdAt: now,
     updatedAt: sync.updatedAt,
   });
-  draft.lines.forEach((line, index) =>
+  const lines = draft.lines.map((line, index) =>
     em.create(VatInvoiceLine, {
       invoiceId: invoice.id,
       lineNumber: index + 1,
@@ -183,6 +185,12 @@ async function writeInvoice(transaction: RequestContext, draft: NewInvoice): Pro
       gross: line.gross.toFixed(2),
     }),
   );
+  const tenant = (await em.findOne(Tenant, { id: bill.tenantId }))!;
+  const reversedNumber = draft.reversal?.of.number ?? null;
+  await announce(transaction, bill, draft.reversal ? BillingEventType.INVOICE_REVERSED : BillingEventType.INVOICE_ISSUED, {
+    invoiceId: invoice.id,
+    data: { invoice: invoiceJson({ invoice, lines, bill, tenant, reversedNumber, reversedByNumber: null }) },
+  });
   return invoice;
 }
 
@@ -257,7 +265,6 @@ export async function issueInvoice(context: RequestContext, input: VatInvoiceIss
         const lines = invoiceLines(allocateInvoiceAmount(remaining, amount), remaining, bill.taxRate, bill.taxMode, bill.currency);
 
         const id = newId('VatInvoice');
-        await announce(transaction, bill, BillingEventType.INVOICE_ISSUED, { invoiceId: id });
         const invoice = await writeInvoice(transaction, {
           id,
           bill,
@@ -317,7 +324,6 @@ export async function reverseInvoice(context: RequestContext, input: VatInvoiceR
           gross: decimal(line.gross).negated(),
         }));
         const id = newId('VatInvoice');
-        await announce(transaction, bill, BillingEventType.INVOICE_REVERSED, { invoiceId: id });
         const red = await writeInvoice(transaction, {
           id,
           bill,

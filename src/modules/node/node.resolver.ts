@@ -29,6 +29,8 @@ import { findTenant } from '../tenant/tenant.service.js';
 import { toTenantNode } from '../tenant/tenant.types.js';
 import { findUsageRecord } from '../usage/usage-report.service.js';
 import { toUsageRecordNode } from '../usage/usage.types.js';
+import { findWebhookDelivery, findWebhookEndpoint } from '../webhook/webhook.service.js';
+import { toWebhookDeliveryNode, toWebhookEndpointNode } from '../webhook/webhook.types.js';
 
 const MAX_NODES = 100;
 
@@ -63,6 +65,8 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   Payment: fetcher(findPayment, toPaymentNode),
   SettlementRun: fetcher(findSettlementRun, (run, context) => toSettlementRunNode(run, context.clock.now())),
   VatInvoice: fetcher(findInvoice, toVatInvoiceNode),
+  WebhookEndpoint: fetcher(findWebhookEndpoint, toWebhookEndpointNode),
+  WebhookDelivery: fetcher(findWebhookDelivery, toWebhookDeliveryNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { SPEND_READERS } from '../../platform/auth/roles.js';
 import { SPEND_UPDATED, type SpendUpdatedEvent } from './spend-events.js';
-import { listenNow } from '../../platform/events.js';
+import { listenNow } from '../../platform/events/pubsub.js';
 import { SpendPeriod } from './spend-counter.entity.js';
 import { getSpend, resolveSpendScope, scopeNode, toSpendNode } from './spend.service.js';
 import { SpendNode, SpendScopeInput, SpendScopeNode, SpendSnapshotNode } from './spend.types.js';

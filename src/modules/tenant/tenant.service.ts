@@ -2,7 +2,7 @@ import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '
 import { z } from 'zod';
 import { inTransaction, type RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
 import { Role, TENANT_PROFILE_WRITERS, TENANT_READERS } from '../../platform/auth/roles.js';
 import { containsPattern, OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { queryRows } from '../../platform/database/sql.js';

@@ -1,4 +1,4 @@
-import type { EventFeed, LocalPubSub } from '../../platform/events.js';
+import type { EventFeed, LocalPubSub } from '../../platform/events/pubsub.js';
 import { AUDIT_ENTRY_RECORDED, type AuditEvent } from '../audit/audit-events.js';
 import { raiseRateWindow } from '../rate-limit/rate-limit-check.js';
 import type { AuthorizationFacts } from './usage.repository.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { publishOnCommit } from '../../platform/events.js';
+import { publishOnCommit } from '../../platform/events/pubsub.js';
 import { newId } from '../../platform/ids.js';
 import { Decimal, type CurrencyCode } from '../../platform/money.js';
 import { raiseUsageAlerts } from '../alert/alert.service.js';

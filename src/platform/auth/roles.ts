@@ -52,6 +52,10 @@ export const PRICE_BOOK_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, ...TENA
 export const ACCESS_TOKEN_ADMINS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
 /** The audit trail. */
 export const AUDIT_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** Webhook endpoints: adding, changing, rotating secrets, redelivering. Operator endpoints are the operator's alone. */
+export const WEBHOOK_MANAGERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN];
+/** Webhook endpoints and their delivery log. */
+export const WEBHOOK_READERS: readonly Role[] = [Role.PLATFORM_ADMIN, Role.TENANT_ADMIN, Role.TENANT_FINANCE];
 /** The pre-call check, which may reserve spend: the gateway only. */
 export const USAGE_AUTHORIZERS: readonly Role[] = [Role.GATEWAY];
 /** Recording usage batches (the operator may replay one). */

@@ -1,6 +1,6 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
-/** Event payloads too large for a NOTIFY; the notification carries the id (see events.ts). */
+/** Event payloads too large for a NOTIFY; the notification carries the id (see pubsub.ts). */
 @Entity({ tableName: 'event_outbox' })
 export class EventOutbox {
   @PrimaryKey({ type: 'bigint', autoincrement: true })

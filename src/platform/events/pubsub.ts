@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 import pg from 'pg';
-import { queryRows, type SqlTarget } from './database/sql.js';
-import type { Logger } from './logger.js';
+import { queryRows, type SqlTarget } from '../database/sql.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Cross-instance events over PostgreSQL LISTEN/NOTIFY. Publishing is a `pg_notify` inside the
