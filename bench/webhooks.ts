@@ -73,12 +73,13 @@ export async function webhookBench(adminUrl: string, settings: WebhookBenchSetti
   await admin.query(`create database "${databaseName}"`);
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${databaseName}` }).toString();
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  sql.on('error', () => undefined);
   const token = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
   const receiver = new WebhookReceiver();
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   try {
     await migrate(databaseUrl);
-    await seedSettlementData(sql, { tenants: settings.bills, records: settings.bills * 5, period: settings.period, departmentsPerTenant: 1 });
+    await seedSettlementData(sql, { tenants: settings.bills, records: settings.bills * 5, period: settings.period, departmentsPerTenant: 1, tenantSkew: 1 });
     await receiver.start();
     server = await startServerProcess(databaseUrl, {
       environment: {
@@ -98,7 +99,15 @@ export async function webhookBench(adminUrl: string, settings: WebhookBenchSetti
     const settled = await call(SETTLE, { period: settings.period, idempotencyKey: randomBytes(8).toString('hex') });
     const runId = settled.data?.billingPeriodSettle.settlementRun?.id;
     if (!runId) throw new Error(`settlement: ${JSON.stringify(settled)}`);
-    await until(() => receiver.accepted('/erp').length >= settings.bills, `${settings.bills} bill.finalized messages`, 600_000);
+    const billed = async () =>
+      (
+        await sql.query<{ billed: number | null }>(`select case when status = 'COMPLETED' then billed_count end as billed from settlement_run where id = $1`, [
+          runId,
+        ])
+      ).rows[0].billed;
+    await until(async () => (await billed()) !== null, 'the settlement run', 600_000);
+    const bills = (await billed())!;
+    await until(() => receiver.accepted('/erp').length >= bills, `${bills} bill.finalized messages`, 600_000);
     const live = receiver.accepted('/erp');
     const finalizedAt = (body: string) => Date.parse((JSON.parse(body) as { data: { bill: { finalizedAt: string } } }).data.bill.finalizedAt);
     const delays = live.map((message) => message.receivedAt - finalizedAt(message.body)).sort((left, right) => left - right);
@@ -112,7 +121,7 @@ export async function webhookBench(adminUrl: string, settings: WebhookBenchSetti
     // Drain: every message queued again at once; the dispatcher's poll finds them within a second.
     const drainStart = receiver.received.length;
     await sql.query(`update webhook_delivery set state = 'PENDING', next_attempt_at = now(), locked_until = null`);
-    await until(() => receiver.received.length - drainStart >= settings.bills, 'the drain', 600_000);
+    await until(() => receiver.received.length - drainStart >= bills, 'the drain', 600_000);
     const drained = receiver.received.slice(drainStart);
     const drainSeconds = (Math.max(...drained.map((message) => message.receivedAt)) - Math.min(...drained.map((message) => message.receivedAt))) / 1000;
 

@@ -308,7 +308,6 @@ describe('webhooks', () => {
       .client(world.b.tokens.TENANT_FINANCE)
       .data(BudgetSetDocument, { input: { scope: { tenantId: world.b.id }, period: 'DAILY', limit: '0.0001', thresholds: [100], isHard: false } });
     expect(budgetSet.userErrors).toEqual([]);
-    const failingSince = Date.now();
     expect((await recordUsage(gateway, [usageItem(world.b.apiKeyId, { occurredAt: new Date(Date.now() - 60_000).toISOString() })])).rejections).toEqual([]);
     await until(async () => (await messagesFor(endpoint.id)).length === 1, 'the alert message');
     const [delivery] = (await bAdmin.data(WebhookDeliveriesDocument, { filter: { endpointId: endpoint.id }, first: 10 })).webhookDeliveries.nodes;
@@ -320,7 +319,9 @@ describe('webhooks', () => {
     expect(failed[0].nextAttemptAt).toBeNull();
 
     // Still failing days (here: seconds) on, the next attempt disables the endpoint and tells the tenant.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, failingSince + DISABLE_AFTER_MS - Date.now())));
+    const [failing] = (await bAdmin.data(WebhookEndpointsDocument, {})).webhookEndpoints.nodes;
+    expect(failing).toMatchObject({ id: endpoint.id, status: 'ENABLED', failingSince: expect.any(String) });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(failing.failingSince!) + DISABLE_AFTER_MS + 50 - Date.now())));
     expect((await bAdmin.data(WebhookDeliveryRetryDocument, { input: { deliveryId: delivery.id } })).webhookDeliveryRetry.userErrors).toEqual([]);
     await until(
       async () => (await bAdmin.data(WebhookEndpointsDocument, {})).webhookEndpoints.nodes.some((row) => row.id === endpoint.id && row.status === 'DISABLED'),

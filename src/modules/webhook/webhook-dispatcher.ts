@@ -9,10 +9,11 @@ import type { LocalPubSub } from '../../platform/events/pubsub.js';
 import {
   claimDueDeliveries,
   pruneWebhookLog,
-  recordAttempt,
+  recordAttempts,
   WEBHOOKS_QUEUED,
   type AttemptOutcome,
   type AttemptRecord,
+  type AttemptResult,
   type ClaimedDelivery,
 } from '../../platform/events/webhook-outbox.js';
 import type { Logger } from '../../platform/logger.js';
@@ -83,6 +84,9 @@ export class WebhookDispatcher {
   private pollTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private wakeUps: AsyncIterator<unknown> | undefined;
+  /** Attempts made and not yet written, with who waits for the write. */
+  private unrecorded: { result: AttemptResult; written: PromiseWithResolvers<void> }[] = [];
+  private recording = false;
 
   constructor(private readonly dependencies: WebhookDispatcherDependencies) {
     const { concurrency } = dependencies.settings;
@@ -158,8 +162,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const { clock, settings, logger } = this.dependencies;
-    const attemptedAt = clock.now();
+    const attemptedAt = this.dependencies.clock.now();
     const started = performance.now();
     let statusCode: number | null = null;
     let responseBody: string | null = null;
@@ -173,17 +176,56 @@ export class WebhookDispatcher {
       error = failure instanceof Error ? failure.message : String(failure);
     }
     const attempt: AttemptRecord = { attemptedAt, statusCode, durationMs: Math.round(performance.now() - started), error, responseBody };
-    const outcome = this.outcomeOf(delivery, attempt);
-    await sqlTransaction(this.dependencies.pool, async (client) => {
-      await recordAttempt(client, delivery, attempt, outcome);
-      if (error === null) {
-        await noteEndpointSuccess(client, delivery.endpointId);
-        return;
+    await this.record({ delivery, attempt, outcome: this.outcomeOf(delivery, attempt) });
+  }
+
+  /**
+   * Writes an attempt with those that finished while the last write ran: one transaction for a
+   * batch, so a burst of deliveries costs a commit per batch, not per message. Resolves once it
+   * is written (the delivery's slot is free, and its object's next message may go).
+   */
+  private record(result: AttemptResult): Promise<void> {
+    const written = Promise.withResolvers<void>();
+    this.unrecorded.push({ result, written });
+    if (!this.recording) void this.writeAttempts();
+    return written.promise;
+  }
+
+  private async writeAttempts(): Promise<void> {
+    this.recording = true;
+    while (this.unrecorded.length > 0) {
+      const batch = this.unrecorded.splice(0);
+      try {
+        await this.writeBatch(batch.map((entry) => entry.result));
+        for (const entry of batch) entry.written.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.written.reject(error);
       }
-      const disabled = await noteEndpointFailure(client, delivery.endpointId, attemptedAt, settings.disableAfterMs);
-      if (disabled) {
-        logger.error({ endpointId: disabled.id, url: disabled.url, failingSince: disabled.failingSince }, 'webhook endpoint disabled after failing for days');
-        if (disabled.tenantId) await raiseWebhookEndpointDisabledAlert(client, { ...disabled, tenantId: disabled.tenantId }, attemptedAt);
+    }
+    this.recording = false;
+  }
+
+  private async writeBatch(results: AttemptResult[]): Promise<void> {
+    const { settings, logger } = this.dependencies;
+    await sqlTransaction(this.dependencies.pool, async (client) => {
+      await recordAttempts(client, results);
+      // Each endpoint's record once, in id order (so concurrent batches lock endpoints in the same order):
+      // an answer ends its run of failures; failures after the last answer start one or go on with it.
+      const endpointIds = [...new Set(results.map((result) => result.delivery.endpointId))].sort();
+      for (const endpointId of endpointIds) {
+        const attempts = results.filter((result) => result.delivery.endpointId === endpointId).map((result) => result.attempt);
+        const lastAnswer = Math.max(...attempts.filter((attempt) => attempt.error === null).map((attempt) => attempt.attemptedAt.getTime()));
+        if (lastAnswer > 0) await noteEndpointSuccess(client, endpointId);
+        const failedSince = attempts
+          .filter((attempt) => attempt.error !== null && attempt.attemptedAt.getTime() > lastAnswer)
+          .map((attempt) => attempt.attemptedAt);
+        if (failedSince.length === 0) continue;
+        const first = new Date(Math.min(...failedSince.map(Number)));
+        const last = new Date(Math.max(...failedSince.map(Number)));
+        const disabled = await noteEndpointFailure(client, endpointId, first, last, settings.disableAfterMs);
+        if (!disabled) continue;
+        logger.error({ endpointId, url: disabled.url, failingSince: disabled.failingSince }, 'webhook endpoint disabled after failing for days');
+        if (disabled.tenantId) await raiseWebhookEndpointDisabledAlert(client, { ...disabled, tenantId: disabled.tenantId }, last);
       }
     });
   }

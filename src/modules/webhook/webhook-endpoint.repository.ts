@@ -19,25 +19,31 @@ export async function noteEndpointSuccess(client: pg.ClientBase, endpointId: str
 }
 
 /**
- * An attempt failed: the endpoint's run of failures starts now unless one is running. Once the run
- * is `disableAfterMs` long, the endpoint is disabled (returned, once) and receives nothing until
- * its owner enables it again.
+ * Attempts failed from `first` to `last`: the endpoint's run of failures starts at `first` unless
+ * one is running. Once the run is `disableAfterMs` long, the endpoint is disabled (returned, once)
+ * and receives nothing until its owner enables it again.
  */
-export async function noteEndpointFailure(client: pg.ClientBase, endpointId: string, now: Date, disableAfterMs: number): Promise<DisabledEndpoint | null> {
+export async function noteEndpointFailure(
+  client: pg.ClientBase,
+  endpointId: string,
+  first: Date,
+  last: Date,
+  disableAfterMs: number,
+): Promise<DisabledEndpoint | null> {
   const { rows } = await client.query<{ failingSince: string }>({
     name: 'webhook-endpoint-failure',
     text: `update webhook_endpoint set failing_since = coalesce(failing_since, $2) where id = $1 and status = 'ENABLED'
            returning failing_since::text as "failingSince"`,
-    values: [endpointId, now],
+    values: [endpointId, first],
   });
   if (rows.length === 0) return null;
   const failingSince = parseTimestamptz(rows[0].failingSince);
-  if (now.getTime() - failingSince.getTime() < disableAfterMs) return null;
+  if (last.getTime() - failingSince.getTime() < disableAfterMs) return null;
   const disabled = await client.query<{ id: string; tenantId: string | null; url: string }>({
     name: 'webhook-endpoint-disable',
     text: `update webhook_endpoint set status = 'DISABLED', disabled_reason = $2, updated_at = $3 where id = $1
            returning id, tenant_id as "tenantId", url`,
-    values: [endpointId, `Disabled after every delivery failed from ${failingSince.toISOString()} on.`, now],
+    values: [endpointId, `Disabled after every delivery failed from ${failingSince.toISOString()} on.`, last],
   });
   return { ...disabled.rows[0], failingSince };
 }

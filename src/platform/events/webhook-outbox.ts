@@ -168,28 +168,43 @@ export interface AttemptRecord {
 /** What becomes of a delivery after an attempt: done, another try at a time, or given up. */
 export type AttemptOutcome = { state: 'DELIVERED' } | { state: 'PENDING'; nextAttemptAt: Date } | { state: 'FAILED' };
 
-/** Logs an attempt and moves its delivery on, in the caller's transaction. */
-export async function recordAttempt(target: SqlTarget, delivery: ClaimedDelivery, attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void> {
+/** An attempt made, and what becomes of its delivery. */
+export interface AttemptResult {
+  delivery: ClaimedDelivery;
+  attempt: AttemptRecord;
+  outcome: AttemptOutcome;
+}
+
+/** Logs attempts and moves their deliveries on, in the caller's transaction: two statements for any number. */
+export async function recordAttempts(target: SqlTarget, results: AttemptResult[]): Promise<void> {
+  if (results.length === 0) return;
+  const rows = results.map(({ delivery, attempt, outcome }) => ({
+    delivery_id: delivery.id,
+    tenant_id: delivery.tenantId,
+    attempted_at: attempt.attemptedAt.toISOString(),
+    status_code: attempt.statusCode,
+    duration_ms: attempt.durationMs,
+    error: attempt.error,
+    response_body: attempt.responseBody,
+    state: outcome.state,
+    next_attempt_at: outcome.state === 'PENDING' ? outcome.nextAttemptAt.toISOString() : null,
+  }));
+  const json = JSON.stringify(rows);
   await queryRows(
     target,
-    `with logged as (
-       insert into webhook_attempt (delivery_id, tenant_id, attempted_at, status_code, duration_ms, error, response_body)
-       values ($1, $2, $3, $4, $5, $6, $7))
-     update webhook_delivery set state = $8::webhook_delivery_state, next_attempt_at = coalesce($9, next_attempt_at), locked_until = null,
-                                 delivered_at = case when $8 = 'DELIVERED' then $3 else delivered_at end,
-                                 last_status_code = $4, last_error = $6, updated_at = $3
-      where id = $1`,
-    [
-      delivery.id,
-      delivery.tenantId,
-      attempt.attemptedAt,
-      attempt.statusCode,
-      attempt.durationMs,
-      attempt.error,
-      attempt.responseBody,
-      outcome.state,
-      outcome.state === 'PENDING' ? outcome.nextAttemptAt : null,
-    ],
+    `insert into webhook_attempt (delivery_id, tenant_id, attempted_at, status_code, duration_ms, error, response_body)
+     select delivery_id, tenant_id, attempted_at, status_code, duration_ms, error, response_body
+       from jsonb_to_recordset($1::jsonb) as r(delivery_id text, tenant_id text, attempted_at timestamptz, status_code int, duration_ms int, error text, response_body text)`,
+    [json],
+  );
+  await queryRows(
+    target,
+    `update webhook_delivery d set state = r.state, next_attempt_at = coalesce(r.next_attempt_at, d.next_attempt_at), locked_until = null,
+                                  delivered_at = case when r.state = 'DELIVERED' then r.attempted_at else d.delivered_at end,
+                                  last_status_code = r.status_code, last_error = r.error, updated_at = r.attempted_at
+       from jsonb_to_recordset($1::jsonb) as r(delivery_id text, attempted_at timestamptz, status_code int, error text, state webhook_delivery_state, next_attempt_at timestamptz)
+      where d.id = r.delivery_id`,
+    [json],
   );
 }
 
