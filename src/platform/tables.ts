@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, type EventEmitter } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -65,12 +65,29 @@ export async function writeXlsx(out: Writable, tables: Table<unknown>[]): Promis
     sheet.getRow(1).commit();
     for await (const page of table.rows) {
       for (const row of page) sheet.addRow(table.columns.map((column) => xlsxCell(column, row))).commit();
+      await zipCaughtUp(sheet);
       // exceljs writes on whatever the reader's pace: wait for a slow one here, or the file piles up in memory.
       if (out.writableNeedDrain) await once(out, 'drain');
     }
     sheet.commit();
   }
   await workbook.commit();
+}
+
+/** What the zip may hold of a sheet's XML not yet compressed before more rows wait. */
+const ZIP_INPUT_LIMIT = 1024 * 1024;
+
+/**
+ * Waits until the zip has compressed what the sheet gave it. exceljs's worksheet stream writes into
+ * the zip's input (a readable-stream PassThrough) without heeding its backpressure, so rows made
+ * faster than zlib compresses them pile up there: a period's 50,000 bill lines held ~140 MB. The
+ * input is exceljs's internal; if a version moves it, this waits for nothing and bench (j)'s peak
+ * RSS shows it.
+ */
+async function zipCaughtUp(sheet: ExcelJS.Worksheet): Promise<void> {
+  type ZipInput = EventEmitter & { _writableState?: { length: number } };
+  const input = (sheet as unknown as { stream?: { pipes?: ZipInput[] } }).stream?.pipes?.[0];
+  if (input?._writableState && input._writableState.length > ZIP_INPUT_LIMIT) await once(input, 'drain');
 }
 
 function xlsxCell<Row>(column: Column<Row>, row: Row): string | number | null {
