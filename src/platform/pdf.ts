@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as fontkit from 'fontkit';
 import type { Font } from 'fontkit';
-import PDFDocument from 'pdfkit';
 
 /** Names of the Noto Sans SC (Simplified Chinese) fonts in a document made by `cjkDocument`. */
 interface CjkFonts {
@@ -15,6 +13,17 @@ export const CJK_FONTS: CjkFonts = { regular: 'NotoSansSC-Regular', bold: 'NotoS
 
 const FONT_PACKAGE = '@embedpdf/fonts-sc';
 
+/**
+ * pdfkit and fontkit, loaded by the first render: about 30 MiB that a process which never renders
+ * a PDF (a gateway-facing instance, a settlement run, an export of tables) does not carry.
+ */
+let pdfLibraries: Promise<{ PDFDocument: typeof import('pdfkit'); fontkit: typeof import('fontkit') }> | undefined;
+
+function loadPdfLibraries() {
+  pdfLibraries ??= Promise.all([import('pdfkit'), import('fontkit')]).then(([pdfkit, fontkit]) => ({ PDFDocument: pdfkit.default, fontkit }));
+  return pdfLibraries;
+}
+
 let parsedFonts: Record<keyof CjkFonts, Font> | undefined;
 
 /**
@@ -22,7 +31,7 @@ let parsedFonts: Record<keyof CjkFonts, Font> | undefined;
  * parsing two 8 MB OpenType fonts for each document was most of a render's time and memory.
  * Throws naming the file when one is missing.
  */
-function cjkFontFiles(): Record<keyof CjkFonts, Font> {
+function cjkFontFiles(fontkit: typeof import('fontkit')): Record<keyof CjkFonts, Font> {
   if (!parsedFonts) {
     // The package exports only its index module, so the fonts are found beside it.
     const fontDirectory = path.join(path.dirname(createRequire(import.meta.url).resolve(FONT_PACKAGE)), '..', 'fonts');
@@ -30,12 +39,12 @@ function cjkFontFiles(): Record<keyof CjkFonts, Font> {
     for (const file of Object.values(files)) {
       if (!existsSync(file)) throw new Error(`PDF font missing: ${file} (is ${FONT_PACKAGE} installed?)`);
     }
-    parsedFonts = { regular: openFont(files.regular), bold: openFont(files.bold) };
+    parsedFonts = { regular: openFont(fontkit, files.regular), bold: openFont(fontkit, files.bold) };
   }
   return parsedFonts;
 }
 
-function openFont(file: string): Font {
+function openFont(fontkit: typeof import('fontkit'), file: string): Font {
   const font = fontkit.create(readFileSync(file));
   if (!('layout' in font)) throw new Error(`PDF font ${file} is a collection, not one font`);
   return font;
@@ -45,8 +54,9 @@ function openFont(file: string): Font {
  * A pdfkit document with the CJK fonts registered as CJK_FONTS, the regular one current.
  * pdfkit takes a parsed fontkit font wherever it takes font bytes (its typings do not say so).
  */
-export function cjkDocument(options: PDFKit.PDFDocumentOptions): PDFKit.PDFDocument {
-  const fonts = cjkFontFiles();
+export async function cjkDocument(options: PDFKit.PDFDocumentOptions): Promise<PDFKit.PDFDocument> {
+  const { PDFDocument, fontkit } = await loadPdfLibraries();
+  const fonts = cjkFontFiles(fontkit);
   const doc = new PDFDocument({ ...options, font: fonts.regular as unknown as string });
   for (const style of ['regular', 'bold'] as const) doc.registerFont(CJK_FONTS[style], fonts[style] as unknown as Uint8Array);
   return doc.font(CJK_FONTS.regular);

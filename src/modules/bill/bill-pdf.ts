@@ -71,7 +71,7 @@ const TAX_MODE_LABEL: Record<BillStatement['taxMode'], string> = {
 
 /** Renders a statement as an A4 PDF (bilingual headings: Chinese and English). */
 export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
-  const doc = cjkDocument({
+  const doc = await cjkDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,

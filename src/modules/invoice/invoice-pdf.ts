@@ -87,7 +87,7 @@ const TAX_COLUMN = 7;
 /** Renders a VAT invoice in the layout of a Chinese digital fapiao (全电发票), A4 landscape. */
 export async function renderVatInvoicePdf(document: VatInvoiceDocument): Promise<Buffer> {
   const title = TITLE[document.type];
-  const pdf = cjkDocument({
+  const pdf = await cjkDocument({
     size: 'A4',
     layout: 'landscape',
     margins: MARGIN,
