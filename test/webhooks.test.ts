@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { markOverdueBills } from '../src/modules/bill/bill.service.js';
+import { systemClock } from '../src/platform/clock.js';
+import { createLogger } from '../src/platform/logger.js';
 import {
   AlertsDocument,
   BillingPeriodSettleDocument,
+  BillVoidDocument,
   BillsDocument,
   BudgetSetDocument,
   NodeDocument,
@@ -112,7 +116,16 @@ describe('webhooks', () => {
     operator = await createEndpoint(world.admin, {
       url: receiver.url('/operator'),
       description: 'ERP of the operator',
-      eventTypes: ['BILL_FINALIZED', 'BILL_PAID', 'PAYMENT_RECORDED', 'INVOICE_ISSUED', 'INVOICE_REVERSED', 'SETTLEMENT_COMPLETED'],
+      eventTypes: [
+        'BILL_FINALIZED',
+        'BILL_PAID',
+        'BILL_OVERDUE',
+        'BILL_VOIDED',
+        'PAYMENT_RECORDED',
+        'INVOICE_ISSUED',
+        'INVOICE_REVERSED',
+        'SETTLEMENT_COMPLETED',
+      ],
     });
     tenantA = await createEndpoint(test.client(world.a.tokens.TENANT_ADMIN), {
       url: receiver.url('/tenant-a'),
@@ -158,12 +171,15 @@ describe('webhooks', () => {
       await finance.data(VatInvoiceReverseDocument, { input: { invoiceId: issued.invoice!.id, reason: '开票信息有误', idempotencyKey: randomUUID() } })
     ).vatInvoiceReverse;
     expect(reversed.userErrors).toEqual([]);
-    for (const bill of [billA, billB]) {
-      await pay(bill.id, '0.01');
-      await pay(bill.id, '0.02');
-    }
+    await pay(billA.id, '0.01');
+    await pay(billA.id, '0.02');
     await receiver.restart(500);
-    for (const bill of [billA, billB]) await pay(bill.id, (await billOf(bill.tenant.id)).amountDue.amount);
+    await pay(billA.id, (await billOf(world.a.id)).amountDue.amount);
+    // B pays nothing: its due date passes (moved to the past here), the sweep every server runs each minute marks it, and the operator voids it.
+    await test.sql.query(`update bill set due_on = current_date - 2 where id = $1`, [billB.id]);
+    expect(await markOverdueBills({ pool: test.sql, clock: systemClock, logger: createLogger('silent') })).toBe(1);
+    const { billVoid } = await world.admin.data(BillVoidDocument, { input: { billId: billB.id, reason: '客户合同提前终止' } });
+    expect(billVoid.userErrors).toEqual([]);
 
     await until(() => allDelivered([operator.id, tenantA.id]), 'every delivery');
 
@@ -208,12 +224,13 @@ describe('webhooks', () => {
     expect(alerted.map((alert) => alert.id).sort()).toEqual(alertsOfA.map((alert) => alert.id).sort());
     expect(new Set(alerted.map((alert) => alert.type))).toEqual(new Set(['BUDGET_THRESHOLD', 'BUDGET_EXHAUSTED']));
     const forOperator = types('/operator');
-    expect(
-      forOperator
-        .filter((message) => message.type === 'bill.paid')
-        .map((message) => message.data.tenant.id)
-        .sort(),
-    ).toEqual([world.a.id, world.b.id].sort());
+    expect(forOperator.filter((message) => message.type === 'bill.paid').map((message) => message.data.bill.id)).toEqual([billA.id]);
+    expect(forOperator.filter((message) => message.data.bill?.id === billB.id).map((message) => [message.type, message.data.bill.status])).toEqual([
+      ['bill.finalized', 'FINALIZED'],
+      ['bill.overdue', 'OVERDUE'],
+      ['bill.voided', 'VOID'],
+    ]);
+    expect(forOperator.find((message) => message.type === 'bill.voided')!.data.bill.voidReason).toBe('客户合同提前终止');
     const completed = forOperator.find((message) => message.type === 'settlement.completed')!;
     expect(completed.data).toEqual({ settlementRun: expect.objectContaining({ period, status: 'COMPLETED', billedCount: 2, failedCount: 0 }) });
     expect(completed.data.tenant).toBeUndefined();
