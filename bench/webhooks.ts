@@ -4,6 +4,7 @@ import pg from 'pg';
 import { migrate } from '../src/database.js';
 import { seedSettlementData } from '../test/support/settlement-data.js';
 import { startServerProcess } from '../test/support/server-process.js';
+import { until } from '../test/support/until.js';
 import { WebhookReceiver } from '../test/support/webhook-receiver.js';
 import { inParallel, percentile, post, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 
@@ -36,14 +37,6 @@ export interface WebhookBenchFigures {
 const SETTLE = 'mutation($input: BillingPeriodSettleInput!) { billingPeriodSettle(input: $input) { settlementRun { id } userErrors { message } } }';
 const CREATE_ENDPOINT =
   'mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { webhookEndpoint { id } secret userErrors { message } } }';
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The same bodies POSTed straight at the receiver, `width` at a time over keep-alive connections: what delivery could reach. */
 async function plainPostRate(url: string, bodies: string[], width: number): Promise<number> {

@@ -4,7 +4,8 @@ import type { World } from './support/fixtures.js';
 import type { TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
-import { verifies, WebhookReceiver } from './support/webhook-receiver.js';
+import { until } from './support/until.js';
+import { expectDeliveredInOrder, seededMisbehaviour, WebhookReceiver } from './support/webhook-receiver.js';
 
 /*
  * None lost across a crash: the messages are delivered by the product's own server processes (the
@@ -48,14 +49,6 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 it('delivers every message once more after the delivering server is killed mid-flight, in order per bill', async () => {
   const { webhookEndpointCreate } = await world.admin.data(WebhookEndpointCreateDocument, {
     input: { url: receiver.url('/erp'), eventTypes: ['PAYMENT_RECORDED'] },
@@ -63,12 +56,8 @@ it('delivers every message once more after the delivering server is killed mid-f
   expect(webhookEndpointCreate.userErrors).toEqual([]);
   const endpointId = webhookEndpointCreate.webhookEndpoint!.id;
   const secret = webhookEndpointCreate.secret!;
-  let seed = 7;
-  receiver.behave = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    const draw = seed / 2 ** 31;
-    return draw < 0.2 ? 'FAIL' : draw < 0.3 ? 'HANG' : 'ACCEPT';
-  };
+  receiver.behave = seededMisbehaviour(7, { fail: 0.2, hang: 0.1, reset: 0 });
+
   const bills = (await world.admin.data(BillsDocument, { filter: { period }, first: 10 })).bills.nodes;
   expect(bills).toHaveLength(2);
   const pay = async (count: number) => {
@@ -105,14 +94,5 @@ it('delivers every message once more after the delivering server is killed mid-f
   expect(stored).toHaveLength(60); // the bills were finalized before the endpoint existed: only the payments
   const accepted = receiver.accepted('/erp');
   expect(deliveredByFirst).toBeLessThan(accepted.length);
-  expect(accepted.map((message) => message.id).sort()).toEqual(stored.map((message) => message.id).sort());
-  const storedById = new Map(stored.map((message) => [message.id, message]));
-  for (const message of accepted) {
-    expect(message.body).toBe(storedById.get(message.id)!.payload);
-    expect(verifies(message, secret)).toBe(true);
-  }
-  for (const bill of bills) {
-    const inOrder = stored.filter((message) => message.orderKey === bill.id).map((message) => message.id);
-    expect(accepted.filter((message) => storedById.get(message.id)!.orderKey === bill.id).map((message) => message.id)).toEqual(inOrder);
-  }
+  expectDeliveredInOrder(accepted, stored, secret);
 }, 120_000);

@@ -27,7 +27,8 @@ import {
 import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
-import { verifies, WebhookReceiver } from './support/webhook-receiver.js';
+import { until } from './support/until.js';
+import { expectDeliveredInOrder, seededMisbehaviour, verifies, WebhookReceiver } from './support/webhook-receiver.js';
 
 /*
  * Signed webhooks (Standard Webhooks) from the outbox, against a real receiver on a real port that
@@ -77,14 +78,6 @@ async function messagesFor(endpointId: string) {
   return rows;
 }
 
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function allDelivered(endpointIds: string[]): Promise<boolean> {
   const { rows } = await test.sql.query<{ open: string }>(
     `select count(*)::text as open from webhook_delivery where endpoint_id = any($1) and state <> 'DELIVERED'`,
@@ -132,12 +125,7 @@ describe('webhooks', () => {
       eventTypes: ['BILL_FINALIZED', 'BILL_PAID', 'PAYMENT_RECORDED', 'INVOICE_ISSUED', 'INVOICE_REVERSED', 'ALERT_RAISED'],
     });
     // A seeded sequence of misbehaviour: about 1 request in 4 fails, 1 in 10 hangs past the timeout, 1 in 10 is reset.
-    let seed = 42;
-    receiver.behave = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      const draw = seed / 2 ** 31;
-      return draw < 0.25 ? 'FAIL' : draw < 0.35 ? 'HANG' : draw < 0.45 ? 'RESET' : 'ACCEPT';
-    };
+    receiver.behave = seededMisbehaviour(42, { fail: 0.25, hang: 0.1, reset: 0.1 });
 
     // A budget alert for tenant A, today.
     const { budgetSet } = await test
@@ -187,22 +175,8 @@ describe('webhooks', () => {
       ['/operator', operator],
       ['/tenant-a', tenantA],
     ] as const) {
-      const stored = await messagesFor(endpoint.id);
-      const accepted = receiver.accepted(path);
-      // Every message arrived, exactly as stored, and verifies with the endpoint's secret.
-      expect(accepted.map((message) => message.id).sort()).toEqual(stored.map((message) => message.id).sort());
-      const storedById = new Map(stored.map((message) => [message.id, message]));
-      for (const message of accepted) {
-        expect(message.body).toBe(storedById.get(message.id)!.payload);
-        expect(verifies(message, endpoint.secret)).toBe(true);
-      }
-      // In order per object: the order of first acceptance follows the outbox's sequence within each bill.
-      const byObject = new Map<string, string[]>();
-      for (const message of accepted)
-        byObject.set(storedById.get(message.id)!.orderKey, [...(byObject.get(storedById.get(message.id)!.orderKey) ?? []), message.id]);
-      for (const [orderKey, ids] of byObject) {
-        expect(ids).toEqual(stored.filter((message) => message.orderKey === orderKey).map((message) => message.id));
-      }
+      // Every message arrived, exactly as stored, verified, and in order per bill.
+      expectDeliveredInOrder(receiver.accepted(path), await messagesFor(endpoint.id), endpoint.secret);
     }
 
     // The operator heard both tenants' bills and the run; tenant A only its own.

@@ -89,6 +89,44 @@ export class WebhookReceiver {
   }
 }
 
+/** A seeded, repeatable sequence of misbehaviour: each request fails, hangs or is reset with the given shares, else is accepted. */
+export function seededMisbehaviour(seed: number, shares: { fail: number; hang: number; reset: number }): () => Behaviour {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const draw = state / 2 ** 31;
+    if (draw < shares.fail) return 'FAIL';
+    if (draw < shares.fail + shares.hang) return 'HANG';
+    return draw < shares.fail + shares.hang + shares.reset ? 'RESET' : 'ACCEPT';
+  };
+}
+
+/** A message as the outbox stored it for one endpoint. */
+export interface StoredMessage {
+  id: string;
+  payload: string;
+  orderKey: string;
+}
+
+/**
+ * What at-least-once, in order per object means at the receiver: every stored message was accepted,
+ * byte for byte as stored, verifies with the secret, and each object's messages were first
+ * accepted in the outbox's order (`stored` is in that order).
+ */
+export function expectDeliveredInOrder(accepted: ReceivedMessage[], stored: StoredMessage[], secret: string): void {
+  expect(accepted.map((message) => message.id).sort()).toEqual(stored.map((message) => message.id).sort());
+  const storedById = new Map(stored.map((message) => [message.id, message]));
+  for (const message of accepted) {
+    expect(message.body).toBe(storedById.get(message.id)!.payload);
+    expect(verifies(message, secret)).toBe(true);
+  }
+  for (const orderKey of new Set(stored.map((message) => message.orderKey))) {
+    expect(accepted.filter((message) => storedById.get(message.id)!.orderKey === orderKey).map((message) => message.id)).toEqual(
+      stored.filter((message) => message.orderKey === orderKey).map((message) => message.id),
+    );
+  }
+}
+
 /** Whether a message verifies with a secret, as a receiver checks it (throws WebhookVerificationError otherwise). */
 export function verifies(message: ReceivedMessage, secret: string): boolean {
   try {

@@ -209,14 +209,13 @@ export async function retryWebhookDelivery(context: RequestContext, input: { del
   return inTransaction(context, async (transaction) => {
     const { em } = transaction;
     const delivery = await em.findOne(WebhookDelivery, { id: inputId('WebhookDelivery', input.deliveryId, field) });
-    const endpoint = delivery && (await em.findOne(WebhookEndpoint, { id: delivery.endpointId }));
-    if (!delivery || !endpoint) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'deliveryId names no webhook delivery you can see');
+    if (!delivery) throw UserInputErrors.single(UserErrorCode.NOT_FOUND, field, 'deliveryId names no webhook delivery you can see');
     if (delivery.state === WebhookDeliveryState.PENDING)
       throw UserInputErrors.single(UserErrorCode.INVALID_STATE, field, 'the delivery is PENDING already: it goes at its next attempt');
     const now = transaction.clock.now();
     await redeliver(em, delivery.id, now);
     await recordAudit(transaction, {
-      tenantId: endpoint.tenantId ?? null,
+      tenantId: delivery.tenantId ?? null,
       action: 'webhook_delivery.retry',
       targetId: delivery.id,
       before: { state: delivery.state },
