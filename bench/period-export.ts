@@ -96,7 +96,7 @@ export async function periodExportBench(adminUrl: string, settings: PeriodExport
     await generateBills(sql, settings);
     server = await startServerProcess(databaseUrl, {
       environment: { BOOTSTRAP_ADMIN_TOKEN: token, NODE_ENV: 'production', ...UNLIMITED_RATE_LIMIT_ENVIRONMENT },
-      // e.g. BENCH_EXPORT_NODE_ARGS="--max-semi-space-size=2 --max-old-space-size=128" to see what V8's heap sizing costs
+      // e.g. BENCH_EXPORT_NODE_ARGS="--max-semi-space-size=0" (V8's default, over npm start's 16) to see what V8's heap sizing costs
       nodeArguments: process.env.BENCH_EXPORT_NODE_ARGS?.split(' ').filter(Boolean),
       compiled: true,
     });

@@ -1,11 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 
 export interface ServerProcess {
   pid: number;
   url: string;
   wsUrl: string;
   stop(): Promise<number | null>;
+}
+
+/**
+ * The arguments `npm start` (or `npm run start:compiled`, after `npm run build`) gives node, as
+ * package.json spells them: tests and benches run the server with the flags it runs with.
+ */
+function npmStartArguments(script: 'start' | 'start:compiled'): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...nodeArguments] = scripts[script]!.split(' ');
+  if (command !== 'node') throw new Error(`package.json's ${script} script does not start with node: ${scripts[script]}`);
+  return nodeArguments;
 }
 
 /**
@@ -17,9 +29,9 @@ export async function startServerProcess(
   options: { environment?: Record<string, string>; nodeArguments?: string[]; compiled?: boolean } = {},
 ): Promise<ServerProcess> {
   const { environment = {}, nodeArguments = [], compiled = false } = options;
-  // `npm start`'s command, or `npm run start:compiled`'s (after `npm run build`).
-  const entry = compiled ? ['dist/src/main.js'] : ['--import', '@swc-node/register/esm-register', 'src/main.ts'];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArguments, ...entry], {
+  const npmStart = npmStartArguments(compiled ? 'start:compiled' : 'start');
+  // The caller's node arguments after npm start's flags, so that theirs win, and before the script.
+  const child: ChildProcess = spawn(process.execPath, [...npmStart.slice(0, -1), ...nodeArguments, ...npmStart.slice(-1)], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'warn', ...environment },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
