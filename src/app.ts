@@ -38,7 +38,10 @@ import { ExportLinks, loadUrlSigningKey } from './platform/export-links.js';
 import { mountExports } from './exports.js';
 import { mountConsole } from './platform/ops-console.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
-import type { Logger } from './platform/logger.js';
+import { moduleLogger, type Logger } from './platform/logger.js';
+import { accessLog, requestIdOf } from './platform/http/access-log.js';
+import { noteErrorCode, requestFacts } from './platform/http/request-facts.js';
+import { requestFactsPlugin } from './platform/graphql/request-facts-plugin.js';
 import { buildAppSchema } from './schema.js';
 
 export interface AppOptions {
@@ -73,7 +76,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const MAX_BODY = '5mb';
 
 function unauthenticated(message = 'A valid access token is required: send "Authorization: Bearer <token>".'): GraphQLError {
@@ -90,18 +92,21 @@ function clientAddress(request: express.Request): string {
  * their 4xx status and no stack trace, in every NODE_ENV; anything else is ours, logged and masked.
  */
 function bodyErrorHandler(logger: Logger): express.ErrorRequestHandler {
-  return (error: unknown, _request, response, _next) => {
+  return (error: unknown, request, response, _next) => {
     const { status = 500, type, message: ownMessage } = error as { status?: number; type?: string; message?: string };
     if (status >= 400 && status < 500) {
+      const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      noteErrorCode(requestFacts(request), code);
       const message =
         type === 'entity.too.large'
           ? `The request body is larger than ${MAX_BODY}.`
           : type === 'entity.parse.failed'
             ? 'The request body is not valid JSON.'
             : (ownMessage ?? 'Bad request.');
-      response.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      response.status(status).json({ errors: [{ message, extensions: { code } }] });
       return;
     }
+    noteErrorCode(requestFacts(request), 'INTERNAL_SERVER_ERROR');
     logger.error({ err: error }, 'request failed outside GraphQL');
     response.status(500).json({ errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   };
@@ -115,7 +120,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   if (options.bootstrapAdminToken) await ensureBootstrapToken(acrossTenants(orm.em), options.bootstrapAdminToken);
 
   const pubSub: LocalPubSub = createLocalPubSub();
-  const listener = new EventListener(options.databaseUrl, pubSub, logger);
+  const listener = new EventListener(options.databaseUrl, pubSub, moduleLogger(logger, 'events'));
   await listener.start();
   const accessTokens = new AccessTokenCache();
   const stopEvictions = accessTokens.listen(pubSub);
@@ -123,7 +128,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const stopFactsUpdates = authorizationFacts.listen(pubSub);
 
   const schema = await buildAppSchema();
-  const settlementDependencies = { pool: await nativePool(orm.em), clock, logger };
+  const settlementDependencies = { pool: await nativePool(orm.em), clock, logger: moduleLogger(logger, 'settlement') };
   const spendSpike = options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE;
   // A batch's spend reaches this process's usageAuthorize as soon as it commits; other processes' as the event arrives.
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
@@ -131,10 +136,15 @@ export async function startApp(options: AppOptions): Promise<App> {
   const settlements = new SettlementRunner(settlementDependencies);
   let publicUrl = options.publicUrl ?? ''; // the listening address once known, unless configured
   const exportLinks = new ExportLinks(await loadUrlSigningKey(settlementDependencies.pool), () => publicUrl, options.exportLinkTtlSeconds ?? 900, clock);
-  const webhooks = new WebhookDispatcher({ ...settlementDependencies, pubSub, settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks } });
+  const webhooks = new WebhookDispatcher({
+    ...settlementDependencies,
+    logger: moduleLogger(logger, 'webhook'),
+    pubSub,
+    settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+  });
   webhooks.start();
   const overdueSweep = setInterval(() => {
-    markOverdueBills(settlementDependencies).catch((error: unknown) => logger.warn({ err: error }, 'marking overdue bills failed'));
+    markOverdueBills(settlementDependencies).catch((error: unknown) => settlementDependencies.logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
 
   const rateLimits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
@@ -143,11 +153,25 @@ export async function startApp(options: AppOptions): Promise<App> {
   const renders = new ConcurrencyLimit({ perKey: rateLimits.renders.perToken, total: rateLimits.renders.perProcess });
 
   /**
-   * The caller's context. A client address that keeps failing authentication waits (429) before it
-   * may try another secret; tokens this server already knows go on, so one client's bad token
-   * does not lock out the others behind the same address.
+   * The caller's context, from the bearer token, noted in the request's facts. A client address
+   * that keeps failing authentication waits (429) before it may try another secret; tokens this
+   * server already knows go on, so one client's bad token does not lock out the others behind the
+   * same address.
    */
-  async function contextFor(secret: string | undefined, requestId: string | undefined, address: string): Promise<RequestContext> {
+  async function contextFor(request: express.Request): Promise<RequestContext> {
+    const facts = requestFacts(request);
+    try {
+      const actor = await authenticate(bearerSecret(request.headers.authorization), clientAddress(request));
+      facts.role = actor.role;
+      facts.tenantId = actor.tenantId;
+      return contextOf(actor, requestIdOf(request));
+    } catch (error) {
+      if (error instanceof GraphQLError) noteErrorCode(facts, error.extensions.code);
+      throw error;
+    }
+  }
+
+  async function authenticate(secret: string | undefined, address: string): Promise<Actor> {
     const wait = await failedAuthentications.waitFor(address);
     if (wait > 0 && !(secret && accessTokens.isKnown(secret)))
       throw rateLimitedError(`Too many failed authentications from this address. Retry after ${wait} s.`, wait);
@@ -158,25 +182,27 @@ export async function startApp(options: AppOptions): Promise<App> {
       if (blocked > 0) throw rateLimitedError(`Too many failed authentications from this address. Retry after ${blocked} s.`, blocked);
       throw unauthenticated();
     }
-    return contextOf(actor, requestId);
+    return actor;
   }
 
   /** An export's caller: a signed link's token (checked to be still active), or the bearer token. */
   async function exportContextFor(request: express.Request): Promise<RequestContext> {
     const query = new URL(request.originalUrl, 'http://localhost').searchParams;
-    if (!ExportLinks.isSigned(query)) return contextFor(bearerSecret(request.headers.authorization), request.header('x-request-id'), clientAddress(request));
+    if (!ExportLinks.isSigned(query)) return contextFor(request);
     const verified = exportLinks.verify(request.path, query);
     if ('problem' in verified) throw new GraphQLError(verified.message, { extensions: { code: verified.problem, http: { status: 403 } } });
     const credential = await findActiveAccessTokenById(orm.em, verified.tokenId);
     if (!credential || isExpired(credential, clock.now()))
       throw unauthenticated('The access token this link was made for is revoked or expired. Ask the API for a new link.');
-    return contextOf(credential.actor, request.header('x-request-id'));
+    Object.assign(requestFacts(request), { role: credential.actor.role, tenantId: credential.actor.tenantId });
+    return contextOf(credential.actor, requestIdOf(request));
   }
 
-  function contextOf(actor: Actor, requestId?: string): RequestContext {
+  /** A context for the actor: an HTTP request's id, or a WebSocket operation's new one. */
+  function contextOf(actor: Actor, requestId: string = randomUUID()): RequestContext {
     return new RequestScope(() => entityManagerFor(orm.em, actor), {
       actor,
-      requestId: requestId && REQUEST_ID_PATTERN.test(requestId) ? requestId : randomUUID(),
+      requestId,
       clock,
       logger,
       pubSub,
@@ -190,9 +216,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     });
   }
 
-  const formatError = createErrorFormatter(logger);
+  const formatError = createErrorFormatter(moduleLogger(logger, 'graphql'));
   const app = express();
   app.disable('x-powered-by');
+  app.use(accessLog(logger));
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const corsOrigins = options.corsOrigins ?? [];
   app.use(browserAccess(corsOrigins));
@@ -204,7 +231,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     accessTokens,
     entityManager: () => orm.em.fork(),
     clock,
-    logger,
+    logger: moduleLogger(logger, 'websocket'),
     contextOf,
     admit: (actor, request) => admitSubscription(schema, costBuckets, actor, request),
     failedAuthentications,
@@ -226,6 +253,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       ...(protection.plugins as unknown as ApolloServerPlugin<RequestContext>[]),
       admissionPlugin(schema, costBuckets),
       legacyJsonStatusPlugin(),
+      requestFactsPlugin(),
       // No answer is cacheable (every one is a caller's own money or directory; `no-store` is set on the route),
       // so Apollo's cache hints, a hook on every field resolved, are off.
       ApolloServerPluginCacheControlDisabled(),
@@ -257,7 +285,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
-  mountExports(app, { contextFor: exportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger });
+  mountExports(app, { contextFor: exportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger: moduleLogger(logger, 'export') });
   mountExplorer(app);
   mountConsole(app);
   app.use(
@@ -268,13 +296,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     },
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(bearerSecret(req.headers.authorization), req.header('x-request-id'), clientAddress(req)),
+      context: async ({ req }) => Object.assign(await contextFor(req), { requestFacts: requestFacts(req) }),
     }),
   );
   app.use((request, response) => {
+    noteErrorCode(requestFacts(request), 'NOT_FOUND');
     response.status(404).json({ errors: [{ message: `Nothing is served at ${request.method} ${request.path}.`, extensions: { code: 'NOT_FOUND' } }] });
   });
-  app.use(bodyErrorHandler(logger));
+  app.use(bodyErrorHandler(moduleLogger(logger, 'http')));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -5,6 +5,7 @@ import type { Logger } from './platform/logger.js';
 import type { LocalPubSub } from './platform/events/pubsub.js';
 import type { ExportLinks } from './platform/export-links.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
+import type { RequestFacts } from './platform/http/request-facts.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import type { UsageStore } from './modules/usage/usage-store.js';
@@ -51,6 +52,8 @@ export interface RequestContext {
   webhooks: WebhookUrlPolicy;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
   refusedInput?: Map<string, InputViolation[]>;
+  /** An HTTP request's facts for its access-log line and metrics, which the GraphQL operation adds to. */
+  requestFacts?: RequestFacts;
 }
 
 /**
@@ -73,6 +76,7 @@ export class RequestScope implements RequestContext {
   declare exportLinks: ExportLinks;
   declare webhooks: WebhookUrlPolicy;
   declare refusedInput?: Map<string, InputViolation[]>;
+  declare requestFacts?: RequestFacts;
   private forked?: EntityManager;
   private made?: Loaders;
 

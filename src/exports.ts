@@ -12,6 +12,7 @@ import { ForbiddenError, NotFoundError } from './platform/errors.js';
 import { rateLimitedError } from './platform/graphql/admission.js';
 import { isIdOf } from './platform/ids.js';
 import type { Logger } from './platform/logger.js';
+import { noteErrorCode, requestFacts } from './platform/http/request-facts.js';
 import { periodInput } from './platform/period.js';
 import type { ConcurrencyLimit, CostBuckets } from './platform/rate-limits.js';
 import { writeCsv, writeXlsx, type Table, type TextEncoding } from './platform/tables.js';
@@ -99,23 +100,31 @@ export function mountExports(app: express.Express, services: ExportServices): vo
       response.type(download.contentType);
       if (!(await download.write(context, response))) {
         response.removeHeader('Content-Disposition');
+        noteErrorCode(requestFacts(request), 'NOT_FOUND');
         response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${what}.` } });
       }
     } catch (error) {
+      const refuse = (status: number, code: unknown, body: object) => {
+        noteErrorCode(requestFacts(request), code);
+        response.status(status).json({ error: { code, ...body } });
+      };
       if (response.headersSent) {
+        noteErrorCode(requestFacts(request), 'INTERNAL_SERVER_ERROR');
         logger.error({ err: error, path: request.path }, 'export failed while streaming');
         response.destroy(error as Error);
       } else if (error instanceof BadExportRequest) {
-        response.status(400).json({ error: { code: 'BAD_USER_INPUT', field: error.parameter, message: error.message } });
+        refuse(400, 'BAD_USER_INPUT', { field: error.parameter, message: error.message });
       } else if (error instanceof NotFoundError) {
-        response.status(404).json({ error: { code: 'NOT_FOUND', message: `No ${what}.` } });
+        refuse(404, 'NOT_FOUND', { message: `No ${what}.` });
       } else if (error instanceof GraphQLError && typeof error.extensions.http === 'object') {
-        sendHttpError(response, error);
+        const http = error.extensions.http as { status?: number; headers?: Map<string, string> };
+        for (const [name, value] of http.headers ?? []) response.setHeader(name, value);
+        refuse(error.extensions.code === 'UNAUTHENTICATED' ? 401 : (http.status ?? 400), error.extensions.code, { message: error.message });
       } else if (error instanceof ForbiddenError) {
-        response.status(403).json({ error: { code: error.code, message: error.message } });
+        refuse(403, error.code, { message: error.message });
       } else {
         logger.error({ err: error, path: request.path }, 'export failed');
-        response.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'The export failed.' } });
+        refuse(500, 'INTERNAL_SERVER_ERROR', { message: 'The export failed.' });
       }
     } finally {
       release?.();
@@ -217,12 +226,4 @@ function periodScope(context: RequestContext, request: express.Request): BillSco
 
 async function isVisibleBill(context: RequestContext, billId: string): Promise<boolean> {
   return (await context.loaders.billById.load(billId)) !== null;
-}
-
-/** An error with an HTTP status (401, 429 ...) as the JSON body every route answers with. */
-function sendHttpError(response: express.Response, error: GraphQLError): void {
-  const http = error.extensions.http as { status?: number; headers?: Map<string, string> };
-  for (const [name, value] of http.headers ?? []) response.setHeader(name, value);
-  const status = error.extensions.code === 'UNAUTHENTICATED' ? 401 : (http.status ?? 400);
-  response.status(status).json({ error: { code: error.extensions.code, message: error.message } });
 }

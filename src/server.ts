@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/database/bootstrap.js';
 import { acrossTenants } from './platform/database/tenant-scope.js';
 import { migrate } from './database.js';
-import { createLogger } from './platform/logger.js';
+import { createLogger, moduleLogger } from './platform/logger.js';
 import { hashSecret } from './platform/secrets.js';
 
 function readConfig() {
@@ -22,14 +22,20 @@ function readConfig() {
 }
 
 const config = readConfig();
-const logger = createLogger(config.logLevel);
-const database = await openDatabase(config, (message) => logger.trace({ postgres: message.trim() })).catch((error: Error) => {
+const logger = createLogger(config.logLevels);
+const processLogger = moduleLogger(logger, 'process');
+// What nothing caught (a rejection too) is one JSON line with its stack, and the end of the process: its state is unknown.
+process.on('uncaughtException', (error, origin) => {
+  processLogger.fatal({ err: error, origin }, 'uncaught exception: stopping');
+  process.exit(1);
+});
+const database = await openDatabase(config, (message) => processLogger.trace({ postgres: message.trim() })).catch((error: Error) => {
   console.error(`Cannot start the database: ${error.message}`);
   process.exit(1);
 });
-if (database.embedded) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+if (database.embedded) processLogger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
 await migrate(database.url);
-if (database.embedded && (await seedDemoData(database.url, (message) => logger.warn(message)))) logger.info('demo data seeded (first start)');
+if (database.embedded && (await seedDemoData(database.url, (message) => processLogger.warn(message)))) processLogger.info('demo data seeded (first start)');
 
 const app = await startApp({
   databaseUrl: database.url,
@@ -68,13 +74,13 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
+  processLogger.info({ signal }, 'shutting down');
   try {
     await app.stop();
     await database.embedded?.stop();
     process.exit(0);
   } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
+    processLogger.error({ err: error }, 'shutdown failed');
     process.exit(1);
   }
 }

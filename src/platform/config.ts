@@ -4,8 +4,7 @@ import { decimal, isDecimalString } from './money.js';
 import { DEFAULT_RATE_LIMITS, type BucketLimit, type RateLimitConfig } from './rate-limits.js';
 import { ACCESS_TOKEN_PREFIX } from './secrets.js';
 import type { AllowedOrigins } from './browser-origins.js';
-
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { parseLogLevels, type LogLevels } from './logger.js';
 
 /** "10000/1000": a bucket of 10,000 cost points that refills 1,000 a second. */
 const bucket = (fallback: BucketLimit) =>
@@ -47,7 +46,15 @@ const configSchema = z.object({
     .startsWith(ACCESS_TOKEN_PREFIX, `must start with "${ACCESS_TOKEN_PREFIX}"`)
     .min(ACCESS_TOKEN_PREFIX.length + 32, `must have at least 32 characters after "${ACCESS_TOKEN_PREFIX}"`)
     .optional(),
-  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_LEVEL: z
+    .string()
+    .default('info')
+    .transform((text, context): LogLevels => {
+      const levels = parseLogLevels(text);
+      if (!('problem' in levels)) return levels;
+      context.addIssue({ code: 'custom', message: levels.problem });
+      return z.NEVER;
+    }),
   NODE_ENV: z.string().default('development'),
   SPEND_SPIKE_MULTIPLE: z
     .string()
@@ -126,7 +133,8 @@ export interface AppConfig {
   host: string;
   dataDir: string;
   bootstrapAdminToken: string | undefined;
-  logLevel: (typeof logLevels)[number];
+  /** The level, and modules' own levels (platform/logger.ts). */
+  logLevels: LogLevels;
   isProduction: boolean;
   /** See modules/alert/spend-spike.ts. */
   spendSpike: { multiple: string; floor: string };
@@ -167,7 +175,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     host: values.HOST,
     dataDir: path.resolve(values.DATA_DIR),
     bootstrapAdminToken: values.BOOTSTRAP_ADMIN_TOKEN,
-    logLevel: values.LOG_LEVEL,
+    logLevels: values.LOG_LEVEL,
     isProduction: values.NODE_ENV === 'production',
     spendSpike: { multiple: values.SPEND_SPIKE_MULTIPLE, floor: values.SPEND_SPIKE_FLOOR },
     rateLimits: {

@@ -11,7 +11,7 @@ import type { Clock } from '../../src/platform/clock.js';
 import type { RateLimitConfig } from '../../src/platform/rate-limits.js';
 import type { AllowedOrigins } from '../../src/platform/browser-origins.js';
 import type { WebhookSettings } from '../../src/modules/webhook/webhook-dispatcher.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { ACCESS_TOKEN_PREFIX, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
 
 export interface GraphQLResponse<Data> {
@@ -88,6 +88,8 @@ export interface TestAppOptions {
   rateLimits?: RateLimitConfig;
   corsOrigins?: AllowedOrigins;
   webhooks?: Partial<WebhookSettings>;
+  /** The server's logger; silent (or TEST_LOG_LEVEL's) by default. */
+  logger?: Logger;
 }
 
 /** A real server on a free port, over its own database cloned from the migrated template. */

@@ -37,11 +37,15 @@ export async function startServerProcess(
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /API ready at (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
+      if (!match) return;
+      // Ready: what it logs from here on is read and dropped (a pipe left full would stop the server).
+      child.stdout!.off('data', read).resume();
+      resolve(match[1]);
+    };
+    child.stdout!.on('data', read);
     child.once('exit', (code) => reject(new Error(`server process exited with ${code} before it was ready: ${output}`)));
   });
   return {

@@ -6,7 +6,7 @@ import { generateSecret } from '../../src/platform/secrets.js';
 describe('configuration', () => {
   it('applies defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: undefined, logLevels: { level: 'info', modules: {} } });
     expect(config.dataDir).toMatch(/\.data$/);
     expect(config.spendSpike).toEqual({ multiple: '5', floor: '10' });
   });
@@ -53,6 +53,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'https://portal.example.com/' })).toThrow(
       'must be a comma-separated list of origins such as "https://portal.example.com,http://localhost:5173" (scheme, host and port only), or "*"',
     );
+  });
+
+  it('reads a log level with levels of its own for named modules, and names what is wrong with a malformed one', () => {
+    expect(loadConfig({ LOG_LEVEL: 'warn' }).logLevels).toEqual({ level: 'warn', modules: {} });
+    expect(loadConfig({ LOG_LEVEL: 'info, webhook=debug,http=warn' }).logLevels).toEqual({ level: 'info', modules: { webhook: 'debug', http: 'warn' } });
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL: must start with a level (fatal, error, warn, info, debug, trace, silent), not "loud"');
+    expect(() => loadConfig({ LOG_LEVEL: 'info,billing=debug' })).toThrow('LOG_LEVEL: "billing=debug" must be <module>=<level>, a module one of http, graphql');
+    expect(() => loadConfig({ LOG_LEVEL: 'info,http=chatty' })).toThrow('LOG_LEVEL: "http=chatty" must be <module>=<level>');
   });
 
   it('names every bad variable and the rule it breaks', () => {

@@ -159,7 +159,7 @@ export class BillResolver {
     @Ctx() context: RequestContext,
     @Arg('period', () => String, { description: 'The billing period, "YYYY-MM".' }) period: string,
     @Arg('tenantId', () => ID, { nullable: true, description: "Only this tenant's bills (the operator and an operator ERP may name any)." })
-    tenantId: string | null,
+    tenantId?: string | null,
   ): PeriodExportNode {
     const scope = periodExportScope(context, period, tenantId);
     const table = (name: string) =>

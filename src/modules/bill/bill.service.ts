@@ -88,10 +88,10 @@ export async function listPayments(
 }
 
 /** What a period export covers: a valid period, and the tenant the caller may name (its own, for a tenant's users). */
-export function periodExportScope(context: RequestContext, period: string, tenantId: string | null): { period: string; tenantId?: string } {
+export function periodExportScope(context: RequestContext, period: string, tenantId?: string | null): { period: string; tenantId?: string } {
   requireRole(context.actor, MONEY_DOCUMENT_READERS);
   const valid = validateInput(periodInput, period, ['period']);
-  const tenant = tenantScope(context.actor, tenantId === null ? undefined : argumentId('Tenant', tenantId, 'tenantId'));
+  const tenant = tenantScope(context.actor, tenantId == null ? undefined : argumentId('Tenant', tenantId, 'tenantId'));
   return tenant ? { period: valid, tenantId: tenant } : { period: valid };
 }
 
