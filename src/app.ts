@@ -40,6 +40,7 @@ import { mountConsole } from './platform/ops-console.js';
 import { ConcurrencyLimit, CostBuckets, DEFAULT_RATE_LIMITS, FailedAuthenticationThrottle, type RateLimitConfig } from './platform/rate-limits.js';
 import { moduleLogger, type Logger } from './platform/logger.js';
 import { accessLog, requestIdOf } from './platform/http/access-log.js';
+import { Metrics } from './platform/metrics.js';
 import { noteErrorCode, requestFacts } from './platform/http/request-facts.js';
 import { requestFactsPlugin } from './platform/graphql/request-facts-plugin.js';
 import { buildAppSchema } from './schema.js';
@@ -62,6 +63,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** How long a signed export link opens; 900 s by default. */
   exportLinkTtlSeconds?: number;
+  /** The bearer secret that opens /metrics; unset: /metrics is 404. */
+  metricsToken?: string;
   /** Webhook delivery settings that differ from DEFAULT_WEBHOOK_SETTINGS. */
   webhooks?: Partial<WebhookSettings>;
 }
@@ -117,10 +120,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const orm = await initOrm(options.databaseUrl);
+  const metrics = new Metrics();
   if (options.bootstrapAdminToken) await ensureBootstrapToken(acrossTenants(orm.em), options.bootstrapAdminToken);
 
   const pubSub: LocalPubSub = createLocalPubSub();
-  const listener = new EventListener(options.databaseUrl, pubSub, moduleLogger(logger, 'events'));
+  const listener = new EventListener(options.databaseUrl, pubSub, moduleLogger(logger, 'events'), metrics);
   await listener.start();
   const accessTokens = new AccessTokenCache();
   const stopEvictions = accessTokens.listen(pubSub);
@@ -129,6 +133,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const schema = await buildAppSchema();
   const settlementDependencies = { pool: await nativePool(orm.em), clock, logger: moduleLogger(logger, 'settlement') };
+  metrics.watchDatabase(settlementDependencies.pool);
   const spendSpike = options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE;
   // A batch's spend reaches this process's usageAuthorize as soon as it commits; other processes' as the event arrives.
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
@@ -139,6 +144,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const webhooks = new WebhookDispatcher({
     ...settlementDependencies,
     logger: moduleLogger(logger, 'webhook'),
+    metrics,
     pubSub,
     settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
   });
@@ -213,13 +219,14 @@ export async function startApp(options: AppOptions): Promise<App> {
       settlements,
       exportLinks,
       webhooks,
+      metrics,
     });
   }
 
   const formatError = createErrorFormatter(moduleLogger(logger, 'graphql'));
   const app = express();
   app.disable('x-powered-by');
-  app.use(accessLog(logger));
+  app.use(accessLog(logger), metrics.middleware());
   if (options.trustProxy) app.set('trust proxy', options.trustProxy);
   const corsOrigins = options.corsOrigins ?? [];
   app.use(browserAccess(corsOrigins));
@@ -235,6 +242,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     contextOf,
     admit: (actor, request) => admitSubscription(schema, costBuckets, actor, request),
     failedAuthentications,
+    metrics,
     acceptsOrigin: (request) => request.headers.origin === undefined || isAllowedOrigin(corsOrigins, request.headers.origin, request),
   });
 
@@ -285,6 +293,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       response.status(503).json({ status: 'database unreachable' });
     }
   });
+  app.get('/metrics', metrics.endpoint(options.metricsToken));
   mountExports(app, { contextFor: exportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger: moduleLogger(logger, 'export') });
   mountExplorer(app);
   mountConsole(app);

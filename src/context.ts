@@ -6,6 +6,7 @@ import type { LocalPubSub } from './platform/events/pubsub.js';
 import type { ExportLinks } from './platform/export-links.js';
 import type { InputViolation } from './platform/graphql/input-rules.js';
 import type { RequestFacts } from './platform/http/request-facts.js';
+import type { Metrics } from './platform/metrics.js';
 import type { AccessTokenCache } from './modules/access-token/access-token-cache.js';
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import type { UsageStore } from './modules/usage/usage-store.js';
@@ -50,6 +51,8 @@ export interface RequestContext {
   exportLinks: ExportLinks;
   /** Where this process's webhook dispatcher delivers: the rule for endpoint URLs. */
   webhooks: WebhookUrlPolicy;
+  /** This process's Prometheus metrics. */
+  metrics: Metrics;
   /** Input-rule violations of mutation fields, by response key, answered in their payloads (graphql/input-rules.ts). */
   refusedInput?: Map<string, InputViolation[]>;
   /** An HTTP request's facts for its access-log line and metrics, which the GraphQL operation adds to. */
@@ -75,6 +78,7 @@ export class RequestScope implements RequestContext {
   declare settlements: SettlementStarter;
   declare exportLinks: ExportLinks;
   declare webhooks: WebhookUrlPolicy;
+  declare metrics: Metrics;
   declare refusedInput?: Map<string, InputViolation[]>;
   declare requestFacts?: RequestFacts;
   private forked?: EntityManager;

@@ -50,6 +50,7 @@ const app = await startApp({
   corsOrigins: config.corsOrigins,
   publicUrl: config.publicUrl,
   exportLinkTtlSeconds: config.exportLinkTtlSeconds,
+  metricsToken: config.metricsToken,
   webhooks: config.webhooks,
 });
 

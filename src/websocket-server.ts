@@ -11,6 +11,7 @@ import type { Actor } from './platform/auth/actor.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
+import type { Metrics } from './platform/metrics.js';
 import type { FailedAuthenticationThrottle } from './platform/rate-limits.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
 
@@ -26,6 +27,8 @@ export interface WebSocketServerOptions {
   /** Refusals of a subscription before it starts (admission.ts), or undefined. */
   admit: (actor: Actor, request: SubscribePayload) => GraphQLError[] | undefined;
   failedAuthentications: FailedAuthenticationThrottle;
+  /** Shows open connections and subscriptions (platform/metrics.ts). */
+  metrics: Metrics;
   /** Whether a page of the upgrade request's origin may connect (browser-origins.ts); a refused one gets HTTP 403. */
   acceptsOrigin: (request: http.IncomingMessage) => boolean;
 }
@@ -42,6 +45,8 @@ const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
 /** What a connection carries from connect on: the token's secret, the actor it was opened as, its release. */
 type Connection = {
   session: { secret: string; actor: Actor; release: () => void };
+  /** Ids of its running subscriptions. */
+  subscriptions: Set<string>;
 };
 
 /**
@@ -56,6 +61,12 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
   const sessions = new AccessTokenSessions(accessTokens, options.entityManager, clock, options.logger);
   const stopSessions = sessions.start();
 
+  // Authenticated connections, for the metrics of open connections and subscriptions.
+  const open = new Set<Partial<Connection>>();
+  options.metrics.watchSubscriptions(() => ({
+    connections: open.size,
+    subscriptions: [...open].reduce((count, connection) => count + (connection.subscriptions?.size ?? 0), 0),
+  }));
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -88,6 +99,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
         if (socket.readyState !== socket.OPEN) return false;
         const release = sessions.hold(secret, credential, (reason) => socket.close(CloseCode.Forbidden, reason));
         connection.extra.session = { secret, actor: credential.actor, release };
+        connection.extra.subscriptions = new Set();
+        open.add(connection.extra);
         return true;
       },
       // Per subscribe, the token is checked again, as per request over HTTP.
@@ -98,7 +111,17 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
         connection.extra.socket.close(CloseCode.Forbidden, refusal);
         return [new GraphQLError(refusal, { extensions: { code: 'FORBIDDEN' } })];
       },
-      onClose: (connection) => connection.extra.session?.release(),
+      // A subscription runs from its first result until it completes or its connection closes.
+      onOperation: (connection, id, _payload, _args, result) => {
+        if (Symbol.asyncIterator in result) connection.extra.subscriptions?.add(id);
+      },
+      onComplete: (connection, id) => {
+        connection.extra.subscriptions?.delete(id);
+      },
+      onClose: (connection) => {
+        open.delete(connection.extra);
+        connection.extra.session?.release();
+      },
       context: (connection) => options.contextOf(connection.extra.session!.actor),
       // Errors over WebSocket get the same codes and masking as over HTTP.
       onNext: (_connection, _id, _payload, _args, result) =>

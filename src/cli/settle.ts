@@ -18,6 +18,7 @@ import { entityManagerFor } from '../platform/database/tenant-scope.js';
 import { createLocalPubSub } from '../platform/events/pubsub.js';
 import { ExportLinks, loadUrlSigningKey } from '../platform/export-links.js';
 import { createLogger } from '../platform/logger.js';
+import { Metrics } from '../platform/metrics.js';
 import { UserInputErrors } from '../platform/user-errors.js';
 import { withDatabase } from './database.js';
 
@@ -48,6 +49,7 @@ await withDatabase(async (databaseUrl) => {
     const actor = { tokenId: 'cli:settle', role: Role.PLATFORM_ADMIN, tenantId: null };
     const em = entityManagerFor(orm.em, actor);
     const dependencies = { pool: await nativePool(em), clock: systemClock, logger };
+    const metrics = new Metrics();
     const context = {
       em,
       actor,
@@ -65,7 +67,9 @@ await withDatabase(async (databaseUrl) => {
       // Settling hands out no links; the key is the service's own all the same.
       exportLinks: new ExportLinks(await loadUrlSigningKey(dependencies.pool), () => '', 900, systemClock),
       // Never started: the run's messages are queued in the outbox and the servers deliver them.
-      webhooks: new WebhookDispatcher({ ...dependencies, pubSub: createLocalPubSub(), settings: DEFAULT_WEBHOOK_SETTINGS }),
+      webhooks: new WebhookDispatcher({ ...dependencies, metrics, pubSub: createLocalPubSub(), settings: DEFAULT_WEBHOOK_SETTINGS }),
+      // Counted, never served: the servers' metrics are what Prometheus reads.
+      metrics,
     };
     const idempotencyKey = values['idempotency-key'] ?? `cli:${values.period}:${randomUUID()}`;
     const { run } = await createSettlementRun(context, { period: values.period!, tenantIds: values.tenant ?? null, idempotencyKey });

@@ -76,6 +76,10 @@ const configSchema = z.object({
     .refine(isOrigin, 'must be the origin clients reach this service at, e.g. "https://billing.example.com" (scheme, host and port only)')
     .optional(),
   EXPORT_LINK_TTL_SECONDS: positiveWhole(900),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 printable characters without spaces')
+    .optional(),
   WEBHOOK_TIMEOUT: duration.optional(),
   WEBHOOK_CONCURRENCY: z.coerce
     .number({ error: 'must be a whole number' })
@@ -148,6 +152,8 @@ export interface AppConfig {
   publicUrl: string | undefined;
   /** How long a signed export link opens (platform/export-links.ts). */
   exportLinkTtlSeconds: number;
+  /** The bearer secret Prometheus sends for /metrics (platform/metrics.ts); unset: no metrics served. */
+  metricsToken: string | undefined;
   /** Webhook delivery (modules/webhook/webhook-dispatcher.ts); what is unset keeps its default there. */
   webhooks: {
     timeoutMs?: number;
@@ -189,6 +195,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     corsOrigins: values.CORS_ORIGINS,
     publicUrl: values.PUBLIC_URL,
     exportLinkTtlSeconds: values.EXPORT_LINK_TTL_SECONDS,
+    metricsToken: values.METRICS_TOKEN,
     webhooks: Object.fromEntries(
       Object.entries({
         timeoutMs: values.WEBHOOK_TIMEOUT,

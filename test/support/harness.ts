@@ -90,6 +90,8 @@ export interface TestAppOptions {
   webhooks?: Partial<WebhookSettings>;
   /** The server's logger; silent (or TEST_LOG_LEVEL's) by default. */
   logger?: Logger;
+  /** Opens /metrics to this bearer secret. */
+  metricsToken?: string;
 }
 
 /** A real server on a free port, over its own database cloned from the migrated template. */

@@ -320,14 +320,18 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   const estimatedCost = estimate(input);
   const now = context.clock.now();
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
-  if (!facts) return unknownKey();
+  if (!facts) return counted(context, 'usageAuthorize', unknownKey());
   const { limits, least } = keptLimits(facts);
   const mayExceed = least !== null && (least.lte(0) || estimatedCost.gt(least));
-  return answer(
-    facts,
-    limits,
-    keyRefusal(facts, input.model, now) ?? rateRefusal(facts.tenantId, facts.rateLimits, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null),
-  );
+  const refusal =
+    keyRefusal(facts, input.model, now) ?? rateRefusal(facts.tenantId, facts.rateLimits, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null);
+  return counted(context, 'usageAuthorize', answer(facts, limits, refusal));
+}
+
+/** Counts a gateway check's answer by its decision (platform/metrics.ts). */
+function counted(context: RequestContext, operation: 'usageAuthorize' | 'usageReserve', authorization: UsageAuthorization): UsageAuthorization {
+  context.metrics.authorizeDecisions.inc({ operation, decision: authorization.denial?.code ?? 'ALLOWED' });
+  return authorization;
 }
 
 /** Tokens a call counts against tokens-per-minute limits: 0 with only a cost estimate, until it is recorded. */
@@ -362,10 +366,10 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   }
   const now = context.clock.now();
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
-  if (!facts) return { authorization: unknownKey(), reservation: null };
+  if (!facts) return { authorization: counted(context, 'usageReserve', unknownKey()), reservation: null };
   const limits = appliedLimits(facts);
   const refusal = keyRefusal(facts, input.model, now);
-  if (refusal) return { authorization: answer(facts, limits, refusal), reservation: null };
+  if (refusal) return { authorization: counted(context, 'usageReserve', answer(facts, limits, refusal)), reservation: null };
   const price = facts.price!;
   const amount = values.estimatedUsage ? usageCost(price, values.estimatedUsage) : (values.estimatedCost ?? price.defaultEstimate);
   if (amount == null) {
@@ -390,7 +394,7 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
     decide: decideUnderLocks(facts, limits, decimal(amount), hold.estimatedTokens),
   });
   return {
-    authorization: answer(facts, limits, denied),
+    authorization: counted(context, 'usageReserve', answer(facts, limits, denied)),
     reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
   };
 }

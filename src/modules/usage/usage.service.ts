@@ -95,6 +95,10 @@ export async function recordUsage(context: RequestContext, input: UsageRecordInp
 
   rejections.sort((left, right) => left.index - right.index);
   duplicates.sort((left, right) => left.index - right.index);
+  const { usageRecords } = context.metrics;
+  usageRecords.inc({ outcome: 'accepted', code: '' }, acceptedCount);
+  usageRecords.inc({ outcome: 'duplicate', code: '' }, duplicates.length);
+  for (const rejection of rejections) usageRecords.inc({ outcome: 'rejected', code: rejection.code });
   return {
     acceptedCount,
     duplicateCount: duplicates.length,

@@ -17,6 +17,7 @@ import {
   type ClaimedDelivery,
 } from '../../platform/events/webhook-outbox.js';
 import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { raiseWebhookEndpointDisabledAlert } from '../alert/alert.service.js';
 import { noteEndpointFailure, noteEndpointSuccess } from './webhook-endpoint.repository.js';
 import { publicAddressLookup } from './webhook-url.js';
@@ -64,6 +65,8 @@ export interface WebhookDispatcherDependencies {
   pool: pg.Pool;
   clock: Clock;
   logger: Logger;
+  /** Counts attempts (platform/metrics.ts). */
+  metrics: Metrics;
   pubSub: LocalPubSub;
   settings: WebhookSettings;
 }
@@ -176,6 +179,9 @@ export class WebhookDispatcher {
       error = failure instanceof Error ? failure.message : String(failure);
     }
     const attempt: AttemptRecord = { attemptedAt, statusCode, durationMs: Math.round(performance.now() - started), error, responseBody };
+    const { metrics } = this.dependencies;
+    metrics.webhookAttempts.inc({ result: error === null ? 'delivered' : statusCode === null ? 'no_answer' : 'refused' });
+    metrics.webhookAttemptDuration.observe(attempt.durationMs / 1000);
     await this.record({ delivery, attempt, outcome: this.outcomeOf(delivery, attempt) });
   }
 

@@ -3,6 +3,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import pg from 'pg';
 import { queryRows, type SqlTarget } from '../database/sql.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 
 /**
  * Cross-instance events over PostgreSQL LISTEN/NOTIFY. Publishing is a `pg_notify` inside the
@@ -15,8 +16,11 @@ export const EVENTS_CHANNEL = 'billing_events';
 
 export type LocalPubSub = ReturnType<typeof createPubSub>;
 
-/** What travels in a notification: the payload itself, or a reference to it in `event_outbox`. */
-type EventEnvelope = { topic: string; payload: unknown } | { topic: string; ref: string };
+/**
+ * What travels in a notification: the payload itself, or a reference to it in `event_outbox`;
+ * `sentAt` is when it was published (epoch ms), for the event lag metric.
+ */
+type EventEnvelope = ({ topic: string; payload: unknown } | { topic: string; ref: string }) & { sentAt: number };
 
 /** NOTIFY refuses payloads of 8000 bytes or more; larger events go through `event_outbox`. */
 const MAX_NOTIFY_BYTES = 7500;
@@ -59,7 +63,8 @@ export function listenNow(pubSub: LocalPubSub, topic: string): AsyncIterableIter
  * notification per call: publish once per batch, never per row (NOTIFY serialises commits).
  */
 export async function publishOnCommit(target: SqlTarget, topic: string, payload: unknown): Promise<void> {
-  const inline = JSON.stringify({ topic, payload } satisfies EventEnvelope);
+  const sentAt = Date.now();
+  const inline = JSON.stringify({ topic, payload, sentAt } satisfies EventEnvelope);
   if (Buffer.byteLength(inline) < MAX_NOTIFY_BYTES) {
     await queryRows(target, 'select pg_notify($1, $2)', [EVENTS_CHANNEL, inline]);
     return;
@@ -67,8 +72,8 @@ export async function publishOnCommit(target: SqlTarget, topic: string, payload:
   await queryRows(
     target,
     `with stored as (insert into event_outbox (topic, payload) values ($1, $2::jsonb) returning id, topic)
-     select pg_notify($3, json_build_object('topic', topic, 'ref', id::text)::text) from stored`,
-    [topic, JSON.stringify(payload), EVENTS_CHANNEL],
+     select pg_notify($3, json_build_object('topic', topic, 'ref', id::text, 'sentAt', $4::bigint)::text) from stored`,
+    [topic, JSON.stringify(payload), EVENTS_CHANNEL, sentAt],
   );
 }
 
@@ -96,6 +101,7 @@ export class EventListener implements EventFeed {
     private readonly connectionString: string,
     private readonly pubSub: LocalPubSub,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Resolves once LISTEN is in place, so events published afterwards are not missed. */
@@ -159,6 +165,7 @@ export class EventListener implements EventFeed {
       } else {
         this.pubSub.publish(envelope.topic, envelope.payload);
       }
+      this.metrics.eventLag.observe({ topic: envelope.topic }, Math.max(0, Date.now() - envelope.sentAt) / 1000);
     } catch (error) {
       this.logger.error({ err: error }, 'event notification could not be delivered');
     }
