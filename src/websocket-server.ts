@@ -14,6 +14,10 @@ import type { Logger } from './platform/logger.js';
 import type { Metrics } from './platform/metrics.js';
 import type { FailedAuthenticationThrottle } from './platform/rate-limits.js';
 import { createErrorFormatter } from './platform/graphql/error-formatting.js';
+import { sharedSubscriptions } from './platform/graphql/shared-subscriptions.js';
+
+/** Subscriptions that are pure event streams (they send no starting state), so equal ones may share an execution. */
+const SHARED_SUBSCRIPTIONS = ['spendUpdated', 'alertRaised'];
 
 export interface WebSocketServerOptions {
   httpServer: http.Server;
@@ -75,6 +79,8 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
   const wsCleanup = useServer<Record<string, unknown>, Connection>(
     {
       schema: options.schema,
+      // Live spend and alerts are what many screens watch at once: equal ones share an execution.
+      subscribe: sharedSubscriptions(SHARED_SUBSCRIPTIONS, options.metrics),
       onConnect: async (connection) => {
         const { socket, request } = connection.extra;
         const address = request.socket.remoteAddress ?? 'unknown';

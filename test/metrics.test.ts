@@ -4,6 +4,7 @@ import { print } from 'graphql';
 import { SpendUpdatedDocument, UsageAuthorizeDocument, type SpendUpdatedSubscription } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
+import { moved, scrape as scrapeOf } from './support/metrics.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 import { until } from './support/until.js';
 import { PRICES, recordUsage, reserveUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
@@ -22,19 +23,7 @@ afterAll(async () => {
   await test.stop();
 });
 
-/** One scrape, as Prometheus reads it: each sample by its name and labels as written (`name{a="1",b="2"}`). */
-async function scrape(): Promise<Map<string, number>> {
-  const response = await fetch(new URL('/metrics', test.app.url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toContain('text/plain');
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const split = line.lastIndexOf(' ');
-    samples.set(line.slice(0, split), Number(line.slice(split + 1)));
-  }
-  return samples;
-}
+const scrape = () => scrapeOf(test.app.url, METRICS_TOKEN);
 
 /** The metrics a scrape declares (`# HELP <name> ...`), samples or not. */
 async function declaredMetrics(): Promise<Set<string>> {
@@ -42,15 +31,13 @@ async function declaredMetrics(): Promise<Set<string>> {
   return new Set([...(await response.text()).matchAll(/^# HELP (\S+)/gm)].map((match) => match[1]));
 }
 
-/** What a sample moved by between two scrapes (absent counts as 0). */
-const moved = (before: Map<string, number>, after: Map<string, number>, sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
-
 describe('metrics', () => {
   it('serves /metrics only to the configured bearer secret', async () => {
     const url = new URL('/metrics', test.app.url);
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${world.adminToken}` } })).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const samples = await scrape();
     // Node's own, and the pool's.
     expect(samples.get('process_resident_memory_bytes')).toBeGreaterThan(0);

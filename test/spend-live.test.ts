@@ -3,15 +3,18 @@ import { SpendDocument, SpendUpdatedDocument, UsageRecordsDocument, UsageSummary
 import type { World } from './support/fixtures.js';
 import type { TestApp } from './support/harness.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { moved, scrape } from './support/metrics.js';
+import { until } from './support/until.js';
 import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
 import { canonical, fromUnits, independentCost, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 let test: TestApp;
 let world: World;
 let otherProcess: ServerProcess;
+const METRICS_TOKEN = 'metrics-token-for-the-live-spend-test-0001';
 
 beforeAll(async () => {
-  ({ test, world } = await startUsageTest());
+  ({ test, world } = await startUsageTest({ metricsToken: METRICS_TOKEN }));
   otherProcess = await startServerProcess(test.databaseUrl);
 }, 60_000);
 afterAll(async () => {
@@ -136,5 +139,32 @@ describe('tenant isolation of spend', () => {
       to: '2026-12-01T00:00:00Z',
     });
     expect(summary.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('runs equal subscriptions once a batch, gives each subscriber every snapshot, and runs different ones apart', async () => {
+    // Only this test's subscriptions count: the earlier ones are ended first.
+    await disposeSubscriptions();
+    await until(async () => (await scrape(test.app.url, METRICS_TOKEN)).get('billing_subscriptions_open') === 0, 'earlier subscriptions ended');
+    const department = { scope: { departmentId: world.a.rootDepartmentId } };
+    const viewers = await Promise.all(
+      [1, 2, 3].map(() => subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_VIEWER, spendUpdated, department)),
+    );
+    // Other variables, and another caller's view of the same: each an execution of its own.
+    const key = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_VIEWER, spendUpdated, {
+      scope: { apiKeyId: world.a.apiKeyId },
+    });
+    const operator = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.adminToken, spendUpdated, department);
+    const before = await scrape(test.app.url, METRICS_TOKEN);
+
+    await recordUsage(test.client(world.gatewayToken), [usageItem(world.a.apiKeyId)]);
+    const snapshots = await Promise.all([...viewers, key, operator].map(async (subscription) => (await subscription.next()).data!.spendUpdated));
+    const after = await scrape(test.app.url, METRICS_TOKEN);
+
+    expect(snapshots.map((snapshot) => snapshot.scope.id)).toEqual([...Array(3).fill(world.a.rootDepartmentId), world.a.apiKeyId, world.a.rootDepartmentId]);
+    expect(new Set(snapshots.slice(0, 3).map((snapshot) => JSON.stringify(snapshot))).size).toBe(1);
+    expect(JSON.stringify(snapshots[4])).toBe(JSON.stringify(snapshots[0]));
+    expect(moved(before, after, 'billing_shared_subscription_results_total{field="spendUpdated",counted="executed"}')).toBe(3);
+    expect(moved(before, after, 'billing_shared_subscription_results_total{field="spendUpdated",counted="delivered"}')).toBe(5);
+    await disposeSubscriptions();
   });
 });

@@ -54,6 +54,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sharedSubscriptionResults = new Counter({
+    name: 'billing_shared_subscription_results_total',
+    help: 'Results of subscriptions that equal ones share (live spend, alerts), by field: executed once, and delivered to each subscriber.',
+    labelNames: ['field', 'counted'] as const,
+    registers: [this.registry],
+  });
+
   readonly webhookAttempts = new Counter({
     name: 'billing_webhook_attempts_total',
     help: "Webhook delivery attempts by this instance, by result (delivered, or failed: the endpoint's error or no answer).",
