@@ -167,10 +167,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   async function contextFor(request: express.Request): Promise<RequestContext> {
     const facts = requestFacts(request);
     try {
-      const actor = await authenticate(bearerSecret(request.headers.authorization), clientAddress(request));
-      facts.role = actor.role;
-      facts.tenantId = actor.tenantId;
-      return contextOf(actor, requestIdOf(request));
+      return requestContextOf(request, await authenticate(bearerSecret(request.headers.authorization), clientAddress(request)));
     } catch (error) {
       if (error instanceof GraphQLError) noteErrorCode(facts, error.extensions.code);
       throw error;
@@ -200,8 +197,13 @@ export async function startApp(options: AppOptions): Promise<App> {
     const credential = await findActiveAccessTokenById(orm.em, verified.tokenId);
     if (!credential || isExpired(credential, clock.now()))
       throw unauthenticated('The access token this link was made for is revoked or expired. Ask the API for a new link.');
-    Object.assign(requestFacts(request), { role: credential.actor.role, tenantId: credential.actor.tenantId });
-    return contextOf(credential.actor, requestIdOf(request));
+    return requestContextOf(request, credential.actor);
+  }
+
+  /** An HTTP request's context: its id, and its caller noted in its facts for the log and metrics. */
+  function requestContextOf(request: express.Request, actor: Actor): RequestContext {
+    Object.assign(requestFacts(request), { role: actor.role, tenantId: actor.tenantId });
+    return contextOf(actor, requestIdOf(request));
   }
 
   /** A context for the actor: an HTTP request's id, or a WebSocket operation's new one. */

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import type pg from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { requestFacts } from './http/request-facts.js';
+import { noteErrorCode, requestFacts } from './http/request-facts.js';
 import { bearerSecret } from './auth/bearer.js';
 import { queryRows } from './database/sql.js';
 
@@ -206,7 +206,7 @@ export class Metrics {
       }
       const given = Buffer.from(bearerSecret(request.headers.authorization) ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        requestFacts(request).errorCodes.push('UNAUTHENTICATED');
+        noteErrorCode(requestFacts(request), 'UNAUTHENTICATED');
         response.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Send "Authorization: Bearer <METRICS_TOKEN>".' } });
         return;
       }

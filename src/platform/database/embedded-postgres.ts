@@ -46,9 +46,6 @@ export interface EmbeddedOptions {
   notice?: (message: string) => void;
 }
 
-/** Why the embedded PostgreSQL cannot be started or reached: a message to print as it is. */
-export class EmbeddedDatabaseError extends Error {}
-
 /** The PostgreSQL that holds a data folder now, from its lock file: its pid and port, or nothing (none, or a stale lock). */
 interface Holder {
   pid: number;
@@ -164,7 +161,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.resolve(dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const holder = await holderOf(databaseDir, options.notice ?? console.warn);
-  if (holder && !options.shareRunning) throw new EmbeddedDatabaseError(heldMessage(path.resolve(dataDir), holder));
+  if (holder && !options.shareRunning) throw new Error(heldMessage(path.resolve(dataDir), holder));
   if (holder) {
     const shared = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${holder.port}/${database}`;
     return { adminUrl: shared('postgres'), urlFor: shared, stop: async () => undefined, onStop: () => undefined };
@@ -192,7 +189,7 @@ export async function startEmbeddedPostgres(
     await server.start();
   } catch (error) {
     // The library rejects with nothing, or with its log line; what it said went to `log`.
-    throw new EmbeddedDatabaseError(
+    throw new Error(
       `The embedded PostgreSQL in ${databaseDir} did not start${error instanceof Error ? `: ${error.message}` : ''}. LOG_LEVEL=trace shows its log.`,
     );
   }
