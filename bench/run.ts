@@ -24,7 +24,7 @@
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
  *   --authorize-requests 20000 --callers 50 --subscribers 100 --live-rate 5000 --live-seconds 20
- *   --settle-tenants 1000 --settle-records 10000000 --settle-period 2026-10 --settle-profile
+ *   --settle-tenants 1000 --settle-records 10000000 --settle-scale 5 --settle-period 2026-10 --settle-profile
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
  *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
  *   --gateway-tenants 100 --gateway-keys-per-tenant 50 --export-bills 10000 --webhook-bills 1000
@@ -53,7 +53,7 @@ import { EXPORT_TARGET_RSS_MIB, periodExportBench, type ExportFigures } from './
 import { LiveSpendProbe } from './live-spend.js';
 import { webhookBench } from './webhooks.js';
 import { inParallel, median, peakRssMiB, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
-import { SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench } from './settlement.js';
+import { SETTLEMENT_SCALE_TARGET, SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench, type SettlementFigures } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
 
 const { values: options } = parseArgs({
@@ -69,6 +69,7 @@ const { values: options } = parseArgs({
     'live-seconds': { type: 'string', default: '20' },
     'settle-tenants': { type: 'string' },
     'settle-records': { type: 'string' },
+    'settle-scale': { type: 'string', default: '5' },
     'settle-period': { type: 'string', default: '2026-10' },
     'settle-profile': { type: 'boolean', default: false },
     'bill-requests': { type: 'string' },
@@ -103,6 +104,7 @@ const settings = {
   liveSeconds: Number(options['live-seconds']),
   settleRecords,
   settleTenants: Number(options['settle-tenants'] ?? Math.max(10, Math.round(settleRecords / 10_000))),
+  settleScale: Number(options['settle-scale']),
   settlePeriod: options['settle-period'],
   billRequests: Number(options['bill-requests'] ?? Math.max(50, Math.round(Number(options['authorize-requests']) / 40))),
   billConcurrentRequests: Number(options['bill-concurrent-requests'] ?? Math.max(100, Math.round(Number(options['authorize-requests']) / 20))),
@@ -232,27 +234,32 @@ async function main(): Promise<void> {
     const results: Record<string, string[]> = {};
     // First, in a database of its own: its gigabytes of usage are dropped before the server's measurements.
     if (options.only.includes('settlement')) {
-      console.log(`bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores; (e) settlement of ${settings.settlePeriod}`);
-      const settlement = await settlementBench(
-        adminUrl,
-        {
-          tenants: settings.settleTenants,
-          records: settings.settleRecords,
-          period: settings.settlePeriod,
-          runs: settings.runs,
-          profile: options['settle-profile'],
-        },
-        (line) => console.log(line),
-      );
-      await admin.query('checkpoint');
-      const seconds = settlement.seconds;
-      const seeding = settlement.seeding;
+      // The same tenants at two sizes: a settlement's cost must grow with tenants and their groups, not with records.
+      const sizes = [settings.settleRecords, settings.settleRecords * settings.settleScale];
+      const figures: SettlementFigures[] = [];
+      for (const records of sizes) {
+        console.log(
+          `bench: PostgreSQL ${embedded ? 'embedded' : 'at DATABASE_URL'}, ${os.cpus().length} cores; (e) settlement of ${settings.settlePeriod}, ${records.toLocaleString('en')} records`,
+        );
+        figures.push(
+          await settlementBench(
+            adminUrl,
+            { tenants: settings.settleTenants, records, period: settings.settlePeriod, runs: settings.runs, profile: options['settle-profile'] },
+            (line) => console.log(line),
+          ),
+        );
+        await admin.query('checkpoint');
+      }
+      const ratio = figures[1].seconds / figures[0].seconds;
       results.e = [
-        `  (e) settlement of ${settings.settlePeriod} by \`npm run settle\`, ${settings.settleTenants.toLocaleString('en')} tenants, ${settings.settleRecords.toLocaleString('en')} usage records: ${round(seconds, 1)} s spawn to exit (target <= ${SETTLEMENT_TARGET_SECONDS}), ` +
-          `${round(settings.settleTenants / seconds, 1)} tenants/s, ${round(settings.settleRecords / seconds)} records/s; peak RSS ${settlement.peakRssMiB} MiB (target <= ${SETTLEMENT_TARGET_RSS_MIB})`,
-        `      of which startup ${round(median(settlement.runs.map((run) => run.startupSeconds)), 1)} s; checked: a bill per tenant, totals = sums of lines, numbers contiguous from 000001, every charged row on a usage line; ` +
-          `data generated in ${round(seeding.directory + seeding.usage + seeding.indexes + seeding.vacuumAnalyze)} s (not counted)`,
-        ...settlement.profile,
+        ...figures.flatMap((settlement, index) => [
+          `  (e) settlement of ${settings.settlePeriod} by \`npm run settle\`, ${settings.settleTenants.toLocaleString('en')} tenants, ${sizes[index].toLocaleString('en')} usage records: ${round(settlement.seconds, 1)} s spawn to exit (target <= ${SETTLEMENT_TARGET_SECONDS}), ` +
+            `${round(settings.settleTenants / settlement.seconds, 1)} tenants/s; peak RSS ${settlement.peakRssMiB} MiB (target <= ${SETTLEMENT_TARGET_RSS_MIB})`,
+          `      of which startup ${round(median(settlement.runs.map((run) => run.startupSeconds)), 1)} s; ${settlement.rollups.toLocaleString('en')} daily rollup rows; checked: a bill per tenant, totals = sums of lines, numbers contiguous from 000001, every charged row on a usage line; ` +
+            `data generated in ${round(Object.values(settlement.seeding).reduce((sum, seconds) => sum + seconds, 0))} s (not counted)`,
+          ...settlement.profile,
+        ]),
+        `  (e) ${settings.settleScale}x the records: ${round(ratio, 2)}x the time (target <= ${SETTLEMENT_SCALE_TARGET})`,
       ];
     }
     if (SERVER_MEASUREMENTS.some((measurement) => options.only.includes(measurement))) {

@@ -16,6 +16,8 @@ import { Migration20261201075125_SettledEmptyPeriods } from './Migration20261201
 import { Migration20261201080641_PaymentsFeedAndErpCodes } from './Migration20261201080641_PaymentsFeedAndErpCodes.js';
 import { Migration20261201081818_ExportLinkKey } from './Migration20261201081818_ExportLinkKey.js';
 import { Migration20261201101844_Webhooks } from './Migration20261201101844_Webhooks.js';
+import { Migration20261201175318_UsageRollups } from './Migration20261201175318_UsageRollups.js';
+import { Migration20261201180043_UsagePartitions } from './Migration20261201180043_UsagePartitions.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -36,4 +38,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201080641_PaymentsFeedAndErpCodes', class: Migration20261201080641_PaymentsFeedAndErpCodes },
   { name: 'Migration20261201081818_ExportLinkKey', class: Migration20261201081818_ExportLinkKey },
   { name: 'Migration20261201101844_Webhooks', class: Migration20261201101844_Webhooks },
+  { name: 'Migration20261201175318_UsageRollups', class: Migration20261201175318_UsageRollups },
+  { name: 'Migration20261201180043_UsagePartitions', class: Migration20261201180043_UsagePartitions },
 ];

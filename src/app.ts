@@ -19,6 +19,7 @@ import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
 import { UsageReservations } from './modules/usage/usage-reservations.js';
+import { ensureUsagePartitions } from './modules/usage/usage-partitions.js';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './modules/webhook/webhook-dispatcher.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import { nativePool } from './platform/database/sql.js';
@@ -71,6 +72,8 @@ export interface AppOptions {
 
 /** How often unpaid bills past their due date are marked OVERDUE. */
 const OVERDUE_SWEEP_INTERVAL_MS = 60_000;
+/** How often the months of usage ahead are made sure of (a server running for months keeps making them). */
+const USAGE_PARTITION_SWEEP_INTERVAL_MS = 6 * 60 * 60_000;
 
 export interface App {
   url: string;
@@ -152,6 +155,14 @@ export async function startApp(options: AppOptions): Promise<App> {
   const overdueSweep = setInterval(() => {
     markOverdueBills(settlementDependencies).catch((error: unknown) => settlementDependencies.logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
+  const usageLogger = moduleLogger(logger, 'usage');
+  const makeUsagePartitions = () =>
+    ensureUsagePartitions(settlementDependencies.pool, clock.now()).then(
+      (months) => months.length > 0 && usageLogger.info({ months }, 'usage partitions created'),
+      (error: unknown) => usageLogger.error({ err: error }, 'creating the usage partitions ahead failed'),
+    );
+  await makeUsagePartitions();
+  const usagePartitionSweep = setInterval(makeUsagePartitions, USAGE_PARTITION_SWEEP_INTERVAL_MS).unref();
 
   const rateLimits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   const costBuckets = new CostBuckets(rateLimits);
@@ -332,6 +343,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       logger.debug('stopping: draining HTTP and closing WebSockets');
       await apollo.stop(); // stops accepting, drains HTTP, closes WebSockets
       clearInterval(overdueSweep);
+      clearInterval(usagePartitionSweep);
       await settlements.drain();
       logger.debug('stopping: webhook deliveries in flight');
       await webhooks.stop();

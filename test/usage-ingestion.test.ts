@@ -10,7 +10,7 @@ import {
 } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import { actualCounters, expectedCounters } from './support/spend-ledger.js';
+import { actualCounters, actualRollups, expectedCounters, expectedRollups } from './support/spend-ledger.js';
 import {
   canonical,
   createKey,
@@ -231,7 +231,7 @@ describe('deduplication', () => {
 });
 
 describe('concurrency', () => {
-  it('leaves every counter equal to the sum of its usage rows after 20 concurrent batches on one key', async () => {
+  it('leaves every counter and daily rollup equal to the sum of its usage rows after 20 concurrent batches on one key', async () => {
     const shared = Array.from({ length: 5 }, () => usageItem(world.a.apiKeyId));
     const batches = Array.from({ length: 20 }, () => [...Array.from({ length: 50 }, () => usageItem(world.a.apiKeyId)), ...shared]);
 
@@ -241,6 +241,8 @@ describe('concurrency', () => {
     expect(results.reduce((sum, result) => sum + result.duplicateCount, 0)).toBe(19 * 5);
     const [expected, actual] = await Promise.all([expectedCounters(test), actualCounters(test)]);
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+    const [expectedDays, actualDays] = await Promise.all([expectedRollups(test), actualRollups(test)]);
+    expect(Object.fromEntries(actualDays)).toEqual(Object.fromEntries(expectedDays));
   });
 });
 

@@ -15,7 +15,8 @@ import { SpendCounter } from './spend/spend-counter.entity.js';
 import { SpendHold } from './spend/spend-hold.entity.js';
 import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
-import { UsageRecord } from './usage/usage-record.entity.js';
+import { UsageRecord, UsageRequest } from './usage/usage-record.entity.js';
+import { UsageBarrier, UsageRollup } from './usage/usage-rollup.entity.js';
 import { WebhookEndpoint, WebhookEndpointSecret } from './webhook/webhook-endpoint.entity.js';
 import { EventOutbox } from '../platform/events/event-outbox.entity.js';
 import { UrlSigningKey } from '../platform/export-links.js';
@@ -30,6 +31,9 @@ export const ENTITIES = [
   AuditEntry,
   ModelPrice,
   UsageRecord,
+  UsageRequest,
+  UsageRollup,
+  UsageBarrier,
   SpendCounter,
   EventOutbox,
   Budget,

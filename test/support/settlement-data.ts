@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { createUsagePartitions } from '../../src/modules/usage/usage-partitions.js';
 import { newId } from '../../src/platform/ids.js';
 import { periodEndInstant, periodStartInstant } from '../../src/platform/period.js';
 import { API_KEY_PREFIXES, displayPrefix, generateSecret, hashSecret } from '../../src/platform/secrets.js';
@@ -54,7 +55,7 @@ export interface SettlementData {
   prices: SeededPrice[];
   records: number;
   /** Where the time went, in seconds. */
-  seconds: { directory: number; usage: number; indexes: number; vacuumAnalyze: number };
+  seconds: { directory: number; usage: number; indexes: number; rollups: number; vacuumAnalyze: number };
 }
 
 interface PriceTemplate {
@@ -301,7 +302,10 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
   for (const index of indexes) await pool.query(index.drop);
 
   const startsAt = periodStartInstant(options.period, timezone);
-  const slotSeconds = (periodEndInstant(options.period, timezone).getTime() - startsAt.getTime()) / 1000 / options.records;
+  const endsAt = periodEndInstant(options.period, timezone);
+  // The UTC months the local period spans, as the server would have made them ahead of the usage.
+  await createUsagePartitions(pool, [...new Set([startsAt, new Date(endsAt.getTime() - 1)].map((instant) => instant.toISOString().slice(0, 7)))]);
+  const slotSeconds = (endsAt.getTime() - startsAt.getTime()) / 1000 / options.records;
   // Usage picks tenants by rank (rank 0 the busiest); ranks go to tenants in random order.
   const rankOfTenant = new Map(shuffled(directory.tenantIds, seed).map((tenantId, rank) => [tenantId, rank]));
   const keyRows = directory.departmentIds.flatMap((ids, tenantIndex) =>
@@ -377,12 +381,25 @@ export async function seedSettlementData(pool: pg.Pool, options: SettlementDataO
     }
     indexSeconds = elapsed();
   }
-  if (options.vacuumAnalyze ?? true) await pool.query('vacuum analyze usage_record, tenant, department, api_key, model_price');
+  // What the batches' rollUp step would have written for these records: no settlement was ever taken, so each is tagged 0.
+  // (Their requestIds are not claimed in usage_request: nothing replays them, and nothing else reads it.)
+  await pool.query(
+    `insert into usage_rollup (tenant_id, local_day, department_id, price_id, recorded_after, model, request_count, input_tokens, output_tokens,
+                               cached_input_tokens, image_count, video_seconds, charged_amount)
+     select u.tenant_id, (u.occurred_at at time zone $2)::date, u.department_id, u.price_id, 0, u.model, count(*), sum(u.input_tokens),
+            sum(u.output_tokens), sum(u.cached_input_tokens), sum(u.image_count), sum(u.video_seconds), sum(u.charged_amount)
+       from usage_record u join unnest($1::text[]) as seeded(tenant_id) using (tenant_id)
+      where u.is_charged
+      group by 1, 2, 3, 4, 6`,
+    [directory.tenantIds, timezone],
+  );
+  const rollupSeconds = elapsed();
+  if (options.vacuumAnalyze ?? true) await pool.query('vacuum analyze usage_record, usage_rollup, tenant, department, api_key, model_price');
   return {
     tenantIds: directory.tenantIds,
     departmentIds: directory.departmentIds,
     prices: prices.map(({ id, model, tier }) => ({ id, model, tier })),
     records: options.records,
-    seconds: { directory: directorySeconds, usage: usageSeconds, indexes: indexSeconds, vacuumAnalyze: elapsed() },
+    seconds: { directory: directorySeconds, usage: usageSeconds, indexes: indexSeconds, rollups: rollupSeconds, vacuumAnalyze: elapsed() },
   };
 }

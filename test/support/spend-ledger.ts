@@ -44,3 +44,41 @@ export async function actualCounters(test: TestApp): Promise<Map<string, { spent
     rows.map((row) => [`${row.scope_id}|${row.period}|${row.period_start}`, { spent: fromUnits(toUnits(row.spent)), requestCount: Number(row.request_count) }]),
   );
 }
+
+/**
+ * Every usage rollup as it should be, recomputed from the charged usage rows in JS: keyed by tenant,
+ * local day (Intl), department and price version, summed over the settlement barriers the rows were
+ * recorded between (which only the product's barrier knows).
+ */
+export async function expectedRollups(test: TestApp): Promise<Map<string, { requestCount: number; tokens: number; charged: string }>> {
+  const [usage, tenants] = await Promise.all([
+    test.sql.query<{ tenant_id: string; department_id: string; price_id: string; occurred_at: Date; tokens: string; charged_amount: string }>(
+      `select tenant_id, department_id, price_id, occurred_at, (input_tokens + output_tokens + cached_input_tokens)::text as tokens,
+              charged_amount::text from usage_record where is_charged`,
+    ),
+    test.sql.query<{ id: string; timezone: string }>('select id, timezone from tenant'),
+  ]);
+  const timeZoneOf = new Map(tenants.rows.map((row) => [row.id, row.timezone]));
+  const totals = new Map<string, { requestCount: number; tokens: number; units: bigint }>();
+  for (const row of usage.rows) {
+    const key = `${row.tenant_id}|${localDay(row.occurred_at, timeZoneOf.get(row.tenant_id)!)}|${row.department_id}|${row.price_id}`;
+    const total = totals.get(key) ?? { requestCount: 0, tokens: 0, units: 0n };
+    total.requestCount += 1;
+    total.tokens += Number(row.tokens);
+    total.units += toUnits(row.charged_amount);
+    totals.set(key, total);
+  }
+  return new Map([...totals].map(([key, total]) => [key, { requestCount: total.requestCount, tokens: total.tokens, charged: fromUnits(total.units) }]));
+}
+
+/** The usage_rollup table, keyed like expectedRollups. */
+export async function actualRollups(test: TestApp): Promise<Map<string, { requestCount: number; tokens: number; charged: string }>> {
+  const { rows } = await test.sql.query<{ key: string; requestCount: string; tokens: string; charged: string }>(
+    `select concat_ws('|', tenant_id, to_char(local_day, 'YYYY-MM-DD'), department_id, price_id) as key, sum(request_count)::text as "requestCount",
+            sum(input_tokens + output_tokens + cached_input_tokens)::text as tokens, sum(charged_amount)::text as charged
+       from usage_rollup group by tenant_id, local_day, department_id, price_id`,
+  );
+  return new Map(
+    rows.map((row) => [row.key, { requestCount: Number(row.requestCount), tokens: Number(row.tokens), charged: fromUnits(toUnits(row.charged)) }]),
+  );
+}

@@ -78,13 +78,13 @@ export async function insertSettledEmptyPeriod(
   });
 }
 
-/** The first period before `before` with charged usage and not settled: it must be settled first. */
-export async function firstUnsettledPeriod(client: pg.ClientBase, tenant: TenantToSettle, after: Date | null, before: Date): Promise<Period | null> {
+/** The first period from `fromDay` (if given) and before `beforeDay` (local days) with charged usage: it must be settled first. */
+export async function firstUnsettledPeriod(client: pg.ClientBase, tenantId: string, fromDay: string | null, beforeDay: string): Promise<Period | null> {
   const { rows } = await client.query<{ period: string | null }>({
     name: 'settle-unsettled',
-    text: `select to_char(min(occurred_at) at time zone $4, 'YYYY-MM') as period from usage_record
-            where tenant_id = $1 and is_charged and occurred_at >= coalesce($2, '-infinity'::timestamptz) and occurred_at < $3`,
-    values: [tenant.id, after, before, tenant.timezone],
+    text: `select to_char(min(local_day), 'YYYY-MM') as period from usage_rollup
+            where tenant_id = $1 and local_day >= coalesce($2::date, '-infinity'::date) and local_day < $3`,
+    values: [tenantId, fromDay, beforeDay],
   });
   return rows[0].period;
 }
@@ -102,43 +102,45 @@ export async function termsForPeriods(client: pg.ClientBase, tenantId: string, p
 }
 
 /**
- * The tenant's charged usage to bill, summed per department, model and price version: the
- * period's rows up to the watermark, and rows of earlier periods recorded after the previous
- * bill's watermark (late usage), each with the period it belongs to.
+ * The tenant's charged usage to bill, summed per department, model and price version from the
+ * daily rollups: the period's days recorded before the watermark, and earlier days recorded
+ * between the previous bill's watermark and this one (late usage), each with the period it
+ * belongs to. Rollups cut at watermarks exactly as the records' seq does (see UsageRollup), so
+ * this is the sum of the same records, read from a few rows per day instead of one per call.
  */
 export async function usageGroups(
   client: pg.ClientBase,
-  tenant: TenantToSettle,
-  window: { startsAt: Date; endsAt: Date; watermark: number; previousWatermark: number | null },
+  tenantId: string,
+  window: { firstDay: string; endDay: string; watermark: number; previousWatermark: number | null },
 ): Promise<UsageGroup[]> {
   const { rows } = await client.query<
     Omit<UsageGroup, 'requestCount' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'imageCount' | 'videoSeconds'> & Record<string, string>
   >({
     name: 'settle-usage',
     text: `with charged as (
-             select null::text as adjusted_period, u.department_id, u.model, u.price_id, u.input_tokens, u.output_tokens,
-                    u.cached_input_tokens, u.image_count, u.video_seconds, u.charged_amount
-               from usage_record u
-              where u.tenant_id = $1 and u.occurred_at >= $2 and u.occurred_at < $3 and u.seq <= $4 and u.is_charged
+             select null::text as adjusted_period, r.department_id, r.model, r.price_id, r.request_count, r.input_tokens,
+                    r.output_tokens, r.cached_input_tokens, r.image_count, r.video_seconds, r.charged_amount
+               from usage_rollup r
+              where r.tenant_id = $1 and r.local_day >= $2 and r.local_day < $3 and r.recorded_after < $4
              union all
-             select to_char(u.occurred_at at time zone $6, 'YYYY-MM'), u.department_id, u.model, u.price_id, u.input_tokens,
-                    u.output_tokens, u.cached_input_tokens, u.image_count, u.video_seconds, u.charged_amount
-               from usage_record u
-              where $5::bigint is not null and u.tenant_id = $1 and u.seq > $5 and u.seq <= $4 and u.occurred_at < $2 and u.is_charged
+             select to_char(r.local_day, 'YYYY-MM'), r.department_id, r.model, r.price_id, r.request_count, r.input_tokens,
+                    r.output_tokens, r.cached_input_tokens, r.image_count, r.video_seconds, r.charged_amount
+               from usage_rollup r
+              where $5::bigint is not null and r.tenant_id = $1 and r.local_day < $2 and r.recorded_after >= $5 and r.recorded_after < $4
            )
            select g.adjusted_period as "adjustedPeriod", g.department_id as "departmentId", d.name as "departmentName",
                   g.model, p.tier, g.price_id as "priceId", g.request_count::text as "requestCount",
                   g.input_tokens::text as "inputTokens", g.output_tokens::text as "outputTokens",
                   g.cached_input_tokens::text as "cachedInputTokens", g.image_count::text as "imageCount",
                   g.video_seconds::text as "videoSeconds", g.charged::text as charged
-             from (select adjusted_period, department_id, model, price_id, count(*) as request_count,
+             from (select adjusted_period, department_id, model, price_id, sum(request_count) as request_count,
                           sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens,
                           sum(cached_input_tokens) as cached_input_tokens, sum(image_count) as image_count,
                           sum(video_seconds) as video_seconds, sum(charged_amount) as charged
                      from charged group by 1, 2, 3, 4) as g
              join department d on d.id = g.department_id
              join model_price p on p.id = g.price_id`,
-    values: [tenant.id, window.startsAt, window.endsAt, window.watermark, window.previousWatermark, tenant.timezone],
+    values: [tenantId, window.firstDay, window.endDay, window.watermark, window.previousWatermark],
   });
   return rows.map((row) => ({
     adjustedPeriod: row.adjustedPeriod,
@@ -155,18 +157,6 @@ export async function usageGroups(
     videoSeconds: Number(row.videoSeconds),
     charged: row.charged,
   }));
-}
-
-/** The next number of a series (one per period), under the counter row's lock until commit: gap-free. */
-export async function nextBillNumber(client: pg.ClientBase, series: string): Promise<string> {
-  const { rows } = await client.query<{ lastNumber: number }>({
-    name: 'bill-number',
-    text: `insert into bill_number_counter (series, last_number) values ($1, 1)
-           on conflict (series) do update set last_number = bill_number_counter.last_number + 1
-           returning last_number as "lastNumber"`,
-    values: [series],
-  });
-  return `${series}-${String(rows[0].lastNumber).padStart(6, '0')}`;
 }
 
 /**
@@ -223,20 +213,54 @@ export interface BillRow {
   updatedAt: Date;
 }
 
-/** Writes a finalized bill and its lines: two statements, whatever the number of lines. */
-export async function insertBill(client: pg.ClientBase, bill: BillRow, lines: DraftLine[]): Promise<void> {
-  await client.query({
+/**
+ * Writes a finalized bill and its lines in one statement, whatever the number of lines: its number
+ * (the next of its period's series) and its change version are taken there too, so the two counter
+ * rows every settlement queues on are held from this statement to the commit, and no longer.
+ */
+export async function insertFinalizedBill(
+  client: pg.ClientBase,
+  bill: Omit<BillRow, 'number' | 'syncVersion' | 'updatedAt'>,
+  lines: DraftLine[],
+): Promise<Pick<BillRow, 'number' | 'syncVersion' | 'updatedAt'>> {
+  const { rows } = await client.query<{ number: string; syncVersion: string; updatedAt: string }>({
     name: 'bill-insert',
-    text: `insert into bill (id, tenant_id, period_start, status, number, currency, contract_id, contract_version, billing_mode, tax_mode,
-                             tax_rate, net_total, tax_total, gross_total, amount_paid, usage_watermark, finalized_at, due_on,
-                             settlement_run_id, sync_version, created_at, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+    text: `with numbered as (
+             insert into bill_number_counter (series, last_number) values ($21, 1)
+             on conflict (series) do update set last_number = bill_number_counter.last_number + 1
+             returning $21 || '-' || lpad(last_number::text, greatest(6, length(last_number::text)), '0') as number
+           ),
+           -- After the number (the subquery makes it so): every settlement takes the two rows in one order.
+           synced as (
+             update bill_sync_counter set version = version + 1, updated_at = greatest(updated_at, $17)
+              where id = (select 1 from numbered) returning version, updated_at
+           ),
+           inserted as (
+             insert into bill (id, tenant_id, period_start, status, number, currency, contract_id, contract_version, billing_mode, tax_mode,
+                               tax_rate, net_total, tax_total, gross_total, amount_paid, usage_watermark, finalized_at, due_on,
+                               settlement_run_id, sync_version, created_at, updated_at)
+             select $1, $2, $3, $4, numbered.number, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $18, $19, synced.version, $17, synced.updated_at
+               from numbered, synced
+             returning id
+           ),
+           lines as (
+             insert into bill_line (bill_id, line_number, kind, description, department_id, model, model_tier, price_id, adjusted_period_start,
+                                    request_count, input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds,
+                                    exact_amount, amount, net, tax, gross)
+             select inserted.id, l.line_number, l.kind, l.description, l.department_id, l.model, l.model_tier, l.price_id, l.adjusted_period_start,
+                    l.request_count, l.input_tokens, l.output_tokens, l.cached_input_tokens, l.image_count, l.video_seconds,
+                    l.exact_amount, l.amount, l.net, l.tax, l.gross
+               from inserted, json_to_recordset($20::json) as l(line_number int, kind bill_line_kind, description text, department_id text, model text,
+                    model_tier model_tier, price_id text, adjusted_period_start date, request_count bigint, input_tokens bigint,
+                    output_tokens bigint, cached_input_tokens bigint, image_count bigint, video_seconds bigint, exact_amount numeric,
+                    amount numeric, net numeric, tax numeric, gross numeric)
+           )
+           select numbered.number, synced.version::text as "syncVersion", to_json(synced.updated_at) #>> '{}' as "updatedAt" from numbered, synced`,
     values: [
       bill.id,
       bill.tenantId,
       bill.periodStart,
       bill.status,
-      bill.number,
       bill.currency,
       bill.contractId,
       bill.contractVersion,
@@ -249,27 +273,9 @@ export async function insertBill(client: pg.ClientBase, bill: BillRow, lines: Dr
       bill.amountPaid,
       bill.usageWatermark,
       bill.finalizedAt,
+      bill.createdAt,
       bill.dueOn,
       bill.settlementRunId,
-      bill.syncVersion,
-      bill.createdAt,
-      bill.updatedAt,
-    ],
-  });
-  await client.query({
-    name: 'bill-lines-insert',
-    text: `insert into bill_line (bill_id, line_number, kind, description, department_id, model, model_tier, price_id, adjusted_period_start,
-                                  request_count, input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds,
-                                  exact_amount, amount, net, tax, gross)
-           select $1, l.line_number, l.kind, l.description, l.department_id, l.model, l.model_tier, l.price_id, l.adjusted_period_start,
-                  l.request_count, l.input_tokens, l.output_tokens, l.cached_input_tokens, l.image_count, l.video_seconds,
-                  l.exact_amount, l.amount, l.net, l.tax, l.gross
-             from json_to_recordset($2::json) as l(line_number int, kind bill_line_kind, description text, department_id text, model text,
-                  model_tier model_tier, price_id text, adjusted_period_start date, request_count bigint, input_tokens bigint,
-                  output_tokens bigint, cached_input_tokens bigint, image_count bigint, video_seconds bigint, exact_amount numeric,
-                  amount numeric, net numeric, tax numeric, gross numeric)`,
-    values: [
-      bill.id,
       JSON.stringify(
         lines.map((line, index) => ({
           line_number: index + 1,
@@ -293,8 +299,12 @@ export async function insertBill(client: pg.ClientBase, bill: BillRow, lines: Dr
           gross: line.gross.toFixed(2),
         })),
       ),
+      // The series: one per period, "2026-10".
+      bill.periodStart.slice(0, 7),
     ],
   });
+  const [row] = rows;
+  return { number: row.number, syncVersion: Number(row.syncVersion), updatedAt: new Date(row.updatedAt) };
 }
 
 export interface PaymentRow {

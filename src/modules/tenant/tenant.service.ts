@@ -144,7 +144,7 @@ export async function lockTenantForChange(transaction: RequestContext, tenantId:
 
 /** A read of usage's table in SQL: the usage module depends on tenants, so tenants do not import it. */
 async function hasRecordedUsage(context: RequestContext, tenantId: string): Promise<boolean> {
-  return (await queryRows(context.em, 'select 1 from usage_record where tenant_id = $1 limit 1', [tenantId])).length > 0;
+  return (await queryRows(context.em, 'select 1 from usage_request where tenant_id = $1 limit 1', [tenantId])).length > 0;
 }
 
 /**

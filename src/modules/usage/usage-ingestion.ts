@@ -22,10 +22,12 @@ import { FailedRequestPolicy } from '../tenant/tenant.entity.js';
 import { ChargeReason, UsageStatus } from './usage-record.entity.js';
 import { RecordRejected } from './usage.errors.js';
 import {
+  addUsageRollups,
   holdTenantsAgainstSettlement,
   insertUsageRecords,
   keysForUsage,
   priceVersionsForUsage,
+  type DailyCharge,
   type KeyForUsage,
   type InsertedRecord,
   type PriceVersion,
@@ -54,6 +56,7 @@ export interface Ingestion {
   rowIndexes: number[];
   inserted: InsertedRecord[];
   keySpend: KeySpend[];
+  dailyCharges: DailyCharge[];
   /** The holds of the inserted records' reservations, ended. */
   endedHolds: EndedHold[];
   counters: CounterMove[];
@@ -77,6 +80,7 @@ export function newIngestion(fields: Pick<Ingestion, 'client' | 'now' | 'spikeRu
     rowIndexes: [],
     inserted: [],
     keySpend: [],
+    dailyCharges: [],
     endedHolds: [],
     counters: [],
     rateWindows: [],
@@ -203,7 +207,7 @@ async function insertRecords(ingestion: Ingestion): Promise<void> {
   const { client, rows } = ingestion;
   if (rows.length === 0) return;
   await holdTenantsAgainstSettlement(client, [...new Set(rows.map((row) => row.tenant_id))]);
-  const { inserted, keySpend } = await insertUsageRecords(client, rows, ingestion.now);
+  const { inserted, keySpend, dailyCharges } = await insertUsageRecords(client, rows, ingestion.now);
   const insertedIdentities = new Set(inserted.map(({ tenantId, requestId }) => identityOf(tenantId, requestId)));
   rows.forEach((row, position) => {
     if (!insertedIdentities.has(identityOf(row.tenant_id, row.request_id))) {
@@ -212,6 +216,13 @@ async function insertRecords(ingestion: Ingestion): Promise<void> {
   });
   ingestion.inserted = inserted;
   ingestion.keySpend = keySpend;
+  ingestion.dailyCharges = dailyCharges;
+}
+
+/** Usage: the new records' charges go into the tenants' daily rollups, which settlement bills from. */
+async function rollUp(ingestion: Ingestion): Promise<void> {
+  if (ingestion.dailyCharges.length === 0) return;
+  await addUsageRollups(ingestion.client, ingestion.dailyCharges);
 }
 
 /** Spend: the holds the recorded calls' reservations placed end, now that their cost is in spend. */
@@ -305,13 +316,14 @@ async function publish(ingestion: Ingestion): Promise<void> {
  * The steps a usage batch is recorded in, in order, in one transaction. Each step's SQL lives in the
  * repository of the module whose tables it writes, a few set-based statements per batch, never one
  * per row; each decision (threshold, forecast, spike, low balance) is a pure rule of its module. The
- * write order (records by tenant and requestId, their holds, then counters by key, rate windows
+ * write order (records by tenant and requestId, rollups by tenant and day, the records' holds, then counters by key, rate windows
  * by scope and minute, balances by tenant, alerts by dedupe key) is the same for every batch, and
  * reservations take holds before windows, so concurrent writers queue instead of deadlocking.
  */
 export const INGESTION_STEPS: readonly { name: string; run: (ingestion: Ingestion) => Promise<void> }[] = [
   { name: 'price', run: price },
   { name: 'insertRecords', run: insertRecords },
+  { name: 'rollUp', run: rollUp },
   { name: 'endRecordedHolds', run: endRecordedHolds },
   { name: 'moveSpend', run: moveSpend },
   { name: 'countRateWindows', run: countRateWindows },

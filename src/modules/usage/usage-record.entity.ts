@@ -1,5 +1,5 @@
 import { BigIntType } from '@mikro-orm/core';
-import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { CurrencyCode } from '../../platform/money.js';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
@@ -30,18 +30,25 @@ const count = () => ({ type: new BigIntType('number') }) as const;
  * One gateway request, priced when recorded. Written only by the set-based insert in
  * usage.repository.ts; this mapping serves reads. Tenant and department come from the key.
  * Ids are plain columns, not relations: the ingestion path never loads entities.
+ *
+ * The table is partitioned by month of occurredAt (UTC), declared in its migrations rather than
+ * here (MikroORM leaves partitioning it is not told of alone): see usage-partitions.ts. A
+ * partitioned table's keys must hold the partition key, so the primary key is (tenant, occurredAt,
+ * id), which also serves a tenant's reads by time, and a requestId is kept unique per tenant, for
+ * good, by UsageRequest instead.
  */
 @Entity({ tableName: 'usage_record' })
-@Unique({ name: 'usage_record_tenant_request_unique', properties: ['tenantId', 'requestId'] })
-@Index({ name: 'usage_record_tenant_occurred_index', properties: ['tenantId', 'occurredAt', 'id'] })
-@Index({ name: 'usage_record_tenant_seq_index', properties: ['tenantId', 'seq'] })
+@Index({ name: 'usage_record_id_index', properties: ['id'] })
 @TenantOwned('tenantId')
 export class UsageRecord {
   @PrimaryKey({ type: 'text' })
-  id!: string;
-
-  @Property({ type: 'text' })
   tenantId!: string;
+
+  @PrimaryKey({ type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @PrimaryKey({ type: 'text' })
+  id!: string;
 
   @Property({ type: 'text' })
   departmentId!: string;
@@ -104,12 +111,28 @@ export class UsageRecord {
   taskId?: string | null;
 
   @Property({ type: 'timestamptz' })
-  occurredAt!: Date;
-
-  @Property({ type: 'timestamptz' })
   recordedAt!: Date;
 
-  /** Order of recording, for settlement: a bill takes usage up to a watermark of it (see usageWatermark). */
+  /** Order of recording, for settlement: a bill takes usage up to a watermark of it (see takeUsageWatermark). */
   @Property({ type: new BigIntType('number'), autoincrement: true })
   seq!: number;
+}
+
+/**
+ * A requestId a tenant has recorded, kept for good (archiving usage partitions leaves it): the
+ * dedupe of usage, which a partitioned usage_record cannot enforce itself across its months.
+ * Written only by the usage insert, in the same statement as the record.
+ */
+@Entity({ tableName: 'usage_request' })
+@TenantOwned('tenantId')
+export class UsageRequest {
+  @PrimaryKey({ type: 'text' })
+  tenantId!: string;
+
+  @PrimaryKey({ type: 'text' })
+  requestId!: string;
+
+  /** The record's occurredAt: where (which month's partition) the record is. */
+  @Property({ type: 'timestamptz' })
+  occurredAt!: Date;
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { parseTimestamptz, sqlTransaction } from '../../platform/database/sql.js';
+import { parseTimestamptz } from '../../platform/database/sql.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import type { StoredApiKeyStatus } from '../api-key/api-key.entity.js';
 import type { PriceRates } from '../price/rating.js';
@@ -103,8 +103,8 @@ const SETTLEMENT_BARRIER = 5_301_101;
 
 /**
  * Taken (shared) by a usage batch for each tenant in it, before its rows get their sequence
- * numbers and until it commits. A settlement takes it exclusively for a moment (see
- * `usageWatermark`), so every row numbered below the watermark it reads is committed.
+ * numbers and until it commits. A settlement takes it exclusively (see `takeUsageWatermark`), so
+ * every row numbered below the watermark it reads is committed.
  */
 export async function holdTenantsAgainstSettlement(client: pg.ClientBase, tenantIds: string[]): Promise<void> {
   await client.query({
@@ -116,15 +116,51 @@ export async function holdTenantsAgainstSettlement(client: pg.ClientBase, tenant
 }
 
 /**
- * The settlement barrier: waits for the tenant's usage batches in flight, and returns a sequence
- * number that every usage row committed so far is below and every row recorded later is above.
- * Bills take usage up to a watermark, so a row is settled exactly once however late it arrives.
+ * The settlement barrier, first thing in a settlement's transaction: waits for the tenant's usage
+ * batches in flight, holds new ones until the settlement commits, and returns a sequence number
+ * that every usage row committed so far is below and every row recorded later is above. Bills take
+ * usage up to a watermark, so a row is settled exactly once however late it arrives. The tenant's
+ * usage recorded from now on is rolled up tagged with this watermark (see UsageRollup).
  */
-export function usageWatermark(pool: pg.Pool, tenantId: string): Promise<number> {
-  return sqlTransaction(pool, async (client) => {
-    await client.query({ name: 'usage-settlement-barrier', text: `select pg_advisory_xact_lock(${SETTLEMENT_BARRIER}, hashtext($1))`, values: [tenantId] });
-    const { rows } = await client.query<{ watermark: string }>({ name: 'usage-watermark', text: `select nextval('usage_record_seq_seq')::text as watermark` });
-    return Number(rows[0].watermark);
+export async function takeUsageWatermark(client: pg.ClientBase, tenantId: string): Promise<number> {
+  const { rows } = await client.query<{ watermark: string }>({
+    name: 'usage-watermark',
+    // The lock is taken (the CTE is read) before nextval runs for the row it gives.
+    text: `with barrier as (select pg_advisory_xact_lock(${SETTLEMENT_BARRIER}, hashtext($1)))
+           insert into usage_barrier (tenant_id, watermark) select $1, nextval('usage_record_seq_seq') from barrier
+           on conflict (tenant_id) do update set watermark = excluded.watermark
+           returning watermark::text`,
+    values: [tenantId],
+  });
+  return Number(rows[0].watermark);
+}
+
+/**
+ * Adds a batch's charged usage to the tenants' rollups, tagged with each tenant's settlement
+ * barrier (read behind the hold the batch took in insertRecords, so no barrier moves meanwhile),
+ * in key order so that concurrent batches queue instead of deadlocking.
+ */
+export async function addUsageRollups(client: pg.ClientBase, charges: DailyCharge[]): Promise<void> {
+  await client.query({
+    name: 'usage-rollup',
+    text: `insert into usage_rollup (tenant_id, local_day, department_id, price_id, recorded_after, model, request_count, input_tokens,
+                                     output_tokens, cached_input_tokens, image_count, video_seconds, charged_amount)
+           select c."tenantId", c."localDay", c."departmentId", c."priceId", coalesce(b.watermark, 0), c.model, c."requestCount",
+                  c."inputTokens", c."outputTokens", c."cachedInputTokens", c."imageCount", c."videoSeconds", c."chargedAmount"
+             from json_to_recordset($1::json) as c("tenantId" text, "localDay" date, "departmentId" text, "priceId" text, model text,
+                  "requestCount" bigint, "inputTokens" bigint, "outputTokens" bigint, "cachedInputTokens" bigint, "imageCount" bigint,
+                  "videoSeconds" bigint, "chargedAmount" numeric)
+             left join usage_barrier b on b.tenant_id = c."tenantId"
+            order by 1, 2, 3, 4
+           on conflict (tenant_id, local_day, department_id, price_id, recorded_after) do update
+              set request_count = usage_rollup.request_count + excluded.request_count,
+                  input_tokens = usage_rollup.input_tokens + excluded.input_tokens,
+                  output_tokens = usage_rollup.output_tokens + excluded.output_tokens,
+                  cached_input_tokens = usage_rollup.cached_input_tokens + excluded.cached_input_tokens,
+                  image_count = usage_rollup.image_count + excluded.image_count,
+                  video_seconds = usage_rollup.video_seconds + excluded.video_seconds,
+                  charged_amount = usage_rollup.charged_amount + excluded.charged_amount`,
+    values: [JSON.stringify(charges)],
   });
 }
 
@@ -138,15 +174,33 @@ export interface InsertedRecord {
   tokens: number;
 }
 
-/** What a batch inserted (the others were already recorded), and its charges by key, local day and UTC hour. */
+/** A batch's charged usage of one local day, department and price version: what it adds to the tenant's rollup. */
+export interface DailyCharge {
+  tenantId: string;
+  localDay: string;
+  departmentId: string;
+  priceId: string;
+  model: string;
+  requestCount: string;
+  inputTokens: string;
+  outputTokens: string;
+  cachedInputTokens: string;
+  imageCount: string;
+  videoSeconds: string;
+  chargedAmount: string;
+}
+
+/** What a batch inserted (the others were already recorded), its charges by key, local day and UTC hour, and by rollup group. */
 export interface InsertedUsage {
   inserted: InsertedRecord[];
   keySpend: KeySpend[];
+  dailyCharges: DailyCharge[];
 }
 
 /**
- * Inserts the records, skipping requestIds the tenant already has, in a fixed order (by tenant and
- * requestId) so that concurrent batches wait for each other instead of deadlocking. Only inserted
+ * Inserts the records, skipping requestIds the tenant already has (claimed in usage_request, which
+ * keeps them for good), in a fixed order (by tenant and requestId) so that concurrent batches wait
+ * for each other instead of deadlocking. Only inserted
  * rows are summed into what spend moves by, so a replay moves nothing. Days are what
  * spend_period_start() gives, computed once per record here.
  */
@@ -162,17 +216,22 @@ export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsag
                image_count bigint, video_seconds bigint, cost numeric, charged_amount numeric, is_charged boolean,
                charge_reason charge_reason, currency currency_code, end_user_tag text, task_id text, occurred_at timestamptz)
            ),
+           claimed as (
+             insert into usage_request (tenant_id, request_id, occurred_at)
+             select tenant_id, request_id, occurred_at from incoming order by tenant_id, request_id
+             on conflict (tenant_id, request_id) do nothing
+             returning tenant_id, request_id
+           ),
            inserted as (
              insert into usage_record (id, tenant_id, department_id, api_key_id, request_id, model, price_id, kind, status,
                                        input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds, cost,
                                        charged_amount, is_charged, charge_reason, currency, end_user_tag, task_id, occurred_at, recorded_at)
-             select id, tenant_id, department_id, api_key_id, request_id, model, price_id, kind, status,
-                    input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds, cost,
-                    charged_amount, is_charged, charge_reason, currency, end_user_tag, task_id, occurred_at, $2
-               from incoming order by tenant_id, request_id
-             on conflict (tenant_id, request_id) do nothing
-             returning tenant_id, department_id, api_key_id, request_id, occurred_at, charged_amount,
-                       input_tokens + output_tokens + cached_input_tokens as tokens
+             select i.id, i.tenant_id, i.department_id, i.api_key_id, i.request_id, i.model, i.price_id, i.kind, i.status,
+                    i.input_tokens, i.output_tokens, i.cached_input_tokens, i.image_count, i.video_seconds, i.cost,
+                    i.charged_amount, i.is_charged, i.charge_reason, i.currency, i.end_user_tag, i.task_id, i.occurred_at, $2
+               from incoming i join claimed c using (tenant_id, request_id)
+             returning tenant_id, department_id, api_key_id, request_id, model, price_id, occurred_at, is_charged, charged_amount,
+                       input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds
            ),
            key_spend as (
              select i.tenant_id as "tenantId", i.department_id as "departmentId", i.api_key_id as "apiKeyId",
@@ -181,12 +240,24 @@ export async function insertUsageRecords(client: pg.ClientBase, rows: PricedUsag
                     sum(i.charged_amount)::text as spent, count(*)::text as "requestCount"
                from inserted i join tenant t on t.id = i.tenant_id
               group by 1, 2, 3, 4, 5
+           ),
+           daily_charges as (
+             select i.tenant_id as "tenantId", (i.occurred_at at time zone t.timezone)::date::text as "localDay",
+                    i.department_id as "departmentId", i.price_id as "priceId", i.model, count(*)::text as "requestCount",
+                    sum(i.input_tokens)::text as "inputTokens", sum(i.output_tokens)::text as "outputTokens",
+                    sum(i.cached_input_tokens)::text as "cachedInputTokens", sum(i.image_count)::text as "imageCount",
+                    sum(i.video_seconds)::text as "videoSeconds", sum(i.charged_amount)::text as "chargedAmount"
+               from inserted i join tenant t on t.id = i.tenant_id
+              where i.is_charged
+              group by 1, 2, 3, 4, 5
            )
            select (select coalesce(json_agg(json_build_object(
                             'tenantId', tenant_id, 'requestId', request_id, 'apiKeyId', api_key_id,
-                            'windowStart', extract(epoch from date_trunc('minute', occurred_at))::bigint, 'tokens', tokens)), '[]'::json)
+                            'windowStart', extract(epoch from date_trunc('minute', occurred_at))::bigint,
+                            'tokens', input_tokens + output_tokens + cached_input_tokens)), '[]'::json)
                      from inserted) as inserted,
-                  (select coalesce(json_agg(key_spend), '[]'::json) from key_spend) as "keySpend"`,
+                  (select coalesce(json_agg(key_spend), '[]'::json) from key_spend) as "keySpend",
+                  (select coalesce(json_agg(daily_charges), '[]'::json) from daily_charges) as "dailyCharges"`,
     values: [JSON.stringify(rows), recordedAt],
   });
   return result;
