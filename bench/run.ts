@@ -139,7 +139,7 @@ function cpuLine(unit: string, cpu: CpuPerUnit, ceilingRate: number): string {
 }
 
 async function resetUsage(sql: pg.Pool): Promise<void> {
-  await sql.query('truncate usage_record, spend_counter, event_outbox, bench_raw_usage');
+  await sql.query('truncate usage_record, usage_request, usage_rollup, spend_counter, event_outbox, bench_raw_usage');
 }
 
 async function ingestionRun(run: number, server: ServerProcess, world: BenchWorld, sql: pg.Pool) {

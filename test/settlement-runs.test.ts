@@ -14,7 +14,7 @@ import {
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { startTestApp } from './support/harness.js';
 import { seedSettlementData } from './support/settlement-data.js';
-import { disposeSubscriptions, subscribe } from './support/subscriptions.js';
+import { disposeSubscriptions, messagesUntilComplete, subscribe } from './support/subscriptions.js';
 
 /*
  * Settlement runs over hundreds of tenants, on the real clock (October 2026 has ended): the
@@ -50,13 +50,7 @@ async function progressOf(runId: string): Promise<SettlementProgressSubscription
       runId,
     },
   );
-  const messages: SettlementProgressSubscription['settlementProgress'][] = [];
-  for (;;) {
-    // Messages delivered before the end are queued ahead of it.
-    const next = await Promise.race([subscription.next(), subscription.completed.then(() => null)]);
-    if (!next) return messages;
-    messages.push(next.data!.settlementProgress);
-  }
+  return (await messagesUntilComplete(subscription)).map((message) => message.data!.settlementProgress);
 }
 
 /** `npm run settle`'s command, in its own OS process. */

@@ -57,3 +57,13 @@ export async function subscribe<Data>(url: string, token: string, query: string,
     completed,
   };
 }
+
+/** Every message of a subscription until the server ends it (messages delivered before the end are queued ahead of it). */
+export async function messagesUntilComplete<Data>(subscription: Subscription<Data>): Promise<ExecutionResult<Data>[]> {
+  const messages: ExecutionResult<Data>[] = [];
+  for (;;) {
+    const next = await Promise.race([subscription.next(), subscription.completed.then(() => null)]);
+    if (!next) return messages;
+    messages.push(next);
+  }
+}

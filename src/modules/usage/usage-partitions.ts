@@ -161,6 +161,8 @@ export async function archiveUsagePartitions(
     const file = path.join(options.directory, `${partition}.csv.gz`);
     const outcome = await sqlTransaction(pool, async (client) => {
       await client.query(`select pg_advisory_xact_lock(${PARTITION_LOCK})`);
+      // Detaching waits for the usage batches in flight, and new ones queue behind it: give up rather than hold them long.
+      await client.query(`set local lock_timeout = '10s'`);
       await client.query(`lock table ${client.escapeIdentifier(partition)} in share mode`);
       const unsettled = await unsettledGroups(client, partition);
       if (unsettled.length > 0) {
