@@ -167,4 +167,19 @@ describe('tenant isolation of spend', () => {
     expect(moved(before, after, 'billing_shared_subscription_results_total{field="spendUpdated",counted="delivered"}')).toBe(5);
     await disposeSubscriptions();
   });
+
+  it("never lets another tenant's caller into a shared execution: the same document and variables are refused, and nothing reaches it", async () => {
+    const department = { scope: { departmentId: world.a.rootDepartmentId } };
+    const own = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.a.tokens.TENANT_VIEWER, spendUpdated, department);
+    const intruder = await subscribe<SpendUpdatedSubscription>(test.app.wsUrl, world.b.tokens.TENANT_VIEWER, spendUpdated, department);
+    const refusal = await intruder.next();
+    expect(refusal.data ?? null).toBeNull();
+    expect(refusal.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+
+    await recordUsage(test.client(world.gatewayToken), [usageItem(world.a.apiKeyId)]);
+    expect((await own.next()).data!.spendUpdated.scope.id).toBe(world.a.rootDepartmentId);
+    const late = await Promise.race([intruder.next(), new Promise((resolve) => setTimeout(() => resolve('nothing'), 500))]);
+    expect(late).toBe('nothing');
+    await disposeSubscriptions();
+  });
 });
