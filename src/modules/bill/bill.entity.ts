@@ -1,10 +1,11 @@
-import { BigIntType, OptionalProps } from '@mikro-orm/core';
+import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
 import { BillingMode } from '../contract/contract.entity.js';
 import { CurrencyCode, TaxMode } from '../../platform/money.js';
 import { ModelTier } from '../price/model-price.entity.js';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
+import { countColumn } from '../../platform/database/columns.js';
 
 export enum BillStatus {
   DRAFT = 'DRAFT',
@@ -33,7 +34,6 @@ export enum BillPaymentMethod {
 }
 
 const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
-const count = () => ({ type: new BigIntType('number') }) as const;
 
 /**
  * One tenant's bill for one period. Built and finalized in the settlement transaction, immutable
@@ -106,7 +106,7 @@ export class Bill {
   amountInvoiced: string = '0.00';
 
   /** Usage rows up to this sequence number were settled into this bill (with earlier bills). */
-  @Property(count())
+  @Property(countColumn())
   usageWatermark!: number;
 
   @Property({ type: 'timestamptz', nullable: true })
@@ -124,7 +124,7 @@ export class Bill {
   @Property({ type: 'text', nullable: true })
   settlementRunId?: string | null;
 
-  @Property(count())
+  @Property(countColumn())
   syncVersion!: number;
 
   @Property({ type: 'timestamptz' })
@@ -168,22 +168,22 @@ export class BillLine {
   @Property({ type: 'date', nullable: true })
   adjustedPeriodStart?: string | null;
 
-  @Property(count())
+  @Property(countColumn())
   requestCount!: number;
 
-  @Property(count())
+  @Property(countColumn())
   inputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   outputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   cachedInputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   imageCount!: number;
 
-  @Property(count())
+  @Property(countColumn())
   videoSeconds!: number;
 
   /** The exact amount behind a line, before rounding (see BillLine.exactAmount in the schema). */
@@ -253,7 +253,7 @@ export class Payment {
   @Property({ type: 'timestamptz' })
   createdAt!: Date;
 
-  @Property(count())
+  @Property(countColumn())
   syncVersion!: number;
 
   @Property({ type: 'timestamptz' })
@@ -276,7 +276,7 @@ export class BillSyncCounter {
   @PrimaryKey({ type: 'integer', autoincrement: false })
   id!: number;
 
-  @Property(count())
+  @Property(countColumn())
   version!: number;
 
   @Property({ type: 'timestamptz' })
@@ -301,7 +301,7 @@ export class SettledEmptyPeriod {
   periodStart!: string;
 
   /** Usage rows up to this sequence number were settled (into earlier bills, or there were none). */
-  @Property(count())
+  @Property(countColumn())
   usageWatermark!: number;
 
   @Property({ type: 'timestamptz' })

@@ -2,6 +2,7 @@ import { BigIntType } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { CurrencyCode } from '../../platform/money.js';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
+import { countColumn } from '../../platform/database/columns.js';
 
 export enum UsageKind {
   CHAT = 'CHAT',
@@ -22,9 +23,6 @@ export enum ChargeReason {
   FAILED_CHARGED_BY_POLICY = 'FAILED_CHARGED_BY_POLICY',
   FAILED_NOT_CHARGED_BY_POLICY = 'FAILED_NOT_CHARGED_BY_POLICY',
 }
-
-/** MikroORM keeps (and mutates) each property's options object: one per property. */
-const count = () => ({ type: new BigIntType('number') }) as const;
 
 /**
  * One gateway request, priced when recorded. Written only by the set-based insert in
@@ -72,19 +70,19 @@ export class UsageRecord {
   @Enum({ items: () => UsageStatus, nativeEnumName: 'usage_status' })
   status!: UsageStatus;
 
-  @Property(count())
+  @Property(countColumn())
   inputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   outputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   cachedInputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   imageCount!: number;
 
-  @Property(count())
+  @Property(countColumn())
   videoSeconds!: number;
 
   /** Exact price of the usage at its version's rates, charged or not. */

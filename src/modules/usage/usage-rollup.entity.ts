@@ -1,9 +1,7 @@
 import { BigIntType } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
-
-/** MikroORM keeps (and mutates) each property's options object: one per property. */
-const count = () => ({ type: new BigIntType('number') }) as const;
+import { countColumn } from '../../platform/database/columns.js';
 
 /**
  * A tenant's charged usage summed per local day, department and price version (hence model), and
@@ -38,22 +36,22 @@ export class UsageRollup {
   @Property({ type: 'text' })
   model!: string;
 
-  @Property(count())
+  @Property(countColumn())
   requestCount!: number;
 
-  @Property(count())
+  @Property(countColumn())
   inputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   outputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   cachedInputTokens!: number;
 
-  @Property(count())
+  @Property(countColumn())
   imageCount!: number;
 
-  @Property(count())
+  @Property(countColumn())
   videoSeconds!: number;
 
   /** The exact sum of the records' charged amounts: unbounded scale, so no sum is ever rounded. */
