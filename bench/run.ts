@@ -259,7 +259,7 @@ async function main(): Promise<void> {
             `data generated in ${round(Object.values(settlement.seeding).reduce((sum, seconds) => sum + seconds, 0))} s (not counted)`,
           ...settlement.profile,
         ]),
-        `  (e) ${settings.settleScale}x the records: ${round(ratio, 2)}x the time (target <= ${SETTLEMENT_SCALE_TARGET})`,
+        `  (e) ${settings.settleScale}x the records: ${ratio.toFixed(2)}x the time (target <= ${SETTLEMENT_SCALE_TARGET})`,
       ];
     }
     if (SERVER_MEASUREMENTS.some((measurement) => options.only.includes(measurement))) {
