@@ -132,7 +132,7 @@ export async function settleTenant(dependencies: SettlementDependencies, tenant:
     const dueOn = addDays(localDateOf(now, tenant.timezone), isPrepaid ? 0 : terms.paymentTermsDays);
     const billId = newId('Bill');
     const gross = built.gross.toFixed(2);
-    // Announced on commit; first, so that nothing but the bill's own writes runs while the counters are held.
+    // Announced on commit; queued before the bill is written, so that the counters it takes are held one statement less.
     const event: BillingEventMessage = { type: BillingEventType.BILL_FINALIZED, billId, tenantId: tenant.id, occurredAt: now.toISOString() };
     await publishOnCommit(client, BILLING_EVENT, event);
     const draft = {
