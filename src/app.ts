@@ -23,6 +23,8 @@ import { ensureUsagePartitions } from './modules/usage/usage-partitions.js';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './modules/webhook/webhook-dispatcher.js';
 import { bearerSecret } from './platform/auth/bearer.js';
 import { nativePool } from './platform/database/sql.js';
+import { ReadReplica, readRoutingPlugin, routeReads } from './platform/database/read-replica.js';
+import { Role } from './platform/auth/roles.js';
 import { acrossTenants, entityManagerFor } from './platform/database/tenant-scope.js';
 import type { Actor } from './platform/auth/actor.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -48,6 +50,8 @@ import { buildAppSchema } from './schema.js';
 
 export interface AppOptions {
   databaseUrl: string;
+  /** A streaming replica for ERP pulls, exports and reports, and how long a read waits for it (platform/database/read-replica.ts). */
+  readDatabase?: { url: string; maxWaitMs: number };
   host: string;
   port: number;
   logger: Logger;
@@ -139,9 +143,22 @@ export async function startApp(options: AppOptions): Promise<App> {
   metrics.watchDatabase(settlementDependencies.pool);
   const spendSpike = options.spendSpike ?? DEFAULT_SPEND_SPIKE_RULE;
   // A batch's spend reaches this process's usageAuthorize as soon as it commits; other processes' as the event arrives.
+  const readReplica =
+    options.readDatabase &&
+    (await ReadReplica.open(
+      await initOrm(options.readDatabase.url),
+      settlementDependencies.pool,
+      options.readDatabase,
+      moduleLogger(logger, 'database'),
+      metrics,
+    ));
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
   const usageReservations = new UsageReservations(settlementDependencies.pool, clock);
-  const settlements = new SettlementRunner(settlementDependencies);
+  // A run that goes on in the background counts as its starter's write once it finishes.
+  const settlements = new SettlementRunner(
+    settlementDependencies,
+    readReplica && ((run) => (run.createdByTokenId ? readReplica.noteWrite({ tokenId: run.createdByTokenId, role: Role.PLATFORM_ADMIN }) : Promise.resolve())),
+  );
   let publicUrl = options.publicUrl ?? ''; // the listening address once known, unless configured
   const exportLinks = new ExportLinks(await loadUrlSigningKey(settlementDependencies.pool), () => publicUrl, options.exportLinkTtlSeconds ?? 900, clock);
   const webhooks = new WebhookDispatcher({
@@ -256,6 +273,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     admit: (actor, request) => admitSubscription(schema, costBuckets, actor, request),
     failedAuthentications,
     metrics,
+    afterMutation: readReplica && ((actor) => readReplica.noteWrite(actor)),
     acceptsOrigin: (request) => request.headers.origin === undefined || isAllowedOrigin(corsOrigins, request.headers.origin, request),
   });
 
@@ -275,6 +293,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       admissionPlugin(schema, costBuckets),
       legacyJsonStatusPlugin(),
       requestFactsPlugin(),
+      ...(readReplica ? [readRoutingPlugin(readReplica)] : []),
       // No answer is cacheable (every one is a caller's own money or directory; `no-store` is set on the route),
       // so Apollo's cache hints, a hook on every field resolved, are off.
       ApolloServerPluginCacheControlDisabled(),
@@ -307,7 +326,12 @@ export async function startApp(options: AppOptions): Promise<App> {
     }
   });
   app.get('/metrics', metrics.endpoint(options.metricsToken));
-  mountExports(app, { contextFor: exportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger: moduleLogger(logger, 'export') });
+  const routedExportContextFor = async (request: express.Request) => {
+    const context = await exportContextFor(request);
+    if (readReplica) await routeReads(readReplica, Object.assign(context, { requestFacts: requestFacts(request) }));
+    return context;
+  };
+  mountExports(app, { contextFor: routedExportContextFor, costBuckets, renders, renderLimits: rateLimits.renders, logger: moduleLogger(logger, 'export') });
   mountExplorer(app);
   mountConsole(app);
   app.use(
@@ -351,7 +375,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       await Promise.all([stopEvictions(), stopFactsUpdates()]);
       await listener.stop();
       logger.debug('stopping: database pool');
-      await orm.close();
+      await Promise.all([orm.close(), readReplica?.close()]);
     },
   };
 }

@@ -98,6 +98,7 @@ if (database.embedded && (await seedDemoData(database.url, (message) => processL
 
 app = await startApp({
   databaseUrl: database.url,
+  readDatabase: config.readDatabase,
   host: config.host,
   port: config.port,
   logger,

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -35,6 +35,8 @@ export interface WebSocketServerOptions {
   metrics: Metrics;
   /** Whether a page of the upgrade request's origin may connect (browser-origins.ts); a refused one gets HTTP 403. */
   acceptsOrigin: (request: http.IncomingMessage) => boolean;
+  /** Called when a mutation over the socket has run, before its result is sent (read-your-writes, database/read-replica.ts). */
+  afterMutation?: (actor: Actor) => Promise<void>;
 }
 
 /** The `authorization` connection parameter, in any case: GraphiQL-based explorers send their headers pane as the parameters (`Authorization`). */
@@ -118,8 +120,10 @@ export function startWebSocketServer(options: WebSocketServerOptions): { dispose
         return [new GraphQLError(refusal, { extensions: { code: 'FORBIDDEN' } })];
       },
       // A subscription runs from its first result until it completes or its connection closes.
-      onOperation: (connection, id, _payload, _args, result) => {
+      onOperation: async (connection, id, _payload, args, result) => {
         if (Symbol.asyncIterator in result) connection.extra.subscriptions?.add(id);
+        else if (options.afterMutation && getOperationAST(args.document, args.operationName)?.operation === 'mutation')
+          await options.afterMutation(connection.extra.session!.actor);
       },
       onComplete: (connection, id) => {
         connection.extra.subscriptions?.delete(id);

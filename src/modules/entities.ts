@@ -20,6 +20,7 @@ import { UsageBarrier, UsageRollup } from './usage/usage-rollup.entity.js';
 import { WebhookEndpoint, WebhookEndpointSecret } from './webhook/webhook-endpoint.entity.js';
 import { EventOutbox } from '../platform/events/event-outbox.entity.js';
 import { UrlSigningKey } from '../platform/export-links.js';
+import { ReadPosition } from '../platform/database/read-position.entity.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEvent } from '../platform/events/webhook.entity.js';
 
 export const ENTITIES = [
@@ -60,6 +61,7 @@ export const ENTITIES = [
   RateLimitCeiling,
   RateWindow,
   UrlSigningKey,
+  ReadPosition,
   WebhookEndpoint,
   WebhookEndpointSecret,
   WebhookEvent,

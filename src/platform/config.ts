@@ -33,6 +33,8 @@ const duration = z.string().regex(DURATION, 'must be a whole number and a unit (
 
 const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  DATABASE_READ_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  DATABASE_READ_MAX_WAIT: duration.prefault('500ms'),
   PORT: z.coerce
     .number({ error: 'must be a whole number' })
     .int('must be a whole number')
@@ -133,6 +135,8 @@ function isOrigin(value: string): boolean {
 
 export interface AppConfig {
   databaseUrl: string | undefined;
+  /** A streaming replica for ERP pulls, exports and reports (database/read-replica.ts), and how long a read waits for it to replay its caller's last write. */
+  readDatabase: { url: string; maxWaitMs: number } | undefined;
   port: number;
   host: string;
   dataDir: string;
@@ -177,6 +181,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
   const values = parsed.data;
   return {
     databaseUrl: values.DATABASE_URL,
+    readDatabase: values.DATABASE_READ_URL ? { url: values.DATABASE_READ_URL, maxWaitMs: values.DATABASE_READ_MAX_WAIT } : undefined,
     port: values.PORT,
     host: values.HOST,
     dataDir: path.resolve(values.DATA_DIR),

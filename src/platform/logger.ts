@@ -11,7 +11,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * operations, `websocket` subscription connections, `events` the LISTEN/NOTIFY feed, `settlement`
  * runs and sweeps, `webhook` deliveries, `export` downloads, `process` start and stop.
  */
-export const LOG_MODULES = ['http', 'graphql', 'websocket', 'events', 'usage', 'settlement', 'webhook', 'export', 'process'] as const;
+export const LOG_MODULES = ['http', 'graphql', 'websocket', 'events', 'usage', 'settlement', 'webhook', 'export', 'database', 'process'] as const;
 export type LogModule = (typeof LOG_MODULES)[number];
 
 export interface LogLevels {

@@ -75,6 +75,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly readRoutes = new Counter({
+    name: 'billing_read_routes_total',
+    help: "ERP pulls, exports and reports with DATABASE_READ_URL set, by where they read: replica, primary_lagging (the replica had not replayed the caller's last write in time) or primary_unreachable.",
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -63,6 +63,20 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'info,http=chatty' })).toThrow('LOG_LEVEL: "http=chatty" must be <module>=<level>');
   });
 
+  it('reads a read replica and how long a read waits for it, only with a URL', () => {
+    expect(loadConfig({}).readDatabase).toBeUndefined();
+    expect(loadConfig({ DATABASE_READ_MAX_WAIT: '2s' }).readDatabase).toBeUndefined();
+    expect(loadConfig({ DATABASE_READ_URL: 'postgres://reader@replica:5432/billing' }).readDatabase).toEqual({
+      url: 'postgres://reader@replica:5432/billing',
+      maxWaitMs: 500,
+    });
+    expect(loadConfig({ DATABASE_READ_URL: 'postgres://replica/billing', DATABASE_READ_MAX_WAIT: '2s' }).readDatabase?.maxWaitMs).toBe(2000);
+    expect(() => loadConfig({ DATABASE_READ_URL: 'replica:5432' })).toThrow('DATABASE_READ_URL: must be a postgres:// or postgresql:// URL');
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica/billing', DATABASE_READ_MAX_WAIT: 'soon' })).toThrow(
+      'DATABASE_READ_MAX_WAIT: must be a whole number and a unit (ms, s, m, h or d)',
+    );
+  });
+
   it('names every bad variable and the rule it breaks', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', BOOTSTRAP_ADMIN_TOKEN: 'short' })).toThrow(ConfigError);
     try {

@@ -381,11 +381,17 @@ export async function createSettlementRun(context: RequestContext, input: Settle
 export class SettlementRunner {
   private readonly running = new Set<Promise<void>>();
 
-  constructor(private readonly dependencies: SettlementDependencies) {}
+  constructor(
+    private readonly dependencies: SettlementDependencies,
+    /** Called when a run has finished (read-your-writes for its starter, platform/database/read-replica.ts). */
+    private readonly afterRun?: (run: SettlementRun) => Promise<void>,
+  ) {}
 
   /** Executes a run: awaited when small, otherwise in the background (its progress is in the run and its subscription). */
   async start(run: SettlementRun): Promise<void> {
-    const execution = executeSettlementRun(this.dependencies, run.id).catch(() => undefined);
+    const execution = executeSettlementRun(this.dependencies, run.id)
+      .finally(() => this.afterRun?.(run))
+      .catch(() => undefined);
     if (run.tenantIds && run.tenantIds.length <= INLINE_SETTLEMENT_TENANTS) {
       await execution;
       return;

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { RequestContext } from '../../context.js';
 import { noteErrorCode } from '../http/request-facts.js';
+import { rootFields } from './root-fields.js';
 
 /** Fills an HTTP request's facts (platform/http/request-facts.ts) with its operation and the codes of the errors it answers. */
 export function requestFactsPlugin(): ApolloServerPlugin<RequestContext> {
@@ -22,14 +22,4 @@ export function requestFactsPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
-}
-
-/** The fields an operation selects at its root, through fragments. */
-function rootFields(selectionSet: SelectionSetNode, document: DocumentNode): string[] {
-  return selectionSet.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return [selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, document);
-    const fragment = document.definitions.find((definition) => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value);
-    return fragment?.kind === Kind.FRAGMENT_DEFINITION ? rootFields(fragment.selectionSet, document) : [];
-  });
 }

@@ -21,7 +21,7 @@ export function requestIdOf(request: express.Request): string {
  * The access log (module `http`): one JSON line a request when its response ends, with its id
  * (echoed in X-Request-ID), method, path, client address, status and duration, and what the
  * request's facts hold (request-facts.ts): the caller's role and tenant, the GraphQL operation's
- * name, type and root fields, and the codes of the errors answered. No header and no secret is
+ * name, type and root fields, where a routed read read (`readFrom`), and the codes of the errors answered. No header and no secret is
  * logged: a signed link's signature is written `[redacted]`. 5xx lines are errors, polled paths
  * debug, a response the client left before it ended says `"aborted": true`.
  *

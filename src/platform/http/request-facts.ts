@@ -17,8 +17,13 @@ export interface RequestFacts {
   operationType?: 'query' | 'mutation' | 'subscription';
   /** The root fields it selected, in order: what the schema, not the client, names. */
   rootFields?: string[];
+  /** Where an ERP pull, export or report read, with a read replica configured (database/read-replica.ts). */
+  readFrom?: ReadRoute;
   errorCodes: string[];
 }
+
+/** Which database answered an ERP pull, export or report with a read replica configured, and why (database/read-replica.ts). */
+export type ReadRoute = 'replica' | 'primary_lagging' | 'primary_unreachable';
 
 const factsByRequest = new WeakMap<IncomingMessage, RequestFacts>();
 
