@@ -51,9 +51,9 @@ async function generateBills(sql: pg.Pool, settings: PeriodExportSettings): Prom
     [bills, `${period}-01`, period, linesPerBill],
   );
   await sql.query(
-    `insert into bill_line (bill_id, line_number, kind, description, model, model_tier, request_count, input_tokens, output_tokens, cached_input_tokens,
+    `insert into bill_line (bill_id, line_number, tenant_id, kind, description, model, model_tier, request_count, input_tokens, output_tokens, cached_input_tokens,
                             image_count, video_seconds, exact_amount, amount, net, tax, gross)
-     select ${id('bil', 'i')}, n, 'USAGE', '研发中心 · gpt-4o', 'gpt-4o', 'PREMIUM', 1000 + n, 1234567, 234567, 0, 0, 0, 123.4512345678, 123.45, 123.45, 7.41, 130.86
+     select ${id('bil', 'i')}, n, ${id('ten', 'i')}, 'USAGE', '研发中心 · gpt-4o', 'gpt-4o', 'PREMIUM', 1000 + n, 1234567, 234567, 0, 0, 0, 123.4512345678, 123.45, 123.45, 7.41, 130.86
        from generate_series(1, $1) as i, generate_series(1, $2) as n`,
     [bills, linesPerBill],
   );

@@ -19,6 +19,7 @@ import { Migration20261201101844_Webhooks } from './Migration20261201101844_Webh
 import { Migration20261201175318_UsageRollups } from './Migration20261201175318_UsageRollups.js';
 import { Migration20261201180043_UsagePartitions } from './Migration20261201180043_UsagePartitions.js';
 import { Migration20261201203408_ReadPositions } from './Migration20261201203408_ReadPositions.js';
+import { Migration20261201204034_TenantKeys } from './Migration20261201204034_TenantKeys.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201175318_UsageRollups', class: Migration20261201175318_UsageRollups },
   { name: 'Migration20261201180043_UsagePartitions', class: Migration20261201180043_UsagePartitions },
   { name: 'Migration20261201203408_ReadPositions', class: Migration20261201203408_ReadPositions },
+  { name: 'Migration20261201204034_TenantKeys', class: Migration20261201204034_TenantKeys },
 ];

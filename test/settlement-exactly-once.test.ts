@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Migration20261201175318_UsageRollups } from '../migrations/Migration20261201175318_UsageRollups.js';
 import { Migration20261201180043_UsagePartitions } from '../migrations/Migration20261201180043_UsagePartitions.js';
+import { Migration20261201204034_TenantKeys } from '../migrations/Migration20261201204034_TenantKeys.js';
 import { FixedClock } from '../src/platform/clock.js';
 import { BillingPeriodSettleDocument, type UsageRecordItemInput } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
@@ -173,6 +174,37 @@ it('moves every record into its month when the partitioning migration runs on an
       `select count(*)::int as count from usage_request q join usage_record u using (tenant_id, request_id) where q.occurred_at = u.occurred_at`,
     );
     expect(requests[0].count).toBe(before.count);
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+});
+
+it("gives every bill line its bill's tenant, and keys it on it, when the tenant-keys migration runs on existing bills", async () => {
+  const statements = async (direction: 'up' | 'down') => {
+    const migration = new Migration20261201204034_TenantKeys(undefined as never, undefined as never);
+    await migration[direction]();
+    return migration.getQueries() as string[];
+  };
+  const lines = async (client: pg.ClientBase) =>
+    (
+      await client.query(
+        `select count(*)::int as count, count(*) filter (where l.tenant_id = b.tenant_id)::int as "ofItsBill"
+           from bill_line l join bill b on b.id = l.bill_id`,
+      )
+    ).rows[0];
+  const client = await test.sql.connect();
+  try {
+    const before = await lines(client);
+    expect(before.count).toBeGreaterThan(10);
+    await client.query('begin');
+    for (const statement of await statements('down')) await client.query(statement);
+    const { rows: column } = await client.query(`select 1 from information_schema.columns where table_name = 'bill_line' and column_name = 'tenant_id'`);
+    expect(column).toEqual([]);
+    for (const statement of await statements('up')) await client.query(statement);
+    expect(await lines(client)).toEqual({ count: before.count, ofItsBill: before.count });
+    const { rows: key } = await client.query(`select pg_get_constraintdef(oid) as key from pg_constraint where conname = 'bill_line_pkey'`);
+    expect(key).toEqual([{ key: 'PRIMARY KEY (bill_id, line_number, tenant_id)' }]);
   } finally {
     await client.query('rollback');
     client.release();

@@ -83,7 +83,7 @@ const billsSnapshot = async () =>
   (
     await test.sql.query(
       `select b.id, b.number, b.gross_total::text, json_agg(json_build_object('kind', l.kind, 'requests', l.request_count, 'exact', l.exact_amount::text) order by l.line_number) as lines
-         from bill b join bill_line l on l.bill_id = b.id group by b.id order by b.number`,
+         from bill b join bill_line l on l.bill_id = b.id group by b.id, b.number, b.gross_total order by b.number`,
     )
   ).rows;
 

@@ -1,5 +1,5 @@
 import { OptionalProps } from '@mikro-orm/core';
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { CurrencyCode } from '../../platform/money.js';
 import { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
@@ -19,6 +19,7 @@ export enum AlertType {
  * makes a second raise of the same occasion, by a concurrent batch or another server, a no-op.
  */
 @Entity({ tableName: 'alert' })
+@Unique({ name: 'alert_dedupe_key_unique', properties: ['tenantId', 'dedupeKey'] })
 @Index({ properties: ['tenantId', 'raisedAt', 'id'] })
 @TenantOwned('tenantId')
 export class Alert {
@@ -27,10 +28,10 @@ export class Alert {
   @PrimaryKey({ type: 'text' })
   id!: string;
 
-  @Property({ type: 'text', unique: true })
+  @Property({ type: 'text' })
   dedupeKey!: string;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => AlertType, nativeEnumName: 'alert_type' })

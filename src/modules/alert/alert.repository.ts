@@ -59,7 +59,7 @@ export async function insertAlerts(client: pg.ClientBase, rows: AlertRow[], rais
                   scope_id text, budget_id text, threshold int, period spend_period, period_start date, amount numeric,
                   limit_amount numeric, currency currency_code, message text)
             order by dedupe_key
-           on conflict (dedupe_key) do nothing
+           on conflict (tenant_id, dedupe_key) do nothing
            returning id, tenant_id as "tenantId", scope_id as "scopeId"`,
     values: [JSON.stringify(rows), raisedAt],
   });

@@ -47,7 +47,7 @@ export class BalanceEntry {
   @PrimaryKey({ type: 'text' })
   id: string = newId('BalanceEntry');
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => BalanceEntryType, nativeEnumName: 'balance_entry_type' })

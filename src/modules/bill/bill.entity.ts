@@ -42,6 +42,7 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
  * from one counter row as the last write of each transaction, so versions become visible in order.
  */
 @Entity({ tableName: 'bill' })
+@Unique({ name: 'bill_number_unique', properties: ['tenantId', 'number'] })
 @Index({
   name: 'bill_one_per_tenant_period',
   expression: `create unique index "bill_one_per_tenant_period" on "bill" ("tenant_id", "period_start") where "status" <> 'VOID'`,
@@ -57,7 +58,7 @@ export class Bill {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Bill');
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   /** First local day of the period ("2026-10-01"). */
@@ -68,7 +69,7 @@ export class Bill {
   status!: BillStatus;
 
   /** "2026-10-000001": gap-free within the period's series, assigned at finalization. */
-  @Property({ type: 'text', nullable: true, unique: true })
+  @Property({ type: 'text', nullable: true })
   number?: string | null;
 
   @Enum({ items: () => CurrencyCode, nativeEnumName: 'currency_code' })
@@ -136,6 +137,7 @@ export class Bill {
 
 /** A line of a bill, in order. Amounts are rounded half-up to the minor unit; tax is per line. */
 @Entity({ tableName: 'bill_line' })
+@TenantOwned('tenantId')
 export class BillLine {
   [OptionalProps]?: 'departmentId' | 'model' | 'modelTier' | 'priceId' | 'adjustedPeriodStart';
 
@@ -144,6 +146,10 @@ export class BillLine {
 
   @PrimaryKey({ type: 'integer' })
   lineNumber!: number;
+
+  /** The bill's tenant: a tenant table keys on it (README, Scaling out). */
+  @PrimaryKey({ type: 'text' })
+  tenantId!: string;
 
   @Enum({ items: () => BillLineKind, nativeEnumName: 'bill_line_kind' })
   kind!: BillLineKind;
@@ -223,7 +229,7 @@ export class Payment {
   @Property({ type: 'text' })
   billId!: string;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => BillPaymentMethod, nativeEnumName: 'bill_payment_method' })

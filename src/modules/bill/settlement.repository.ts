@@ -244,10 +244,10 @@ export async function insertFinalizedBill(
              returning id
            ),
            lines as (
-             insert into bill_line (bill_id, line_number, kind, description, department_id, model, model_tier, price_id, adjusted_period_start,
+             insert into bill_line (bill_id, line_number, tenant_id, kind, description, department_id, model, model_tier, price_id, adjusted_period_start,
                                     request_count, input_tokens, output_tokens, cached_input_tokens, image_count, video_seconds,
                                     exact_amount, amount, net, tax, gross)
-             select inserted.id, l.line_number, l.kind, l.description, l.department_id, l.model, l.model_tier, l.price_id, l.adjusted_period_start,
+             select inserted.id, l.line_number, $2, l.kind, l.description, l.department_id, l.model, l.model_tier, l.price_id, l.adjusted_period_start,
                     l.request_count, l.input_tokens, l.output_tokens, l.cached_input_tokens, l.image_count, l.video_seconds,
                     l.exact_amount, l.amount, l.net, l.tax, l.gross
                from inserted, json_to_recordset($20::json) as l(line_number int, kind bill_line_kind, description text, department_id text, model text,

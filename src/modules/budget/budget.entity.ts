@@ -14,7 +14,7 @@ export const DEFAULT_THRESHOLDS = [50, 80, 100];
 @Entity({ tableName: 'budget' })
 @Index({
   name: 'budget_scope_period_live_unique',
-  expression: 'create unique index "budget_scope_period_live_unique" on "budget" ("scope_id", "period") where "deleted_at" is null',
+  expression: 'create unique index "budget_scope_period_live_unique" on "budget" ("tenant_id", "scope_id", "period") where "deleted_at" is null',
 })
 @Index({ properties: ['tenantId', 'createdAt'] })
 @TenantOwned('tenantId')
@@ -24,7 +24,7 @@ export class Budget {
   @PrimaryKey({ type: 'text' })
   id: string = newId('Budget');
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })

@@ -39,7 +39,7 @@ export class Contract extends Timestamped<'endsOn' | 'terminatedAt' | 'terminati
   @PrimaryKey({ type: 'text' })
   id: string = newId('Contract');
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => ContractType, nativeEnumName: 'contract_type' })
@@ -77,7 +77,7 @@ export class ContractVersion {
   @PrimaryKey({ type: 'integer' })
   version!: number;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Property({ type: 'date' })

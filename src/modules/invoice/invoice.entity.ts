@@ -28,6 +28,7 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
  * a red-letter invoice, so a bill's invoiced amount is the sum of its invoices' amounts.
  */
 @Entity({ tableName: 'vat_invoice' })
+@Unique({ name: 'vat_invoice_number_unique', properties: ['tenantId', 'number'] })
 @Unique({ name: 'vat_invoice_idempotency_unique', properties: ['tenantId', 'idempotencyKey'] })
 @Index({ name: 'vat_invoice_bill_index', properties: ['billId', 'issuedAt'] })
 @Index({ name: 'vat_invoice_tenant_issued_index', properties: ['tenantId', 'issuedAt'] })
@@ -35,7 +36,7 @@ const money = () => ({ type: 'decimal', precision: 20, scale: 2 }) as const;
 @Index({ name: 'vat_invoice_sync_index', properties: ['syncVersion', 'id'] })
 @Index({
   name: 'vat_invoice_reversal_unique',
-  expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("reversal_of_id") where "reversal_of_id" is not null`,
+  expression: `create unique index "vat_invoice_reversal_unique" on "vat_invoice" ("tenant_id", "reversal_of_id") where "reversal_of_id" is not null`,
 })
 @TenantOwned('tenantId')
 export class VatInvoice {
@@ -44,14 +45,14 @@ export class VatInvoice {
   @PrimaryKey({ type: 'text' })
   id: string = newId('VatInvoice');
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Property({ type: 'text' })
   billId!: string;
 
   /** 20 digits: the year of issue and a gap-free sequence within it. */
-  @Property({ type: 'text', unique: true })
+  @Property({ type: 'text' })
   number!: string;
 
   @Enum({ items: () => InvoiceType, nativeEnumName: 'invoice_type' })
@@ -130,12 +131,17 @@ export class VatInvoice {
 
 /** A line of an invoice: net, rate, tax and gross rounded per line (DESIGN 3). */
 @Entity({ tableName: 'vat_invoice_line' })
+@TenantOwned('tenantId')
 export class VatInvoiceLine {
   @PrimaryKey({ type: 'text' })
   invoiceId!: string;
 
   @PrimaryKey({ type: 'integer' })
   lineNumber!: number;
+
+  /** The invoice's tenant: a tenant table keys on it (README, Scaling out). */
+  @PrimaryKey({ type: 'text' })
+  tenantId!: string;
 
   @Enum({ items: () => VatInvoiceItem, nativeEnumName: 'vat_invoice_item' })
   item!: VatInvoiceItem;

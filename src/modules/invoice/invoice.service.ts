@@ -176,6 +176,7 @@ async function writeInvoice(transaction: RequestContext, draft: NewInvoice): Pro
     em.create(VatInvoiceLine, {
       invoiceId: invoice.id,
       lineNumber: index + 1,
+      tenantId: invoice.tenantId,
       item: line.item,
       itemName: line.itemName,
       amount: line.amount.toFixed(2),

@@ -11,7 +11,7 @@ export const DEFAULT_CEILING = { requestsPerMinute: 5_000, tokensPerMinute: 5_00
  * key), at most one per scope. Internal id: a limit is named by its scope in the API.
  */
 @Entity({ tableName: 'rate_limit' })
-@Unique({ name: 'rate_limit_scope_unique', properties: ['scopeId'] })
+@Unique({ name: 'rate_limit_scope_unique', properties: ['tenantId', 'scopeId'] })
 @Index({ properties: ['tenantId', 'createdAt'] })
 @TenantOwned('tenantId')
 export class RateLimit {
@@ -20,7 +20,7 @@ export class RateLimit {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })
@@ -77,7 +77,7 @@ export class RateWindow {
   @PrimaryKey({ type: 'timestamptz' })
   windowStart!: Date;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Property({ type: 'bigint' })

@@ -48,7 +48,7 @@ export async function countReservations(client: pg.ClientBase, counts: ReservedC
            )
            insert into rate_window (tenant_id, scope_id, window_start, requests, tokens, revision)
            select "tenantId", "scopeId", to_timestamp($2), requests, tokens, 1 from counted order by "scopeId"
-           on conflict (scope_id, window_start) do update
+           on conflict (scope_id, window_start, tenant_id) do update
              set requests = rate_window.requests + excluded.requests, tokens = rate_window.tokens + excluded.tokens, revision = rate_window.revision + 1`,
     values: [JSON.stringify(counts), windowStartOf(now)],
   });
@@ -88,7 +88,7 @@ export async function countRecordedUsage(client: pg.ClientBase, usage: KeyMinute
            )
            insert into rate_window as w (tenant_id, scope_id, window_start, requests, tokens, revision)
            select tenant_id, scope_id, window_start, requests, tokens, 1 from moves order by scope_id, window_start
-           on conflict (scope_id, window_start) do update
+           on conflict (scope_id, window_start, tenant_id) do update
              set requests = w.requests + excluded.requests, tokens = w.tokens + excluded.tokens, revision = w.revision + 1
            returning w.tenant_id as "tenantId", w.scope_id as "scopeId", ${WINDOW_FIGURES}`,
     values: [JSON.stringify(usage), windowStartOf(now)],

@@ -36,7 +36,7 @@ export class SpendCounter {
   @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })
   scopeType!: SpendScopeType;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   /** Exact charged amount in the tenant's billing currency. */

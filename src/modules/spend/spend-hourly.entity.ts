@@ -15,7 +15,7 @@ export class SpendHourly {
   @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })
   scopeType!: SpendScopeType;
 
-  @Property({ type: 'text' })
+  @PrimaryKey({ type: 'text' })
   tenantId!: string;
 
   @Property({ type: 'decimal', precision: 30, scale: 16 })

@@ -93,7 +93,7 @@ export async function addKeySpend(client: pg.ClientBase, keySpend: KeySpend[], r
            hourly as (
              insert into spend_hourly (scope_id, hour_start, scope_type, tenant_id, spent)
              select scope_id, hour_start, scope_type, tenant_id, sum(spent) from scoped group by 1, 2, 3, 4 order by 1, 2
-             on conflict (scope_id, hour_start) do update set spent = spend_hourly.spent + excluded.spent
+             on conflict (scope_id, hour_start, tenant_id) do update set spent = spend_hourly.spent + excluded.spent
              returning scope_id, hour_start, scope_type, tenant_id, spent
            ),
            moves as (
@@ -108,7 +108,7 @@ export async function addKeySpend(client: pg.ClientBase, keySpend: KeySpend[], r
              insert into spend_counter (scope_id, period, period_start, scope_type, tenant_id, spent, request_count, updated_at)
              select scope_id, period, period_start, scope_type, tenant_id, spent, request_count, $2
                from moves order by scope_id, period, period_start
-             on conflict (scope_id, period, period_start) do update
+             on conflict (scope_id, period, period_start, tenant_id) do update
                set spent = spend_counter.spent + excluded.spent,
                    request_count = spend_counter.request_count + excluded.request_count,
                    updated_at = excluded.updated_at

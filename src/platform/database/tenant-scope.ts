@@ -15,9 +15,7 @@ import type { Actor } from '../auth/actor.js';
  * cover SQL of our own: em.execute, the pg pool (nativePool, queryRows, sqlTransaction) and query
  * builders. Those paths (the gateway's usage ingestion and authorization, settlement, spend and
  * usage aggregates, the balance ledger, contract terms, department trees) stay scoped by hand:
- * each carries its own `tenant_id = $n` condition or takes its ids from a scoped read. Bill and
- * invoice lines have no tenant column, hence no filter: they are read by the id of a bill or
- * invoice that a scoped read returned.
+ * each carries its own `tenant_id = $n` condition or takes its ids from a scoped read.
  */
 export const TENANT_FILTER = 'tenant';
 
