@@ -36,7 +36,7 @@ export interface PeriodExportFigures {
 }
 
 /** Bills of one period with their lines and a payment, generated in SQL (ids are digits: valid ULID characters). */
-async function generateBills(sql: pg.Pool, settings: PeriodExportSettings): Promise<void> {
+export async function generateBills(sql: pg.Pool, settings: PeriodExportSettings): Promise<void> {
   const { bills, linesPerBill, period } = settings;
   const id = (prefix: string, expression: string) => `'${prefix}_' || lpad((${expression})::text, 26, '0')`;
   await sql.query(`insert into tenant (id, name, external_id) select ${id('ten', 'i')}, '导出测试客户 ' || i, 'KH-' || i from generate_series(1, $1) as i`, [

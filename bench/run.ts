@@ -19,7 +19,9 @@
  *       (j) a period's bill lines of 10,000 bills as XLSX and CSV, and its bills as XLSX, streamed by a server of its own: time and
  *       that server's peak RSS (bench/period-export.ts);
  *   (k) webhooks when a settlement finalizes 1,000 bills at once: messages/s and finalization to receipt, and a
- *       backlog's drain next to plain POSTs of the same bodies to the same receiver (bench/webhooks.ts).
+ *       backlog's drain next to plain POSTs of the same bodies to the same receiver (bench/webhooks.ts);
+ *   (l) a read replica: the ERP's pull of bills from the primary and routed to a pg_basebackup replica, and a
+ *       routed read right after its caller's write (bench/read-replica.ts).
  * (a)-(g) measure speed, so their server runs with every cost bucket raised out of the way.
  *
  * Options (all optional): --records 1000000 --runs 3 --batch 1000 --concurrency 4
@@ -28,7 +30,8 @@
  *   --bill-requests 500 --bill-concurrent-requests 1000 --bill-callers 8
  *   --invoice-issues 300 --invoice-callers 8 --invoice-page-requests 300 --abuse-seconds 10 --gateway-seconds 10
  *   --gateway-tenants 100 --gateway-keys-per-tenant 50 --export-bills 10000 --webhook-bills 1000
- *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway|export|webhooks (repeatable; default all ten)
+ *   --replica-bills 2000 --replica-seconds 10
+ *   --only ingestion|authorize|live|settlement|bill-query|invoice|abuse|gateway|export|webhooks|replica (repeatable; default all eleven)
  * Unless given, settlement is sized from --records (10 usage records per ingested one, a tenant per
  * 10,000 of them: 1,000 tenants and 10,000,000 records by default) and the bill requests from
  * --authorize-requests (1/40 and 1/20 of them), so a short run stays short; the ERP's invoice page
@@ -55,6 +58,7 @@ import { webhookBench } from './webhooks.js';
 import { inParallel, median, peakRssMiB, percentile, post, round, UNLIMITED_RATE_LIMIT_ENVIRONMENT } from './measure.js';
 import { SETTLEMENT_SCALE_TARGET, SETTLEMENT_TARGET_RSS_MIB, SETTLEMENT_TARGET_SECONDS, settlementBench, type SettlementFigures } from './settlement.js';
 import { rawInsert, usageBatch } from './usage-data.js';
+import { describePull, readReplicaBench } from './read-replica.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -84,10 +88,12 @@ const { values: options } = parseArgs({
     'gateway-keys-per-tenant': { type: 'string', default: '50' },
     'export-bills': { type: 'string', default: '10000' },
     'webhook-bills': { type: 'string', default: '1000' },
+    'replica-bills': { type: 'string', default: '2000' },
+    'replica-seconds': { type: 'string', default: '10' },
     only: {
       type: 'string',
       multiple: true,
-      default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway', 'export', 'webhooks'],
+      default: ['ingestion', 'authorize', 'live', 'settlement', 'bill-query', 'invoice', 'abuse', 'gateway', 'export', 'webhooks', 'replica'],
     },
   },
 });
@@ -118,7 +124,16 @@ const settings = {
   gatewayKeysPerTenant: Number(options['gateway-keys-per-tenant']),
   exportBills: Number(options['export-bills']),
   webhookBills: Number(options['webhook-bills']),
+  replicaBills: Number(options['replica-bills']),
+  replicaSeconds: Number(options['replica-seconds']),
 };
+
+/** The server runs as deployed: compiled JavaScript, not the TypeScript loader `npm start` uses. Built once, by the first section that starts one. */
+let isBuilt = false;
+function build(): void {
+  if (!isBuilt) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  isBuilt = true;
+}
 
 /** (i)'s targets, as ratios to the ceiling, and its open-loop p99. */
 const GATEWAY_TARGETS = { authorize: 0.8, cycle: 0.4, p99AtHalf: 10 };
@@ -263,8 +278,7 @@ async function main(): Promise<void> {
       ];
     }
     if (SERVER_MEASUREMENTS.some((measurement) => options.only.includes(measurement))) {
-      // The server runs as deployed: compiled JavaScript, not the TypeScript loader `npm start` uses.
-      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+      build();
       await migrate(databaseUrl);
       await sql.query('create table bench_raw_usage (like usage_record including all)');
       const bootstrapToken = `bpat_${randomBytes(24).toString('hex').slice(0, 32)}`;
@@ -440,12 +454,30 @@ async function main(): Promise<void> {
       }
     }
     if (options.only.includes('webhooks')) {
+      build();
       const webhooks = await webhookBench(adminUrl, { bills: settings.webhookBills, period: settings.settlePeriod, concurrency: 16 });
       results.k = [
         `  (k) webhooks, ${settings.webhookBills.toLocaleString('en')} bills finalized by one settlement run (${round(webhooks.settlementSeconds, 1)} s, ${round(settings.webhookBills / webhooks.settlementSeconds)} bills/s), one operator endpoint: ` +
           `${webhooks.live.messages} bill.finalized received at ${round(webhooks.live.rate)} messages/s; finalization to receipt p50 ${round(webhooks.live.p50)} ms, p99 ${round(webhooks.live.p99)} ms`,
         `      a backlog of ${webhooks.drain.messages} queued at once drains at ${round(webhooks.drain.rate)} messages/s, 16 in flight; ceiling: plain POSTs of the same bodies to the same receiver, 16 at a time, ` +
           `${round(webhooks.ceilingRate)}/s; ratio ${round(webhooks.drain.rate / webhooks.ceilingRate, 2)}`,
+      ];
+    }
+    if (options.only.includes('replica')) {
+      build();
+      const replica = await readReplicaBench({
+        bills: settings.replicaBills,
+        period: settings.settlePeriod,
+        seconds: settings.replicaSeconds,
+        connections: 8,
+        rounds: 50,
+      });
+      const { readYourWrites: own } = replica;
+      results.l = [
+        `  (l) read replica (DATABASE_READ_URL, a pg_basebackup replica of its own primary): the ERP's pull of 100 bills with their lines, 8 connections, ${settings.replicaSeconds} s:`,
+        `      from the primary ${describePull(replica.primaryOnly)}; routed to the replica ${describePull(replica.routed)}; routed / primary ${round(replica.routed.rate / replica.primaryOnly.rate, 2)}`,
+        `      read-your-writes, one bill's export by the operator: p50 ${round(own.alone, 1)} ms as is, p50 ${round(own.afterWrite, 1)} ms (max ${round(own.max, 1)} ms) right after its write through the other server; ` +
+          `those ${own.replica + own.lagging} reads: ${own.replica} from the replica, ${own.lagging} from the primary after the wait`,
       ];
     }
     const printed = Object.keys(results)
