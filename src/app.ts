@@ -19,6 +19,7 @@ import { SettlementRunner } from './modules/bill/settlement.service.js';
 import { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import { UsageBatches } from './modules/usage/usage-batches.js';
 import { UsageReservations } from './modules/usage/usage-reservations.js';
+import { DEFAULT_USAGE_DENIAL_RETENTION_MS, UsageDenialLog } from './modules/usage/usage-denials.js';
 import { ensureUsagePartitions } from './modules/usage/usage-partitions.js';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher, type WebhookSettings } from './modules/webhook/webhook-dispatcher.js';
 import { bearerSecret } from './platform/auth/bearer.js';
@@ -70,6 +71,8 @@ export interface AppOptions {
   exportLinkTtlSeconds?: number;
   /** The bearer secret that opens /metrics; unset: /metrics is 404. */
   metricsToken?: string;
+  /** How long gateway refusals stay on record (modules/usage/usage-denials.ts); 90 days by default. */
+  usageDenialRetentionMs?: number;
   /** Webhook delivery settings that differ from DEFAULT_WEBHOOK_SETTINGS. */
   webhooks?: Partial<WebhookSettings>;
 }
@@ -154,6 +157,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     ));
   const usageBatches = new UsageBatches(settlementDependencies.pool, clock, spendSpike, (event) => authorizationFacts.spendMoved(event));
   const usageReservations = new UsageReservations(settlementDependencies.pool, clock);
+  const usageLogger = moduleLogger(logger, 'usage');
+  const usageDenials = new UsageDenialLog(settlementDependencies.pool, clock, usageLogger, options.usageDenialRetentionMs ?? DEFAULT_USAGE_DENIAL_RETENTION_MS);
+  await usageDenials.start();
   // A run that goes on in the background counts as its starter's write once it finishes.
   const settlements = new SettlementRunner(
     settlementDependencies,
@@ -172,7 +178,6 @@ export async function startApp(options: AppOptions): Promise<App> {
   const overdueSweep = setInterval(() => {
     markOverdueBills(settlementDependencies).catch((error: unknown) => settlementDependencies.logger.warn({ err: error }, 'marking overdue bills failed'));
   }, OVERDUE_SWEEP_INTERVAL_MS).unref();
-  const usageLogger = moduleLogger(logger, 'usage');
   const makeUsagePartitions = () =>
     ensureUsagePartitions(settlementDependencies.pool, clock.now()).then(
       (months) => months.length > 0 && usageLogger.info({ months }, 'usage partitions created'),
@@ -246,6 +251,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       authorizationFacts,
       usageBatches,
       usageReservations,
+      usageDenials,
       settlements,
       exportLinks,
       webhooks,
@@ -369,6 +375,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       clearInterval(overdueSweep);
       clearInterval(usagePartitionSweep);
       await settlements.drain();
+      await usageDenials.stop();
       logger.debug('stopping: webhook deliveries in flight');
       await webhooks.stop();
       logger.debug('stopping: event listener');

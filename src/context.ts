@@ -11,6 +11,7 @@ import type { AccessTokenCache } from './modules/access-token/access-token-cache
 import type { AuthorizationFactsCache } from './modules/usage/authorization-facts-cache.js';
 import type { UsageStore } from './modules/usage/usage-store.js';
 import type { UsageReservations } from './modules/usage/usage-reservations.js';
+import type { UsageDenialLog } from './modules/usage/usage-denials.js';
 import { createLoaders, type Loaders } from './modules/loaders.js';
 
 /**
@@ -45,6 +46,8 @@ export interface RequestContext {
   usageBatches: UsageStore;
   /** This process's usageReserve holds, placed for calls that arrive together in one transaction. */
   usageReservations: UsageReservations;
+  /** This process's count of gateway refusals, written to `usage_denial` once a second. */
+  usageDenials: UsageDenialLog;
   /** Settlement runs this process executes (modules/bill/settlement.service.ts, SettlementRunner). */
   settlements: SettlementStarter;
   /** Signs the export links the API hands out. */
@@ -75,6 +78,7 @@ export class RequestScope implements RequestContext {
   declare authorizationFacts: AuthorizationFactsCache;
   declare usageBatches: UsageStore;
   declare usageReservations: UsageReservations;
+  declare usageDenials: UsageDenialLog;
   declare settlements: SettlementStarter;
   declare exportLinks: ExportLinks;
   declare webhooks: WebhookUrlPolicy;

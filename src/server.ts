@@ -112,6 +112,7 @@ app = await startApp({
   exportLinkTtlSeconds: config.exportLinkTtlSeconds,
   metricsToken: config.metricsToken,
   webhooks: config.webhooks,
+  usageDenialRetentionMs: config.usageDenialRetentionMs,
 }).catch((error: unknown) =>
   failStart(
     listenMessage((error as NodeJS.ErrnoException).code, config.host, config.port) ??

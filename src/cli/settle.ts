@@ -6,6 +6,7 @@ import { AuthorizationFactsCache } from '../modules/usage/authorization-facts-ca
 import { UsageBatches } from '../modules/usage/usage-batches.js';
 import { DEFAULT_WEBHOOK_SETTINGS, WebhookDispatcher } from '../modules/webhook/webhook-dispatcher.js';
 import { UsageReservations } from '../modules/usage/usage-reservations.js';
+import { DEFAULT_USAGE_DENIAL_RETENTION_MS, UsageDenialLog } from '../modules/usage/usage-denials.js';
 import { DEFAULT_SPEND_SPIKE_RULE } from '../modules/alert/spend-spike.js';
 import { SettlementRun } from '../modules/bill/bill.entity.js';
 import { createSettlementRun, executeSettlementRun, SettlementRunner, type RunCounts } from '../modules/bill/settlement.service.js';
@@ -63,6 +64,8 @@ await withDatabase(async (databaseUrl) => {
       authorizationFacts: new AuthorizationFactsCache({ isListening: false, epoch: 0 }),
       usageBatches: new UsageBatches(dependencies.pool, systemClock, DEFAULT_SPEND_SPIKE_RULE, () => undefined),
       usageReservations: new UsageReservations(dependencies.pool, systemClock),
+      // Never started: settling makes no gateway checks.
+      usageDenials: new UsageDenialLog(dependencies.pool, systemClock, logger, DEFAULT_USAGE_DENIAL_RETENTION_MS),
       settlements: new SettlementRunner(dependencies),
       // Settling hands out no links; the key is the service's own all the same.
       exportLinks: new ExportLinks(await loadUrlSigningKey(dependencies.pool), () => '', 900, systemClock),

@@ -17,6 +17,7 @@ import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord, UsageRequest } from './usage/usage-record.entity.js';
 import { UsageBarrier, UsageRollup } from './usage/usage-rollup.entity.js';
+import { UsageDenialEntry } from './usage/usage-denial.entity.js';
 import { WebhookEndpoint, WebhookEndpointSecret } from './webhook/webhook-endpoint.entity.js';
 import { EventOutbox } from '../platform/events/event-outbox.entity.js';
 import { UrlSigningKey } from '../platform/export-links.js';
@@ -35,6 +36,7 @@ export const ENTITIES = [
   UsageRequest,
   UsageRollup,
   UsageBarrier,
+  UsageDenialEntry,
   SpendCounter,
   EventOutbox,
   Budget,

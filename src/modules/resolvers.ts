@@ -16,7 +16,7 @@ import { PriceResolver } from './price/price.resolver.js';
 import { RateLimitResolver, TenantRateLimitCeilingResolver } from './rate-limit/rate-limit.resolver.js';
 import { SpendResolver, SpendScopeResolver } from './spend/spend.resolver.js';
 import { AuditEntryTenantResolver, TenantResolver } from './tenant/tenant.resolver.js';
-import { UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
+import { UsageDenialEntryResolver, UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -33,6 +33,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PriceResolver,
   UsageResolver,
   UsageSummaryGroupResolver,
+  UsageDenialEntryResolver,
   SpendResolver,
   SpendScopeResolver,
   BudgetResolver,

@@ -82,6 +82,7 @@ const configSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{32,200}$/, 'must be 32 to 200 printable characters without spaces')
     .optional(),
+  USAGE_DENIAL_RETENTION: duration.optional(),
   WEBHOOK_TIMEOUT: duration.optional(),
   WEBHOOK_CONCURRENCY: z.coerce
     .number({ error: 'must be a whole number' })
@@ -158,6 +159,8 @@ export interface AppConfig {
   exportLinkTtlSeconds: number;
   /** The bearer secret Prometheus sends for /metrics (platform/metrics.ts); unset: no metrics served. */
   metricsToken: string | undefined;
+  /** How long gateway refusals stay on record (modules/usage/usage-denials.ts); unset keeps the default there. */
+  usageDenialRetentionMs: number | undefined;
   /** Webhook delivery (modules/webhook/webhook-dispatcher.ts); what is unset keeps its default there. */
   webhooks: {
     timeoutMs?: number;
@@ -201,6 +204,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): AppCon
     publicUrl: values.PUBLIC_URL,
     exportLinkTtlSeconds: values.EXPORT_LINK_TTL_SECONDS,
     metricsToken: values.METRICS_TOKEN,
+    usageDenialRetentionMs: values.USAGE_DENIAL_RETENTION,
     webhooks: Object.fromEntries(
       Object.entries({
         timeoutMs: values.WEBHOOK_TIMEOUT,

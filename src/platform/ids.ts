@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   VatInvoice: 'inv',
   WebhookEndpoint: 'whe',
   WebhookDelivery: 'whd',
+  UsageDenial: 'den',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

@@ -27,8 +27,8 @@ import { findModelPrice } from '../price/price.service.js';
 import { toModelPriceNode } from '../price/price.types.js';
 import { findTenant } from '../tenant/tenant.service.js';
 import { toTenantNode } from '../tenant/tenant.types.js';
-import { findUsageRecord } from '../usage/usage-report.service.js';
-import { toUsageRecordNode } from '../usage/usage.types.js';
+import { findUsageDenial, findUsageRecord } from '../usage/usage-report.service.js';
+import { toUsageDenialEntryNode, toUsageRecordNode } from '../usage/usage.types.js';
 import { findWebhookDelivery, findWebhookEndpoint } from '../webhook/webhook.service.js';
 import { toWebhookDeliveryNode, toWebhookEndpointNode } from '../webhook/webhook.types.js';
 
@@ -67,6 +67,7 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   VatInvoice: fetcher(findInvoice, toVatInvoiceNode),
   WebhookEndpoint: fetcher(findWebhookEndpoint, toWebhookEndpointNode),
   WebhookDelivery: fetcher(findWebhookDelivery, toWebhookDeliveryNode),
+  UsageDenial: fetcher(findUsageDenial, toUsageDenialEntryNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

@@ -19,6 +19,7 @@ import { firstRateLimitBreach, type RateLimitBreach, type ScopeRateLimit } from 
 import { releaseHold, type LimitedScope } from '../spend/spend-hold.repository.js';
 import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
 import type { ReservationFigures } from './usage-reservations.js';
+import { GatewayCheck } from './usage-denial.entity.js';
 import {
   UsageDenialCode,
   type UsageAuthorization,
@@ -320,17 +321,20 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   const estimatedCost = estimate(input);
   const now = context.clock.now();
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
-  if (!facts) return counted(context, 'usageAuthorize', unknownKey());
+  if (!facts) return decided(context, GatewayCheck.AUTHORIZE, input.model, unknownKey());
   const { limits, least } = keptLimits(facts);
   const mayExceed = least !== null && (least.lte(0) || estimatedCost.gt(least));
   const refusal =
     keyRefusal(facts, input.model, now) ?? rateRefusal(facts.tenantId, facts.rateLimits, 0, now) ?? (mayExceed ? firstExceeded(limits, estimatedCost) : null);
-  return counted(context, 'usageAuthorize', answer(facts, limits, refusal));
+  return decided(context, GatewayCheck.AUTHORIZE, input.model, answer(facts, limits, refusal));
 }
 
-/** Counts a gateway check's answer by its decision (platform/metrics.ts). */
-function counted(context: RequestContext, operation: 'usageAuthorize' | 'usageReserve', authorization: UsageAuthorization): UsageAuthorization {
-  context.metrics.authorizeDecisions.inc({ operation, decision: authorization.denial?.code ?? 'ALLOWED' });
+const OPERATIONS = { [GatewayCheck.AUTHORIZE]: 'usageAuthorize', [GatewayCheck.RESERVE]: 'usageReserve' } as const;
+
+/** Counts a gateway check's answer by its decision (platform/metrics.ts), and puts a refusal on record (usage-denials.ts). */
+function decided(context: RequestContext, check: GatewayCheck, model: string, authorization: UsageAuthorization): UsageAuthorization {
+  context.metrics.authorizeDecisions.inc({ operation: OPERATIONS[check], decision: authorization.denial?.code ?? 'ALLOWED' });
+  context.usageDenials.note(check, model, authorization);
   return authorization;
 }
 
@@ -366,10 +370,10 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   }
   const now = context.clock.now();
   const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
-  if (!facts) return { authorization: counted(context, 'usageReserve', unknownKey()), reservation: null };
+  if (!facts) return { authorization: decided(context, GatewayCheck.RESERVE, input.model, unknownKey()), reservation: null };
   const limits = appliedLimits(facts);
   const refusal = keyRefusal(facts, input.model, now);
-  if (refusal) return { authorization: counted(context, 'usageReserve', answer(facts, limits, refusal)), reservation: null };
+  if (refusal) return { authorization: decided(context, GatewayCheck.RESERVE, input.model, answer(facts, limits, refusal)), reservation: null };
   const price = facts.price!;
   const amount = values.estimatedUsage ? usageCost(price, values.estimatedUsage) : (values.estimatedCost ?? price.defaultEstimate);
   if (amount == null) {
@@ -394,7 +398,7 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
     decide: decideUnderLocks(facts, limits, decimal(amount), hold.estimatedTokens),
   });
   return {
-    authorization: counted(context, 'usageReserve', answer(facts, limits, denied)),
+    authorization: decided(context, GatewayCheck.RESERVE, input.model, answer(facts, limits, denied)),
     reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
   };
 }

@@ -12,7 +12,8 @@ import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
 import type { SpendScopeInput } from '../spend/spend.types.js';
 import { UsageRecord } from './usage-record.entity.js';
-import { UsageGroupBy, UsageSummaryGroup, type UsageRecordFilterInput } from './usage.types.js';
+import { UsageDenialEntry } from './usage-denial.entity.js';
+import { UsageGroupBy, UsageSummaryGroup, type UsageDenialFilterInput, type UsageRecordFilterInput } from './usage.types.js';
 
 export async function listUsageRecords(context: RequestContext, filter: UsageRecordFilterInput | null, page: PageArgs) {
   requireRole(context.actor, USAGE_RECORD_READERS);
@@ -123,4 +124,25 @@ export async function summarizeUsage(
 export async function findUsageRecord(context: RequestContext, id: string): Promise<UsageRecord | null> {
   requireRole(context.actor, USAGE_RECORD_READERS);
   return context.em.findOne(UsageRecord, { id });
+}
+
+/** Refusals on record, newest minute first, for the operator and the tenant's own users. */
+export async function listUsageDenials(context: RequestContext, filter: UsageDenialFilterInput | null, page: PageArgs) {
+  requireRole(context.actor, SPEND_READERS);
+  const where: FilterQuery<UsageDenialEntry>[] = [];
+  const tenantId = tenantScope(context.actor, filter?.tenantId ? argumentId('Tenant', filter.tenantId, 'filter.tenantId') : null);
+  if (tenantId) where.push({ tenantId });
+  if (filter?.apiKeyId) where.push({ apiKeyId: (await resolveSpendScope(context, { apiKeyId: filter.apiKeyId }, 'filter')).id });
+  if (filter?.code) where.push({ code: filter.code });
+  if (filter?.model) where.push({ model: filter.model });
+  if (filter?.from && filter?.to && filter.to <= filter.from) throw new BadInputError('filter.to must be after filter.from.', ['filter', 'to']);
+  // A minute counts when any of it is in [from, to).
+  if (filter?.from) where.push({ minute: { $gt: new Date(filter.from.getTime() - 60_000) } });
+  if (filter?.to) where.push({ minute: { $lt: filter.to } });
+  return paginate({ em: context.em, entity: UsageDenialEntry, where: { $and: where }, sortField: 'minute', direction: OrderDirection.DESC, page });
+}
+
+export async function findUsageDenial(context: RequestContext, id: string): Promise<UsageDenialEntry | null> {
+  requireRole(context.actor, SPEND_READERS);
+  return context.em.findOne(UsageDenialEntry, { id });
 }

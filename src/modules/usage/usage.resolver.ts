@@ -6,15 +6,18 @@ import { PageArgs } from '../../platform/graphql/relay.js';
 import { ApiKeyNode, toApiKeyNode } from '../api-key/api-key.types.js';
 import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
 import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
-import { SpendScopeInput } from '../spend/spend.types.js';
+import { SpendScopeInput, SpendScopeNode } from '../spend/spend.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { authorizeUsage, releaseUsage, reserveUsage } from './usage-authorization.service.js';
-import { listUsageRecords, summarizeUsage } from './usage-report.service.js';
+import { listUsageDenials, listUsageRecords, summarizeUsage } from './usage-report.service.js';
 import { recordUsage } from './usage.service.js';
 import {
   MAX_USAGE_BATCH,
   UsageAuthorization,
   UsageAuthorizeInput,
+  UsageDenialEntryConnection,
+  UsageDenialEntryNode,
+  UsageDenialFilterInput,
   UsageGroupBy,
   UsageRecordInput,
   UsageRecordConnection,
@@ -26,6 +29,7 @@ import {
   UsageReserveInput,
   UsageReservePayload,
   UsageSummaryGroup,
+  toUsageDenialEntryNode,
   toUsageRecordNode,
 } from './usage.types.js';
 
@@ -138,5 +142,39 @@ export class UsageSummaryGroupResolver {
   @FieldResolver(() => ApiKeyNode, { nullable: true, description: 'The key, when grouped by API_KEY.' })
   async apiKey(@Ctx() context: RequestContext, @Root() group: UsageSummaryGroup): Promise<ApiKeyNode | null> {
     return group.apiKeyId ? toApiKeyNode((await context.loaders.apiKeyById.load(group.apiKeyId))!, context.clock.now()) : null;
+  }
+}
+
+@Resolver(() => UsageDenialEntryNode)
+export class UsageDenialEntryResolver {
+  @Authorized(SPEND_READERS)
+  @Query(() => UsageDenialEntryConnection, {
+    description:
+      "Refusals of usageAuthorize and usageReserve on record, newest minute first: one entry per key, check, code and model a minute, with its count and the last refusal's message (which names the limit). Operator and tenant users (their tenant's only); not ERP. Refusals of a secret no key has are not kept.",
+  })
+  async usageDenials(
+    @Ctx() context: RequestContext,
+    @Args() page: PageArgs,
+    @Arg('filter', () => UsageDenialFilterInput, { nullable: true, description: 'Only entries that match every condition given.' })
+    filter: UsageDenialFilterInput | null,
+  ) {
+    return UsageDenialEntryConnection.from(await listUsageDenials(context, filter, page), toUsageDenialEntryNode);
+  }
+
+  @FieldResolver(() => TenantNode, { description: "The key's tenant." })
+  async tenant(@Ctx() context: RequestContext, @Root() entry: UsageDenialEntryNode): Promise<TenantNode> {
+    return toTenantNode((await context.loaders.tenantById.load(entry.tenantId))!);
+  }
+
+  @FieldResolver(() => ApiKeyNode, { description: 'The key refused (its prefix, never its secret).' })
+  async apiKey(@Ctx() context: RequestContext, @Root() entry: UsageDenialEntryNode): Promise<ApiKeyNode> {
+    return toApiKeyNode((await context.loaders.apiKeyById.load(entry.apiKeyId))!, context.clock.now());
+  }
+
+  @FieldResolver(() => SpendScopeNode, { nullable: true, description: 'The scope whose limit refused, for spend and rate denials.' })
+  scope(@Root() entry: UsageDenialEntryNode): SpendScopeNode | null {
+    return entry.scopeType && entry.scopeId
+      ? Object.assign(new SpendScopeNode(), { type: entry.scopeType, id: entry.scopeId, tenantId: entry.tenantId })
+      : null;
   }
 }

@@ -7,6 +7,8 @@ import { DecimalScalar, LocalDateScalar, SafeIntScalar } from '../../platform/gr
 import { UserError } from '../../platform/graphql/user-error.types.js';
 import { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { ChargeReason, UsageKind, UsageStatus, type UsageRecord } from './usage-record.entity.js';
+import { GatewayCheck, type UsageDenialEntry } from './usage-denial.entity.js';
+import type { SpendScopeType } from '../spend/spend-counter.entity.js';
 
 /** Records one usageRecord call accepts; the rest of a longer list is rejected by index. */
 export const MAX_USAGE_BATCH = 1000;
@@ -530,4 +532,94 @@ export class UsageReleasePayload {
 
   @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
   userErrors!: UserError[];
+}
+
+registerEnumType(GatewayCheck, {
+  name: 'GatewayCheck',
+  description: 'The gateway check that answered.',
+  valuesConfig: {
+    AUTHORIZE: { description: 'usageAuthorize, the read-only check.' },
+    RESERVE: { description: 'usageReserve, the check that holds the estimate.' },
+  },
+});
+
+@ObjectType('UsageDenialEntry', {
+  implements: Node,
+  description:
+    "Refusals of one API key by one gateway check, for one code and model, in one UTC minute: counted, with the last refusal's status, scope and message. Kept for USAGE_DENIAL_RETENTION (90 days by default).",
+})
+export class UsageDenialEntryNode extends Node {
+  tenantId!: string;
+  apiKeyId!: string;
+  scopeType!: SpendScopeType | null;
+  scopeId!: string | null;
+
+  @Field(() => Date, { description: 'The start of the UTC minute the refusals fell in.' })
+  minute!: Date;
+
+  @Field(() => GatewayCheck, { description: 'The check that refused.' })
+  check!: GatewayCheck;
+
+  @Field(() => UsageDenialCode, { description: 'Why: the denial code the gateway received.' })
+  code!: UsageDenialCode;
+
+  @Field(() => Int, { description: 'The HTTP status the gateway was told to answer: 401, 402, 403 or 429.' })
+  httpStatus!: number;
+
+  @Field({ description: 'The model the call was for.' })
+  model!: string;
+
+  @Field({ description: "The last refusal's message: it names the limit that refused and its figures." })
+  message!: string;
+
+  @Field(() => SafeIntScalar, { description: 'Refusals in the minute.' })
+  count!: number;
+
+  @Field(() => Date, { description: 'The first refusal of the minute.' })
+  firstAt!: Date;
+
+  @Field(() => Date, { description: 'The last refusal of the minute.' })
+  lastAt!: Date;
+}
+
+export function toUsageDenialEntryNode(entry: UsageDenialEntry): UsageDenialEntryNode {
+  return Object.assign(new UsageDenialEntryNode(), {
+    id: entry.id,
+    tenantId: entry.tenantId,
+    apiKeyId: entry.apiKeyId,
+    scopeType: entry.scopeType ?? null,
+    scopeId: entry.scopeId ?? null,
+    minute: entry.minute,
+    check: entry.check,
+    code: entry.code as UsageDenialCode,
+    httpStatus: entry.httpStatus,
+    model: entry.model,
+    message: entry.message,
+    count: entry.count,
+    firstAt: entry.firstAt,
+    lastAt: entry.lastAt,
+  });
+}
+
+export const UsageDenialEntryConnection = connectionType(UsageDenialEntryNode, 'UsageDenialEntry');
+
+@InputType('UsageDenialFilter', { description: "Which refusals to list; a tenant user always sees only its tenant's." })
+export class UsageDenialFilterInput {
+  @Field(() => ID, { nullable: true, description: 'Only this tenant (operator).' })
+  tenantId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only this key.' })
+  apiKeyId?: string | null;
+
+  @Field(() => UsageDenialCode, { nullable: true, description: 'Only this code.' })
+  code?: UsageDenialCode | null;
+
+  @Field(() => String, { nullable: true, description: 'Only this model.' })
+  model?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Minutes that end after this instant.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Minutes that start before this instant.' })
+  to?: Date | null;
 }
