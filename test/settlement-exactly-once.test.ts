@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Migration20261201175318_UsageRollups } from '../migrations/Migration20261201175318_UsageRollups.js';
 import { Migration20261201180043_UsagePartitions } from '../migrations/Migration20261201180043_UsagePartitions.js';
 import { Migration20261201204034_TenantKeys } from '../migrations/Migration20261201204034_TenantKeys.js';
+import { billLinesOfRecords } from '../src/modules/bill/settlement.repository.js';
 import { FixedClock } from '../src/platform/clock.js';
 import { BillingPeriodSettleDocument, type UsageRecordItemInput } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
@@ -117,6 +118,39 @@ it('bills every charged record exactly once while usage streams in during settle
   const [expected, actual] = await Promise.all([expectedRollups(test), actualRollups(test)]);
   expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
 });
+
+it('finds, for every charged record, the one bill line it is summed into, and none for the others', async () => {
+  const { rows: records } = await test.sql.query<{ id: string; tenantId: string; occurredAt: Date; isCharged: boolean; exact: string }>(
+    `select id, tenant_id as "tenantId", occurred_at as "occurredAt", is_charged as "isCharged", charged_amount::text as exact from usage_record where tenant_id = $1`,
+    [world.a.id],
+  );
+  const placed = new Map((await billLinesOfRecords(test.sql, records)).map((line) => [line.recordId, line]));
+  expect(records.filter((record) => !record.isCharged && placed.has(record.id))).toEqual([]);
+  expect(records.filter((record) => record.isCharged && !placed.has(record.id))).toEqual([]);
+  // Summed per line, the records found on it are exactly its request count and exact amount.
+  const perLine = new Map<string, { requests: number; exact: bigint }>();
+  for (const record of records.filter((candidate) => candidate.isCharged)) {
+    const { billId, lineNumber } = placed.get(record.id)!;
+    const sum = perLine.get(`${billId}/${lineNumber}`) ?? { requests: 0, exact: 0n };
+    perLine.set(`${billId}/${lineNumber}`, { requests: sum.requests + 1, exact: sum.exact + toUnits16(record.exact) });
+  }
+  const { rows: lines } = await test.sql.query<{ key: string; requests: number; exact: string }>(
+    `select l.bill_id || '/' || l.line_number as key, l.request_count::int as requests, l.exact_amount::text as exact
+       from bill b join bill_line l on l.bill_id = b.id
+      where b.tenant_id = $1 and b.status <> 'VOID' and l.kind in ('USAGE', 'LATE_USAGE_ADJUSTMENT')`,
+    [world.a.id],
+  );
+  expect(lines.length).toBeGreaterThan(5);
+  expect(Object.fromEntries([...perLine].map(([key, sum]) => [key, { requests: sum.requests, exact: sum.exact }]))).toEqual(
+    Object.fromEntries(lines.map((line) => [line.key, { requests: line.requests, exact: toUnits16(line.exact) }])),
+  );
+});
+
+/** An exact amount (numeric(30,16)) in units of 10^-16, for sums without rounding. */
+function toUnits16(amount: string): bigint {
+  const [whole, fraction = ''] = amount.split('.');
+  return BigInt(whole) * 10n ** 16n + BigInt(fraction.padEnd(16, '0').slice(0, 16));
+}
 
 it("rebuilds the same rollups and barriers from the records and bills when the rollups' migration runs on them", async () => {
   const snapshot = async (target: Pick<pg.ClientBase, 'query'>) => {

@@ -14,6 +14,8 @@ import { ModelPrice } from './price/model-price.entity.js';
 import { Tenant } from './tenant/tenant.entity.js';
 import { WebhookEndpoint } from './webhook/webhook-endpoint.entity.js';
 import { WebhookAttempt, WebhookEvent } from '../platform/events/webhook.entity.js';
+import { billLinesOfRecords, type RecordBillLine, type RecordRef } from './bill/settlement.repository.js';
+import { UsageRequest } from './usage/usage-record.entity.js';
 
 /** Batches lookups by a unique key (the id, unless named) into one `where key in (...)` per entity and tick. */
 function byKeyLoader<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string): DataLoader<string, E | null> {
@@ -42,6 +44,30 @@ function groupLoader<E extends object>(
     for (const row of rows) groups.get(parentIdOf(row))?.push(row);
     return parentIds.map((id) => groups.get(id)!);
   });
+}
+
+/** Where settlement put each usage record (bill/settlement.repository.ts): a query per tick, below the tenant filter, for records a scoped read returned. */
+function usageBillLineLoader(em: EntityManager): DataLoader<RecordRef, RecordBillLine | null, string> {
+  return new DataLoader(
+    async (records) => {
+      const found = new Map((await billLinesOfRecords(em, records)).map((line) => [line.recordId, line]));
+      return records.map((record) => found.get(record.id) ?? null);
+    },
+    { cacheKeyFn: (record) => record.id },
+  );
+}
+
+/** A tenant's requestIds (usage_request: the dedupe, with its duplicates counted), one query per tick. */
+function usageRequestLoader(em: EntityManager): DataLoader<{ tenantId: string; requestId: string }, UsageRequest | null, string> {
+  const keyOf = ({ tenantId, requestId }: { tenantId: string; requestId: string }) => `${tenantId}\u0000${requestId}`;
+  return new DataLoader(
+    async (keys) => {
+      const rows = await em.find(UsageRequest, { $or: keys.map(({ tenantId, requestId }) => ({ tenantId, requestId })) });
+      const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+      return keys.map((key) => byKey.get(keyOf(key)) ?? null);
+    },
+    { cacheKeyFn: keyOf },
+  );
 }
 
 /**
@@ -82,6 +108,8 @@ export function createLoaders(em: EntityManager, clock: Clock) {
     contractVersions: groupLoader(em, ContractVersion, 'contractId', { version: 'asc' }, (row) => row.contractId),
     webhookEndpointById: byIdLoader(em, WebhookEndpoint),
     webhookEventBySeq: byKeyLoader(em, WebhookEvent, 'seq'),
+    usageBillLines: usageBillLineLoader(em),
+    usageRequests: usageRequestLoader(em),
     webhookAttempts: groupLoader(em, WebhookAttempt, 'deliveryId', { attemptedAt: 'asc', id: 'asc' }, (row) => row.deliveryId),
   };
 }

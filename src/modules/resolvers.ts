@@ -5,9 +5,15 @@ import { AlertResolver } from './alert/alert.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
 import { BalanceResolver, TenantBalanceResolver } from './balance/balance.resolver.js';
 import { ContractResolver, TenantContractResolver } from './contract/contract.resolver.js';
-import { BillingEventResolver, BillLineResolver, BillResolver, PaymentResolver } from './bill/bill.resolver.js';
+import { BillingEventResolver, BillLineResolver, BillResolver, PaymentResolver, UsageRecordBillResolver } from './bill/bill.resolver.js';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver.js';
-import { BillingEventInvoiceResolver, BillInvoicesResolver, VatInvoiceResolver } from './invoice/invoice.resolver.js';
+import {
+  BillingEventInvoiceResolver,
+  BillInvoicesResolver,
+  UsageRecordInvoiceResolver,
+  VatInvoiceLineResolver,
+  VatInvoiceResolver,
+} from './invoice/invoice.resolver.js';
 import { OperatorProfileResolver } from './operator-profile/operator-profile.resolver.js';
 import { BudgetResolver } from './budget/budget.resolver.js';
 import { DepartmentResolver, TenantDepartmentsResolver } from './department/department.resolver.js';
@@ -47,6 +53,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BillResolver,
   PaymentResolver,
   BillLineResolver,
+  UsageRecordBillResolver,
+  VatInvoiceLineResolver,
+  UsageRecordInvoiceResolver,
   BillingEventResolver,
   OperatorProfileResolver,
   VatInvoiceResolver,

@@ -11,6 +11,7 @@ import { ContractNode, toContractNode } from '../contract/contract.types.js';
 import { DepartmentNode, toDepartmentNode } from '../department/department.types.js';
 import { ModelPriceNode, toModelPriceNode } from '../price/price.types.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
+import { UsageRecordNode } from '../usage/usage.types.js';
 import { BILLING_EVENT, type BillingEventMessage } from './bill-events.js';
 import { Bill, SettlementRun, SettlementRunStatus } from './bill.entity.js';
 import {
@@ -321,5 +322,29 @@ export class BillingEventResolver {
   async payment(@Ctx() context: RequestContext, @Root() event: BillingEventNode): Promise<PaymentNode | null> {
     const payment = event.paymentId ? await context.loaders.paymentById.load(event.paymentId) : null;
     return payment ? toPaymentNode(payment) : null;
+  }
+}
+
+/** Where settlement put a usage record: its bill and the line it is summed into (settlement.repository.ts). */
+@Resolver(() => UsageRecordNode)
+export class UsageRecordBillResolver {
+  @FieldResolver(() => BillNode, { nullable: true, description: 'The bill the record was billed on; null until it is settled, and for a record not charged.' })
+  async bill(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<BillNode | null> {
+    const line = await context.loaders.usageBillLines.load(record);
+    const bill = line && (await context.loaders.billById.load(line.billId));
+    return bill ? toBillNode(bill) : null;
+  }
+
+  @FieldResolver(() => BillLineNode, {
+    nullable: true,
+    description:
+      "The bill line the record is summed into: its period's USAGE line for its department and price version, or a later bill's LATE_USAGE_ADJUSTMENT line when it arrived after its period was settled.",
+  })
+  async billLine(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<BillLineNode | null> {
+    const found = await context.loaders.usageBillLines.load(record);
+    const bill = found && (await context.loaders.billById.load(found.billId));
+    if (!found || !bill) return null;
+    const line = (await context.loaders.billLines.load(found.billId)).find((candidate) => candidate.lineNumber === found.lineNumber);
+    return line ? toBillLineNode(line, bill.currency) : null;
   }
 }

@@ -342,3 +342,51 @@ export async function insertPayment(client: pg.ClientBase, payment: PaymentRow):
     ],
   });
 }
+
+/** A usage record, by what finds it in its month's partition. */
+export interface RecordRef {
+  id: string;
+  tenantId: string;
+  occurredAt: Date;
+}
+
+/** The bill line a charged usage record was billed on. */
+export interface RecordBillLine {
+  recordId: string;
+  billId: string;
+  lineNumber: number;
+}
+
+/**
+ * Where settlement put each charged record, by its rule: the first bill of the tenant (not void,
+ * in watermark order) whose usage watermark is above the record's seq and whose period is not
+ * before the record's local month. A bill of that month has it on its USAGE line for the record's
+ * department and price version; a later one, on its LATE_USAGE_ADJUSTMENT line for that month.
+ * Records not charged, or not settled yet, have none.
+ */
+export async function billLinesOfRecords(target: SqlTarget, records: readonly RecordRef[]): Promise<RecordBillLine[]> {
+  return queryRows<RecordBillLine>(
+    target,
+    `with wanted as (
+       select * from json_to_recordset($1::json) as w(id text, tenant_id text, occurred_at timestamptz)
+     ),
+     charged as (
+       select r.id, r.tenant_id, r.seq, r.department_id, r.price_id, date_trunc('month', r.occurred_at at time zone t.timezone)::date as period_start
+         from wanted w
+         join usage_record r on r.tenant_id = w.tenant_id and r.occurred_at = w.occurred_at and r.id = w.id
+         join tenant t on t.id = r.tenant_id
+        where r.is_charged
+     )
+     select c.id as "recordId", l.bill_id as "billId", l.line_number as "lineNumber"
+       from charged c
+      cross join lateral (
+        select b.id, b.period_start from bill b
+         where b.tenant_id = c.tenant_id and b.status <> 'VOID' and b.usage_watermark > c.seq and b.period_start >= c.period_start
+         order by b.usage_watermark limit 1
+      ) b
+       join bill_line l on l.tenant_id = c.tenant_id and l.bill_id = b.id and l.department_id = c.department_id and l.price_id = c.price_id
+        and case when b.period_start = c.period_start then l.kind = 'USAGE'
+                 else l.kind = 'LATE_USAGE_ADJUSTMENT' and l.adjusted_period_start = c.period_start end`,
+    [JSON.stringify(records.map(({ id, tenantId, occurredAt }) => ({ id, tenant_id: tenantId, occurred_at: occurredAt })))],
+  );
+}

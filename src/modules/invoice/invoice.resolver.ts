@@ -7,7 +7,9 @@ import { argumentId } from '../../platform/validation.js';
 import { Bill } from '../bill/bill.entity.js';
 import { BillingEventNode, BillNode, toBillNode } from '../bill/bill.types.js';
 import { findBill } from '../bill/bill.service.js';
+import { UsageRecordNode } from '../usage/usage.types.js';
 import { VatInvoice } from './invoice.entity.js';
+import { invoiceItemOf } from './invoice-lines.js';
 import { findInvoice, issueInvoice, listInvoices, reverseInvoice, VatInvoiceOrderField } from './invoice.service.js';
 import {
   toVatInvoiceLineNode,
@@ -141,5 +143,32 @@ export class BillingEventInvoiceResolver {
   async invoice(@Ctx() context: RequestContext, @Root() event: BillingEventNode): Promise<VatInvoiceNode | null> {
     const invoice = event.invoiceId ? await findInvoice(context, event.invoiceId) : null;
     return invoice ? toVatInvoiceNode(invoice) : null;
+  }
+}
+
+@Resolver(() => VatInvoiceLineNode)
+export class VatInvoiceLineResolver {
+  @FieldResolver(() => VatInvoiceNode, { description: 'The invoice the line is on.' })
+  async invoice(@Ctx() context: RequestContext, @Root() line: VatInvoiceLineNode): Promise<VatInvoiceNode> {
+    return toVatInvoiceNode((await context.loaders.vatInvoiceById.load(line.invoiceId))!);
+  }
+}
+
+/** The invoice lines that invoiced a usage record: those of its bill's invoices for its line's item. */
+@Resolver(() => UsageRecordNode)
+export class UsageRecordInvoiceResolver {
+  @FieldResolver(() => [VatInvoiceLineNode], {
+    description:
+      "The VAT invoice lines that invoiced the record's bill line: lines of its bill's invoices (red-letter reversals included, negative) for the line's item (invoices are issued per item, not per usage line). Empty until invoiced.",
+  })
+  async invoiceLines(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<VatInvoiceLineNode[]> {
+    const found = await context.loaders.usageBillLines.load(record);
+    if (!found) return [];
+    const billLine = (await context.loaders.billLines.load(found.billId)).find((line) => line.lineNumber === found.lineNumber);
+    if (!billLine) return [];
+    const item = invoiceItemOf(billLine);
+    const invoices = await context.loaders.billInvoices.load(found.billId);
+    const lines = await Promise.all(invoices.map((invoice) => context.loaders.vatInvoiceLines.load(invoice.id)));
+    return invoices.flatMap((invoice, index) => lines[index].filter((line) => line.item === item).map((line) => toVatInvoiceLineNode(line, invoice.currency)));
   }
 }

@@ -42,6 +42,8 @@ registerEnumType(VatInvoiceOrderField, {
 
 @ObjectType('VatInvoiceLine', { description: 'One line of a VAT invoice: net, rate, tax and gross rounded per line; tax is within 0.01 of net x rate.' })
 export class VatInvoiceLineNode {
+  invoiceId!: string;
+
   @Field(() => Int, { description: 'Position on the invoice, from 1.' })
   lineNumber!: number;
 
@@ -63,6 +65,7 @@ export class VatInvoiceLineNode {
 
 export function toVatInvoiceLineNode(line: VatInvoiceLine, currency: VatInvoice['currency']): VatInvoiceLineNode {
   return Object.assign(new VatInvoiceLineNode(), {
+    invoiceId: line.invoiceId,
     lineNumber: line.lineNumber,
     item: line.item,
     itemName: line.itemName,

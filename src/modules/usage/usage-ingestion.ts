@@ -23,6 +23,7 @@ import { ChargeReason, UsageStatus } from './usage-record.entity.js';
 import { RecordRejected } from './usage.errors.js';
 import {
   addUsageRollups,
+  countRepeatedRequests,
   holdTenantsAgainstSettlement,
   insertUsageRecords,
   keysForUsage,
@@ -32,6 +33,7 @@ import {
   type InsertedRecord,
   type PriceVersion,
   type PricedUsageRow,
+  type RepeatedRequest,
 } from './usage.repository.js';
 import { UsageRejectionCode, type UsageDuplicate, type UsageRecordItemInput } from './usage.types.js';
 
@@ -54,6 +56,8 @@ export interface Ingestion {
   rows: PricedUsageRow[];
   /** The batch index of each priced row. */
   rowIndexes: number[];
+  /** Records of a known key refused as duplicates, in this batch or of an earlier one: what `usage_request` counts. */
+  repeats: RepeatedRequest[];
   inserted: InsertedRecord[];
   keySpend: KeySpend[];
   dailyCharges: DailyCharge[];
@@ -78,6 +82,7 @@ export function newIngestion(fields: Pick<Ingestion, 'client' | 'now' | 'spikeRu
     keys: [],
     rows: [],
     rowIndexes: [],
+    repeats: [],
     inserted: [],
     keySpend: [],
     dailyCharges: [],
@@ -187,6 +192,7 @@ async function price(ingestion: Ingestion): Promise<void> {
       const identity = identityOf(key.tenantId, record.requestId);
       if (seen.has(identity)) {
         ingestion.duplicates.push({ index, requestId: record.requestId });
+        ingestion.repeats.push({ tenantId: key.tenantId, requestId: record.requestId });
         continue;
       }
       ingestion.rows.push(pricedRow(record, key, version));
@@ -212,11 +218,18 @@ async function insertRecords(ingestion: Ingestion): Promise<void> {
   rows.forEach((row, position) => {
     if (!insertedIdentities.has(identityOf(row.tenant_id, row.request_id))) {
       ingestion.duplicates.push({ index: ingestion.rowIndexes[position], requestId: row.request_id });
+      ingestion.repeats.push({ tenantId: row.tenant_id, requestId: row.request_id });
     }
   });
   ingestion.inserted = inserted;
   ingestion.keySpend = keySpend;
   ingestion.dailyCharges = dailyCharges;
+}
+
+/** Usage: each requestId that arrived again is counted on it, with when it last did (support reads them with the record). */
+async function countDuplicates(ingestion: Ingestion): Promise<void> {
+  if (ingestion.repeats.length === 0) return;
+  await countRepeatedRequests(ingestion.client, ingestion.repeats, ingestion.now);
 }
 
 /** Usage: the new records' charges go into the tenants' daily rollups, which settlement bills from. */
@@ -323,6 +336,7 @@ async function publish(ingestion: Ingestion): Promise<void> {
 export const INGESTION_STEPS: readonly { name: string; run: (ingestion: Ingestion) => Promise<void> }[] = [
   { name: 'price', run: price },
   { name: 'insertRecords', run: insertRecords },
+  { name: 'countDuplicates', run: countDuplicates },
   { name: 'rollUp', run: rollUp },
   { name: 'endRecordedHolds', run: endRecordedHolds },
   { name: 'moveSpend', run: moveSpend },

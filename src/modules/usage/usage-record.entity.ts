@@ -37,6 +37,10 @@ export enum ChargeReason {
  */
 @Entity({ tableName: 'usage_record' })
 @Index({ name: 'usage_record_id_index', properties: ['id'] })
+@Index({
+  name: 'usage_record_task_index',
+  expression: 'create index "usage_record_task_index" on "usage_record" ("tenant_id", "task_id") where "task_id" is not null',
+})
 @TenantOwned('tenantId')
 export class UsageRecord {
   @PrimaryKey({ type: 'text' })
@@ -119,7 +123,8 @@ export class UsageRecord {
 /**
  * A requestId a tenant has recorded, kept for good (archiving usage partitions leaves it): the
  * dedupe of usage, which a partitioned usage_record cannot enforce itself across its months.
- * Written only by the usage insert, in the same statement as the record.
+ * Written only by the usage ingestion: the insert, in the same statement as the record, and the
+ * count of the duplicates that arrive after it.
  */
 @Entity({ tableName: 'usage_request' })
 @TenantOwned('tenantId')
@@ -133,4 +138,11 @@ export class UsageRequest {
   /** The record's occurredAt: where (which month's partition) the record is. */
   @Property({ type: 'timestamptz' })
   occurredAt!: Date;
+
+  /** Records with this requestId that arrived after the first, each refused as a duplicate. */
+  @Property({ type: 'integer', default: 0 })
+  duplicateCount!: number;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastDuplicateAt?: Date | null;
 }

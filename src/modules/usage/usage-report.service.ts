@@ -11,7 +11,7 @@ import { subtreeIds } from '../department/department.repository.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
 import type { SpendScopeInput } from '../spend/spend.types.js';
-import { UsageRecord } from './usage-record.entity.js';
+import { UsageRecord, UsageRequest } from './usage-record.entity.js';
 import { UsageDenialEntry } from './usage-denial.entity.js';
 import { UsageGroupBy, UsageSummaryGroup, type UsageDenialFilterInput, type UsageRecordFilterInput } from './usage.types.js';
 
@@ -30,6 +30,17 @@ export async function listUsageRecords(context: RequestContext, filter: UsageRec
   }
   if (filter?.model) where.push({ model: filter.model });
   if (filter?.status) where.push({ status: filter.status });
+  if (filter?.isCharged != null) where.push({ isCharged: filter.isCharged });
+  if (filter?.taskId != null) {
+    if (!tenantId) throw new BadInputError('filter.taskId needs filter.tenantId: task ids are the tenant’s own.', ['filter', 'tenantId']);
+    where.push({ taskId: filter.taskId });
+  }
+  if (filter?.requestId != null) {
+    // usage_request says which month's partition holds the record; a tenant's requestIds are its own.
+    if (!tenantId) throw new BadInputError('filter.requestId needs filter.tenantId: requestIds are unique per tenant.', ['filter', 'tenantId']);
+    const request = await context.em.findOne(UsageRequest, { tenantId, requestId: filter.requestId });
+    where.push(request ? { requestId: filter.requestId, occurredAt: request.occurredAt } : { id: { $in: [] } });
+  }
   if (filter?.occurredFrom) where.push({ occurredAt: { $gte: filter.occurredFrom } });
   if (filter?.occurredTo) where.push({ occurredAt: { $lt: filter.occurredTo } });
   return paginate({ em: context.em, entity: UsageRecord, where: { $and: where }, sortField: 'occurredAt', direction: OrderDirection.DESC, page });

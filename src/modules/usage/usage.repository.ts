@@ -164,6 +164,30 @@ export async function addUsageRollups(client: pg.ClientBase, charges: DailyCharg
   });
 }
 
+/** A requestId refused as a duplicate of a record the tenant has (or that its batch had first). */
+export interface RepeatedRequest {
+  tenantId: string;
+  requestId: string;
+}
+
+/** Adds each repeat to its request's duplicate count, in key order (so concurrent replays queue instead of deadlocking). */
+export async function countRepeatedRequests(client: pg.ClientBase, repeats: RepeatedRequest[], at: Date): Promise<void> {
+  await client.query({
+    name: 'usage-count-repeats',
+    text: `with repeats as (
+             select tenant_id, request_id, count(*)::int as count
+               from json_to_recordset($1::json) as r(tenant_id text, request_id text) group by 1, 2
+           ),
+           locked as (
+             select q.tenant_id, q.request_id, r.count from usage_request q join repeats r using (tenant_id, request_id)
+              order by q.tenant_id, q.request_id for update of q
+           )
+           update usage_request q set duplicate_count = q.duplicate_count + l.count, last_duplicate_at = $2
+             from locked l where q.tenant_id = l.tenant_id and q.request_id = l.request_id`,
+    values: [JSON.stringify(repeats.map(({ tenantId, requestId }) => ({ tenant_id: tenantId, request_id: requestId }))), at],
+  });
+}
+
 /** A record a batch inserted: what rate limits count of it. */
 export interface InsertedRecord {
   tenantId: string;

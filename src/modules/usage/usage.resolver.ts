@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context.js';
 import { collectUserErrors } from '../../platform/user-errors.js';
 import { SPEND_READERS, USAGE_AUTHORIZERS, USAGE_RECORD_READERS, USAGE_RECORDERS } from '../../platform/auth/roles.js';
@@ -126,7 +126,17 @@ export class UsageResolver {
     return toApiKeyNode((await context.loaders.apiKeyById.load(record.apiKeyId))!, context.clock.now());
   }
 
-  @FieldResolver(() => ModelPriceNode, { description: 'The price version the record was priced with.' })
+  @FieldResolver(() => Int, { description: 'Records with its requestId that arrived after it, each refused as a duplicate (replays, retries by the gateway).' })
+  async duplicateCount(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<number> {
+    return (await context.loaders.usageRequests.load(record))?.duplicateCount ?? 0;
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'When the last duplicate of its requestId arrived; null when none did.' })
+  async lastDuplicateAt(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<Date | null> {
+    return (await context.loaders.usageRequests.load(record))?.lastDuplicateAt ?? null;
+  }
+
+  @FieldResolver(() => ModelPriceNode, { description: 'The price version the record was priced with: its unit prices are its rates.' })
   async price(@Ctx() context: RequestContext, @Root() record: UsageRecordNode): Promise<ModelPriceNode> {
     return toModelPriceNode((await context.loaders.modelPriceById.load(record.priceId))!);
   }

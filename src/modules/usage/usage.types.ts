@@ -313,6 +313,19 @@ export class UsageRecordFilterInput {
   @Field(() => UsageStatus, { nullable: true, description: 'Only this status.' })
   status?: UsageStatus | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Only the record of this requestId: the gateway's id of one call (found through the tenant's requestIds, so the operator names the tenant too).",
+  })
+  requestId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only records of this task id (the tenant's, e.g. an image or video job)." })
+  taskId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only charged (true) or only not charged (false) records.' })
+  isCharged?: boolean | null;
+
   @Field(() => Date, { nullable: true, description: 'Occurred at or after this instant.' })
   occurredFrom?: Date | null;
 
