@@ -5,13 +5,17 @@ import { SPEND_READERS, USAGE_RECORD_READERS } from '../../platform/auth/roles.j
 import { nativePool, parseTimestamptz } from '../../platform/database/sql.js';
 import { BadInputError } from '../../platform/errors.js';
 import { Money } from '../../platform/graphql/money.types.js';
+import { decimal } from '../../platform/money.js';
 import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/relay.js';
 import { argumentId } from '../../platform/validation.js';
+import type { ApiKeyEnvironment } from '../api-key/api-key.entity.js';
+import { Department } from '../department/department.entity.js';
 import { subtreeIds } from '../department/department.repository.js';
+import type { ModelTier } from '../price/model-price.entity.js';
 import { SpendScopeType } from '../spend/spend-counter.entity.js';
 import { resolveSpendScope } from '../spend/spend.service.js';
 import type { SpendScopeInput } from '../spend/spend.types.js';
-import { UsageRecord, UsageRequest } from './usage-record.entity.js';
+import { UsageRecord, UsageRequest, type UsageKind } from './usage-record.entity.js';
 import { UsageDenialEntry } from './usage-denial.entity.js';
 import { UsageGroupBy, UsageSummaryGroup, type UsageDenialFilterInput, type UsageRecordFilterInput } from './usage.types.js';
 
@@ -49,33 +53,76 @@ export async function listUsageRecords(context: RequestContext, filter: UsageRec
 const MAX_SUMMARY_DAYS = 366;
 const MAX_SUMMARY_GROUPS = 10_000;
 
-/** SQL of each dimension, given the placeholder of the tenant's time zone. */
-const DIMENSIONS: Record<UsageGroupBy, { alias: string; select: (timeZone: string) => string }> = {
-  DEPARTMENT: { alias: 'department_id', select: () => 'department_id' },
-  API_KEY: { alias: 'api_key_id', select: () => 'api_key_id' },
-  MODEL: { alias: 'model', select: () => 'model' },
-  DAY: { alias: 'day', select: (timeZone) => `(occurred_at at time zone ${timeZone})::date::text` },
-  HOUR: { alias: 'hour', select: (timeZone) => `date_trunc('hour', occurred_at at time zone ${timeZone}) at time zone ${timeZone}` },
+/** SQL of each dimension over `usage_record u`, given the placeholder of the tenant's time zone, and the table it needs joined. */
+const DIMENSIONS: Record<UsageGroupBy, { alias: keyof SummaryKeys; select: (timeZone: string) => string; join?: 'key' | 'price' }> = {
+  DEPARTMENT: { alias: 'department_id', select: () => 'u.department_id' },
+  API_KEY: { alias: 'api_key_id', select: () => 'u.api_key_id' },
+  ENVIRONMENT: { alias: 'environment', select: () => 'k.environment::text', join: 'key' },
+  MODEL: { alias: 'model', select: () => 'u.model' },
+  TIER: { alias: 'tier', select: () => 'p.tier::text', join: 'price' },
+  KIND: { alias: 'kind', select: () => 'u.kind::text' },
+  END_USER_TAG: { alias: 'end_user_tag', select: () => 'u.end_user_tag' },
+  MONTH: { alias: 'month', select: (timeZone) => `to_char(u.occurred_at at time zone ${timeZone}, 'YYYY-MM')` },
+  DAY: { alias: 'day', select: (timeZone) => `(u.occurred_at at time zone ${timeZone})::date::text` },
+  HOUR: { alias: 'hour', select: (timeZone) => `date_trunc('hour', u.occurred_at at time zone ${timeZone}) at time zone ${timeZone}` },
 };
 
-interface SummaryRow {
+const JOINS = { key: 'join api_key k on k.id = u.api_key_id', price: 'join model_price p on p.id = u.price_id' } as const;
+
+/** A group's values of the dimensions grouped by (absent: not grouped by). */
+interface SummaryKeys {
   department_id?: string;
   api_key_id?: string;
+  environment?: ApiKeyEnvironment;
   model?: string;
+  tier?: ModelTier;
+  kind?: UsageKind;
+  end_user_tag?: string | null;
+  month?: string;
   day?: string;
   hour?: string;
+}
+
+interface SummaryRow extends SummaryKeys {
   request_count: string;
-  input_tokens: string;
-  output_tokens: string;
-  cached_input_tokens: string;
-  image_count: string;
-  video_seconds: string;
-  cost: string;
+  input_tokens: string | null;
+  output_tokens: string | null;
+  cached_input_tokens: string | null;
+  image_count: string | null;
+  video_seconds: string | null;
+  cost: string | null;
+}
+
+const TOTALS = ['request_count', 'input_tokens', 'output_tokens', 'cached_input_tokens', 'image_count', 'video_seconds', 'cost'] as const;
+
+/**
+ * Each department's rows added into every department above it up to the scope's top: a department
+ * then counts its whole subtree, grouped by the other dimensions as before.
+ */
+async function rolledUp(context: RequestContext, tenantId: string, top: string | null, rows: SummaryRow[]): Promise<SummaryRow[]> {
+  const departments = await context.em.find(Department, { tenant: tenantId }, { fields: ['id', 'parent'] });
+  const parentOf = new Map(departments.map((department) => [department.id, department.parent?.id ?? null]));
+  const groups = new Map<string, SummaryRow>();
+  for (const row of rows) {
+    for (let department: string | null = row.department_id!; department; department = department === top ? null : parentOf.get(department)!) {
+      const keys = { ...row, department_id: department };
+      const key = JSON.stringify(Object.entries(keys).filter(([name]) => !(TOTALS as readonly string[]).includes(name)));
+      const group = groups.get(key);
+      if (!group) groups.set(key, { ...keys });
+      else
+        for (const total of TOTALS)
+          group[total] = decimal(group[total] ?? '0')
+            .plus(row[total] ?? '0')
+            .toFixed();
+    }
+  }
+  return [...groups.entries()].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)).map(([, group]) => group);
 }
 
 /**
- * Totals of a scope's usage in [from, to), grouped by any of department, key, model, local day
- * and local hour, aggregated in the database. A department's scope covers its subtree.
+ * Totals of a scope's usage in [from, to), grouped by any of department, key, key environment,
+ * model, model tier, kind, end-user tag, local month, day and hour, aggregated in the database. A
+ * department's scope covers its subtree; with `rollUpDepartments`, so does each department group.
  */
 export async function summarizeUsage(
   context: RequestContext,
@@ -83,6 +130,7 @@ export async function summarizeUsage(
   from: Date,
   to: Date,
   groupBy: UsageGroupBy[],
+  rollUpDepartments = false,
 ): Promise<UsageSummaryGroup[]> {
   requireRole(context.actor, SPEND_READERS);
   const scope = await resolveSpendScope(context, scopeInput);
@@ -90,26 +138,32 @@ export async function summarizeUsage(
   if (to.getTime() - from.getTime() > MAX_SUMMARY_DAYS * 86_400_000) {
     throw new BadInputError(`from and to may be at most ${MAX_SUMMARY_DAYS} days apart.`, ['to']);
   }
+  if (rollUpDepartments && !groupBy.includes(UsageGroupBy.DEPARTMENT)) {
+    throw new BadInputError('rollUpDepartments needs DEPARTMENT in groupBy.', ['rollUpDepartments']);
+  }
   const dimensions = [...new Set(groupBy)].map((dimension) => DIMENSIONS[dimension]);
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const conditions = [`tenant_id = ${param(scope.tenant.id)}`, `occurred_at >= ${param(from)}`, `occurred_at < ${param(to)}`];
-  if (scope.type === SpendScopeType.API_KEY) conditions.push(`api_key_id = ${param(scope.id)}`);
-  if (scope.type === SpendScopeType.DEPARTMENT) conditions.push(`department_id = any(${param(await subtreeIds(context.em, scope.id))}::text[])`);
-  const timeZone = dimensions.some(({ alias }) => alias === 'day' || alias === 'hour') ? `${param(scope.tenant.timezone)}::text` : '';
+  const conditions = [`u.tenant_id = ${param(scope.tenant.id)}`, `u.occurred_at >= ${param(from)}`, `u.occurred_at < ${param(to)}`];
+  if (scope.type === SpendScopeType.API_KEY) conditions.push(`u.api_key_id = ${param(scope.id)}`);
+  if (scope.type === SpendScopeType.DEPARTMENT) conditions.push(`u.department_id = any(${param(await subtreeIds(context.em, scope.id))}::text[])`);
+  const timeZone = dimensions.some(({ alias }) => alias === 'month' || alias === 'day' || alias === 'hour') ? `${param(scope.tenant.timezone)}::text` : '';
+  const joins = [...new Set(dimensions.flatMap(({ join }) => (join ? [JOINS[join]] : [])))];
   const positions = dimensions.map((_dimension, index) => index + 1).join(', ');
   const sql = `select ${dimensions.map(({ select, alias }) => `${select(timeZone)} as ${alias}, `).join('')}
-                      count(*)::text as request_count, sum(input_tokens)::text as input_tokens, sum(output_tokens)::text as output_tokens,
-                      sum(cached_input_tokens)::text as cached_input_tokens, sum(image_count)::text as image_count,
-                      sum(video_seconds)::text as video_seconds, sum(charged_amount)::text as cost
-                 from usage_record
+                      count(*)::text as request_count, sum(u.input_tokens)::text as input_tokens, sum(u.output_tokens)::text as output_tokens,
+                      sum(u.cached_input_tokens)::text as cached_input_tokens, sum(u.image_count)::text as image_count,
+                      sum(u.video_seconds)::text as video_seconds, sum(u.charged_amount)::text as cost
+                 from usage_record u ${joins.join(' ')}
                 where ${conditions.join(' and ')}
                 ${dimensions.length ? `group by ${positions} order by ${positions}` : ''}
                 limit ${MAX_SUMMARY_GROUPS + 1}`;
-  const { rows } = await (await nativePool(context.em)).query<SummaryRow>(sql, params);
-  if (rows.length > MAX_SUMMARY_GROUPS) {
+  const { rows: grouped } = await (await nativePool(context.em)).query<SummaryRow>(sql, params);
+  if (grouped.length > MAX_SUMMARY_GROUPS) {
     throw new BadInputError(`The summary has more than ${MAX_SUMMARY_GROUPS} groups: narrow the range or group by fewer dimensions.`, ['groupBy']);
   }
+  const top = scope.type === SpendScopeType.DEPARTMENT ? scope.id : null;
+  const rows = rollUpDepartments ? await rolledUp(context, scope.tenant.id, top, grouped) : grouped;
   const currency = scope.tenant.billingCurrency;
   return rows
     .filter((row) => dimensions.length > 0 || row.request_count !== '0')
@@ -117,7 +171,12 @@ export async function summarizeUsage(
       Object.assign(new UsageSummaryGroup(), {
         departmentId: row.department_id ?? null,
         apiKeyId: row.api_key_id ?? null,
+        environment: row.environment ?? null,
         model: row.model ?? null,
+        tier: row.tier ?? null,
+        kind: row.kind ?? null,
+        endUserTag: row.end_user_tag ?? null,
+        month: row.month ?? null,
         day: row.day ?? null,
         hour: row.hour ? parseTimestamptz(row.hour) : null,
         requestCount: Number(row.request_count),

@@ -107,8 +107,13 @@ export class UsageResolver {
     @Arg('from', () => Date, { description: 'Start of the range, inclusive.' }) from: Date,
     @Arg('to', () => Date, { description: 'End of the range, exclusive.' }) to: Date,
     @Arg('groupBy', () => [UsageGroupBy], { defaultValue: [], description: 'Dimensions to group by.' }) groupBy: UsageGroupBy[],
+    @Arg('rollUpDepartments', () => Boolean, {
+      defaultValue: false,
+      description: 'With DEPARTMENT in groupBy: each department counts everything below it too (cost allocation by subtree); otherwise only its own keys.',
+    })
+    rollUpDepartments: boolean,
   ): Promise<UsageSummaryGroup[]> {
-    return summarizeUsage(context, scope, from, to, groupBy);
+    return summarizeUsage(context, scope, from, to, groupBy, rollUpDepartments);
   }
 
   @FieldResolver(() => TenantNode, { description: 'The tenant charged.' })

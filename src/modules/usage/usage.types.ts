@@ -8,6 +8,8 @@ import { UserError } from '../../platform/graphql/user-error.types.js';
 import { SpendNode, SpendScopeNode } from '../spend/spend.types.js';
 import { ChargeReason, UsageKind, UsageStatus, type UsageRecord } from './usage-record.entity.js';
 import { GatewayCheck, type UsageDenialEntry } from './usage-denial.entity.js';
+import { ApiKeyEnvironment } from '../api-key/api-key.entity.js';
+import { ModelTier } from '../price/model-price.entity.js';
 import type { SpendScopeType } from '../spend/spend-counter.entity.js';
 
 /** Records one usageRecord call accepts; the rest of a longer list is rejected by index. */
@@ -336,19 +338,29 @@ export class UsageRecordFilterInput {
 export enum UsageGroupBy {
   DEPARTMENT = 'DEPARTMENT',
   API_KEY = 'API_KEY',
+  ENVIRONMENT = 'ENVIRONMENT',
   MODEL = 'MODEL',
+  TIER = 'TIER',
+  KIND = 'KIND',
+  END_USER_TAG = 'END_USER_TAG',
+  MONTH = 'MONTH',
   DAY = 'DAY',
   HOUR = 'HOUR',
 }
 registerEnumType(UsageGroupBy, {
   name: 'UsageGroupBy',
-  description: "A dimension of usageSummary. DAY and HOUR are local to the tenant's time zone.",
+  description: "A dimension of usageSummary. MONTH, DAY and HOUR are local to the tenant's time zone.",
   valuesConfig: {
     DEPARTMENT: {
-      description: "The department the usage was recorded under (its key's department), not rolled up into the departments above it.",
+      description: "The department the usage was recorded under (its key's department); with rollUpDepartments, each department with everything below it.",
     },
     API_KEY: { description: 'The API key the call was made with.' },
+    ENVIRONMENT: { description: "The key's environment: TEST or PRODUCTION." },
     MODEL: { description: 'The model name as recorded.' },
+    TIER: { description: "The model's tier in the price version the usage was priced with." },
+    KIND: { description: 'The kind of call: CHAT, EMBEDDING, IMAGE, VIDEO or AUDIO.' },
+    END_USER_TAG: { description: "The tenant's end-user tag (null for usage without one)." },
+    MONTH: { description: 'The local month in the tenant\'s time zone, "YYYY-MM".' },
     DAY: { description: "The local day in the tenant's time zone." },
     HOUR: { description: "The local hour in the tenant's time zone, given as the instant it starts." },
   },
@@ -359,8 +371,23 @@ export class UsageSummaryGroup {
   departmentId!: string | null;
   apiKeyId!: string | null;
 
+  @Field(() => ApiKeyEnvironment, { nullable: true, description: 'The key environment, when grouped by ENVIRONMENT.' })
+  environment!: ApiKeyEnvironment | null;
+
   @Field(() => String, { nullable: true, description: 'The model, when grouped by MODEL.' })
   model!: string | null;
+
+  @Field(() => ModelTier, { nullable: true, description: 'The model tier, when grouped by TIER.' })
+  tier!: ModelTier | null;
+
+  @Field(() => UsageKind, { nullable: true, description: 'The kind of call, when grouped by KIND.' })
+  kind!: UsageKind | null;
+
+  @Field(() => String, { nullable: true, description: 'The end-user tag, when grouped by END_USER_TAG (null too for usage without one).' })
+  endUserTag!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The local month "YYYY-MM", when grouped by MONTH.' })
+  month!: string | null;
 
   @Field(() => LocalDateScalar, { nullable: true, description: 'The local day, when grouped by DAY.' })
   day!: string | null;

@@ -1,0 +1,91 @@
+import { UsageReportDocument, type UsageGroupBy, type UsageReportQuery, type SpendScopeInput } from './generated/graphql.js';
+import type { World } from './support/fixtures.js';
+import type { GraphQLClient, TestApp } from './support/harness.js';
+import { createKey, fromUnits, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
+
+/*
+ * Reports by every dimension resellers sell on (issue 17, item 5): cost allocation by department
+ * (with or without its subtree), key environment, model tier, kind, end-user tag and month. Tenant
+ * a's tree is Research > Platform > Agents: a PRODUCTION key in Agents and a TEST key in Platform.
+ */
+let test: TestApp;
+let world: World;
+let gateway: GraphQLClient;
+let portal: GraphQLClient;
+const RANGE = { from: '2026-09-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
+
+beforeAll(async () => {
+  ({ test, world, gateway } = await startUsageTest());
+  portal = test.client(world.a.tokens.TENANT_VIEWER);
+  const testKey = await createKey(test, world.admin, { departmentId: world.a.childDepartmentId, environment: 'TEST' });
+  const october = '2026-10-10T04:00:00Z';
+  const result = await recordUsage(gateway, [
+    ...Array.from({ length: 3 }, () => usageItem(world.a.apiKeyId, { occurredAt: october, endUserTag: 'user-1' })),
+    ...Array.from({ length: 2 }, () => usageItem(world.a.apiKeyId, { occurredAt: october, model: PRICES.image.model, kind: 'IMAGE', imageCount: 2 })),
+    // 2026-10-31T17:00Z is November 1st in Shanghai.
+    usageItem(world.a.apiKeyId, { occurredAt: '2026-10-31T17:00:00Z' }),
+    ...Array.from({ length: 2 }, () => usageItem(testKey.id, { occurredAt: october, model: PRICES.embed.model, kind: 'EMBEDDING', endUserTag: 'user-2' })),
+  ]);
+  expect(result.rejections).toEqual([]);
+}, 60_000);
+afterAll(() => test.stop());
+
+type Group = UsageReportQuery['usageSummary'][number];
+
+async function report(groupBy: UsageGroupBy[], options: { scope?: SpendScopeInput; rollUpDepartments?: boolean; client?: GraphQLClient } = {}) {
+  const { scope = { tenantId: world.a.id }, rollUpDepartments, client = portal } = options;
+  return (await client.data(UsageReportDocument, { scope, ...RANGE, groupBy, rollUpDepartments })).usageSummary;
+}
+
+/** Requests per value of one field. */
+const requests = (groups: Group[], field: (group: Group) => unknown) => Object.fromEntries(groups.map((group) => [String(field(group)), group.requestCount]));
+
+it('groups by key environment, model tier, kind, end-user tag and local month', async () => {
+  expect(requests(await report(['ENVIRONMENT']), (group) => group.environment)).toEqual({ PRODUCTION: 6, TEST: 2 });
+  expect(requests(await report(['TIER']), (group) => group.tier)).toEqual({ PREMIUM: 4, STANDARD: 2, ECONOMY: 2 });
+  expect(requests(await report(['KIND']), (group) => group.kind)).toEqual({ CHAT: 4, IMAGE: 2, EMBEDDING: 2 });
+  expect(requests(await report(['END_USER_TAG']), (group) => group.endUserTag)).toEqual({ 'user-1': 3, 'user-2': 2, null: 3 });
+  expect(requests(await report(['MONTH']), (group) => group.month)).toEqual({ '2026-10': 7, '2026-11': 1 });
+  // Two dimensions at once; fields not grouped by are null.
+  const both = await report(['ENVIRONMENT', 'MONTH']);
+  expect(both.map(({ environment, month, requestCount, model, department }) => ({ environment, month, requestCount, model, department }))).toEqual([
+    { environment: 'PRODUCTION', month: '2026-10', requestCount: 5, model: null, department: null },
+    { environment: 'PRODUCTION', month: '2026-11', requestCount: 1, model: null, department: null },
+    { environment: 'TEST', month: '2026-10', requestCount: 2, model: null, department: null },
+  ]);
+});
+
+it("rolls each department's figures up its subtree when asked, to the scope's top, and sums to the whole", async () => {
+  const own = await report(['DEPARTMENT']);
+  expect(requests(own, (group) => group.department!.id)).toEqual({ [world.a.grandchildDepartmentId]: 6, [world.a.childDepartmentId]: 2 });
+  const rolled = await report(['DEPARTMENT'], { rollUpDepartments: true });
+  expect(requests(rolled, (group) => group.department!.id)).toEqual({
+    [world.a.rootDepartmentId]: 8,
+    [world.a.childDepartmentId]: 8,
+    [world.a.grandchildDepartmentId]: 6,
+  });
+  // The top's cost is the tenant's whole cost, to the last digit; the middle one's is its own plus the one below.
+  const [total] = await report([]);
+  const cost = (groups: Group[], departmentId: string) => toUnits(groups.find((group) => group.department!.id === departmentId)!.cost.amount);
+  expect(fromUnits(cost(rolled, world.a.rootDepartmentId))).toBe(fromUnits(toUnits(total.cost.amount)));
+  expect(cost(rolled, world.a.childDepartmentId)).toBe(cost(own, world.a.childDepartmentId) + cost(own, world.a.grandchildDepartmentId));
+  // A department's scope rolls up to itself, not above it; other dimensions stay apart.
+  const platform = await report(['DEPARTMENT', 'ENVIRONMENT'], { scope: { departmentId: world.a.childDepartmentId }, rollUpDepartments: true });
+  expect(platform.map(({ department, environment, requestCount }) => [department!.id, environment, requestCount])).toEqual(
+    expect.arrayContaining([
+      [world.a.childDepartmentId, 'PRODUCTION', 6],
+      [world.a.childDepartmentId, 'TEST', 2],
+      [world.a.grandchildDepartmentId, 'PRODUCTION', 6],
+    ]),
+  );
+  expect(platform).toHaveLength(3);
+});
+
+it('refuses rolling up without DEPARTMENT, naming the argument, and shows another tenant nothing', async () => {
+  const refused = await portal.execute(UsageReportDocument, { scope: { tenantId: world.a.id }, ...RANGE, groupBy: ['MODEL'], rollUpDepartments: true });
+  expect(refused.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: ['rollUpDepartments'] } });
+  const other = await test.client(world.b.tokens.TENANT_ADMIN).execute(UsageReportDocument, { scope: { tenantId: world.a.id }, ...RANGE, groupBy: ['KIND'] });
+  expect(other.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect(other.data).toBeNull();
+  expect(await report(['KIND'], { scope: { tenantId: world.b.id }, client: test.client(world.b.tokens.TENANT_ADMIN) })).toEqual([]);
+});
