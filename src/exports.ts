@@ -6,9 +6,11 @@ import { billLinesTable, billsTable, paymentsTable, type BillScope } from './mod
 import { invoicePdf, invoiceXml, loadInvoiceExport } from './modules/invoice/invoice-export.js';
 import { invoiceJson } from './modules/invoice/invoice-json.js';
 import { invoiceLinesTable, invoicesTable } from './modules/invoice/invoice-tables.js';
+import { usageReportTable, type UsageReportRequest } from './modules/usage/usage-tables.js';
+import { UsageGroupBy } from './modules/usage/usage.types.js';
 import { requireRole, tenantScope } from './platform/auth/actor.js';
-import { MONEY_DOCUMENT_READERS } from './platform/auth/roles.js';
-import { ForbiddenError, NotFoundError } from './platform/errors.js';
+import { MONEY_DOCUMENT_READERS, SPEND_READERS, type Role } from './platform/auth/roles.js';
+import { BadInputError, ForbiddenError, NotFoundError } from './platform/errors.js';
 import { rateLimitedError } from './platform/graphql/admission.js';
 import { isIdOf } from './platform/ids.js';
 import type { Logger } from './platform/logger.js';
@@ -18,11 +20,12 @@ import type { ConcurrencyLimit, CostBuckets } from './platform/rate-limits.js';
 import { writeCsv, writeXlsx, type Table, type TextEncoding } from './platform/tables.js';
 
 /**
- * Downloads for ERP and people: a bill or invoice as a document, and the money tables (bills, bill
- * lines, invoices, invoice lines, payments) of one bill or a whole period as CSV or XLSX. Each
- * opens with a bearer token, or as a signed link from the API (platform/export-links.ts), with the
- * visibility of the token either way: 404 for what the caller cannot see, 403 for a role that
- * reads no money documents.
+ * Downloads for ERP and people: a bill or invoice as a document, the money tables (bills, bill
+ * lines, invoices, invoice lines, payments) of one bill or a whole period as CSV or XLSX, and a
+ * usage report (usageSummary) as CSV or XLSX. Each opens with a bearer token, or as a signed link
+ * from the API (platform/export-links.ts), with the visibility of the token either way: 404 for
+ * what the caller cannot see, 403 for a role that reads no money documents (no usage summaries,
+ * for the report).
  */
 export interface ExportServices {
   /** The caller: from the Authorization header, or from the link's signature. */
@@ -78,11 +81,17 @@ interface Download {
 export function mountExports(app: express.Express, services: ExportServices): void {
   const { costBuckets, renders, renderLimits, logger } = services;
 
-  async function serve(request: express.Request, response: express.Response, what: string, plan: (context: RequestContext) => Download): Promise<void> {
+  async function serve(
+    request: express.Request,
+    response: express.Response,
+    what: string,
+    plan: (context: RequestContext) => Download,
+    readers: readonly Role[] = MONEY_DOCUMENT_READERS,
+  ): Promise<void> {
     let release: (() => void) | undefined;
     try {
       const context = await services.contextFor(request);
-      requireRole(context.actor, MONEY_DOCUMENT_READERS);
+      requireRole(context.actor, readers);
       const download = plan(context);
       const charge = costBuckets.take(context.actor, download.cost);
       if (!charge.allowed)
@@ -106,6 +115,7 @@ export function mountExports(app: express.Express, services: ExportServices): vo
     } catch (error) {
       const refuse = (status: number, code: unknown, body: object) => {
         noteErrorCode(requestFacts(request), code);
+        response.removeHeader('Content-Disposition');
         response.status(status).json({ error: { code, ...body } });
       };
       if (response.headersSent) {
@@ -114,6 +124,8 @@ export function mountExports(app: express.Express, services: ExportServices): vo
         response.destroy(error as Error);
       } else if (error instanceof BadExportRequest) {
         refuse(400, 'BAD_USER_INPUT', { field: error.parameter, message: error.message });
+      } else if (error instanceof BadInputError) {
+        refuse(400, 'BAD_USER_INPUT', { field: error.field.join('.'), message: error.message });
       } else if (error instanceof NotFoundError) {
         refuse(404, 'NOT_FOUND', { message: `No ${what}.` });
       } else if (error instanceof GraphQLError && typeof error.extensions.http === 'object') {
@@ -203,6 +215,64 @@ export function mountExports(app: express.Express, services: ExportServices): vo
       };
     });
   });
+
+  // A usage report (usageSummary) as a file, for whoever reads usage summaries.
+  app.get(/^\/exports\/usage-summary\.(csv|xlsx)$/, (request, response) => {
+    const format = request.params[0] as 'csv' | 'xlsx';
+    return serve(
+      request,
+      response,
+      'usage to report',
+      () => {
+        const report = usageReportRequest(request);
+        const encoding = textEncoding(request, format);
+        return {
+          cost: EXPORT_COST.large,
+          fileName: `usage-summary${encoding === 'gbk' ? '-gbk' : ''}.${format}`,
+          contentType: CONTENT_TYPES[encoding === 'gbk' ? 'csv-gbk' : format],
+          write: async (context, out) => {
+            const table = (await usageReportTable(context, report)) as Table<unknown>;
+            if (format === 'csv') await writeCsv(out, table, encoding);
+            else await writeXlsx(out, [table]);
+            return true;
+          },
+        };
+      },
+      SPEND_READERS,
+    );
+  });
+}
+
+/**
+ * `?tenantId=|departmentId=|apiKeyId=&from=&to=&groupBy=MODEL,MONTH[&rollUpDepartments=true]`:
+ * usageSummary's arguments, the instants in ISO 8601.
+ */
+function usageReportRequest(request: express.Request): UsageReportRequest {
+  const text = (name: string): string | undefined => {
+    const value = request.query[name];
+    if (value !== undefined && typeof value !== 'string') throw new BadExportRequest(name, `${name} must be given once`);
+    return value;
+  };
+  const scopes = (['tenantId', 'departmentId', 'apiKeyId'] as const).filter((name) => text(name) !== undefined);
+  if (scopes.length !== 1) throw new BadExportRequest('tenantId', 'give exactly one of tenantId, departmentId or apiKeyId: the scope to report');
+  const instant = (name: 'from' | 'to') => {
+    const value = text(name);
+    const parsed = value && /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)$/.test(value) ? new Date(value) : null;
+    if (!parsed || Number.isNaN(parsed.getTime())) throw new BadExportRequest(name, `${name} must be an instant in ISO 8601, e.g. "2026-10-01T00:00:00+08:00"`);
+    return parsed;
+  };
+  const groupBy = (text('groupBy') ?? '').split(',').filter(Boolean);
+  const unknown = groupBy.find((dimension) => !(dimension in UsageGroupBy));
+  if (unknown) throw new BadExportRequest('groupBy', `groupBy must list dimensions among ${Object.values(UsageGroupBy).join(', ')}, not "${unknown}"`);
+  const rollUp = text('rollUpDepartments') ?? 'false';
+  if (rollUp !== 'true' && rollUp !== 'false') throw new BadExportRequest('rollUpDepartments', 'rollUpDepartments must be true or false');
+  return {
+    scope: { [scopes[0]]: text(scopes[0]) },
+    from: instant('from'),
+    to: instant('to'),
+    groupBy: groupBy as UsageGroupBy[],
+    rollUpDepartments: rollUp === 'true',
+  };
 }
 
 /** `?encoding=gbk` asks for GBK CSV (no BOM); UTF-8 with a BOM otherwise. */

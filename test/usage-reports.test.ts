@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { UsageReportDocument, type UsageGroupBy, type UsageReportQuery, type SpendScopeInput } from './generated/graphql.js';
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
@@ -88,4 +89,77 @@ it('refuses rolling up without DEPARTMENT, naming the argument, and shows anothe
   expect(other.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   expect(other.data).toBeNull();
   expect(await report(['KIND'], { scope: { tenantId: world.b.id }, client: test.client(world.b.tokens.TENANT_ADMIN) })).toEqual([]);
+});
+
+/** A report download with a token; the query as given. */
+async function download(token: string, query: Record<string, string>) {
+  const url = new URL(`/exports/usage-summary.${query.format ?? 'xlsx'}`, test.app.url);
+  for (const [name, value] of Object.entries(query)) if (name !== 'format') url.searchParams.set(name, value);
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  return { response, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+it('exports the same report as XLSX, opened by the library Excel files are read with, and as CSV', async () => {
+  const query = { tenantId: world.a.id, ...RANGE, groupBy: 'DEPARTMENT,ENVIRONMENT', rollUpDepartments: 'true' };
+  const { response, body } = await download(world.a.tokens.TENANT_VIEWER, query);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-disposition')).toBe('attachment; filename="usage-summary.xlsx"');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet('usage')!;
+  const header = (sheet.getRow(1).values as unknown[]).slice(1);
+  expect(header).toEqual([
+    'department.id',
+    'department.name',
+    'environment',
+    'requestCount',
+    'inputTokens',
+    'outputTokens',
+    'cachedInputTokens',
+    'imageCount',
+    'videoSeconds',
+    'cost.amount',
+    'cost.currency',
+  ]);
+  const cells: unknown[][] = [];
+  sheet.eachRow((row, number) => number > 1 && cells.push((row.values as unknown[]).slice(1)));
+  // Row for row what GraphQL answers for the same arguments: names, counts and exact costs.
+  const groups = await report(['DEPARTMENT', 'ENVIRONMENT'], { rollUpDepartments: true });
+  expect(cells.map((row) => [row[0], row[1], row[2], row[3], row[9], row[10]])).toEqual(
+    groups.map((group) => [group.department!.id, group.department!.name, group.environment, group.requestCount, group.cost.amount, group.cost.currency]),
+  );
+  expect(cells).toHaveLength(5); // Research and Platform in both environments, Agents in PRODUCTION only
+
+  const csv = await download(world.a.tokens.TENANT_VIEWER, { ...query, format: 'csv', groupBy: 'MONTH', rollUpDepartments: 'false' });
+  expect(csv.response.status).toBe(200);
+  const lines = csv.body
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\n');
+  expect(lines[0]).toBe('month,requestCount,inputTokens,outputTokens,cachedInputTokens,imageCount,videoSeconds,cost.amount,cost.currency');
+  expect(lines.slice(1).map((line) => line.split(',').slice(0, 2))).toEqual([
+    ['2026-10', '7'],
+    ['2026-11', '1'],
+  ]);
+});
+
+it('refuses a malformed report by the parameter and the rule, and shows it to no one who may not read it', async () => {
+  const viewer = world.a.tokens.TENANT_VIEWER;
+  const base = { tenantId: world.a.id, ...RANGE };
+  const refusals: [Record<string, string>, string][] = [
+    [{ ...base, groupBy: 'MODEL,COLOUR' }, 'groupBy'],
+    [{ ...base, from: 'yesterday' }, 'from'],
+    [{ from: RANGE.from, to: RANGE.to }, 'tenantId'],
+    [{ ...base, groupBy: 'MODEL', rollUpDepartments: 'true' }, 'rollUpDepartments'],
+    [{ ...base, to: RANGE.from }, 'to'],
+  ];
+  for (const [query, field] of refusals) {
+    const { response, body } = await download(viewer, query);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(body.toString())).toMatchObject({ error: { code: 'BAD_USER_INPUT', field } });
+    expect(response.headers.get('content-disposition')).toBeNull();
+  }
+  expect((await download(world.b.tokens.TENANT_ADMIN, { ...base, groupBy: 'MODEL' })).response.status).toBe(404);
+  expect((await download(world.a.tokens.ERP, { ...base, groupBy: 'MODEL' })).response.status).toBe(403);
 });
