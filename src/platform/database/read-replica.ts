@@ -79,18 +79,23 @@ export class ReadReplica {
    * caller's last write, or undefined for the primary's.
    */
   async reader(actor: Actor): Promise<{ route: ReadRoute; em?: EntityManager }> {
-    const route = await this.route(actor.tokenId);
+    const route = await this.route(await this.lastWrite(actor));
     this.metrics.readRoutes.inc({ route });
     return route === 'replica' ? { route, em: this.orm.em } : { route };
   }
 
-  private async route(tokenId: string): Promise<ReadRoute> {
+  /** The caller's last write position on the primary; '0/0' for one that never wrote (an ERP token writes nothing, so is not looked up). */
+  private async lastWrite({ tokenId, role }: Actor): Promise<string> {
+    if (role === Role.ERP) return '0/0';
     const { rows } = await this.primary.query<{ lsn: string }>({
       name: 'read-position-find',
       text: 'select lsn::text from read_position where token_id = $1',
       values: [tokenId],
     });
-    const position = rows[0]?.lsn ?? '0/0';
+    return rows[0]?.lsn ?? '0/0';
+  }
+
+  private async route(position: string): Promise<ReadRoute> {
     const deadline = performance.now() + this.settings.maxWaitMs;
     try {
       for (;;) {
