@@ -66,12 +66,15 @@ export class ReadReplica {
    */
   async noteWrite({ tokenId, role }: Pick<Actor, 'tokenId' | 'role'>): Promise<void> {
     if (role === Role.GATEWAY) return;
-    await this.primary.query({
-      name: 'read-position-note',
-      text: `insert into read_position (token_id, lsn, updated_at) values ($1, pg_current_wal_lsn(), now())
-             on conflict (token_id) do update set lsn = greatest(read_position.lsn, excluded.lsn), updated_at = excluded.updated_at`,
-      values: [tokenId],
-    });
+    // The write itself has committed: a position that cannot be kept costs read-your-writes, not the answer.
+    await this.primary
+      .query({
+        name: 'read-position-note',
+        text: `insert into read_position (token_id, lsn, updated_at) values ($1, pg_current_wal_lsn(), now())
+               on conflict (token_id) do update set lsn = greatest(read_position.lsn, excluded.lsn), updated_at = excluded.updated_at`,
+        values: [tokenId],
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, "keeping the caller's write position failed: its next routed reads may not see that write"));
   }
 
   /**
