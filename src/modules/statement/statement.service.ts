@@ -1,0 +1,118 @@
+import type { RequestContext } from '../../context.js';
+import { requireRole } from '../../platform/auth/actor.js';
+import { BALANCE_LEDGER_READERS } from '../../platform/auth/roles.js';
+import { queryRows } from '../../platform/database/sql.js';
+import { NotFoundError } from '../../platform/errors.js';
+import { decimal, type CurrencyCode, type Decimal } from '../../platform/money.js';
+import { addPeriods, periodEndInstant, periodFirstDay, periodInput, periodStartInstant, type Period } from '../../platform/period.js';
+import { validateInput } from '../../platform/validation.js';
+import { BalanceEntry, BalanceEntryType } from '../balance/balance.entity.js';
+import { Bill, Payment } from '../bill/bill.entity.js';
+import { VatInvoice } from '../invoice/invoice.entity.js';
+import type { Tenant } from '../tenant/tenant.entity.js';
+
+/**
+ * A tenant's statement of account (对账单) for one local month [from, to): every figure is a sum of
+ * the documents listed with it, and each closing figure is its opening one plus the month's
+ * movements, both read from the documents themselves.
+ *
+ * - The prepaid balance: opening and closing are the sums of the ledger's entries booked before
+ *   `from` and before `to` (the balance is always the sum of its entries); the month's entries by
+ *   type in between.
+ * - What is owed on bills: the gross of the bills finalized and not voided by the instant, less the
+ *   payments received by it (only an unpaid bill can be voided); the month's bills, voids and
+ *   payments in between.
+ * - Usage by department and model: the month's charged usage as settlement sums it (the daily
+ *   rollups of its local days), exact.
+ * - VAT invoices issued in the month, and red-letter reversals.
+ */
+export interface Statement {
+  tenant: Tenant;
+  period: Period;
+  from: Date;
+  to: Date;
+  currency: CurrencyCode;
+  balance: {
+    opening: Decimal;
+    closing: Decimal;
+    entries: Map<BalanceEntryType, BalanceEntry[]>;
+  };
+  receivable: {
+    opening: Decimal;
+    closing: Decimal;
+    billed: Bill[];
+    voided: Bill[];
+    payments: Payment[];
+  };
+  usage: StatementUsageRow[];
+  invoices: { issued: VatInvoice[]; reversals: VatInvoice[] };
+}
+
+export interface StatementUsageRow {
+  departmentId: string;
+  departmentName: string;
+  model: string;
+  requestCount: number;
+  charged: string;
+}
+
+export async function statementOf(context: RequestContext, tenantId: string, month: string): Promise<Statement> {
+  requireRole(context.actor, BALANCE_LEDGER_READERS);
+  const period = validateInput(periodInput, month, ['period']);
+  // A scoped read: another tenant's is not found, as a missing one is.
+  const tenant = await context.loaders.tenantById.load(tenantId);
+  if (!tenant) throw new NotFoundError('Tenant', tenantId);
+  const from = periodStartInstant(period, tenant.timezone);
+  const to = periodEndInstant(period, tenant.timezone);
+  const during = { $gte: from, $lt: to };
+  const { em } = context;
+  const [[sums], entries, billed, voided, payments, invoices, usage] = await Promise.all([
+    queryRows<{ balanceBefore: string; balanceAfter: string; billedBefore: string; billedAfter: string; paidBefore: string; paidAfter: string }>(
+      em,
+      `select (select coalesce(sum(amount) filter (where created_at < $2), 0)::text from balance_entry where tenant_id = $1) as "balanceBefore",
+              (select coalesce(sum(amount) filter (where created_at < $3), 0)::text from balance_entry where tenant_id = $1) as "balanceAfter",
+              (select coalesce(sum(gross_total) filter (where finalized_at < $2 and (voided_at is null or voided_at >= $2)), 0)::text
+                 from bill where tenant_id = $1 and finalized_at is not null) as "billedBefore",
+              (select coalesce(sum(gross_total) filter (where finalized_at < $3 and (voided_at is null or voided_at >= $3)), 0)::text
+                 from bill where tenant_id = $1 and finalized_at is not null) as "billedAfter",
+              (select coalesce(sum(amount) filter (where received_at < $2), 0)::text from payment where tenant_id = $1) as "paidBefore",
+              (select coalesce(sum(amount) filter (where received_at < $3), 0)::text from payment where tenant_id = $1) as "paidAfter"`,
+      [tenant.id, from, to],
+    ),
+    em.find(BalanceEntry, { tenantId: tenant.id, createdAt: during }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+    em.find(Bill, { tenantId: tenant.id, finalizedAt: during }, { orderBy: { finalizedAt: 'asc', id: 'asc' } }),
+    em.find(Bill, { tenantId: tenant.id, voidedAt: during }, { orderBy: { voidedAt: 'asc', id: 'asc' } }),
+    em.find(Payment, { tenantId: tenant.id, receivedAt: during }, { orderBy: { receivedAt: 'asc', id: 'asc' } }),
+    em.find(VatInvoice, { tenantId: tenant.id, issuedAt: during }, { orderBy: { issuedAt: 'asc', id: 'asc' } }),
+    queryRows<StatementUsageRow>(
+      em,
+      `select r.department_id as "departmentId", d.name as "departmentName", r.model, sum(r.request_count)::int as "requestCount",
+              sum(r.charged_amount)::text as charged
+         from usage_rollup r join department d on d.id = r.department_id
+        where r.tenant_id = $1 and r.local_day >= $2::date and r.local_day < $3::date
+        group by 1, 2, 3 order by 2, 1, 3`,
+      [tenant.id, periodFirstDay(period), periodFirstDay(addPeriods(period, 1))],
+    ),
+  ]);
+  return {
+    tenant,
+    period,
+    from,
+    to,
+    currency: tenant.billingCurrency,
+    balance: {
+      opening: decimal(sums.balanceBefore),
+      closing: decimal(sums.balanceAfter),
+      entries: new Map(Object.values(BalanceEntryType).map((type) => [type, entries.filter((entry) => entry.type === type)])),
+    },
+    receivable: {
+      opening: decimal(sums.billedBefore).minus(sums.paidBefore),
+      closing: decimal(sums.billedAfter).minus(sums.paidAfter),
+      billed,
+      voided,
+      payments,
+    },
+    usage,
+    invoices: { issued: invoices.filter((invoice) => !invoice.isRedLetter), reversals: invoices.filter((invoice) => invoice.isRedLetter) },
+  };
+}
