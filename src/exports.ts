@@ -7,9 +7,11 @@ import { invoicePdf, invoiceXml, loadInvoiceExport } from './modules/invoice/inv
 import { invoiceJson } from './modules/invoice/invoice-json.js';
 import { invoiceLinesTable, invoicesTable } from './modules/invoice/invoice-tables.js';
 import { usageReportTable, type UsageReportRequest } from './modules/usage/usage-tables.js';
+import { statementOf } from './modules/statement/statement.service.js';
+import { statementTables } from './modules/statement/statement-tables.js';
 import { UsageGroupBy } from './modules/usage/usage.types.js';
 import { requireRole, tenantScope } from './platform/auth/actor.js';
-import { MONEY_DOCUMENT_READERS, SPEND_READERS, type Role } from './platform/auth/roles.js';
+import { BALANCE_LEDGER_READERS, MONEY_DOCUMENT_READERS, SPEND_READERS, type Role } from './platform/auth/roles.js';
 import { BadInputError, ForbiddenError, NotFoundError } from './platform/errors.js';
 import { rateLimitedError } from './platform/graphql/admission.js';
 import { isIdOf } from './platform/ids.js';
@@ -18,6 +20,7 @@ import { noteErrorCode, requestFacts } from './platform/http/request-facts.js';
 import { periodInput } from './platform/period.js';
 import type { ConcurrencyLimit, CostBuckets } from './platform/rate-limits.js';
 import { writeCsv, writeXlsx, type Table, type TextEncoding } from './platform/tables.js';
+import { UserInputErrors } from './platform/user-errors.js';
 
 /**
  * Downloads for ERP and people: a bill or invoice as a document, the money tables (bills, bill
@@ -126,6 +129,8 @@ export function mountExports(app: express.Express, services: ExportServices): vo
         refuse(400, 'BAD_USER_INPUT', { field: error.parameter, message: error.message });
       } else if (error instanceof BadInputError) {
         refuse(400, 'BAD_USER_INPUT', { field: error.field.join('.'), message: error.message });
+      } else if (error instanceof UserInputErrors) {
+        refuse(400, 'BAD_USER_INPUT', { field: error.errors[0].field?.join('.') ?? null, message: error.message });
       } else if (error instanceof NotFoundError) {
         refuse(404, 'NOT_FOUND', { message: `No ${what}.` });
       } else if (error instanceof GraphQLError && typeof error.extensions.http === 'object') {
@@ -214,6 +219,26 @@ export function mountExports(app: express.Express, services: ExportServices): vo
         },
       };
     });
+  });
+
+  // A statement of account as a workbook, for whoever reads the ledger it sums.
+  app.get(/^\/exports\/statements\/(ten_[0-9A-Z]{26})\/([^/]+)\.xlsx$/, (request, response) => {
+    const [tenantId, period] = [request.params[0], request.params[1]] as [string, string];
+    return serve(
+      request,
+      response,
+      `tenant with id "${tenantId}"`,
+      () => ({
+        cost: EXPORT_COST.large,
+        fileName: `statement-${tenantId}-${period}.xlsx`,
+        contentType: CONTENT_TYPES.xlsx,
+        write: async (context, out) => {
+          await writeXlsx(out, statementTables(await statementOf(context, tenantId, period)));
+          return true;
+        },
+      }),
+      BALANCE_LEDGER_READERS,
+    );
   });
 
   // A usage report (usageSummary) as a file, for whoever reads usage summaries.

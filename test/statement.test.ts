@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { FixedClock } from '../src/platform/clock.js';
 import {
@@ -170,4 +171,45 @@ it('refuses a malformed month by name, and shows another tenant nothing', async 
   expect(viewer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   // The tenant's ERP reads its own.
   expect((await test.client(world.a.tokens.ERP).data(StatementDocument, { tenantId: world.a.id, period: '2026-10' })).statement.period).toBe('2026-10');
+});
+
+it('downloads as an XLSX workbook, read back by the library Excel files are read with, with the figures and documents GraphQL has', async () => {
+  const { statement } = await finance.data(StatementDocument, { tenantId: world.a.id, period: '2026-10' });
+  // The signed link opens without a header.
+  const response = await fetch(statement.exportUrls.xlsx);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-disposition')).toBe(`attachment; filename="statement-${world.a.id}-2026-10.xlsx"`);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ArrayBuffer);
+  const sheet = (name: string) => {
+    const rows: Record<string, unknown>[] = [];
+    const worksheet = workbook.getWorksheet(name)!;
+    const header = (worksheet.getRow(1).values as unknown[]).slice(1) as string[];
+    worksheet.eachRow((row, number) => number > 1 && rows.push(Object.fromEntries(header.map((column, index) => [column, row.getCell(index + 1).value]))));
+    return rows;
+  };
+  const figures = Object.fromEntries(sheet('statement').map((row) => [row.figure, row.amount]));
+  expect(units(String(figures['balance.opening']))).toBe(units(statement.balance.opening.amount));
+  expect(units(String(figures['balance.closing']))).toBe(units(statement.balance.closing.amount));
+  expect(units(String(figures['balance.usage']))).toBe(units(statement.balance.usage.total.amount));
+  expect(units(String(figures['balance.refunds']))).toBe(units('12.34'));
+  const ledger = sheet('ledger');
+  expect(ledger.map((row) => row.id).sort()).toEqual(
+    [statement.balance.topUps, statement.balance.redemptions, statement.balance.usage, statement.balance.adjustments, statement.balance.refunds]
+      .flatMap((section) => section.entries.map((entry) => entry.id))
+      .sort(),
+  );
+  expect(sheet('usage').map((row) => [row.departmentName, row.requestCount, units(String(row['charged.amount']))])).toEqual(
+    statement.usage.map((row) => [row.departmentName, row.requestCount, units(row.charged.amount)]),
+  );
+  // Another tenant's statement is not found; a bad month names the parameter.
+  const other = await fetch(new URL(`/exports/statements/${world.a.id}/2026-10.xlsx`, test.app.url), {
+    headers: { authorization: `Bearer ${world.b.tokens.TENANT_ADMIN}` },
+  });
+  expect(other.status).toBe(404);
+  const malformed = await fetch(new URL(`/exports/statements/${world.a.id}/2026-13.xlsx`, test.app.url), {
+    headers: { authorization: `Bearer ${world.a.tokens.TENANT_FINANCE}` },
+  });
+  expect(malformed.status).toBe(400);
+  expect(await malformed.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'period' } });
 });

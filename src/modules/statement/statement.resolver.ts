@@ -4,7 +4,7 @@ import { BALANCE_LEDGER_READERS } from '../../platform/auth/roles.js';
 import { argumentId } from '../../platform/validation.js';
 import { TenantNode, toTenantNode } from '../tenant/tenant.types.js';
 import { statementOf } from './statement.service.js';
-import { StatementNode, toStatementNode } from './statement.types.js';
+import { StatementExportUrls, StatementNode, toStatementNode } from './statement.types.js';
 
 @Resolver(() => StatementNode)
 export class StatementResolver {
@@ -19,6 +19,12 @@ export class StatementResolver {
     @Arg('period', { description: 'The month, "YYYY-MM".' }) period: string,
   ): Promise<StatementNode> {
     return toStatementNode(await statementOf(context, argumentId('Tenant', tenantId, 'tenantId'), period));
+  }
+
+  @FieldResolver(() => StatementExportUrls, { description: 'The statement as a file, signed for the caller.' })
+  exportUrls(@Ctx() context: RequestContext, @Root() statement: StatementNode): StatementExportUrls {
+    const link = context.exportLinks.sign(`/exports/statements/${statement.tenantId}/${statement.period}.xlsx`, {}, context.actor.tokenId);
+    return Object.assign(new StatementExportUrls(), { xlsx: link.url, expiresAt: link.expiresAt });
   }
 
   @FieldResolver(() => TenantNode, { description: 'The tenant.' })

@@ -35,17 +35,27 @@ export interface Statement {
   balance: {
     opening: Decimal;
     closing: Decimal;
-    entries: Map<BalanceEntryType, BalanceEntry[]>;
+    byType: Map<BalanceEntryType, Summed<BalanceEntry>>;
   };
   receivable: {
     opening: Decimal;
     closing: Decimal;
-    billed: Bill[];
-    voided: Bill[];
-    payments: Payment[];
+    billed: Summed<Bill>;
+    voided: Summed<Bill>;
+    paid: Summed<Payment>;
   };
   usage: StatementUsageRow[];
-  invoices: { issued: VatInvoice[]; reversals: VatInvoice[] };
+  invoices: { issued: Summed<VatInvoice>; reversed: Summed<VatInvoice> };
+}
+
+/** Documents of one figure, and the figure: the sum of their amounts. */
+export interface Summed<Document> {
+  total: Decimal;
+  documents: Document[];
+}
+
+function summed<Document>(documents: Document[], amountOf: (document: Document) => string): Summed<Document> {
+  return { total: documents.reduce((total, document) => total.plus(amountOf(document)), decimal('0')), documents };
 }
 
 export interface StatementUsageRow {
@@ -103,16 +113,33 @@ export async function statementOf(context: RequestContext, tenantId: string, mon
     balance: {
       opening: decimal(sums.balanceBefore),
       closing: decimal(sums.balanceAfter),
-      entries: new Map(Object.values(BalanceEntryType).map((type) => [type, entries.filter((entry) => entry.type === type)])),
+      byType: new Map(
+        Object.values(BalanceEntryType).map((type) => [
+          type,
+          summed(
+            entries.filter((entry) => entry.type === type),
+            (entry) => entry.amount,
+          ),
+        ]),
+      ),
     },
     receivable: {
       opening: decimal(sums.billedBefore).minus(sums.paidBefore),
       closing: decimal(sums.billedAfter).minus(sums.paidAfter),
-      billed,
-      voided,
-      payments,
+      billed: summed(billed, (bill) => bill.grossTotal),
+      voided: summed(voided, (bill) => bill.grossTotal),
+      paid: summed(payments, (payment) => payment.amount),
     },
     usage,
-    invoices: { issued: invoices.filter((invoice) => !invoice.isRedLetter), reversals: invoices.filter((invoice) => invoice.isRedLetter) },
+    invoices: {
+      issued: summed(
+        invoices.filter((invoice) => !invoice.isRedLetter),
+        (invoice) => invoice.grossTotal,
+      ),
+      reversed: summed(
+        invoices.filter((invoice) => invoice.isRedLetter),
+        (invoice) => invoice.grossTotal,
+      ),
+    },
   };
 }

@@ -1,12 +1,12 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Money } from '../../platform/graphql/money.types.js';
 import { SafeIntScalar } from '../../platform/graphql/scalars.js';
-import { CurrencyCode, decimal } from '../../platform/money.js';
+import { CurrencyCode } from '../../platform/money.js';
 import { BalanceEntryType, type BalanceEntry } from '../balance/balance.entity.js';
 import { BalanceEntryNode, toBalanceEntryNode } from '../balance/balance.types.js';
 import { BillNode, PaymentNode, toBillNode, toPaymentNode } from '../bill/bill.types.js';
 import { toVatInvoiceNode, VatInvoiceNode } from '../invoice/invoice.types.js';
-import type { Statement } from './statement.service.js';
+import type { Statement, Summed } from './statement.service.js';
 
 @ObjectType('StatementEntries', { description: 'Ledger entries of one type in the month, and their sum.' })
 export class StatementEntriesNode {
@@ -105,6 +105,18 @@ export class StatementInvoicesNode {
   reversals!: VatInvoiceNode[];
 }
 
+@ObjectType('StatementExportUrls', {
+  description:
+    'The statement as a file: an absolute link that opens without an Authorization header, with the visibility of the token that asked for it, until expiresAt.',
+})
+export class StatementExportUrls {
+  @Field({ description: 'XLSX workbook: the figures, then the ledger entries, bills, payments, usage and invoices behind them, a sheet each.' })
+  xlsx!: string;
+
+  @Field(() => Date, { description: 'When the link stops opening.' })
+  expiresAt!: Date;
+}
+
 @ObjectType('Statement', {
   description:
     "A tenant's statement of account (对账单) for one month of its local calendar: its prepaid balance, what it owes on bills, its usage, and its VAT invoices, each figure with the documents it sums.",
@@ -137,18 +149,16 @@ export class StatementNode {
   invoices!: StatementInvoicesNode;
 }
 
-const sum = (amounts: string[]) => amounts.reduce((total, amount) => total.plus(amount), decimal('0'));
-
-function entriesNode(entries: BalanceEntry[], currency: CurrencyCode): StatementEntriesNode {
+function entriesNode(entries: Summed<BalanceEntry> | undefined, currency: CurrencyCode): StatementEntriesNode {
   return Object.assign(new StatementEntriesNode(), {
-    total: Money.of(sum(entries.map((entry) => entry.amount)), currency),
-    entries: entries.map(toBalanceEntryNode),
+    total: Money.of(entries?.total ?? '0', currency),
+    entries: (entries?.documents ?? []).map(toBalanceEntryNode),
   });
 }
 
 export function toStatementNode(statement: Statement): StatementNode {
   const { currency, balance, receivable, invoices } = statement;
-  const entries = (type: BalanceEntryType) => entriesNode(balance.entries.get(type) ?? [], currency);
+  const entries = (type: BalanceEntryType) => entriesNode(balance.byType.get(type), currency);
   return Object.assign(new StatementNode(), {
     tenantId: statement.tenant.id,
     period: statement.period,
@@ -166,20 +176,20 @@ export function toStatementNode(statement: Statement): StatementNode {
     }),
     receivable: Object.assign(new StatementReceivableNode(), {
       opening: Money.of(receivable.opening, currency),
-      billed: Money.of(sum(receivable.billed.map((bill) => bill.grossTotal)), currency),
-      bills: receivable.billed.map(toBillNode),
-      voided: Money.of(sum(receivable.voided.map((bill) => bill.grossTotal)), currency),
-      voidedBills: receivable.voided.map(toBillNode),
-      paid: Money.of(sum(receivable.payments.map((payment) => payment.amount)), currency),
-      payments: receivable.payments.map(toPaymentNode),
+      billed: Money.of(receivable.billed.total, currency),
+      bills: receivable.billed.documents.map(toBillNode),
+      voided: Money.of(receivable.voided.total, currency),
+      voidedBills: receivable.voided.documents.map(toBillNode),
+      paid: Money.of(receivable.paid.total, currency),
+      payments: receivable.paid.documents.map(toPaymentNode),
       closing: Money.of(receivable.closing, currency),
     }),
     usage: statement.usage.map((row) => Object.assign(new StatementUsageNode(), { ...row, charged: Money.of(row.charged, currency) })),
     invoices: Object.assign(new StatementInvoicesNode(), {
-      issued: Money.of(sum(invoices.issued.map((invoice) => invoice.grossTotal)), currency),
-      issuedInvoices: invoices.issued.map(toVatInvoiceNode),
-      reversed: Money.of(sum(invoices.reversals.map((invoice) => invoice.grossTotal)), currency),
-      reversals: invoices.reversals.map(toVatInvoiceNode),
+      issued: Money.of(invoices.issued.total, currency),
+      issuedInvoices: invoices.issued.documents.map(toVatInvoiceNode),
+      reversed: Money.of(invoices.reversed.total, currency),
+      reversals: invoices.reversed.documents.map(toVatInvoiceNode),
     }),
   });
 }
