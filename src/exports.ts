@@ -9,6 +9,7 @@ import { invoiceLinesTable, invoicesTable } from './modules/invoice/invoice-tabl
 import { usageReportTable, type UsageReportRequest } from './modules/usage/usage-tables.js';
 import { statementOf } from './modules/statement/statement.service.js';
 import { statementTables } from './modules/statement/statement-tables.js';
+import { renderStatementPdf } from './modules/statement/statement-pdf.js';
 import { UsageGroupBy } from './modules/usage/usage.types.js';
 import { requireRole, tenantScope } from './platform/auth/actor.js';
 import { BALANCE_LEDGER_READERS, MONEY_DOCUMENT_READERS, SPEND_READERS, type Role } from './platform/auth/roles.js';
@@ -221,19 +222,21 @@ export function mountExports(app: express.Express, services: ExportServices): vo
     });
   });
 
-  // A statement of account as a workbook, for whoever reads the ledger it sums.
-  app.get(/^\/exports\/statements\/(ten_[0-9A-Z]{26})\/([^/]+)\.xlsx$/, (request, response) => {
-    const [tenantId, period] = [request.params[0], request.params[1]] as [string, string];
+  // A statement of account as a workbook or a PDF, for whoever reads the ledger it sums.
+  app.get(/^\/exports\/statements\/(ten_[0-9A-Z]{26})\/([^/]+)\.(xlsx|pdf)$/, (request, response) => {
+    const [tenantId, period, format] = [request.params[0], request.params[1], request.params[2]] as [string, string, 'xlsx' | 'pdf'];
     return serve(
       request,
       response,
       `tenant with id "${tenantId}"`,
       () => ({
         cost: EXPORT_COST.large,
-        fileName: `statement-${tenantId}-${period}.xlsx`,
-        contentType: CONTENT_TYPES.xlsx,
+        fileName: `statement-${tenantId}-${period}.${format}`,
+        contentType: CONTENT_TYPES[format],
         write: async (context, out) => {
-          await writeXlsx(out, statementTables(await statementOf(context, tenantId, period)));
+          const statement = await statementOf(context, tenantId, period);
+          if (format === 'pdf') out.send(await renderStatementPdf(statement));
+          else await writeXlsx(out, statementTables(statement));
           return true;
         },
       }),

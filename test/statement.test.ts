@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { FixedClock } from '../src/platform/clock.js';
@@ -16,6 +19,7 @@ import {
 } from './generated/graphql.js';
 import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
+import { pdfPageCount, pdfText, rasterizePdfPage } from './support/pdf-raster.js';
 import { recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
 
 /*
@@ -212,4 +216,23 @@ it('downloads as an XLSX workbook, read back by the library Excel files are read
   });
   expect(malformed.status).toBe(400);
   expect(await malformed.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'period' } });
+});
+
+it('renders as a PDF with Chinese text, every figure and the documents behind them, as a person reads it', async () => {
+  const { statement } = await finance.data(StatementDocument, { tenantId: world.a.id, period: '2026-10' });
+  const response = await fetch(statement.exportUrls.pdf);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/pdf');
+  const pdf = Buffer.from(await response.arrayBuffer());
+  const page = await rasterizePdfPage(pdf, 1);
+  await writeFile(path.join(os.tmpdir(), 'statement-page-1.png'), page.png);
+  expect(page.darkPixelRatio).toBeGreaterThan(0.01);
+  expect(page.darkPixelRatio).toBeLessThan(0.5);
+  const text = (await Promise.all(Array.from({ length: await pdfPageCount(pdf) }, (_unused, index) => pdfText(pdf, index + 1)))).join('\n');
+  expect(text).toContain('对账单 Statement of account');
+  expect(text).toContain('Acme 甲 Ltd');
+  for (const amount of [statement.balance.opening.amount, statement.balance.closing.amount, '-30.50', '12.34', '500.00', '200.00'])
+    expect(text).toContain(amount);
+  for (const row of statement.usage) expect(text).toContain(row.charged.amount);
+  expect(text).toContain('2026-10-31 23:59 (GMT+8)'); // the adjustment, in the tenant's time
 });

@@ -104,3 +104,116 @@ export function drawPageFooters(doc: PDFKit.PDFDocument, footer: PageFooter): vo
     margins.bottom = bottomMargin;
   }
 }
+
+/** The house layout of PDFs: A4 margins, type sizes and colours. */
+export const PDF_MARGIN = { top: 44, bottom: 60, left: 44, right: 44 };
+export const PDF_FOOTER_OFFSET = 36;
+export const PDF_SIZE = { title: 20, heading: 10, body: 9, table: 8.5, small: 7.5 };
+export const PDF_COLOR = { text: '#1f2329', muted: '#646a73', rule: '#dee0e3', headerFill: '#f2f3f5', accent: '#1456f0' };
+const CELL_PADDING = { x: 4, y: 4 };
+
+export function contentWidth(doc: PDFKit.PDFDocument): number {
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
+}
+
+export function contentBottom(doc: PDFKit.PDFDocument): number {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+/** The tenant's local time with its UTC offset: "2026-11-01 10:00 (GMT+8)". */
+export function formatInstant(instant: Date, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'shortOffset',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((each) => each.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${part('timeZoneName')})`;
+}
+
+/** A column of a table: its bilingual heading, width (the widths add up to the content width) and text. */
+export interface PdfTableColumn<Row> {
+  heading: [chinese: string, english: string];
+  width: number;
+  align: 'left' | 'right';
+  value: (row: Row) => string;
+}
+
+/** Rows drawn between yields to the event loop: a long table must not hold up other requests for its whole render. */
+const ROWS_PER_SLICE = 10;
+
+/**
+ * Rows as a table, a page at a time, each page with the header row; `empty` stands in for no rows.
+ * `keepWithLast` is the height that must follow the last row on its page (a bill's totals): when
+ * it would not fit, the last row moves to the next page with it. Returns where the table ends.
+ */
+export async function drawTable<Row>(
+  doc: PDFKit.PDFDocument,
+  columns: PdfTableColumn<Row>[],
+  rows: readonly Row[],
+  top: number,
+  options: { empty: string; keepWithLast?: number },
+): Promise<number> {
+  const { keepWithLast = 0 } = options;
+  let y = drawTableHeader(doc, columns, top);
+  if (rows.length === 0) {
+    doc
+      .font(CJK_FONTS.regular)
+      .fontSize(PDF_SIZE.table)
+      .fillColor(PDF_COLOR.muted)
+      .text(options.empty, doc.page.margins.left + CELL_PADDING.x, y + CELL_PADDING.y);
+    doc.fillColor(PDF_COLOR.text);
+    return doc.y + CELL_PADDING.y;
+  }
+  for (const [index, row] of rows.entries()) {
+    if (index > 0 && index % ROWS_PER_SLICE === 0) await yieldToEventLoop();
+    const cells = columns.map((column) => column.value(row));
+    doc.font(CJK_FONTS.regular).fontSize(PDF_SIZE.table);
+    const height = rowHeight(doc, columns, cells);
+    const isLast = index === rows.length - 1;
+    if (y + height + (isLast ? keepWithLast : 0) > contentBottom(doc)) {
+      doc.addPage();
+      y = drawTableHeader(doc, columns, doc.page.margins.top);
+      doc.font(CJK_FONTS.regular).fontSize(PDF_SIZE.table);
+    }
+    drawRow(doc, columns, cells, y, height);
+    y += height;
+  }
+  return y;
+}
+
+function drawTableHeader<Row>(doc: PDFKit.PDFDocument, columns: PdfTableColumn<Row>[], top: number): number {
+  doc.font(CJK_FONTS.bold).fontSize(PDF_SIZE.table);
+  const cells = columns.map(({ heading }) => heading.join('\n'));
+  const height = rowHeight(doc, columns, cells);
+  doc.rect(doc.page.margins.left, top, contentWidth(doc), height).fill(PDF_COLOR.headerFill);
+  doc.fillColor(PDF_COLOR.text);
+  drawRow(doc, columns, cells, top, height);
+  return top + height;
+}
+
+function rowHeight<Row>(doc: PDFKit.PDFDocument, columns: PdfTableColumn<Row>[], cells: string[]): number {
+  const heights = cells.map((text, index) => doc.heightOfString(text || ' ', { width: columns[index].width - 2 * CELL_PADDING.x }));
+  return Math.max(...heights) + 2 * CELL_PADDING.y;
+}
+
+function drawRow<Row>(doc: PDFKit.PDFDocument, columns: PdfTableColumn<Row>[], cells: string[], top: number, height: number): void {
+  let x = doc.page.margins.left;
+  cells.forEach((text, index) => {
+    const { width, align } = columns[index];
+    doc.text(text, x + CELL_PADDING.x, top + CELL_PADDING.y, { width: width - 2 * CELL_PADDING.x, align });
+    x += width;
+  });
+  const bottom = top + height;
+  doc
+    .lineWidth(0.5)
+    .strokeColor(PDF_COLOR.rule)
+    .moveTo(doc.page.margins.left, bottom)
+    .lineTo(doc.page.margins.left + contentWidth(doc), bottom)
+    .stroke();
+}

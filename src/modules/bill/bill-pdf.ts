@@ -1,4 +1,18 @@
-import { CJK_FONTS, cjkDocument, collectPdfOutput, drawPageFooters, yieldToEventLoop } from '../../platform/pdf.js';
+import {
+  CJK_FONTS,
+  cjkDocument,
+  collectPdfOutput,
+  contentBottom,
+  contentWidth,
+  drawPageFooters,
+  drawTable,
+  formatInstant,
+  PDF_COLOR as COLOR,
+  PDF_FOOTER_OFFSET as FOOTER_OFFSET,
+  PDF_MARGIN as MARGIN,
+  PDF_SIZE as SIZE,
+  type PdfTableColumn,
+} from '../../platform/pdf.js';
 
 /** One row of the statement. Amounts are decimal strings already formatted: printed as given, never computed. */
 export interface BillStatementLine {
@@ -40,21 +54,8 @@ const STATUS_LABEL: Record<BillStatementStatus, string> = {
 
 type Document = PDFKit.PDFDocument;
 
-interface TableColumn {
-  heading: [chinese: string, english: string];
-  width: number;
-  align: 'left' | 'right';
-  value: (line: BillStatementLine) => string;
-}
-
-const MARGIN = { top: 44, bottom: 60, left: 44, right: 44 };
-const FOOTER_OFFSET = 36;
-const CELL_PADDING = { x: 4, y: 4 };
-const SIZE = { title: 20, heading: 10, body: 9, table: 8.5, small: 7.5 };
-const COLOR = { text: '#1f2329', muted: '#646a73', rule: '#dee0e3', headerFill: '#f2f3f5', accent: '#1456f0' };
-
 // Widths add up to the A4 width inside the margins (507 pt).
-const TABLE_COLUMNS: TableColumn[] = [
+const TABLE_COLUMNS: PdfTableColumn<BillStatementLine>[] = [
   { heading: ['项目', 'Description'], width: 140, align: 'left', value: (line) => line.description },
   { heading: ['数量', 'Quantity'], width: 78, align: 'right', value: (line) => line.quantity ?? '' },
   // Wide enough for a rate as exact as the price book keeps it ("out 10.0000000001 /M tok").
@@ -91,19 +92,15 @@ export async function renderBillPdf(statement: BillStatement): Promise<Buffer> {
   let y = drawHeading(doc, statement);
   y = drawParties(doc, statement, y + 14);
   const totals = measureTotals(doc, statement);
-  y = await drawLinesTable(doc, statement, y + 16, TOTALS_GAP + totals.height);
+  // The lines, a page at a time; the totals never stand alone on a page.
+  y = await drawTable(doc, TABLE_COLUMNS, statement.lines, y + 16, {
+    keepWithLast: TOTALS_GAP + totals.height,
+    empty: '本期无费用明细 No charges this period',
+  });
   drawTotals(doc, totals, y + TOTALS_GAP);
   drawPageFooters(doc, { label: `账单 Statement ${statement.number}`, font: CJK_FONTS.regular, size: SIZE.small, color: COLOR.muted, offset: FOOTER_OFFSET });
   doc.end();
   return output;
-}
-
-function contentWidth(doc: Document): number {
-  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
-}
-
-function contentBottom(doc: Document): number {
-  return doc.page.height - doc.page.margins.bottom;
 }
 
 function drawHeading(doc: Document, statement: BillStatement): number {
@@ -136,22 +133,6 @@ function drawLabelledValue(doc: Document, label: string, value: string, x: numbe
     .font(CJK_FONTS.bold)
     .fillColor(COLOR.text)
     .text(value, x + labelWidth, y, { width: width - labelWidth - 8, lineBreak: false });
-}
-
-/** The tenant's local time with its UTC offset: "2026-11-01 10:00 (GMT+8)". */
-function formatInstant(instant: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'shortOffset',
-  }).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((each) => each.type === type)!.value;
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} (${part('timeZoneName')})`;
 }
 
 function drawParties(doc: Document, statement: BillStatement, top: number): number {
@@ -229,73 +210,6 @@ function drawParty(
     .roundedRect(x, top, width, bottom - top, 4)
     .stroke();
   return bottom;
-}
-
-/** Rows drawn between yields to the event loop: a long statement must not hold up other requests for its whole render. */
-const ROWS_PER_SLICE = 10;
-
-/**
- * The lines, a page at a time, each page with the header row. `keepWithLast` is the height that
- * must follow the last line on its page (the totals): when it would not fit, the last line moves
- * to the next page with them, so the totals never stand alone.
- */
-async function drawLinesTable(doc: Document, statement: BillStatement, top: number, keepWithLast: number): Promise<number> {
-  let y = drawTableHeader(doc, top);
-  if (statement.lines.length === 0) {
-    doc
-      .font(CJK_FONTS.regular)
-      .fontSize(SIZE.table)
-      .fillColor(COLOR.muted)
-      .text('本期无费用明细 No charges this period', doc.page.margins.left + CELL_PADDING.x, y + CELL_PADDING.y);
-    doc.fillColor(COLOR.text);
-    return doc.y + CELL_PADDING.y;
-  }
-  for (const [index, line] of statement.lines.entries()) {
-    if (index > 0 && index % ROWS_PER_SLICE === 0) await yieldToEventLoop();
-    const cells = TABLE_COLUMNS.map((column) => column.value(line));
-    doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
-    const height = rowHeight(doc, cells);
-    const isLast = index === statement.lines.length - 1;
-    if (y + height + (isLast ? keepWithLast : 0) > contentBottom(doc)) {
-      doc.addPage();
-      y = drawTableHeader(doc, doc.page.margins.top);
-      doc.font(CJK_FONTS.regular).fontSize(SIZE.table);
-    }
-    drawRow(doc, cells, y, height);
-    y += height;
-  }
-  return y;
-}
-
-function drawTableHeader(doc: Document, top: number): number {
-  doc.font(CJK_FONTS.bold).fontSize(SIZE.table);
-  const cells = TABLE_COLUMNS.map(({ heading }) => heading.join('\n'));
-  const height = rowHeight(doc, cells);
-  doc.rect(doc.page.margins.left, top, contentWidth(doc), height).fill(COLOR.headerFill);
-  doc.fillColor(COLOR.text);
-  drawRow(doc, cells, top, height);
-  return top + height;
-}
-
-function rowHeight(doc: Document, cells: string[]): number {
-  const heights = cells.map((text, index) => doc.heightOfString(text || ' ', { width: TABLE_COLUMNS[index].width - 2 * CELL_PADDING.x }));
-  return Math.max(...heights) + 2 * CELL_PADDING.y;
-}
-
-function drawRow(doc: Document, cells: string[], top: number, height: number): void {
-  let x = doc.page.margins.left;
-  cells.forEach((text, index) => {
-    const { width, align } = TABLE_COLUMNS[index];
-    doc.text(text, x + CELL_PADDING.x, top + CELL_PADDING.y, { width: width - 2 * CELL_PADDING.x, align });
-    x += width;
-  });
-  const bottom = top + height;
-  doc
-    .lineWidth(0.5)
-    .strokeColor(COLOR.rule)
-    .moveTo(doc.page.margins.left, bottom)
-    .lineTo(doc.page.margins.left + contentWidth(doc), bottom)
-    .stroke();
 }
 
 /** Space between the table and the totals. */

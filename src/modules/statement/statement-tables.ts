@@ -1,8 +1,7 @@
-import { decimal, type Decimal } from '../../platform/money.js';
+import { decimal } from '../../platform/money.js';
 import type { Column, Table } from '../../platform/tables.js';
 import { periodOfDate } from '../../platform/period.js';
-import { BalanceEntryType } from '../balance/balance.entity.js';
-import type { Statement, Summed } from './statement.service.js';
+import { statementFigures, type Statement } from './statement.service.js';
 
 /**
  * A statement of account as the sheets of one workbook (platform/tables.ts): the figures, then the
@@ -11,28 +10,6 @@ import type { Statement, Summed } from './statement.service.js';
  */
 export function statementTables(statement: Statement): Table<unknown>[] {
   const { balance, receivable, invoices, currency } = statement;
-  const booked = (figure: string, type: BalanceEntryType) => counted(figure, balance.byType.get(type));
-  const counted = (figure: string, documents: Summed<unknown> | undefined) => ({
-    figure,
-    amount: documents?.total ?? decimal('0'),
-    documents: documents?.documents.length ?? 0,
-  });
-  const figures: { figure: string; amount: Decimal; documents: number | null }[] = [
-    { figure: 'balance.opening', amount: balance.opening, documents: null },
-    booked('balance.topUps', BalanceEntryType.TOP_UP),
-    booked('balance.redemptions', BalanceEntryType.REDEMPTION),
-    booked('balance.usage', BalanceEntryType.USAGE),
-    booked('balance.adjustments', BalanceEntryType.ADJUSTMENT),
-    booked('balance.refunds', BalanceEntryType.REFUND),
-    { figure: 'balance.closing', amount: balance.closing, documents: null },
-    { figure: 'receivable.opening', amount: receivable.opening, documents: null },
-    counted('receivable.billed', receivable.billed),
-    counted('receivable.voided', receivable.voided),
-    counted('receivable.paid', receivable.paid),
-    { figure: 'receivable.closing', amount: receivable.closing, documents: null },
-    counted('invoices.issued', invoices.issued),
-    counted('invoices.reversed', invoices.reversed),
-  ];
   const table = <Row>(sheet: string, columns: Column<Row>[], rows: Row[]): Table<unknown> =>
     ({
       sheet,
@@ -49,12 +26,12 @@ export function statementTables(statement: Statement): Table<unknown>[] {
         { name: 'tenant.id', value: () => statement.tenant.id },
         { name: 'tenant.name', value: () => statement.tenant.name },
         { name: 'period', value: () => statement.period },
-        { name: 'figure', value: (row) => row.figure },
+        { name: 'figure', value: (row) => row.key },
         { name: 'amount', kind: 'exact', value: (row) => row.amount.toFixed() },
         { name: 'currency', value: () => currency },
         { name: 'documents', kind: 'integer', value: (row) => row.documents },
       ],
-      figures,
+      statementFigures(statement),
     ),
     table(
       'ledger',
@@ -67,7 +44,7 @@ export function statementTables(statement: Statement): Table<unknown>[] {
         { name: 'reason', value: (entry) => entry.reason },
         { name: 'createdAt', value: (entry) => instant(entry.createdAt) },
       ],
-      Object.values(BalanceEntryType).flatMap((type) => balance.byType.get(type)?.documents ?? []),
+      balance.entries,
     ),
     table(
       'bills',

@@ -21,10 +21,11 @@ export class StatementResolver {
     return toStatementNode(await statementOf(context, argumentId('Tenant', tenantId, 'tenantId'), period));
   }
 
-  @FieldResolver(() => StatementExportUrls, { description: 'The statement as a file, signed for the caller.' })
+  @FieldResolver(() => StatementExportUrls, { description: 'The statement as files, signed for the caller.' })
   exportUrls(@Ctx() context: RequestContext, @Root() statement: StatementNode): StatementExportUrls {
-    const link = context.exportLinks.sign(`/exports/statements/${statement.tenantId}/${statement.period}.xlsx`, {}, context.actor.tokenId);
-    return Object.assign(new StatementExportUrls(), { xlsx: link.url, expiresAt: link.expiresAt });
+    const formats = { xlsx: { suffix: '.xlsx' }, pdf: { suffix: '.pdf' } };
+    const urls = context.exportLinks.signFormats(`/exports/statements/${statement.tenantId}/${statement.period}`, formats, {}, context.actor.tokenId);
+    return Object.assign(new StatementExportUrls(), urls);
   }
 
   @FieldResolver(() => TenantNode, { description: 'The tenant.' })

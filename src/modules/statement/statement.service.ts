@@ -35,6 +35,8 @@ export interface Statement {
   balance: {
     opening: Decimal;
     closing: Decimal;
+    /** The month's entries in booking order. */
+    entries: BalanceEntry[];
     byType: Map<BalanceEntryType, Summed<BalanceEntry>>;
   };
   receivable: {
@@ -113,6 +115,7 @@ export async function statementOf(context: RequestContext, tenantId: string, mon
     balance: {
       opening: decimal(sums.balanceBefore),
       closing: decimal(sums.balanceAfter),
+      entries,
       byType: new Map(
         Object.values(BalanceEntryType).map((type) => [
           type,
@@ -142,4 +145,38 @@ export async function statementOf(context: RequestContext, tenantId: string, mon
       ),
     },
   };
+}
+
+/** One figure of a statement, as its files print it: a field path, a bilingual label, the amount and how many documents it sums (none for a balance). */
+export interface StatementFigure {
+  key: string;
+  label: [chinese: string, english: string];
+  amount: Decimal;
+  documents: number | null;
+}
+
+export function statementFigures({ balance, receivable, invoices }: Statement): StatementFigure[] {
+  const standing = (key: string, label: StatementFigure['label'], amount: Decimal): StatementFigure => ({ key, label, amount, documents: null });
+  const moved = (key: string, label: StatementFigure['label'], summedDocuments: Summed<unknown> | undefined): StatementFigure => ({
+    key,
+    label,
+    amount: summedDocuments?.total ?? decimal('0'),
+    documents: summedDocuments?.documents.length ?? 0,
+  });
+  return [
+    standing('balance.opening', ['期初余额', 'Opening balance'], balance.opening),
+    moved('balance.topUps', ['充值', 'Top-ups'], balance.byType.get(BalanceEntryType.TOP_UP)),
+    moved('balance.redemptions', ['兑换码', 'Vouchers redeemed'], balance.byType.get(BalanceEntryType.REDEMPTION)),
+    moved('balance.usage', ['用量扣费', 'Usage'], balance.byType.get(BalanceEntryType.USAGE)),
+    moved('balance.adjustments', ['调整', 'Adjustments'], balance.byType.get(BalanceEntryType.ADJUSTMENT)),
+    moved('balance.refunds', ['退款', 'Refunds'], balance.byType.get(BalanceEntryType.REFUND)),
+    standing('balance.closing', ['期末余额', 'Closing balance'], balance.closing),
+    standing('receivable.opening', ['期初应收', 'Owed at the start'], receivable.opening),
+    moved('receivable.billed', ['本期账单', 'Billed'], receivable.billed),
+    moved('receivable.voided', ['作废账单', 'Voided'], receivable.voided),
+    moved('receivable.paid', ['本期收款', 'Paid'], receivable.paid),
+    standing('receivable.closing', ['期末应收', 'Owed at the end'], receivable.closing),
+    moved('invoices.issued', ['开具发票', 'Invoiced'], invoices.issued),
+    moved('invoices.reversed', ['红字发票', 'Reversed (red-letter)'], invoices.reversed),
+  ];
 }

@@ -107,13 +107,16 @@ export class StatementInvoicesNode {
 
 @ObjectType('StatementExportUrls', {
   description:
-    'The statement as a file: an absolute link that opens without an Authorization header, with the visibility of the token that asked for it, until expiresAt.',
+    'The statement as files: absolute links that open without an Authorization header, with the visibility of the token that asked for them, until expiresAt.',
 })
 export class StatementExportUrls {
   @Field({ description: 'XLSX workbook: the figures, then the ledger entries, bills, payments, usage and invoices behind them, a sheet each.' })
   xlsx!: string;
 
-  @Field(() => Date, { description: 'When the link stops opening.' })
+  @Field({ description: 'PDF, with Chinese text: the same figures and documents.' })
+  pdf!: string;
+
+  @Field(() => Date, { description: 'When the links stop opening.' })
   expiresAt!: Date;
 }
 
