@@ -9,7 +9,7 @@ import { BillingPeriodSettleDocument, type UsageRecordItemInput } from './genera
 import type { World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { actualRollups, expectedRollups } from './support/spend-ledger.js';
-import { PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import { PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 /*
  * Settlement bills from daily rollups, cut at its watermark. Usage keeps arriving while periods
@@ -132,7 +132,7 @@ it('finds, for every charged record, the one bill line it is summed into, and no
   for (const record of records.filter((candidate) => candidate.isCharged)) {
     const { billId, lineNumber } = placed.get(record.id)!;
     const sum = perLine.get(`${billId}/${lineNumber}`) ?? { requests: 0, exact: 0n };
-    perLine.set(`${billId}/${lineNumber}`, { requests: sum.requests + 1, exact: sum.exact + toUnits16(record.exact) });
+    perLine.set(`${billId}/${lineNumber}`, { requests: sum.requests + 1, exact: sum.exact + toUnits(record.exact) });
   }
   const { rows: lines } = await test.sql.query<{ key: string; requests: number; exact: string }>(
     `select l.bill_id || '/' || l.line_number as key, l.request_count::int as requests, l.exact_amount::text as exact
@@ -142,15 +142,9 @@ it('finds, for every charged record, the one bill line it is summed into, and no
   );
   expect(lines.length).toBeGreaterThan(5);
   expect(Object.fromEntries([...perLine].map(([key, sum]) => [key, { requests: sum.requests, exact: sum.exact }]))).toEqual(
-    Object.fromEntries(lines.map((line) => [line.key, { requests: line.requests, exact: toUnits16(line.exact) }])),
+    Object.fromEntries(lines.map((line) => [line.key, { requests: line.requests, exact: toUnits(line.exact) }])),
   );
 });
-
-/** An exact amount (numeric(30,16)) in units of 10^-16, for sums without rounding. */
-function toUnits16(amount: string): bigint {
-  const [whole, fraction = ''] = amount.split('.');
-  return BigInt(whole) * 10n ** 16n + BigInt(fraction.padEnd(16, '0').slice(0, 16));
-}
 
 it("rebuilds the same rollups and barriers from the records and bills when the rollups' migration runs on them", async () => {
   const snapshot = async (target: Pick<pg.ClientBase, 'query'>) => {

@@ -20,12 +20,12 @@ import {
 import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
 import { pdfPageCount, pdfText, rasterizePdfPage } from './support/pdf-raster.js';
-import { recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import { recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 /*
  * The statement of account (issue 17, item 4), for a prepaid tenant and a month with every kind of
  * ledger entry, against an independent sum of the ledger: every entry read back from the table and
- * summed in integers, October in Asia/Shanghai being [2026-09-30T16:00Z, 2026-10-31T16:00Z).
+ * summed in integers (toUnits), October in Asia/Shanghai being [2026-09-30T16:00Z, 2026-10-31T16:00Z).
  */
 const clock = new FixedClock(new Date('2026-09-20T04:00:00Z'));
 const OCTOBER = { from: '2026-09-30T16:00:00.000Z', to: '2026-10-31T16:00:00.000Z' };
@@ -33,14 +33,6 @@ let test: TestApp;
 let world: World;
 let gateway: GraphQLClient;
 let finance: GraphQLClient;
-
-/** An exact amount in units of 10^-16, signed. */
-function units(amount: string): bigint {
-  const negative = amount.startsWith('-');
-  const [whole, fraction = ''] = amount.replace('-', '').split('.');
-  const value = BigInt(whole) * 10n ** 16n + BigInt(fraction.padEnd(16, '0').slice(0, 16));
-  return negative ? -value : value;
-}
 
 const at = async (instant: string, work: () => Promise<unknown>) => {
   clock.set(new Date(instant));
@@ -97,14 +89,14 @@ it("equals an independent sum of the ledger for a month with every kind of entry
     [world.a.id],
   );
   const before = (instant: string) => ledger.filter((entry) => entry.createdAt < new Date(instant));
-  const sum = (entries: { amount: string }[]) => entries.reduce((total, entry) => total + units(entry.amount), 0n);
+  const sum = (entries: { amount: string }[]) => entries.reduce((total, entry) => total + toUnits(entry.amount), 0n);
   const inMonth = ledger.filter((entry) => entry.createdAt >= new Date(OCTOBER.from) && entry.createdAt < new Date(OCTOBER.to));
   const ofType = (type: string) => inMonth.filter((entry) => entry.type === type);
 
   const { balance } = statement;
-  expect(units(balance.opening.amount)).toBe(sum(before(OCTOBER.from)));
-  expect(units(balance.opening.amount)).toBe(units('1000'));
-  expect(units(balance.closing.amount)).toBe(sum(before(OCTOBER.to)));
+  expect(toUnits(balance.opening.amount)).toBe(sum(before(OCTOBER.from)));
+  expect(toUnits(balance.opening.amount)).toBe(toUnits('1000'));
+  expect(toUnits(balance.closing.amount)).toBe(sum(before(OCTOBER.to)));
   const sections = { TOP_UP: balance.topUps, REDEMPTION: balance.redemptions, USAGE: balance.usage, ADJUSTMENT: balance.adjustments, REFUND: balance.refunds };
   for (const [type, section] of Object.entries(sections)) {
     // Every kind of entry is in the month, and each section lists exactly its entries and sums them.
@@ -114,22 +106,22 @@ it("equals an independent sum of the ledger for a month with every kind of entry
         .map((entry) => entry.id)
         .sort(),
     );
-    expect(units(section.total.amount)).toBe(sum(ofType(type)));
+    expect(toUnits(section.total.amount)).toBe(sum(ofType(type)));
   }
-  const movements = Object.values(sections).reduce((total, section) => total + units(section.total.amount), 0n);
-  expect(units(balance.opening.amount) + movements).toBe(units(balance.closing.amount));
+  const movements = Object.values(sections).reduce((total, section) => total + toUnits(section.total.amount), 0n);
+  expect(toUnits(balance.opening.amount) + movements).toBe(toUnits(balance.closing.amount));
   // November's top-up, a second after the month, is not in it.
   expect(balance.topUps.entries.map((entry) => entry.amount.amount)).toEqual(['500.00']);
   expect(balance.adjustments.entries.map((entry) => entry.amount.amount)).toEqual(['-30.50']);
 
   // Usage by department and model: what usageSummary sums from the records of October, exactly.
   const { usageSummary } = await finance.data(UsageSummaryDocument, { scope: { tenantId: world.a.id }, ...OCTOBER, groupBy: ['DEPARTMENT', 'MODEL'] });
-  expect(statement.usage.map((row) => [row.departmentId, row.model, row.requestCount, units(row.charged.amount)])).toEqual(
-    usageSummary.map((group) => [group.department!.id, group.model, group.requestCount, units(group.cost.amount)]),
+  expect(statement.usage.map((row) => [row.departmentId, row.model, row.requestCount, toUnits(row.charged.amount)])).toEqual(
+    usageSummary.map((group) => [group.department!.id, group.model, group.requestCount, toUnits(group.cost.amount)]),
   );
   expect(statement.usage[0]).toMatchObject({ departmentName: 'Agents', requestCount: 4 });
   // Prepaid usage is debited as it is recorded: the ledger's usage is the records' charge.
-  expect(-units(balance.usage.total.amount)).toBe(units(usageSummary[0].cost.amount));
+  expect(-toUnits(balance.usage.total.amount)).toBe(toUnits(usageSummary[0].cost.amount));
 });
 
 it("shows November's bill, its payment and its invoice, and what is owed before and after", async () => {
@@ -153,11 +145,11 @@ it("shows November's bill, its payment and its invoice, and what is owed before 
   );
   const { receivable, invoices } = statement;
   expect(receivable.bills.map((bill) => bill.id)).toEqual([billId]);
-  expect(units(receivable.billed.amount)).toBe(units(rows[0].gross));
-  expect(units(receivable.paid.amount)).toBe(units(rows[0].paid));
-  expect(units(receivable.opening.amount)).toBe(0n);
-  expect(units(receivable.closing.amount)).toBe(
-    units(receivable.opening.amount) + units(receivable.billed.amount) - units(receivable.voided.amount) - units(receivable.paid.amount),
+  expect(toUnits(receivable.billed.amount)).toBe(toUnits(rows[0].gross));
+  expect(toUnits(receivable.paid.amount)).toBe(toUnits(rows[0].paid));
+  expect(toUnits(receivable.opening.amount)).toBe(0n);
+  expect(toUnits(receivable.closing.amount)).toBe(
+    toUnits(receivable.opening.amount) + toUnits(receivable.billed.amount) - toUnits(receivable.voided.amount) - toUnits(receivable.paid.amount),
   );
   expect(invoices.issuedInvoices).toHaveLength(1);
   expect(invoices.reversals).toEqual([]);
@@ -193,18 +185,18 @@ it('downloads as an XLSX workbook, read back by the library Excel files are read
     return rows;
   };
   const figures = Object.fromEntries(sheet('statement').map((row) => [row.figure, row.amount]));
-  expect(units(String(figures['balance.opening']))).toBe(units(statement.balance.opening.amount));
-  expect(units(String(figures['balance.closing']))).toBe(units(statement.balance.closing.amount));
-  expect(units(String(figures['balance.usage']))).toBe(units(statement.balance.usage.total.amount));
-  expect(units(String(figures['balance.refunds']))).toBe(units('12.34'));
+  expect(toUnits(String(figures['balance.opening']))).toBe(toUnits(statement.balance.opening.amount));
+  expect(toUnits(String(figures['balance.closing']))).toBe(toUnits(statement.balance.closing.amount));
+  expect(toUnits(String(figures['balance.usage']))).toBe(toUnits(statement.balance.usage.total.amount));
+  expect(toUnits(String(figures['balance.refunds']))).toBe(toUnits('12.34'));
   const ledger = sheet('ledger');
   expect(ledger.map((row) => row.id).sort()).toEqual(
     [statement.balance.topUps, statement.balance.redemptions, statement.balance.usage, statement.balance.adjustments, statement.balance.refunds]
       .flatMap((section) => section.entries.map((entry) => entry.id))
       .sort(),
   );
-  expect(sheet('usage').map((row) => [row.departmentName, row.requestCount, units(String(row['charged.amount']))])).toEqual(
-    statement.usage.map((row) => [row.departmentName, row.requestCount, units(row.charged.amount)]),
+  expect(sheet('usage').map((row) => [row.departmentName, row.requestCount, toUnits(String(row['charged.amount']))])).toEqual(
+    statement.usage.map((row) => [row.departmentName, row.requestCount, toUnits(row.charged.amount)]),
   );
   // Another tenant's statement is not found; a bad month names the parameter.
   const other = await fetch(new URL(`/exports/statements/${world.a.id}/2026-10.xlsx`, test.app.url), {
