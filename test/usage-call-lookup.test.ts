@@ -12,7 +12,7 @@ import {
 } from './generated/graphql.js';
 import { TEST_SELLER, type World } from './support/fixtures.js';
 import type { GraphQLClient, TestApp } from './support/harness.js';
-import { PRICES, recordUsage, startUsageTest, usageItem } from './support/usage-fixtures.js';
+import { canonical, PRICES, recordUsage, startUsageTest, toUnits, usageItem } from './support/usage-fixtures.js';
 
 /*
  * Finding any call for support (issue 17, item 1): by requestId or task id, with its price, whether
@@ -89,7 +89,7 @@ it('finds a call by its requestId, with its price, its duplicates, its bill line
     billLine: { kind: 'USAGE', adjustedPeriod: null },
   });
   expect(record.chargedAmount).toEqual(record.cost);
-  expect(Number(record.price.inputPerMillionTokens.amount)).toBe(Number(PRICES.chat.inputPerMillionTokens));
+  expect(canonical(record.price.inputPerMillionTokens.amount)).toBe(canonical(PRICES.chat.inputPerMillionTokens));
   // The line holds the three on-time chat calls of October: this one and the two others.
   expect(record.billLine!.quantity!.requestCount).toBe(3);
   expect(record.billLine!.description).toContain(PRICES.chat.model);
@@ -122,8 +122,8 @@ it("finds a late call on the next bill's late adjustment, and a failed one on no
     billLine: null,
     invoiceLines: [],
   });
-  expect(Number(failed.chargedAmount.amount)).toBe(0);
-  expect(Number(failed.cost.amount)).toBeGreaterThan(0);
+  expect(toUnits(failed.chargedAmount.amount)).toBe(0n);
+  expect(toUnits(failed.cost.amount)).toBeGreaterThan(0n);
 });
 
 it('filters by task id and by whether charged; an unknown requestId finds nothing', async () => {

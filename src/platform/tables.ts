@@ -36,6 +36,17 @@ export interface Table<Row> {
   rows: AsyncIterable<Row[]>;
 }
 
+/** A table whose rows are all at hand (a report, a statement), as one page. */
+export function tableOfRows<Row>(sheet: string, columns: Column<Row>[], rows: Row[]): Table<Row> {
+  return {
+    sheet,
+    columns,
+    rows: (async function* () {
+      yield rows;
+    })(),
+  };
+}
+
 /** One table as CSV: UTF-8 with a BOM, or GBK (characters GBK lacks become "?"). Ends `out`. */
 export async function writeCsv<Row>(out: Writable, table: Table<Row>, encoding: TextEncoding): Promise<void> {
   async function* records() {

@@ -1,5 +1,5 @@
 import { decimal } from '../../platform/money.js';
-import type { Column, Table } from '../../platform/tables.js';
+import { tableOfRows, type Column, type Table } from '../../platform/tables.js';
 import { periodOfDate } from '../../platform/period.js';
 import { statementFigures, type Statement } from './statement.service.js';
 
@@ -10,14 +10,7 @@ import { statementFigures, type Statement } from './statement.service.js';
  */
 export function statementTables(statement: Statement): Table<unknown>[] {
   const { balance, receivable, invoices, currency } = statement;
-  const table = <Row>(sheet: string, columns: Column<Row>[], rows: Row[]): Table<unknown> =>
-    ({
-      sheet,
-      columns,
-      rows: (async function* () {
-        yield rows;
-      })(),
-    }) as Table<unknown>;
+  const table = <Row>(sheet: string, columns: Column<Row>[], rows: Row[]) => tableOfRows(sheet, columns, rows) as Table<unknown>;
   const instant = (value: Date | null | undefined) => value?.toISOString() ?? null;
   return [
     table(

@@ -93,13 +93,8 @@ export class UsageDenialLog {
 
   private async write(): Promise<void> {
     if (this.pending.size === 0) return;
-    // In key order, so instances writing the same groups queue instead of deadlocking.
-    const rows = [...this.pending.values()].sort((left, right) =>
-      [left.tenantId, left.apiKeyId, left.minute.toISOString(), left.check, left.code, left.model].join(' ') <
-      [right.tenantId, right.apiKeyId, right.minute.toISOString(), right.check, right.code, right.model].join(' ')
-        ? -1
-        : 1,
-    );
+    // In the order of their keys (the same on every instance), so instances writing the same groups queue instead of deadlocking.
+    const rows = [...this.pending.entries()].sort(([left], [right]) => (left < right ? -1 : 1)).map(([, row]) => row);
     this.pending = new Map();
     try {
       await this.pool.query(

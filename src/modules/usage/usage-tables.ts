@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context.js';
-import type { Column, Table } from '../../platform/tables.js';
+import { tableOfRows, type Column, type Table } from '../../platform/tables.js';
 import type { SpendScopeInput } from '../spend/spend.types.js';
 import { summarizeUsage } from './usage-report.service.js';
 import { UsageGroupBy, type UsageSummaryGroup } from './usage.types.js';
@@ -62,11 +62,5 @@ export async function usageReportTable(context: RequestContext, request: UsageRe
     departmentName: departments[index]?.name ?? null,
     apiKeyPrefix: keys[index]?.secretPrefix ?? null,
   }));
-  return {
-    sheet: 'usage',
-    columns: [...[...new Set(request.groupBy)].flatMap((dimension) => DIMENSION_COLUMNS[dimension]), ...TOTAL_COLUMNS],
-    rows: (async function* () {
-      yield rows;
-    })(),
-  };
+  return tableOfRows('usage', [...[...new Set(request.groupBy)].flatMap((dimension) => DIMENSION_COLUMNS[dimension]), ...TOTAL_COLUMNS], rows);
 }
