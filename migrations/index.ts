@@ -22,6 +22,7 @@ import { Migration20261201203408_ReadPositions } from './Migration20261201203408
 import { Migration20261201204034_TenantKeys } from './Migration20261201204034_TenantKeys.js';
 import { Migration20261201205654_UsageDenials } from './Migration20261201205654_UsageDenials.js';
 import { Migration20261201211424_SupportLookups } from './Migration20261201211424_SupportLookups.js';
+import { Migration20261201235018_UsageTasks } from './Migration20261201235018_UsageTasks.js';
 
 /** Every migration, in order. `npm run migration:create` writes a new file; add it here. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201204034_TenantKeys', class: Migration20261201204034_TenantKeys },
   { name: 'Migration20261201205654_UsageDenials', class: Migration20261201205654_UsageDenials },
   { name: 'Migration20261201211424_SupportLookups', class: Migration20261201211424_SupportLookups },
+  { name: 'Migration20261201235018_UsageTasks', class: Migration20261201235018_UsageTasks },
 ];

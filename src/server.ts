@@ -125,15 +125,22 @@ const liveDemoTokens = await acrossTenants(app.orm.em).find(AccessToken, {
   revokedAt: null,
 });
 const live = new Set(liveDemoTokens.map((token) => token.secretHash));
-console.log(`\nGraphQL API ready at ${app.url} (WebSocket ${app.wsUrl})`);
-console.log(`API explorer, in a browser: ${app.url.replace(/\/graphql$/, '/explorer')}`);
-console.log(`Ops console, in a browser: ${app.url.replace(/\/graphql$/, '/console/')}`);
-if (database.embedded) console.log(`Embedded PostgreSQL (data in ${config.dataDir}): ${database.url}`);
-const demo = DEMO_ACCESS_TOKENS.filter((token) => live.has(hashSecret(token.secret)));
-if (demo.length) {
-  console.log('\nDemo access tokens (send as "Authorization: Bearer <token>"):');
-  for (const token of demo) console.log(`  ${token.role.padEnd(15)} ${token.name.padEnd(22)} ${token.secret}`);
-}
 const demoKey = await acrossTenants(app.orm.em).findOne(ApiKey, { secretHash: hashSecret(DEMO_API_KEY_SECRET), revokedAt: null });
-if (demoKey) console.log(`\nDemo API key (the gateway sends it as apiKeySecret to usageAuthorize and usageReserve): ${DEMO_API_KEY_SECRET}`);
-console.log('');
+const demo = DEMO_ACCESS_TOKENS.filter((token) => live.has(hashSecret(token.secret)));
+// One write, so whoever waits for "API ready" (a process manager, a test) reads the whole banner.
+console.log(
+  [
+    `\nGraphQL API ready at ${app.url} (WebSocket ${app.wsUrl})`,
+    `API explorer, in a browser: ${app.url.replace(/\/graphql$/, '/explorer')}`,
+    `Ops console, in a browser: ${app.url.replace(/\/graphql$/, '/console/')}`,
+    ...(database.embedded ? [`Embedded PostgreSQL (data in ${config.dataDir}): ${database.url}`] : []),
+    ...(demo.length
+      ? [
+          '\nDemo access tokens (send as "Authorization: Bearer <token>"):',
+          ...demo.map((token) => `  ${token.role.padEnd(15)} ${token.name.padEnd(22)} ${token.secret}`),
+        ]
+      : []),
+    ...(demoKey ? [`\nDemo API key (the gateway sends it as apiKeySecret to usageAuthorize, usageReserve and usageTaskSubmit): ${DEMO_API_KEY_SECRET}`] : []),
+    '',
+  ].join('\n'),
+);

@@ -11,13 +11,14 @@ import { OperatorProfile } from './operator-profile/operator-profile.entity.js';
 import { Department } from './department/department.entity.js';
 import { ModelPrice } from './price/model-price.entity.js';
 import { RateLimit, RateLimitCeiling, RateWindow } from './rate-limit/rate-limit.entity.js';
-import { SpendCounter } from './spend/spend-counter.entity.js';
+import { SpendCounter, StageSpendCounter } from './spend/spend-counter.entity.js';
 import { SpendHold } from './spend/spend-hold.entity.js';
 import { SpendHourly } from './spend/spend-hourly.entity.js';
 import { BuyerTaxProfile, Tenant } from './tenant/tenant.entity.js';
 import { UsageRecord, UsageRequest } from './usage/usage-record.entity.js';
 import { UsageBarrier, UsageRollup } from './usage/usage-rollup.entity.js';
 import { UsageDenialEntry } from './usage/usage-denial.entity.js';
+import { UsageTask, UsageTaskEvent } from './task/usage-task.entity.js';
 import { WebhookEndpoint, WebhookEndpointSecret } from './webhook/webhook-endpoint.entity.js';
 import { EventOutbox } from '../platform/events/event-outbox.entity.js';
 import { UrlSigningKey } from '../platform/export-links.js';
@@ -37,7 +38,10 @@ export const ENTITIES = [
   UsageRollup,
   UsageBarrier,
   UsageDenialEntry,
+  UsageTask,
+  UsageTaskEvent,
   SpendCounter,
+  StageSpendCounter,
   EventOutbox,
   Budget,
   Alert,

@@ -15,7 +15,8 @@ import { Tenant } from './tenant/tenant.entity.js';
 import { WebhookEndpoint } from './webhook/webhook-endpoint.entity.js';
 import { WebhookAttempt, WebhookEvent } from '../platform/events/webhook.entity.js';
 import { billLinesOfRecords, type RecordBillLine, type RecordRef } from './bill/settlement.repository.js';
-import { UsageRequest } from './usage/usage-record.entity.js';
+import { UsageRecord, UsageRequest } from './usage/usage-record.entity.js';
+import { UsageTaskEvent, type UsageTask } from './task/usage-task.entity.js';
 
 /** Batches lookups by a unique key (the id, unless named) into one `where key in (...)` per entity and tick. */
 function byKeyLoader<E extends object>(em: EntityManager, entity: new () => E, key: keyof E & string): DataLoader<string, E | null> {
@@ -70,6 +71,18 @@ function usageRequestLoader(em: EntityManager): DataLoader<{ tenantId: string; r
   );
 }
 
+/** The usage record each completed task recorded: its requestId, at its submission instant (which prunes to one month's partition). */
+function taskUsageRecordLoader(em: EntityManager): DataLoader<Pick<UsageTask, 'id' | 'tenantId' | 'requestId' | 'submittedAt'>, UsageRecord | null, string> {
+  return new DataLoader(
+    async (tasks) => {
+      const rows = await em.find(UsageRecord, { $or: tasks.map(({ tenantId, requestId, submittedAt }) => ({ tenantId, requestId, occurredAt: submittedAt })) });
+      const byTask = new Map(rows.map((row) => [row.taskId, row]));
+      return tasks.map((task) => byTask.get(task.id) ?? null);
+    },
+    { cacheKeyFn: (task) => task.id },
+  );
+}
+
 /**
  * Each tenant's terms in force at the request's instant, on its local day: one query per tick. The
  * query is our own SQL, below the tenant filter, so it asks only for tenants `em` reaches.
@@ -110,6 +123,8 @@ export function createLoaders(em: EntityManager, clock: Clock) {
     webhookEventBySeq: byKeyLoader(em, WebhookEvent, 'seq'),
     usageBillLines: usageBillLineLoader(em),
     usageRequests: usageRequestLoader(em),
+    taskUsageRecords: taskUsageRecordLoader(em),
+    taskEvents: groupLoader(em, UsageTaskEvent, 'taskId', { id: 'asc' }, (row) => row.taskId),
     webhookAttempts: groupLoader(em, WebhookAttempt, 'deliveryId', { attemptedAt: 'asc', id: 'asc' }, (row) => row.deliveryId),
   };
 }

@@ -23,6 +23,7 @@ import { RateLimitResolver, TenantRateLimitCeilingResolver } from './rate-limit/
 import { SpendResolver, SpendScopeResolver } from './spend/spend.resolver.js';
 import { AuditEntryTenantResolver, TenantResolver } from './tenant/tenant.resolver.js';
 import { UsageDenialEntryResolver, UsageResolver, UsageSummaryGroupResolver } from './usage/usage.resolver.js';
+import { UsageTaskResolver } from './task/task.resolver.js';
 import { StatementResolver } from './statement/statement.resolver.js';
 
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -41,6 +42,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   UsageResolver,
   UsageSummaryGroupResolver,
   UsageDenialEntryResolver,
+  UsageTaskResolver,
   StatementResolver,
   SpendResolver,
   SpendScopeResolver,

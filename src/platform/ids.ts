@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   WebhookEndpoint: 'whe',
   WebhookDelivery: 'whd',
   UsageDenial: 'den',
+  UsageTask: 'tsk',
 } as const;
 
 export type NodeTypeName = keyof typeof ID_PREFIXES;

@@ -11,6 +11,7 @@ function budget(overrides: Partial<LiveBudget> = {}): LiveBudget {
     scopeType: SpendScopeType.API_KEY,
     scopeId: 'key_1',
     period: SpendPeriod.MONTHLY,
+    stage: null,
     limitAmount: '100',
     thresholds: [50, 80, 100],
     localNow: '2026-11-04T12:00:00.000',
@@ -95,6 +96,7 @@ describe('budget occasions of a batch', () => {
         period: SpendPeriod.MONTHLY,
         periodStart: '2026-11-01',
         limitAmount: '100',
+        stage: null,
         projected: '728.5714285714285714',
       },
     ]);

@@ -52,7 +52,7 @@ export type BillingPeriodSettleInput = {
   tenantIds?: Array<string | number> | null | undefined;
 };
 
-/** Create the budget of a scope and period, or replace its terms. */
+/** Create the budget of a scope, period and stage, or replace its terms. */
 export type BudgetSetInput = {
   /** Deny spending once the limit is reached (true), or only alert (false). */
   isHard: boolean;
@@ -62,6 +62,8 @@ export type BudgetSetInput = {
   period: SpendPeriod;
   /** The scope: a tenant, a department (covering everything below it) or a key. */
   scope: SpendScopeInput;
+  /** Limit only the spend of the scope's image and video tasks of this stage (usageTaskSubmit refuses a task of the stage past a hard one); a scope has a budget of all spend and one per stage, per period. None: all spend. */
+  stage?: TaskStage | null | undefined;
   /** Whole percentages of the limit that raise an alert, strictly ascending, 1 to 10 of them, each 1 to 100. Default [50, 80, 100]. */
   thresholds?: Array<number>;
 };
@@ -146,6 +148,13 @@ export type SpendScopeType =
   | 'DEPARTMENT'
   /** A whole tenant: all of its usage. */
   | 'TENANT';
+
+/** The stage of an image or video task (usageTaskSubmit): budgets can limit each apart, drafts on cheap limits and final output on its own. */
+export type TaskStage =
+  /** Draft work: previews and iterations. */
+  | 'DRAFT'
+  /** Final output, delivered to the customer. */
+  | 'FINAL';
 
 /** Why a mutation refused its input. Stable: clients may switch on it. */
 export type UserErrorCode =

@@ -44,6 +44,12 @@ function moneyText(amount: string, currency: CurrencyCode): string {
 /** An alert as its occasion describes it; its id and dedupe key are given where it is raised. */
 type AlertFields = Omit<AlertRow, 'id' | 'dedupe_key'>;
 
+/** Whose spend a budget alert is about: the scope's, or its tasks' of one stage ("department "Design" on DRAFT tasks"). */
+function spendOf(occasion: ThresholdCrossing | BudgetForecast, scopeName: ScopeNamer): string {
+  const scope = scopeName(occasion.scopeType, occasion.scopeId);
+  return occasion.stage ? `${scope} on ${occasion.stage} tasks` : scope;
+}
+
 function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode, scopeName: ScopeNamer): AlertFields {
   const exhausted = crossing.threshold >= 100;
   const money = (amount: string) => moneyText(amount, currency);
@@ -60,8 +66,8 @@ function crossingAlert(crossing: ThresholdCrossing, currency: CurrencyCode, scop
     limit_amount: crossing.limitAmount,
     currency,
     message: exhausted
-      ? `Spend of ${scopeName(crossing.scopeType, crossing.scopeId)} reached its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`
-      : `Spend of ${scopeName(crossing.scopeType, crossing.scopeId)} reached ${crossing.threshold}% of its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`,
+      ? `Spend of ${spendOf(crossing, scopeName)} reached its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`
+      : `Spend of ${spendOf(crossing, scopeName)} reached ${crossing.threshold}% of its ${crossing.period.toLowerCase()} budget of ${money(crossing.limitAmount)} (spent ${money(crossing.spent)}).`,
   };
 }
 
@@ -79,7 +85,7 @@ function forecastAlert(forecast: BudgetForecast, currency: CurrencyCode, scopeNa
     amount: forecast.projected,
     limit_amount: forecast.limitAmount,
     currency,
-    message: `At this pace ${scopeName(forecast.scopeType, forecast.scopeId)} will spend about ${money(forecast.projected)} this month, past its budget of ${money(forecast.limitAmount)}.`,
+    message: `At this pace ${spendOf(forecast, scopeName)} will spend about ${money(forecast.projected)} this month, past its budget of ${money(forecast.limitAmount)}.`,
   };
 }
 
@@ -134,7 +140,10 @@ interface AlertCandidate {
   describe: (scopeName: ScopeNamer) => AlertFields;
 }
 
-function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record<string, CurrencyCode>, spikeRule: SpendSpikeRule): AlertCandidate[] {
+/** Occasions for budget alerts: thresholds reached, months forecast past their limit. */
+export type BudgetAlertOccasions = Pick<UsageAlertOccasions, 'crossings' | 'forecasts'>;
+
+function budgetAlertCandidates(occasions: BudgetAlertOccasions, currencies: Record<string, CurrencyCode>): AlertCandidate[] {
   return [
     ...occasions.crossings.map((crossing) => ({
       dedupeKey: thresholdAlertKey(crossing),
@@ -146,6 +155,12 @@ function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record
       scopeId: forecast.scopeId,
       describe: (scopeName: ScopeNamer) => forecastAlert(forecast, currencies[forecast.tenantId], scopeName),
     })),
+  ];
+}
+
+function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record<string, CurrencyCode>, spikeRule: SpendSpikeRule): AlertCandidate[] {
+  return [
+    ...budgetAlertCandidates(occasions, currencies),
     ...occasions.balanceLows.map((low) => ({
       dedupeKey: balanceLowAlertKey(low),
       scopeId: low.tenantId,
@@ -160,19 +175,12 @@ function usageAlertCandidates(occasions: UsageAlertOccasions, currencies: Record
 }
 
 /**
- * Raises the alerts a usage batch brought about, in the batch's transaction, and announces them on
- * commit. Each occasion is raised once: its dedupe key (alert-keys.ts) is looked up first, so an
- * occasion alerted before (a threshold stays reached for the rest of its period) costs no insert,
- * and the key's unique index settles a concurrent batch raising the same occasion.
+ * Raises the alerts of these occasions in the caller's transaction, and announces them on commit.
+ * Each occasion is raised once: its dedupe key (alert-keys.ts) is looked up first, so an occasion
+ * alerted before (a threshold stays reached for the rest of its period) costs no insert, and the
+ * key's unique index settles a concurrent transaction raising the same occasion.
  */
-export async function raiseUsageAlerts(
-  client: pg.ClientBase,
-  occasions: UsageAlertOccasions,
-  currencies: Record<string, CurrencyCode>,
-  spikeRule: SpendSpikeRule,
-  now: Date,
-): Promise<void> {
-  const candidates = usageAlertCandidates(occasions, currencies, spikeRule);
+async function raiseOccasions(client: pg.ClientBase, candidates: AlertCandidate[], now: Date): Promise<void> {
   if (candidates.length === 0) return;
   const dedupeKeys = candidates.map((candidate) => candidate.dedupeKey);
   const alerted = new Set(await alertedKeys(client, dedupeKeys));
@@ -181,6 +189,27 @@ export async function raiseUsageAlerts(
   const scopeName = scopeNamer(await scopeNames(client, [...new Set(fresh.map((candidate) => candidate.scopeId))]));
   const rows = fresh.map((candidate) => ({ id: newId('Alert'), dedupe_key: candidate.dedupeKey, ...candidate.describe(scopeName) }));
   await raiseAlerts(client, rows, now);
+}
+
+/** Raises the alerts a usage batch brought about, in the batch's transaction. */
+export async function raiseUsageAlerts(
+  client: pg.ClientBase,
+  occasions: UsageAlertOccasions,
+  currencies: Record<string, CurrencyCode>,
+  spikeRule: SpendSpikeRule,
+  now: Date,
+): Promise<void> {
+  await raiseOccasions(client, usageAlertCandidates(occasions, currencies, spikeRule), now);
+}
+
+/** Raises the alerts of stage budgets a completed task brought about, in its transaction. */
+export async function raiseBudgetAlerts(
+  client: pg.ClientBase,
+  occasions: BudgetAlertOccasions,
+  currencies: Record<string, CurrencyCode>,
+  now: Date,
+): Promise<void> {
+  await raiseOccasions(client, budgetAlertCandidates(occasions, currencies), now);
 }
 
 /** The webhook an alert sends: `balance.low` for a low balance, `alert.raised` for the rest; one scope's alerts in order. */

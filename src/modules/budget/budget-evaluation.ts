@@ -1,5 +1,5 @@
 import { decimal, type Decimal } from '../../platform/money.js';
-import { SpendPeriod, type SpendScopeType } from '../spend/spend-counter.entity.js';
+import { SpendPeriod, type SpendScopeType, type TaskStage } from '../spend/spend-counter.entity.js';
 import type { CounterMove } from '../spend/spend.repository.js';
 import type { LiveBudget } from './budget.repository.js';
 
@@ -18,6 +18,8 @@ interface BudgetOccasion {
   period: SpendPeriod;
   periodStart: string;
   limitAmount: string;
+  /** A stage budget's task stage; null for a budget of all spend. */
+  stage: TaskStage | null;
 }
 
 /** A budget whose spend reached one of its thresholds. */
@@ -75,6 +77,7 @@ export function budgetOccasions(counters: CounterMove[], budgets: LiveBudget[]):
       period: counter.period,
       periodStart: counter.periodStart,
       limitAmount: budget.limitAmount,
+      stage: budget.stage,
     };
     const [spent, limit] = [decimal(counter.spent), decimal(budget.limitAmount)];
     for (const threshold of reachedThresholds(spent, limit, budget.thresholds)) crossings.push({ ...occasion, threshold, spent: counter.spent });

@@ -1,20 +1,22 @@
 import { ArrayType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { newId } from '../../platform/ids.js';
-import { SpendPeriod, SpendScopeType } from '../spend/spend-counter.entity.js';
+import { SpendPeriod, SpendScopeType, TaskStage } from '../spend/spend-counter.entity.js';
 import { TenantOwned } from '../../platform/database/tenant-scope.js';
 
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
 
 /**
  * A spend limit on one scope (tenant, department with its subtree, or key) per period in the
- * tenant's time zone. At most one live budget per scope and period; deleted budgets are kept for
- * the alerts that name them.
+ * tenant's time zone. At most one live budget per scope, period and stage; deleted budgets are kept for
+ * the alerts that name them. A stage budget limits only the spend of that stage's tasks
+ * (usageTaskSubmit), and lives beside the scope's budget of all spend.
  */
 @Entity({ tableName: 'budget' })
 @Index({
   name: 'budget_scope_period_live_unique',
-  expression: 'create unique index "budget_scope_period_live_unique" on "budget" ("tenant_id", "scope_id", "period") where "deleted_at" is null',
+  expression:
+    'create unique index "budget_scope_period_live_unique" on "budget" ("tenant_id", "scope_id", "period", "stage") nulls not distinct where "deleted_at" is null',
 })
 @Index({ properties: ['tenantId', 'createdAt'] })
 @TenantOwned('tenantId')
@@ -35,6 +37,10 @@ export class Budget {
 
   @Enum({ items: () => SpendPeriod, nativeEnumName: 'spend_period' })
   period!: SpendPeriod;
+
+  /** Only the spend of tasks of this stage; null for all spend. */
+  @Enum({ items: () => TaskStage, nativeEnumName: 'task_stage', nullable: true })
+  stage?: TaskStage | null;
 
   /** In the tenant's billing currency. */
   @Property({ type: 'decimal', precision: 24, scale: 10 })

@@ -55,9 +55,12 @@ export class BudgetResolver {
     return this.payload(context, () => deleteBudget(context, input));
   }
 
-  @FieldResolver(() => SpendNode, { description: 'Spend of the scope in the current period, measured against this budget.' })
+  @FieldResolver(() => SpendNode, {
+    description: "Spend of the scope in the current period (of its tasks of the budget's stage, for a stage budget), measured against this budget.",
+  })
   async spend(@Ctx() context: RequestContext, @Root() budget: BudgetNode): Promise<SpendNode> {
     const tenant = (await context.loaders.tenantById.load(budget.scope.tenantId))!;
-    return readSpend(context, { type: budget.scope.type, id: budget.scope.id, tenant }, budget.period, context.clock.now(), budget.limit.amount);
+    const scope = { type: budget.scope.type, id: budget.scope.id, tenant };
+    return readSpend(context, scope, budget.period, context.clock.now(), budget.limit.amount, budget.stage);
   }
 }

@@ -7,7 +7,7 @@ import { OrderDirection, paginate, type PageArgs } from '../../platform/graphql/
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { amount, inputId, validateInput } from '../../platform/validation.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { SpendPeriod } from '../spend/spend-counter.entity.js';
+import { SpendPeriod, TaskStage } from '../spend/spend-counter.entity.js';
 import { resolveInputScope, resolveSpendScope } from '../spend/spend.service.js';
 import { lockTenantForChange } from '../tenant/tenant.service.js';
 import { Budget } from './budget.entity.js';
@@ -22,6 +22,7 @@ const budgetSchema = z.object({
     .max(10, 'must list at most 10 thresholds')
     .refine((values) => values.every((value, index) => index === 0 || value > values[index - 1]), 'must be strictly ascending'),
   isHard: z.boolean(),
+  stage: z.enum(TaskStage).nullish(),
 });
 
 function auditView(budget: Budget): Record<string, unknown> {
@@ -32,18 +33,20 @@ function auditView(budget: Budget): Record<string, unknown> {
     limit: budget.limitAmount,
     thresholds: budget.thresholds,
     isHard: budget.isHard,
+    stage: budget.stage ?? null,
     deletedAt: budget.deletedAt?.toISOString() ?? null,
   };
 }
 
-/** Creates the live budget of a scope and period, or replaces its terms. Budget changes of a tenant are serialised on its row. */
+/** Creates the live budget of a scope, period and stage, or replaces its terms. Budget changes of a tenant are serialised on its row. */
 export async function setBudget(context: RequestContext, input: BudgetSetInput): Promise<Budget> {
   requireRole(context.actor, SPEND_CONTROLLERS);
   const values = validateInput(budgetSchema, input);
   const scope = await resolveInputScope(context, input.scope);
   return inTransaction(context, async (transaction) => {
     await lockTenantForChange(transaction, scope.tenant.id, ['input', 'scope']);
-    const existing = await transaction.em.findOne(Budget, { scopeId: scope.id, period: values.period, deletedAt: null });
+    const stage = values.stage ?? null;
+    const existing = await transaction.em.findOne(Budget, { scopeId: scope.id, period: values.period, stage, deletedAt: null });
     const budget =
       existing ??
       transaction.em.create(Budget, {
@@ -51,6 +54,7 @@ export async function setBudget(context: RequestContext, input: BudgetSetInput):
         scopeType: scope.type,
         scopeId: scope.id,
         period: values.period,
+        stage,
         limitAmount: values.limit,
         isHard: values.isHard,
       });
@@ -84,6 +88,7 @@ export async function listBudgets(context: RequestContext, filter: BudgetFilterI
   const tenantId = tenantScope(context.actor, filter?.tenantId);
   if (tenantId) where.tenantId = tenantId;
   if (filter?.scope) where.scopeId = (await resolveSpendScope(context, filter.scope, 'filter.scope')).id;
+  if (filter?.stage !== undefined) where.stage = filter.stage;
   return paginate({ em: context.em, entity: Budget, where, sortField: 'createdAt', direction: OrderDirection.ASC, page });
 }
 
@@ -93,7 +98,7 @@ export async function findBudget(context: RequestContext, id: string): Promise<B
   return context.em.findOne(Budget, { id });
 }
 
-/** The live budget of a scope and period, if any. */
+/** The live budget of all spend of a scope and period, if any. */
 export function liveBudget(context: RequestContext, scopeId: string, period: SpendPeriod): Promise<Budget | null> {
-  return context.em.findOne(Budget, { scopeId, period, deletedAt: null });
+  return context.em.findOne(Budget, { scopeId, period, stage: null, deletedAt: null });
 }

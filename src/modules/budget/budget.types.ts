@@ -5,7 +5,7 @@ import { connectionType, Node } from '../../platform/graphql/relay.js';
 import { DecimalScalar } from '../../platform/graphql/scalars.js';
 import type { CurrencyCode } from '../../platform/money.js';
 import { scopeNode } from '../spend/spend.service.js';
-import { SpendPeriod, SpendScopeInput, SpendScopeNode } from '../spend/spend.types.js';
+import { SpendPeriod, SpendScopeInput, SpendScopeNode, TaskStage } from '../spend/spend.types.js';
 import { DEFAULT_THRESHOLDS, type Budget } from './budget.entity.js';
 
 @ObjectType('Budget', {
@@ -18,6 +18,9 @@ export class BudgetNode extends Node {
 
   @Field(() => SpendPeriod, { description: 'DAILY or MONTHLY.' })
   period!: SpendPeriod;
+
+  @Field(() => TaskStage, { nullable: true, description: "Only the spend of the scope's tasks of this stage (usageTaskSubmit); null: all spend." })
+  stage!: TaskStage | null;
 
   @Field(() => Money, { description: 'The limit per period.' })
   limit!: Money;
@@ -40,6 +43,7 @@ export function toBudgetNode(budget: Budget, currency: CurrencyCode): BudgetNode
     id: budget.id,
     scope: scopeNode(budget.scopeType, budget.scopeId, budget.tenantId),
     period: budget.period,
+    stage: budget.stage ?? null,
     limit: Money.of(budget.limitAmount, currency),
     thresholds: budget.thresholds,
     isHard: budget.isHard,
@@ -50,7 +54,7 @@ export function toBudgetNode(budget: Budget, currency: CurrencyCode): BudgetNode
 
 export const BudgetConnection = connectionType(BudgetNode, 'Budget');
 
-@InputType('BudgetSetInput', { description: 'Create the budget of a scope and period, or replace its terms.' })
+@InputType('BudgetSetInput', { description: 'Create the budget of a scope, period and stage, or replace its terms.' })
 export class BudgetSetInput {
   @Field(() => SpendScopeInput, { description: 'The scope: a tenant, a department (covering everything below it) or a key.' })
   scope!: SpendScopeInput;
@@ -69,6 +73,13 @@ export class BudgetSetInput {
 
   @Field({ description: 'Deny spending once the limit is reached (true), or only alert (false).' })
   isHard!: boolean;
+
+  @Field(() => TaskStage, {
+    nullable: true,
+    description:
+      "Limit only the spend of the scope's image and video tasks of this stage (usageTaskSubmit refuses a task of the stage past a hard one); a scope has a budget of all spend and one per stage, per period. None: all spend.",
+  })
+  stage?: TaskStage | null;
 }
 
 @InputType('BudgetDeleteInput', { description: 'Remove a budget; its alerts stay.' })
@@ -84,6 +95,9 @@ export class BudgetFilterInput {
 
   @Field(() => SpendScopeInput, { nullable: true, description: 'Only the budgets of this scope.' })
   scope?: SpendScopeInput | null;
+
+  @Field(() => TaskStage, { nullable: true, description: 'Only the budgets of this task stage.' })
+  stage?: TaskStage | null;
 }
 
 export const BudgetPayload = payloadType('BudgetPayload', 'budget', BudgetNode, 'Result of a mutation on a budget.');

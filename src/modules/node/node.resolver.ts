@@ -29,6 +29,8 @@ import { findTenant } from '../tenant/tenant.service.js';
 import { toTenantNode } from '../tenant/tenant.types.js';
 import { findUsageDenial, findUsageRecord } from '../usage/usage-report.service.js';
 import { toUsageDenialEntryNode, toUsageRecordNode } from '../usage/usage.types.js';
+import { findTask } from '../task/task.service.js';
+import { toUsageTaskNode } from '../task/task.types.js';
 import { findWebhookDelivery, findWebhookEndpoint } from '../webhook/webhook.service.js';
 import { toWebhookDeliveryNode, toWebhookEndpointNode } from '../webhook/webhook.types.js';
 
@@ -68,6 +70,7 @@ const FETCHERS: Record<NodeTypeName, NodeFetcher> = {
   WebhookEndpoint: fetcher(findWebhookEndpoint, toWebhookEndpointNode),
   WebhookDelivery: fetcher(findWebhookDelivery, toWebhookDeliveryNode),
   UsageDenial: fetcher(findUsageDenial, toUsageDenialEntryNode),
+  UsageTask: fetcher(findTask, toUsageTaskNode),
 };
 
 function fetchNode(context: RequestContext, id: string, argument: string): Promise<Node | null> {

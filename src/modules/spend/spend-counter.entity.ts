@@ -7,6 +7,15 @@ export enum SpendPeriod {
   MONTHLY = 'MONTHLY',
 }
 
+/**
+ * A stage of image and video generation (usageTaskSubmit): drafts, iterated on cheaply, and final
+ * output. Budgets can limit each stage's spend apart (stage_spend_counter measures it).
+ */
+export enum TaskStage {
+  DRAFT = 'DRAFT',
+  FINAL = 'FINAL',
+}
+
 export enum SpendScopeType {
   TENANT = 'TENANT',
   DEPARTMENT = 'DEPARTMENT',
@@ -40,6 +49,42 @@ export class SpendCounter {
   tenantId!: string;
 
   /** Exact charged amount in the tenant's billing currency. */
+  @Property({ type: 'decimal', precision: 30, scale: 16 })
+  spent!: string;
+
+  @Property({ type: 'bigint' })
+  requestCount!: string;
+
+  @Property({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/**
+ * Running spend of the tasks of one stage, in one scope and period: the sum of the charged usage of
+ * the scope's completed tasks of that stage. What a stage budget is measured against. Written only
+ * by `addStageSpend` (spend.repository.ts), when a task completes.
+ */
+@Entity({ tableName: 'stage_spend_counter' })
+@TenantOwned('tenantId')
+export class StageSpendCounter {
+  @PrimaryKey({ type: 'text' })
+  scopeId!: string;
+
+  @Enum({ items: () => TaskStage, nativeEnumName: 'task_stage', primary: true })
+  stage!: TaskStage;
+
+  @Enum({ items: () => SpendPeriod, nativeEnumName: 'spend_period', primary: true })
+  period!: SpendPeriod;
+
+  @PrimaryKey({ type: 'date' })
+  periodStart!: string;
+
+  @PrimaryKey({ type: 'text' })
+  tenantId!: string;
+
+  @Enum({ items: () => SpendScopeType, nativeEnumName: 'spend_scope_type' })
+  scopeType!: SpendScopeType;
+
   @Property({ type: 'decimal', precision: 30, scale: 16 })
   spent!: string;
 

@@ -1,17 +1,28 @@
 import type pg from 'pg';
-import type { SpendPeriod } from './spend-counter.entity.js';
+import type { SpendPeriod, TaskStage } from './spend-counter.entity.js';
 
 /*
- * spend_hold, written here only: the holds usageReserve places for calls in flight, which
- * recording a call ends, usageRelease frees, and expiry drops. A hold's scopes are all its
- * tenant's, so holds are found by tenant, on the unique (tenant_id, request_id) index.
+ * spend_hold, written here only: the holds usageReserve and usageTaskSubmit place for calls and
+ * tasks in flight, which recording a call ends, usageRelease frees, and expiry drops. A hold's
+ * scopes are all its tenant's, so holds are found by tenant, on the unique (tenant_id, request_id)
+ * index.
  */
 
 /**
- * A limit to re-read under the reservation locks: a spend counter (scope, period, start), a
- * prepaid tenant's balance, or what counts against a postpaid tenant's credit limit.
+ * A limit to re-read under the reservation locks: a spend counter (scope, period, start), a stage
+ * spend counter (the same, for one task stage), a prepaid tenant's balance, or what counts against
+ * a postpaid tenant's credit limit. `scopeId` is what holds are counted and locked by: a stage
+ * limit's is its own (`stageHoldScope`), so only the holds of tasks of its stage count against it.
  */
-export type LimitedScope = { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string } | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
+export type LimitedScope =
+  | { kind: 'SPEND'; scopeId: string; period: SpendPeriod; periodStart: string }
+  | { kind: 'STAGE_SPEND'; scopeId: string; spendScopeId: string; stage: TaskStage; period: SpendPeriod; periodStart: string }
+  | { kind: 'BALANCE' | 'CREDIT_USED'; scopeId: string };
+
+/** What the holds of tasks of one stage are counted against in a scope: "dep_.../DRAFT". */
+export function stageHoldScope(scopeId: string, stage: TaskStage): string {
+  return `${scopeId}/${stage}`;
+}
 
 /** What a batch of reservations re-reads under its locks. */
 export interface ScopeFigures {
@@ -57,9 +68,13 @@ export async function readReservationFigures(
     text: `select 'current' as kind, l.position::text as key,
                   coalesce(case l.kind when 'BALANCE' then (select a.balance from balance_account a where a.tenant_id = l.scope_id)
                                        when 'CREDIT_USED' then credit_used(l.scope_id)
+                                       when 'STAGE_SPEND' then (select c.spent from stage_spend_counter c
+                                                                 where c.scope_id = l.spend_scope_id and c.stage = l.stage
+                                                                   and c.period = l.period and c.period_start = l.period_start)
                                        else (select c.spent from spend_counter c
                                               where c.scope_id = l.scope_id and c.period = l.period and c.period_start = l.period_start) end, 0)::text as value
-             from json_to_recordset($1::json) as l(position int, kind text, scope_id text, period spend_period, period_start date)
+             from json_to_recordset($1::json) as l(position int, kind text, scope_id text, spend_scope_id text, stage task_stage,
+                                                   period spend_period, period_start date)
            union all
            select 'held', scope_id, sum(h.amount)::text
              from spend_hold h cross join unnest(h.scope_ids) as scope_id
@@ -73,8 +88,10 @@ export async function readReservationFigures(
           position,
           kind: target.kind,
           scope_id: target.scopeId,
-          period: target.kind === 'SPEND' ? target.period : null,
-          period_start: target.kind === 'SPEND' ? target.periodStart : null,
+          spend_scope_id: target.kind === 'STAGE_SPEND' ? target.spendScopeId : null,
+          stage: target.kind === 'STAGE_SPEND' ? target.stage : null,
+          period: target.kind === 'SPEND' || target.kind === 'STAGE_SPEND' ? target.period : null,
+          period_start: target.kind === 'SPEND' || target.kind === 'STAGE_SPEND' ? target.periodStart : null,
         })),
       ),
       batch.scopeIds,

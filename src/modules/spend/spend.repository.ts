@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { queryRows, type SqlTarget } from '../../platform/database/sql.js';
-import type { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import type { SpendPeriod, SpendScopeType, TaskStage } from './spend-counter.entity.js';
 
 /*
  * Spend's SQL below the ORM: the spend step of usage ingestion, one set-based statement per batch
@@ -12,7 +12,7 @@ import type { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
 export async function liveBudgetLimit(target: SqlTarget, scopeId: string, period: SpendPeriod): Promise<string | null> {
   const [budget] = await queryRows<{ limitAmount: string }>(
     target,
-    'select limit_amount::text as "limitAmount" from budget where scope_id = $1 and period = $2 and deleted_at is null',
+    'select limit_amount::text as "limitAmount" from budget where scope_id = $1 and period = $2 and stage is null and deleted_at is null',
     [scopeId, period],
   );
   return budget?.limitAmount ?? null;
@@ -135,4 +135,50 @@ export async function addKeySpend(client: pg.ClientBase, keySpend: KeySpend[], r
     values: [JSON.stringify(keySpend), recordedAt],
   });
   return moved;
+}
+
+/** A completed task's charge: what its stage's spend moves by. */
+export interface StageCharge {
+  tenantId: string;
+  departmentId: string;
+  apiKeyId: string;
+  stage: TaskStage;
+  /** When its usage occurred: the periods it counts in are the tenant's local day and month of this instant. */
+  occurredAt: Date;
+  spent: string;
+}
+
+/**
+ * Moves the stage spend counters a completed task counts in (tenant, each department up the tree,
+ * key; day and month in the tenant's time zone), in the caller's transaction, after the task's
+ * usage moved the spend counters. Answers the counters after the move, for its stage budgets.
+ */
+export async function addStageSpend(client: pg.ClientBase, charge: StageCharge, recordedAt: Date): Promise<CounterMove[]> {
+  const { rows } = await client.query<CounterMove>({
+    name: 'spend-add-stage-spend',
+    text: `with recursive up(id, parent_id) as (
+             select d.id, d.parent_id from department d where d.id = $2
+             union all
+             select d.id, d.parent_id from department d join up on d.id = up.parent_id
+           ),
+           scoped(scope_type, scope_id) as (
+             select 'TENANT'::spend_scope_type, $1::text
+             union all select 'API_KEY', $3::text
+             union all select 'DEPARTMENT', id from up
+           )
+           insert into stage_spend_counter (scope_id, stage, period, period_start, tenant_id, scope_type, spent, request_count, updated_at)
+           select s.scope_id, $4, p.period, spend_period_start(p.period, $5, t.timezone), $1, s.scope_type, $6, 1, $7
+             from scoped s
+             join tenant t on t.id = $1
+             cross join (values ('DAILY'::spend_period), ('MONTHLY'::spend_period)) as p(period)
+            order by s.scope_id, p.period
+           on conflict (scope_id, stage, period, period_start, tenant_id) do update
+             set spent = stage_spend_counter.spent + excluded.spent,
+                 request_count = stage_spend_counter.request_count + excluded.request_count,
+                 updated_at = excluded.updated_at
+           returning tenant_id as "tenantId", scope_type as "scopeType", scope_id as "scopeId", period,
+                     period_start::text as "periodStart", spent::text as spent, request_count::text as "requestCount"`,
+    values: [charge.tenantId, charge.departmentId, charge.apiKeyId, charge.stage, charge.occurredAt, charge.spent, recordedAt],
+  });
+  return rows;
 }

@@ -9,7 +9,7 @@ import { decimal, Decimal, percentOf, type CurrencyCode } from '../../platform/m
 import { UserErrorCode, UserInputErrors } from '../../platform/user-errors.js';
 import { argumentId } from '../../platform/validation.js';
 import type { Tenant } from '../tenant/tenant.entity.js';
-import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import { SpendPeriod, SpendScopeType, type TaskStage } from './spend-counter.entity.js';
 import { liveBudgetLimit } from './spend.repository.js';
 import { SpendNode, SpendScopeNode, type SpendScopeInput } from './spend.types.js';
 
@@ -127,21 +127,25 @@ export async function getSpend(context: RequestContext, input: SpendScopeInput, 
   return readSpend(context, scope, period, at ?? context.clock.now(), await spendLimitOf(context, scope, period));
 }
 
-/** The counter of a scope the caller may already see, with the limit to measure it against. */
+/** The counter of a scope the caller may already see (of one task stage's spend, given `stage`), with the limit to measure it against. */
 export async function readSpend(
   context: RequestContext,
   scope: Pick<ResolvedScope, 'type' | 'id' | 'tenant'>,
   period: SpendPeriod,
   at: Date,
   limit: string | null,
+  stage: TaskStage | null = null,
 ): Promise<SpendNode> {
   const pool = await nativePool(context.em);
+  const counter = stage
+    ? `stage_spend_counter c on c.scope_id = $1 and c.stage = $5 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)`
+    : 'spend_counter c on c.scope_id = $1 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)';
   const { rows } = await pool.query<{ period_start: string; spent: string | null; request_count: string | null }>({
-    name: 'spend-read',
+    name: stage ? 'spend-read-stage' : 'spend-read',
     text: `select spend_period_start($2, $3, $4)::text as period_start, c.spent::text as spent, c.request_count::text as request_count
              from (select 1) as one
-             left join spend_counter c on c.scope_id = $1 and c.period = $2 and c.period_start = spend_period_start($2, $3, $4)`,
-    values: [scope.id, period, at, scope.tenant.timezone],
+             left join ${counter}`,
+    values: [scope.id, period, at, scope.tenant.timezone, ...(stage ? [stage] : [])],
   });
   const [row] = rows;
   return toSpendNode({

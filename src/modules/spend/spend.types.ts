@@ -1,9 +1,9 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Money } from '../../platform/graphql/money.types.js';
 import { DecimalScalar, LocalDateScalar, SafeIntScalar } from '../../platform/graphql/scalars.js';
-import { SpendPeriod, SpendScopeType } from './spend-counter.entity.js';
+import { SpendPeriod, SpendScopeType, TaskStage } from './spend-counter.entity.js';
 
-export { SpendPeriod, SpendScopeType };
+export { SpendPeriod, SpendScopeType, TaskStage };
 
 registerEnumType(SpendPeriod, {
   name: 'SpendPeriod',
@@ -11,6 +11,14 @@ registerEnumType(SpendPeriod, {
   valuesConfig: {
     DAILY: { description: "One day in the tenant's time zone, from local midnight to the next." },
     MONTHLY: { description: "One calendar month in the tenant's time zone: the same month a bill covers." },
+  },
+});
+registerEnumType(TaskStage, {
+  name: 'TaskStage',
+  description: 'The stage of an image or video task (usageTaskSubmit): budgets can limit each apart, drafts on cheap limits and final output on its own.',
+  valuesConfig: {
+    DRAFT: { description: 'Draft work: previews and iterations.' },
+    FINAL: { description: 'Final output, delivered to the customer.' },
   },
 });
 registerEnumType(SpendScopeType, {

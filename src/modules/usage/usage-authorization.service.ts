@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { RequestContext } from '../../context.js';
 import { requireRole } from '../../platform/auth/actor.js';
 import { USAGE_AUTHORIZERS } from '../../platform/auth/roles.js';
@@ -16,7 +17,9 @@ import type { SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
 import { firstRateLimitBreach, type RateLimitBreach, type ScopeRateLimit } from '../rate-limit/rate-limit-check.js';
-import { releaseHold, type LimitedScope } from '../spend/spend-hold.repository.js';
+import { releaseHold, stageHoldScope, type Hold, type LimitedScope } from '../spend/spend-hold.repository.js';
+import type { StageBudgetFigures } from '../budget/budget.repository.js';
+import type { TaskStage } from '../spend/spend-counter.entity.js';
 import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
 import type { ReservationFigures } from './usage-reservations.js';
 import { GatewayCheck } from './usage-denial.entity.js';
@@ -329,7 +332,11 @@ export async function authorizeUsage(context: RequestContext, input: UsageAuthor
   return decided(context, GatewayCheck.AUTHORIZE, input.model, answer(facts, limits, refusal));
 }
 
-const OPERATIONS = { [GatewayCheck.AUTHORIZE]: 'usageAuthorize', [GatewayCheck.RESERVE]: 'usageReserve' } as const;
+const OPERATIONS = {
+  [GatewayCheck.AUTHORIZE]: 'usageAuthorize',
+  [GatewayCheck.RESERVE]: 'usageReserve',
+  [GatewayCheck.TASK_SUBMIT]: 'usageTaskSubmit',
+} as const;
 
 /** Counts a gateway check's answer by its decision (platform/metrics.ts), and puts a refusal on record (usage-denials.ts). */
 function decided(context: RequestContext, check: GatewayCheck, model: string, authorization: UsageAuthorization): UsageAuthorization {
@@ -353,6 +360,92 @@ const reserveInput = z.object({
     .nullish(),
 });
 
+/** A key the gateway may reserve for, or the refusal (already counted and on record) when the key may not call the model at all. */
+export type KeyCheck = { facts: AuthorizationFacts; refusal: null } | { facts: null; refusal: UsageAuthorization };
+
+/** The key and tenant policy checks of a reservation (usageReserve, usageTaskSubmit): unknown key, revoked, expired, suspended, model. */
+export async function checkKeyToReserve(context: RequestContext, check: GatewayCheck, secret: string, model: string, now: Date): Promise<KeyCheck> {
+  const facts = await currentFactsOf(context, secret, model, now);
+  if (!facts) return { facts: null, refusal: decided(context, check, model, unknownKey()) };
+  const refusal = keyRefusal(facts, model, now);
+  if (refusal) return { facts: null, refusal: decided(context, check, model, answer(facts, appliedLimits(facts), refusal)) };
+  return { facts, refusal: null };
+}
+
+/** The key's answer with nothing refused, its limits as they stand: a repeated request answered with what it made before. */
+export function standingAnswer(facts: AuthorizationFacts): UsageAuthorization {
+  return answer(facts, appliedLimits(facts), null);
+}
+
+/** What to hold for a request of a key that passed its checks. */
+export interface HoldRequest {
+  requestId: string;
+  /** The estimate, a usage cost in the tenant's billing currency. */
+  amount: Decimal;
+  /** Tokens counted against tokens-per-minute limits now. */
+  estimatedTokens: number;
+  /** How long the hold lasts if the request is never recorded. */
+  ttlMs: number;
+  /** A task's stage and its hard stage budgets: limits of the task besides the key's. */
+  stage?: { stage: TaskStage; budgets: StageBudgetFigures[] };
+  /** Writes what goes with the hold, in its transaction, once it is placed (a task). */
+  placed?: (client: pg.ClientBase, hold: Hold) => Promise<void>;
+}
+
+/** A stage budget as a limit: measured against the stage's counter, and only the holds of tasks of its stage. */
+function stageLimit(facts: AuthorizationFacts, stage: TaskStage, budget: StageBudgetFigures): AppliedLimit {
+  const label = `The ${budget.period.toLowerCase()} ${stage} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`;
+  const limit = spendLimit(UsageDenialCode.BUDGET_EXCEEDED, label, {
+    scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
+    period: budget.period,
+    periodStart: budget.periodStart,
+    spent: budget.spent,
+    requestCount: Number(budget.requestCount),
+    limit: budget.limit,
+    currency: facts.billingCurrency,
+  });
+  const { period, periodStart } = budget;
+  return {
+    ...limit,
+    target: { kind: 'STAGE_SPEND', scopeId: stageHoldScope(budget.scopeId, stage), spendScopeId: budget.scopeId, stage, period, periodStart },
+  };
+}
+
+/**
+ * Holds a request's estimate against every limit of its key (and a task's stage budgets), exactly,
+ * under the scopes' locks (usage-reservations.ts): the answer, and the hold when allowed.
+ */
+export async function holdForRequest(
+  context: RequestContext,
+  check: GatewayCheck,
+  model: string,
+  facts: AuthorizationFacts,
+  request: HoldRequest,
+): Promise<{ authorization: UsageAuthorization; hold: Hold | null }> {
+  const now = context.clock.now();
+  const stageLimits = request.stage ? request.stage.budgets.map((budget) => stageLimit(facts, request.stage!.stage, budget)) : [];
+  const limits = [...appliedLimits(facts), ...stageLimits];
+  let placedHold: Hold | null = null;
+  const denied = await context.usageReservations.reserve({
+    hold: {
+      tenantId: facts.tenantId,
+      apiKeyId: facts.apiKeyId,
+      requestId: request.requestId,
+      amount: request.amount.toFixed(),
+      estimatedTokens: request.estimatedTokens,
+      expiresAt: new Date(now.getTime() + request.ttlMs),
+    },
+    targets: limits.map((limit) => limit.target),
+    rateLimitedScopeIds: facts.rateLimits.map((limit) => limit.scopeId),
+    decide: decideUnderLocks(facts, limits, request.amount, request.estimatedTokens),
+    placed: async (client, hold) => {
+      await request.placed?.(client, hold);
+      placedHold = hold;
+    },
+  });
+  return { authorization: decided(context, check, model, answer(facts, limits, denied)), hold: denied ? null : placedHold };
+}
+
 /**
  * The pre-call check that also reserves (DESIGN 4.1): what usageAuthorize checks, and, when the
  * call is allowed, its estimate (a cost, or quantities priced by the book in force now) held
@@ -368,12 +461,9 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
   if (values.estimatedCost != null && values.estimatedUsage != null) {
     throw UserInputErrors.single(UserErrorCode.INVALID, ['input', 'estimatedCost'], 'give estimatedCost or estimatedUsage, not both');
   }
-  const now = context.clock.now();
-  const facts = await currentFactsOf(context, input.apiKeySecret, input.model, now);
-  if (!facts) return { authorization: decided(context, GatewayCheck.RESERVE, input.model, unknownKey()), reservation: null };
-  const limits = appliedLimits(facts);
-  const refusal = keyRefusal(facts, input.model, now);
-  if (refusal) return { authorization: decided(context, GatewayCheck.RESERVE, input.model, answer(facts, limits, refusal)), reservation: null };
+  const keyCheck = await checkKeyToReserve(context, GatewayCheck.RESERVE, input.apiKeySecret, input.model, context.clock.now());
+  if (!keyCheck.facts) return { authorization: keyCheck.refusal, reservation: null };
+  const { facts } = keyCheck;
   const price = facts.price!;
   const amount = values.estimatedUsage ? usageCost(price, values.estimatedUsage) : (values.estimatedCost ?? price.defaultEstimate);
   if (amount == null) {
@@ -383,23 +473,15 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
       `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`,
     );
   }
-  const hold = {
-    tenantId: facts.tenantId,
-    apiKeyId: facts.apiKeyId,
+  const { authorization, hold } = await holdForRequest(context, GatewayCheck.RESERVE, input.model, facts, {
     requestId: values.requestId.trim(),
-    amount: decimal(amount).toFixed(),
+    amount: decimal(amount),
     estimatedTokens: estimatedTokens(values.estimatedUsage),
-    expiresAt: new Date(now.getTime() + HOLD_TTL_MS),
-  };
-  const denied = await context.usageReservations.reserve({
-    hold,
-    targets: limits.map((limit) => limit.target),
-    rateLimitedScopeIds: facts.rateLimits.map((limit) => limit.scopeId),
-    decide: decideUnderLocks(facts, limits, decimal(amount), hold.estimatedTokens),
+    ttlMs: HOLD_TTL_MS,
   });
   return {
-    authorization: decided(context, GatewayCheck.RESERVE, input.model, answer(facts, limits, denied)),
-    reservation: denied ? null : { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
+    authorization,
+    reservation: hold && { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
   };
 }
 

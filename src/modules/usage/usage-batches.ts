@@ -5,7 +5,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { SpendSpikeRule } from '../alert/spend-spike.js';
 import type { SpendUpdatedEvent } from '../spend/spend-events.js';
 import { ingest, newIngestion } from './usage-ingestion.js';
-import type { Candidates, StoredPart, UsageStore } from './usage-store.js';
+import type { RecordRejected } from './usage.errors.js';
+import type { UsageRecordItemInput } from './usage.types.js';
+import type { Candidates, RecordedUsage, RecordInTransaction, StoredPart, UsageStore } from './usage-store.js';
 
 /**
  * usageRecord calls of a few records each (a gateway reporting call by call) are stored together
@@ -37,6 +39,28 @@ export class UsageBatches implements UsageStore {
   async store(candidates: Candidates): Promise<StoredPart> {
     if (candidates.length > UsageBatches.SMALL_CALL) return (await this.storeTogether([candidates]))[0];
     return this.smallCalls.submit(candidates);
+  }
+
+  async withRecording<T>(work: (client: pg.ClientBase, record: RecordInTransaction) => Promise<T>): Promise<T> {
+    const moved: SpendUpdatedEvent[] = [];
+    const result = await sqlTransaction(this.pool, (client) =>
+      work(client, async (record: UsageRecordItemInput): Promise<RecordedUsage> => {
+        let rejection: RecordRejected | null = null;
+        const ingestion = newIngestion({
+          client,
+          now: this.clock.now(),
+          spikeRule: this.spikeRule,
+          candidates: [{ index: 0, record }],
+          reject: (_index, _record, error) => (rejection = error),
+          duplicates: [],
+        });
+        await ingest(ingestion);
+        if (ingestion.spendUpdated) moved.push(ingestion.spendUpdated);
+        return ingestion.inserted.length === 1 ? { row: ingestion.rows[0], rejection: null } : { row: null, rejection };
+      }),
+    );
+    for (const event of moved) this.committed(event);
+    return result;
   }
 
   /** Runs the ingestion steps over the calls' records in one transaction; what each call's records came to. */

@@ -8,12 +8,15 @@ import { SpendScopeType } from '../spend/spend-counter.entity.js';
 export enum GatewayCheck {
   AUTHORIZE = 'AUTHORIZE',
   RESERVE = 'RESERVE',
+  /** usageTaskSubmit, which reserves for a task. */
+  TASK_SUBMIT = 'TASK_SUBMIT',
 }
 
 /**
- * The refusals of one API key by `usageAuthorize` or `usageReserve`, for one code and model, in one
- * UTC minute: a flood of them is one row, its count rising (usage-denials.ts writes it). Refusals
- * of a secret no key has are not kept: they belong to no tenant, and the secret is never stored.
+ * The refusals of one API key by `usageAuthorize`, `usageReserve` or `usageTaskSubmit`, for one
+ * code and model, in one UTC minute: a flood of them is one row, its count rising (usage-denials.ts
+ * writes it). Refusals of a secret no key has are not kept: they belong to no tenant, and the
+ * secret is never stored.
  */
 @Entity({ tableName: 'usage_denial' })
 @Unique({ name: 'usage_denial_minute_unique', properties: ['tenantId', 'apiKeyId', 'minute', 'check', 'code', 'model'] })

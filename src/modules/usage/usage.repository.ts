@@ -377,7 +377,7 @@ export async function authorizationFacts(pool: pg.Pool, secretHash: string, mode
                         'spent', coalesce(bc.spent, 0)::text, 'requestCount', coalesce(bc.request_count, 0)::text)
                       order by b.scope_type, b.scope_id), '[]'::json) as budgets
                  from unnest(scopes.ids) as scope(id)
-                 join budget b on b.scope_id = scope.id and b.deleted_at is null and b.is_hard
+                 join budget b on b.scope_id = scope.id and b.stage is null and b.deleted_at is null and b.is_hard
                  left join spend_counter bc on bc.scope_id = b.scope_id and bc.period = b.period
                                            and bc.period_start = spend_period_start(b.period, $3, t.timezone)
              ) as hard

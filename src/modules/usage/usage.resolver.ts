@@ -165,7 +165,7 @@ export class UsageDenialEntryResolver {
   @Authorized(SPEND_READERS)
   @Query(() => UsageDenialEntryConnection, {
     description:
-      "Refusals of usageAuthorize and usageReserve on record, newest minute first: one entry per key, check, code and model a minute, with its count and the last refusal's message (which names the limit). Operator and tenant users (their tenant's only); not ERP. Refusals of a secret no key has are not kept.",
+      "Refusals of usageAuthorize, usageReserve and usageTaskSubmit on record, newest minute first: one entry per key, check, code and model a minute, with its count and the last refusal's message (which names the limit). Operator and tenant users (their tenant's only); not ERP. Refusals of a secret no key has are not kept.",
   })
   async usageDenials(
     @Ctx() context: RequestContext,

@@ -580,6 +580,7 @@ registerEnumType(GatewayCheck, {
   valuesConfig: {
     AUTHORIZE: { description: 'usageAuthorize, the read-only check.' },
     RESERVE: { description: 'usageReserve, the check that holds the estimate.' },
+    TASK_SUBMIT: { description: 'usageTaskSubmit, which holds the estimate of an image or video task.' },
   },
 });
 
