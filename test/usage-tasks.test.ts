@@ -245,9 +245,11 @@ describe('budgets of DRAFT and FINAL work', () => {
   it('are refusals on record, under the check that made them', async () => {
     const deadline = Date.now() + 10_000;
     let rows: { code: string; count: number }[] = [];
-    while (rows.length === 0 && Date.now() < deadline) {
+    // Each server writes its counts once a second: wait until both refusals are written.
+    const written = () => rows.reduce((sum, row) => sum + row.count, 0);
+    while (written() < 2 && Date.now() < deadline) {
       ({ rows } = await test.sql.query(`select code, count::int as count from usage_denial where "check" = 'TASK_SUBMIT' and tenant_id = $1`, [world.a.id]));
-      if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (written() < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(rows).toEqual([{ code: 'BUDGET_EXCEEDED', count: 2 }]);
   });
