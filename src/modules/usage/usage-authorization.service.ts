@@ -96,6 +96,20 @@ function spendLimit(code: UsageDenialCode, label: string, figures: SpendFigures 
   };
 }
 
+/** A hard budget as a limit: of all spend, or of one task stage's ("The daily DRAFT budget of ..."). */
+function budgetLimit(facts: AuthorizationFacts, budget: StageBudgetFigures, stage: TaskStage | null): AppliedLimit {
+  const label = `The ${budget.period.toLowerCase()}${stage ? ` ${stage}` : ''} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`;
+  return spendLimit(UsageDenialCode.BUDGET_EXCEEDED, label, {
+    scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
+    period: budget.period,
+    periodStart: budget.periodStart,
+    spent: budget.spent,
+    requestCount: Number(budget.requestCount),
+    limit: budget.limit,
+    currency: facts.billingCurrency,
+  });
+}
+
 /**
  * Sources of limits, all read with the key: its own limit, every hard budget on its tenant, the
  * departments up its tree and itself, a prepaid tenant's balance, and a postpaid contract's credit limit.
@@ -115,18 +129,7 @@ const LIMIT_SOURCES: ((facts: AuthorizationFacts) => AppliedLimit[])[] = [
           }),
         ]
       : [],
-  (facts) =>
-    facts.hardBudgets.map((budget) =>
-      spendLimit(UsageDenialCode.BUDGET_EXCEEDED, `The ${budget.period.toLowerCase()} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`, {
-        scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
-        period: budget.period,
-        periodStart: budget.periodStart,
-        spent: budget.spent,
-        requestCount: Number(budget.requestCount),
-        limit: budget.limit,
-        currency: facts.billingCurrency,
-      }),
-    ),
+  (facts) => facts.hardBudgets.map((budget) => budgetLimit(facts, budget, null)),
   (facts) =>
     facts.isPrepaid
       ? [
@@ -394,21 +397,9 @@ export interface HoldRequest {
 
 /** A stage budget as a limit: measured against the stage's counter, and only the holds of tasks of its stage. */
 function stageLimit(facts: AuthorizationFacts, stage: TaskStage, budget: StageBudgetFigures): AppliedLimit {
-  const label = `The ${budget.period.toLowerCase()} ${stage} budget of ${scopeLabel(budget.scopeType, budget.scopeId)}`;
-  const limit = spendLimit(UsageDenialCode.BUDGET_EXCEEDED, label, {
-    scope: scopeNode(budget.scopeType, budget.scopeId, facts.tenantId),
-    period: budget.period,
-    periodStart: budget.periodStart,
-    spent: budget.spent,
-    requestCount: Number(budget.requestCount),
-    limit: budget.limit,
-    currency: facts.billingCurrency,
-  });
-  const { period, periodStart } = budget;
-  return {
-    ...limit,
-    target: { kind: 'STAGE_SPEND', scopeId: stageHoldScope(budget.scopeId, stage), spendScopeId: budget.scopeId, stage, period, periodStart },
-  };
+  const { scopeId, period, periodStart } = budget;
+  const target = { kind: 'STAGE_SPEND', scopeId: stageHoldScope(scopeId, stage), spendScopeId: scopeId, stage, period, periodStart } as const;
+  return { ...budgetLimit(facts, budget, stage), target };
 }
 
 /**
