@@ -20,6 +20,7 @@ import { resolveSpendScope } from '../spend/spend.service.js';
 import { checkKeyToReserve, holdForRequest, standingAnswer } from '../usage/usage-authorization.service.js';
 import { GatewayCheck } from '../usage/usage-denial.entity.js';
 import { ChargeReason, UsageKind, UsageRequest, UsageStatus } from '../usage/usage-record.entity.js';
+import type { PricedUsageRow } from '../usage/usage.repository.js';
 import type { UsageAuthorization } from '../usage/usage.types.js';
 import { appendTaskEvent, completeTask as writeCompletion, insertTask, lockTask, type LockedTask, type NewTask } from './task.repository.js';
 import type { UsageTaskCompleteInput, UsageTaskFilterInput, UsageTaskSubmitInput } from './task.types.js';
@@ -244,7 +245,7 @@ export async function completeTask(context: RequestContext, input: UsageTaskComp
       throw UserInputErrors.single(UserErrorCode.INVALID_STATE, ['input', 'taskId'], `the task's usage cannot be recorded: ${message}`);
     }
     const { row } = recorded;
-    if (row.is_charged && decimal(row.charged_amount).gt(0)) await moveStageSpend(client, task, row.charged_amount, now);
+    if (row.is_charged && decimal(row.charged_amount).gt(0)) await moveStageSpend(client, task, row, now);
     const failureReason = values.failureReason ?? null;
     const completion = {
       status,
@@ -262,15 +263,15 @@ export async function completeTask(context: RequestContext, input: UsageTaskComp
   return context.em.findOneOrFail(UsageTask, { id: taskId }, { refresh: true });
 }
 
-/** The task's charge into its stage's spend, and the stage budgets' alerts it brings about. */
-async function moveStageSpend(client: pg.ClientBase, task: LockedTask, charged: string, now: Date): Promise<void> {
+/** The task's charge into its stage's spend (in the scopes its usage record counts in), and the stage budgets' alerts it brings about. */
+async function moveStageSpend(client: pg.ClientBase, task: LockedTask, record: PricedUsageRow, now: Date): Promise<void> {
   const charge = {
-    tenantId: task.tenantId,
-    departmentId: task.departmentId,
-    apiKeyId: task.apiKeyId,
+    tenantId: record.tenant_id,
+    departmentId: record.department_id,
+    apiKeyId: record.api_key_id,
     stage: task.stage,
     occurredAt: task.submittedAt,
-    spent: charged,
+    spent: record.charged_amount,
   };
   const counters = await addStageSpend(client, charge, now);
   const budgets = await liveBudgetsOf(client, [...new Set(counters.map((counter) => counter.scopeId))], now, task.stage);
