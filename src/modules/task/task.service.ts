@@ -140,7 +140,7 @@ export async function submitTask(context: RequestContext, input: UsageTaskSubmit
     holdExpiresAt: new Date(now.getTime() + TASK_HOLD_TTL_MS),
   };
   const budgets = await hardStageBudgetsOf(await nativePool(context.em), facts.apiKeyId, input.stage, now);
-  const { authorization, hold } = await holdForRequest(context, GatewayCheck.TASK_SUBMIT, values.model, facts, {
+  const { authorization, heldUntil } = await holdForRequest(context, GatewayCheck.TASK_SUBMIT, values.model, facts, {
     requestId,
     amount,
     estimatedTokens: 0,
@@ -151,7 +151,7 @@ export async function submitTask(context: RequestContext, input: UsageTaskSubmit
       await insertTask(client, task, message);
     },
   });
-  if (!hold) return { authorization, task: null };
+  if (!heldUntil) return { authorization, task: null };
   // A concurrent submission of the same requestId may have written the task first: answer that one.
   return { authorization, task: await context.em.findOneOrFail(UsageTask, { tenantId: facts.tenantId, requestId }, { refresh: true }) };
 }

@@ -17,7 +17,7 @@ import type { SpendScopeNode } from '../spend/spend.types.js';
 import { TenantStatus } from '../tenant/tenant.entity.js';
 import { usageCost } from '../price/rating.js';
 import { firstRateLimitBreach, type RateLimitBreach, type ScopeRateLimit } from '../rate-limit/rate-limit-check.js';
-import { releaseHold, stageHoldScope, type Hold, type LimitedScope } from '../spend/spend-hold.repository.js';
+import { releaseHold, stageHoldScope, type LimitedScope } from '../spend/spend-hold.repository.js';
 import type { StageBudgetFigures } from '../budget/budget.repository.js';
 import type { TaskStage } from '../spend/spend-counter.entity.js';
 import { authorizationFacts, type AuthorizationFacts } from './usage.repository.js';
@@ -392,7 +392,7 @@ export interface HoldRequest {
   /** A task's stage and its hard stage budgets: limits of the task besides the key's. */
   stage?: { stage: TaskStage; budgets: StageBudgetFigures[] };
   /** Writes what goes with the hold, in its transaction, once it is placed (a task). */
-  placed?: (client: pg.ClientBase, hold: Hold) => Promise<void>;
+  placed?: (client: pg.ClientBase) => Promise<void>;
 }
 
 /** A stage budget as a limit: measured against the stage's counter, and only the holds of tasks of its stage. */
@@ -404,7 +404,8 @@ function stageLimit(facts: AuthorizationFacts, stage: TaskStage, budget: StageBu
 
 /**
  * Holds a request's estimate against every limit of its key (and a task's stage budgets), exactly,
- * under the scopes' locks (usage-reservations.ts): the answer, and the hold when allowed.
+ * under the scopes' locks (usage-reservations.ts): the answer, and until when the estimate is
+ * held (null when refused).
  */
 export async function holdForRequest(
   context: RequestContext,
@@ -412,11 +413,10 @@ export async function holdForRequest(
   model: string,
   facts: AuthorizationFacts,
   request: HoldRequest,
-): Promise<{ authorization: UsageAuthorization; hold: Hold | null }> {
-  const now = context.clock.now();
+): Promise<{ authorization: UsageAuthorization; heldUntil: Date | null }> {
+  const expiresAt = new Date(context.clock.now().getTime() + request.ttlMs);
   const stageLimits = request.stage ? request.stage.budgets.map((budget) => stageLimit(facts, request.stage!.stage, budget)) : [];
   const limits = [...appliedLimits(facts), ...stageLimits];
-  let placedHold: Hold | null = null;
   const denied = await context.usageReservations.reserve({
     hold: {
       tenantId: facts.tenantId,
@@ -424,17 +424,14 @@ export async function holdForRequest(
       requestId: request.requestId,
       amount: request.amount.toFixed(),
       estimatedTokens: request.estimatedTokens,
-      expiresAt: new Date(now.getTime() + request.ttlMs),
+      expiresAt,
     },
     targets: limits.map((limit) => limit.target),
     rateLimitedScopeIds: facts.rateLimits.map((limit) => limit.scopeId),
     decide: decideUnderLocks(facts, limits, request.amount, request.estimatedTokens),
-    placed: async (client, hold) => {
-      await request.placed?.(client, hold);
-      placedHold = hold;
-    },
+    placed: request.placed,
   });
-  return { authorization: decided(context, check, model, answer(facts, limits, denied)), hold: denied ? null : placedHold };
+  return { authorization: decided(context, check, model, answer(facts, limits, denied)), heldUntil: denied ? null : expiresAt };
 }
 
 /**
@@ -464,15 +461,16 @@ export async function reserveUsage(context: RequestContext, input: UsageReserveI
       `give estimatedCost or estimatedUsage: model "${input.model}" has no default estimate in the price book`,
     );
   }
-  const { authorization, hold } = await holdForRequest(context, GatewayCheck.RESERVE, input.model, facts, {
-    requestId: values.requestId.trim(),
+  const requestId = values.requestId.trim();
+  const { authorization, heldUntil } = await holdForRequest(context, GatewayCheck.RESERVE, input.model, facts, {
+    requestId,
     amount: decimal(amount),
     estimatedTokens: estimatedTokens(values.estimatedUsage),
     ttlMs: HOLD_TTL_MS,
   });
   return {
     authorization,
-    reservation: hold && { requestId: hold.requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: hold.expiresAt },
+    reservation: heldUntil && { requestId, amount: Money.of(amount, facts.billingCurrency), expiresAt: heldUntil },
   };
 }
 

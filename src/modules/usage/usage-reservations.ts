@@ -28,7 +28,7 @@ export interface Reservation {
   /** Refuses the call, or allows it (null), from the figures under the locks. */
   decide(figures: ReservationFigures, now: Date): UsageDenial | null;
   /** Writes what goes with an allowed call's hold, in the transaction that places it. */
-  placed?(client: pg.ClientBase, hold: Hold): Promise<void>;
+  placed?(client: pg.ClientBase): Promise<void>;
 }
 
 const NOTHING = new Decimal(0);
@@ -72,7 +72,6 @@ export class UsageReservations {
       const held = new Map([...figures.held].map(([scopeId, amount]) => [scopeId, decimal(amount)]));
       const counted = new Map<string, ReservedCount>();
       const holds: Hold[] = [];
-      const allowed: Reservation[] = [];
       let position = 0;
       const decisions = batch.map((reservation) => {
         const current = figures.current.slice(position, (position += reservation.targets.length));
@@ -81,7 +80,6 @@ export class UsageReservations {
         const heldScopeIds = [...new Set(reservation.targets.map((target) => target.scopeId))];
         for (const scopeId of heldScopeIds) held.set(scopeId, (held.get(scopeId) ?? NOTHING).plus(reservation.hold.amount));
         holds.push({ ...reservation.hold, scopeIds: heldScopeIds, createdAt: now });
-        allowed.push(reservation);
         for (const scopeId of reservation.rateLimitedScopeIds) {
           const count = counted.get(scopeId) ?? { tenantId: reservation.hold.tenantId, scopeId, requests: 0, tokens: 0 };
           count.requests += 1;
@@ -94,7 +92,7 @@ export class UsageReservations {
       // The holds before the windows: recording takes holds, then windows, so the two never wait on each other in a circle.
       if (holds.length) await placeHolds(client, holds);
       if (counted.size) await countReservations(client, [...counted.values()], now);
-      for (const [position, reservation] of allowed.entries()) await reservation.placed?.(client, holds[position]);
+      for (const [position, reservation] of batch.entries()) if (!decisions[position]) await reservation.placed?.(client);
       return decisions;
     });
   }
